@@ -1,0 +1,34 @@
+import type { ServerContext } from './server-context.js';
+
+/** What a protocol adapter gives the command layer about a connection. */
+export interface ClientTransport {
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  /** Closes the connection at once (CLIENT KILL, timeout). */
+  close(): void;
+}
+
+/** One connected client's session state, the same for every protocol. */
+export class Client {
+  readonly id: number;
+  name = '';
+  libName = '';
+  libVersion = '';
+  db = 0;
+  /** RESP protocol version chosen with HELLO. */
+  resp: 2 | 3 = 2;
+  authenticated: boolean;
+  readonly createdAt = Date.now();
+  lastActiveAt = this.createdAt;
+  lastCommand = 'NULL';
+  /** Send the pending replies, then close (QUIT, protocol errors). */
+  closeAfterReply = false;
+
+  constructor(
+    readonly server: ServerContext,
+    readonly transport: ClientTransport,
+  ) {
+    this.id = server.clients.nextId();
+    this.authenticated = server.config.get('requirepass') === '';
+  }
+}

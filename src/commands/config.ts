@@ -1,0 +1,115 @@
+import { availableParallelism } from 'node:os';
+import { FSYNC_POLICIES } from '../log/fsync-policy.js';
+
+/**
+ * The server's options as data: one table serves the command line, the config file and CONFIG
+ * GET/SET. Names and value syntax follow redis.conf.
+ */
+type Kind = { type: 'int'; min: number; max: number } | { type: 'string' } | { type: 'enum'; values: readonly string[] } | { type: 'memory' };
+
+interface OptionSpec {
+  name: string;
+  kind: Kind;
+  default: () => string;
+  /** CONFIG SET may change it while the server runs. */
+  mutable: boolean;
+}
+
+export const LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning', 'nothing'] as const;
+
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'port', kind: { type: 'int', min: 0, max: 65535 }, default: () => '6379', mutable: false },
+  { name: 'bind', kind: { type: 'string' }, default: () => '127.0.0.1', mutable: false },
+  { name: 'dir', kind: { type: 'string' }, default: () => './data', mutable: false },
+  { name: 'shards', kind: { type: 'int', min: 1, max: 1024 }, default: () => String(availableParallelism()), mutable: false },
+  { name: 'appendfsync', kind: { type: 'enum', values: FSYNC_POLICIES }, default: () => 'everysec', mutable: true },
+  { name: 'appendonly', kind: { type: 'enum', values: ['yes'] }, default: () => 'yes', mutable: false },
+  { name: 'requirepass', kind: { type: 'string' }, default: () => '', mutable: true },
+  { name: 'loglevel', kind: { type: 'enum', values: LOG_LEVELS }, default: () => 'notice', mutable: true },
+  { name: 'databases', kind: { type: 'int', min: 16, max: 16 }, default: () => '16', mutable: false },
+  { name: 'maxclients', kind: { type: 'int', min: 1, max: 1_000_000 }, default: () => '10000', mutable: true },
+  { name: 'proto-max-bulk-len', kind: { type: 'memory' }, default: () => '536870912', mutable: true },
+  { name: 'save', kind: { type: 'string' }, default: () => '', mutable: true },
+];
+
+const SPECS = new Map(OPTIONS.map((spec) => [spec.name, spec]));
+
+const MEMORY_UNITS: Record<string, number> = { '': 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+
+/** A bad option or value, with the message Redis-style tools show. */
+export class ConfigError extends Error {}
+
+function parseValue(spec: OptionSpec, raw: string): string {
+  const kind = spec.kind;
+  switch (kind.type) {
+    case 'string':
+      return raw;
+    case 'enum': {
+      const value = raw.toLowerCase();
+      if (!kind.values.includes(value)) throw new ConfigError(`argument(s) must be one of the following: ${kind.values.join(', ')}`);
+      return value;
+    }
+    case 'int': {
+      if (!/^-?\d+$/.test(raw)) throw new ConfigError('argument couldn\'t be parsed into an integer');
+      const n = Number(raw);
+      if (n < kind.min || n > kind.max) throw new ConfigError(`argument must be between ${kind.min} and ${kind.max} inclusive`);
+      return String(n);
+    }
+    case 'memory': {
+      const match = /^(\d+)([a-z]*)$/i.exec(raw);
+      const unit = match ? MEMORY_UNITS[match[2].toLowerCase()] : undefined;
+      if (!match || unit === undefined) throw new ConfigError('argument must be a memory value');
+      return String(Number(match[1]) * unit);
+    }
+  }
+}
+
+export class Config {
+  private readonly values = new Map<string, string>();
+  private readonly listeners = new Map<string, (value: string) => void>();
+
+  constructor() {
+    for (const spec of OPTIONS) this.values.set(spec.name, spec.default());
+  }
+
+  static isOption(name: string): boolean {
+    return SPECS.has(name.toLowerCase());
+  }
+
+  /** Sets an option at start-up (command line, config file); throws ConfigError when invalid. */
+  set(name: string, raw: string): void {
+    const spec = SPECS.get(name.toLowerCase());
+    if (spec === undefined) throw new ConfigError(`unknown option '${name}'`);
+    const value = parseValue(spec, raw);
+    this.values.set(spec.name, value);
+    this.listeners.get(spec.name)?.(value);
+  }
+
+  /** CONFIG SET: like `set`, but refuses options that cannot change while running. */
+  setAtRuntime(name: string, raw: string): void {
+    const spec = SPECS.get(name.toLowerCase());
+    if (spec === undefined) throw new ConfigError(`unknown option '${name}'`);
+    if (!spec.mutable) throw new ConfigError("can't set immutable config");
+    this.set(name, raw);
+  }
+
+  /** Calls `listener` whenever `name` changes (CONFIG SET of appendfsync reaches the log, say). */
+  onChange(name: string, listener: (value: string) => void): void {
+    this.listeners.set(name, listener);
+  }
+
+  get(name: string): string {
+    const value = this.values.get(name);
+    if (value === undefined) throw new Error(`no option ${name}`);
+    return value;
+  }
+
+  int(name: string): number {
+    return Number(this.get(name));
+  }
+
+  /** Options whose names match a glob (CONFIG GET). */
+  matching(matches: (name: string) => boolean): [string, string][] {
+    return OPTIONS.filter((spec) => matches(spec.name)).map((spec) => [spec.name, this.get(spec.name)]);
+  }
+}

@@ -1,0 +1,60 @@
+import type { Shard } from '../shards/shard.js';
+import './command-table.js';
+import { findCommand } from './command-registry.js';
+import { keyPositions, type CommandSpec } from './command-spec.js';
+import type { Client } from './client.js';
+import { NOAUTH, unknownCommand, wrongArity } from './errors.js';
+import { PendingReply } from './pending-reply.js';
+import { ErrorReply, type Reply } from './reply.js';
+
+/**
+ * The one entry point from every protocol to the commands: look the command up, check arity and
+ * auth, and run its handler on the shard(s) owning its keys — now when they are free, or queued
+ * behind the jobs holding them (the reply is then pending).
+ */
+export function dispatch(client: Client, args: string[]): Reply | PendingReply {
+  const spec = findCommand(args[0]);
+  if (spec === undefined) return countError(client, unknownCommand(args));
+  if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) return countError(client, wrongArity(spec.name));
+  if (!client.authenticated && !spec.flags.includes('noauth')) return countError(client, NOAUTH);
+  client.lastCommand = spec.name;
+  client.server.stats.commandsProcessed++;
+  if (spec.firstKey !== 0 && !client.server.store.shardOf(args[spec.firstKey]).queue.free) return runWhenFree(client, spec, args);
+  return runHandler(client, spec, args);
+}
+
+function runHandler(client: Client, spec: CommandSpec, args: string[]): Reply {
+  let reply: Reply;
+  try {
+    reply = spec.handler(client, args);
+  } catch (error) {
+    // A handler that throws is a bug in Eddy: the client gets an error, the server keeps running.
+    client.server.hooks.internalError(error, args[0]);
+    reply = new ErrorReply(`ERR internal error in '${spec.name}' command`);
+  }
+  return reply instanceof ErrorReply ? countError(client, reply) : reply;
+}
+
+function countError(client: Client, error: ErrorReply): ErrorReply {
+  client.server.stats.errorReplies++;
+  return error;
+}
+
+/** Slow path: waits for every shard the command touches, taken in shard order to avoid deadlock. */
+function runWhenFree(client: Client, spec: CommandSpec, args: string[]): PendingReply {
+  const store = client.server.store;
+  const shards = [...new Set(keyPositions(spec, args.length).map((i) => store.shardOf(args[i])))].sort((a, b) => a.id - b.id);
+  const pending = new PendingReply();
+  void holdAll(shards).then(() => {
+    try {
+      pending.resolve(runHandler(client, spec, args));
+    } finally {
+      for (const shard of shards) shard.queue.release();
+    }
+  });
+  return pending;
+}
+
+async function holdAll(shards: readonly Shard[]): Promise<void> {
+  for (const shard of shards) await shard.queue.acquire();
+}

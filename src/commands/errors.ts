@@ -1,0 +1,42 @@
+import { ErrorReply } from './reply.js';
+
+/** Redis 7's error texts, defined once. */
+export const WRONGTYPE = new ErrorReply('WRONGTYPE Operation against a key holding the wrong kind of value');
+export const NOT_AN_INTEGER = new ErrorReply('ERR value is not an integer or out of range');
+export const NOT_A_FLOAT = new ErrorReply('ERR value is not a valid float');
+export const SYNTAX_ERROR = new ErrorReply('ERR syntax error');
+export const NO_SUCH_KEY = new ErrorReply('ERR no such key');
+export const OVERFLOW = new ErrorReply('ERR increment or decrement would overflow');
+export const NAN_OR_INFINITY = new ErrorReply('ERR increment would produce NaN or Infinity');
+export const DB_INDEX_OUT_OF_RANGE = new ErrorReply('ERR DB index is out of range');
+export const SAME_OBJECT = new ErrorReply('ERR source and destination objects are the same');
+export const OFFSET_OUT_OF_RANGE = new ErrorReply('ERR offset is out of range');
+export const STRING_TOO_LONG = new ErrorReply('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+export const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
+export const WRONGPASS = new ErrorReply('WRONGPASS invalid username-password pair or user is disabled.');
+export const AUTH_NOT_CONFIGURED = new ErrorReply(
+  'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+);
+export const NOPROTO = new ErrorReply('NOPROTO unsupported protocol version');
+export const NOT_STRINGS = new ErrorReply('ERR The specified keys must contain string values');
+export const EXPIRE_FLAGS_NX = new ErrorReply('ERR NX and XX, GT or LT options at the same time are not compatible');
+export const EXPIRE_FLAGS_GT_LT = new ErrorReply('ERR GT and LT options at the same time are not compatible');
+export const NEGATIVE_COUNT = new ErrorReply('ERR value is out of range, must be positive');
+
+export function wrongArity(command: string): ErrorReply {
+  return new ErrorReply(`ERR wrong number of arguments for '${command.toLowerCase()}' command`);
+}
+
+export function unknownCommand(args: readonly string[]): ErrorReply {
+  let rest = '';
+  for (let i = 1; i < args.length && rest.length < 128; i++) rest += `'${args[i].slice(0, 128 - rest.length)}' `;
+  return new ErrorReply(`ERR unknown command '${args[0].slice(0, 128)}', with args beginning with: ${rest}`);
+}
+
+export function unknownSubcommand(command: string, sub: string): ErrorReply {
+  return new ErrorReply(`ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${command.toUpperCase()} HELP.`);
+}
+
+export function invalidExpireTime(command: string): ErrorReply {
+  return new ErrorReply(`ERR invalid expire time in '${command.toLowerCase()}' command`);
+}

@@ -1,0 +1,126 @@
+import { arch, platform, release } from 'node:os';
+import { DATABASES } from '../projections/shard-state.js';
+import type { ServerContext } from './server-context.js';
+
+/** INFO's sections, in Redis's field names, so that tools that parse INFO keep working. */
+export const REDIS_COMPATIBLE_VERSION = '7.2.0';
+export const EDDY_VERSION = '0.1.0';
+
+type Section = (server: ServerContext) => [string, string | number][];
+
+function human(bytes: number): string {
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes}B` : `${value.toFixed(2)}${units[unit]}`;
+}
+
+const SECTIONS: Record<string, Section> = {
+  server: (s) => {
+    const uptime = Math.floor((Date.now() - s.startedAt) / 1000);
+    return [
+      ['redis_version', REDIS_COMPATIBLE_VERSION],
+      ['eddy_version', EDDY_VERSION],
+      ['redis_mode', 'standalone'],
+      ['os', `${platform()} ${release()} ${arch()}`],
+      ['arch_bits', 64],
+      ['process_id', process.pid],
+      ['run_id', s.runId],
+      ['tcp_port', s.tcpPort],
+      ['uptime_in_seconds', uptime],
+      ['uptime_in_days', Math.floor(uptime / 86400)],
+      ['executable', process.argv[1] ?? ''],
+      ['config_file', s.configFile],
+      ['shards', s.store.shards.length],
+    ];
+  },
+  clients: (s) => [
+    ['connected_clients', s.clients.size],
+    ['maxclients', s.config.get('maxclients')],
+    ['blocked_clients', 0],
+  ],
+  memory: () => {
+    const memory = process.memoryUsage();
+    const used = memory.heapUsed + memory.external;
+    return [
+      ['used_memory', used],
+      ['used_memory_human', human(used)],
+      ['used_memory_rss', memory.rss],
+      ['used_memory_rss_human', human(memory.rss)],
+      ['maxmemory', 0],
+      ['maxmemory_human', '0B'],
+      ['maxmemory_policy', 'noeviction'],
+      ['mem_fragmentation_ratio', (memory.rss / used).toFixed(2)],
+    ];
+  },
+  persistence: (s) => {
+    const log = s.store.log;
+    return [
+      ['loading', 0],
+      ['async_loading', 0],
+      ['rdb_changes_since_last_save', 0],
+      ['rdb_bgsave_in_progress', 0],
+      ['rdb_last_save_time', s.lastSave],
+      ['rdb_last_bgsave_status', 'ok'],
+      ['aof_enabled', 1],
+      ['aof_rewrite_in_progress', 0],
+      ['aof_last_write_status', log.lastWriteOk ? 'ok' : 'err'],
+      ['log_fsync', log.fsync],
+      ['log_revision', log.lastRev],
+      ['log_committed_revision', log.committedRev],
+      ['log_bytes_written', log.bytesWritten],
+      ['recovery_records', s.stats.recoveredRecords],
+      ['recovery_ms', Math.round(s.stats.recoveryMs)],
+    ];
+  },
+  stats: (s) => [
+    ['total_connections_received', s.clients.connectionsReceived],
+    ['total_commands_processed', s.stats.commandsProcessed],
+    ['rejected_connections', s.clients.rejectedConnections],
+    ['expired_keys', s.store.expiredKeys],
+    ['evicted_keys', 0],
+    ['keyspace_hits', s.stats.keyspaceHits],
+    ['keyspace_misses', s.stats.keyspaceMisses],
+    ['total_error_replies', s.stats.errorReplies],
+  ],
+  replication: (s) => [
+    ['role', 'master'],
+    ['connected_slaves', 0],
+    ['master_repl_offset', s.store.log.lastRev],
+  ],
+  keyspace: (s) => {
+    const lines: [string, string][] = [];
+    for (let db = 0; db < DATABASES; db++) {
+      let keys = 0;
+      let expires = 0;
+      for (const ks of s.store.keyspaces(db)) {
+        keys += ks.size;
+        expires += ks.expires.size;
+      }
+      if (keys > 0) lines.push([`db${db}`, `keys=${keys},expires=${expires},avg_ttl=0`]);
+    }
+    return lines;
+  },
+};
+
+const DEFAULT_SECTIONS = Object.keys(SECTIONS);
+
+function title(section: string): string {
+  return section[0].toUpperCase() + section.slice(1);
+}
+
+/** INFO's text for the requested sections (default, all, everything, or names). */
+export function infoText(server: ServerContext, requested: readonly string[]): string {
+  const names = requested.map((name) => name.toLowerCase());
+  const wanted =
+    names.length === 0 || names.some((name) => name === 'default' || name === 'all' || name === 'everything')
+      ? DEFAULT_SECTIONS
+      : DEFAULT_SECTIONS.filter((name) => names.includes(name));
+  return wanted
+    .map((name) => `# ${title(name)}\r\n${SECTIONS[name](server).map(([field, value]) => `${field}:${value}\r\n`).join('')}`)
+    .join('\r\n');
+}

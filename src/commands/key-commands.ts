@@ -1,0 +1,276 @@
+import { parseInteger } from './arguments.js';
+import type { Client } from './client.js';
+import {
+  DB_INDEX_OUT_OF_RANGE,
+  EXPIRE_FLAGS_GT_LT,
+  EXPIRE_FLAGS_NX,
+  NOT_AN_INTEGER,
+  NO_SUCH_KEY,
+  SAME_OBJECT,
+  SYNTAX_ERROR,
+  invalidExpireTime,
+  unknownSubcommand,
+} from './errors.js';
+import { globMatcher } from './glob.js';
+import { ErrorReply, OK, StatusReply, type Reply } from './reply.js';
+import { encodingOf, typeOf, type Value } from '../projections/value.js';
+import { DATABASES } from '../projections/shard-state.js';
+
+/** Generic key commands (Redis's db.c and expire.c). */
+
+function lookup(client: Client, key: string, now: number): Value | undefined {
+  return client.server.store.lookup(client.db, key, now);
+}
+
+/** DEL and UNLINK: keys on several shards are deleted in one transaction. */
+export function del(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const store = client.server.store;
+  return store.transaction(() => {
+    let deleted = 0;
+    for (let i = 1; i < args.length; i++) {
+      if (lookup(client, args[i], now) === undefined) continue;
+      store.delete(client.db, args[i], now);
+      deleted++;
+    }
+    return deleted;
+  });
+}
+
+/** EXISTS and TOUCH: a key named twice counts twice, as in Redis. */
+export function exists(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  let count = 0;
+  for (let i = 1; i < args.length; i++) if (lookup(client, args[i], now) !== undefined) count++;
+  return count;
+}
+
+export function type(client: Client, args: string[]): Reply {
+  const value = lookup(client, args[1], Date.now());
+  return new StatusReply(value === undefined ? 'none' : typeOf(value));
+}
+
+type ExpireUnit = { ms: number; absolute: boolean };
+
+function expireGeneric(client: Client, args: string[], unit: ExpireUnit): Reply {
+  const now = Date.now();
+  const amount = parseInteger(args[2]);
+  if (amount === null) return NOT_AN_INTEGER;
+  let nx = false;
+  let xx = false;
+  let gt = false;
+  let lt = false;
+  for (let i = 3; i < args.length; i++) {
+    const flag = args[i].toUpperCase();
+    if (flag === 'NX') nx = true;
+    else if (flag === 'XX') xx = true;
+    else if (flag === 'GT') gt = true;
+    else if (flag === 'LT') lt = true;
+    else return new ErrorReply(`ERR Unsupported option ${args[i]}`);
+  }
+  if (nx && (xx || gt || lt)) return EXPIRE_FLAGS_NX;
+  if (gt && lt) return EXPIRE_FLAGS_GT_LT;
+  const at = (unit.absolute ? 0 : now) + amount * unit.ms;
+  if (!Number.isSafeInteger(amount * unit.ms) || !Number.isSafeInteger(at)) return invalidExpireTime(args[0]);
+  const key = args[1];
+  if (lookup(client, key, now) === undefined) return 0;
+  const store = client.server.store;
+  const current = store.keyspace(client.db, key).expireAt(key);
+  // A key without expiry has an infinite TTL for GT and LT.
+  if (nx && current !== 0) return 0;
+  if (xx && current === 0) return 0;
+  if (gt && (current === 0 || at <= current)) return 0;
+  if (lt && current !== 0 && at >= current) return 0;
+  if (at <= now) store.delete(client.db, key, now);
+  else store.write(store.shardOf(key), client.db, ['expire', key, at], now);
+  return 1;
+}
+
+export const expire = (client: Client, args: string[]): Reply => expireGeneric(client, args, { ms: 1000, absolute: false });
+export const pexpire = (client: Client, args: string[]): Reply => expireGeneric(client, args, { ms: 1, absolute: false });
+export const expireat = (client: Client, args: string[]): Reply => expireGeneric(client, args, { ms: 1000, absolute: true });
+export const pexpireat = (client: Client, args: string[]): Reply => expireGeneric(client, args, { ms: 1, absolute: true });
+
+/** TTL family: -2 when the key is missing, -1 when it has no expiry. */
+function timeToLive(client: Client, key: string, transform: (expireAt: number, now: number) => number): Reply {
+  const now = Date.now();
+  if (lookup(client, key, now) === undefined) return -2;
+  const expireAt = client.server.store.keyspace(client.db, key).expireAt(key);
+  return expireAt === 0 ? -1 : transform(expireAt, now);
+}
+
+export const ttl = (client: Client, args: string[]): Reply => timeToLive(client, args[1], (at, now) => Math.round((at - now) / 1000));
+export const pttl = (client: Client, args: string[]): Reply => timeToLive(client, args[1], (at, now) => at - now);
+export const expiretime = (client: Client, args: string[]): Reply => timeToLive(client, args[1], (at) => Math.floor(at / 1000));
+export const pexpiretime = (client: Client, args: string[]): Reply => timeToLive(client, args[1], (at) => at);
+
+export function persist(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const key = args[1];
+  const store = client.server.store;
+  if (lookup(client, key, now) === undefined || store.keyspace(client.db, key).expireAt(key) === 0) return 0;
+  store.write(store.shardOf(key), client.db, ['persist', key], now);
+  return 1;
+}
+
+export function keys(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const matches = globMatcher(args[1]);
+  const found: string[] = [];
+  for (const ks of client.server.store.keyspaces(client.db))
+    for (const key of ks.data.keys()) {
+      const expireAt = ks.expires.size > 0 ? ks.expires.get(key) : undefined;
+      if ((expireAt === undefined || expireAt > now) && matches(key)) found.push(key);
+    }
+  return found;
+}
+
+export function scan(client: Client, args: string[]): Reply {
+  const cursor = /^\d+$/.test(args[1]) ? Number(args[1]) : NaN;
+  if (!Number.isSafeInteger(cursor)) return new ErrorReply('ERR invalid cursor');
+  let count = 10;
+  let matches: ((key: string) => boolean) | undefined;
+  let wantType: string | undefined;
+  for (let i = 2; i < args.length; i += 2) {
+    const option = args[i].toUpperCase();
+    const value = args[i + 1];
+    if (value === undefined) return SYNTAX_ERROR;
+    if (option === 'COUNT') {
+      const n = parseInteger(value);
+      if (n === null) return NOT_AN_INTEGER;
+      if (n < 1) return SYNTAX_ERROR;
+      count = n;
+    } else if (option === 'MATCH') matches = globMatcher(value);
+    else if (option === 'TYPE') wantType = value.toLowerCase();
+    else return SYNTAX_ERROR;
+  }
+  const now = Date.now();
+  const step = client.server.scanCursors.step(client.server.store.keyspaces(client.db), client.db, cursor, count);
+  const found: string[] = [];
+  for (const [key, value, expireAt] of step.entries) {
+    if (expireAt !== undefined && expireAt <= now) continue;
+    if (matches !== undefined && !matches(key)) continue;
+    if (wantType !== undefined && typeOf(value) !== wantType) continue;
+    found.push(key);
+  }
+  return [String(step.next), found];
+}
+
+/** RENAME and RENAMENX; across shards the move is a delete and a put in one transaction. */
+function renameGeneric(client: Client, args: string[], onlyIfAbsent: boolean): Reply {
+  const now = Date.now();
+  const [, from, to] = args;
+  const store = client.server.store;
+  const value = lookup(client, from, now);
+  if (value === undefined) return NO_SUCH_KEY;
+  if (from === to) return onlyIfAbsent ? 0 : OK;
+  if (onlyIfAbsent && lookup(client, to, now) !== undefined) return 0;
+  const fromShard = store.shardOf(from);
+  const toShard = store.shardOf(to);
+  if (fromShard === toShard) store.write(fromShard, client.db, ['rename', from, to], now);
+  else {
+    const expireAt = store.keyspace(client.db, from).expireAt(from);
+    store.transaction(() => {
+      store.delete(client.db, from, now);
+      store.put(client.db, to, value, expireAt, now);
+    });
+  }
+  return onlyIfAbsent ? 1 : OK;
+}
+
+export const rename = (client: Client, args: string[]): Reply => renameGeneric(client, args, false);
+export const renamenx = (client: Client, args: string[]): Reply => renameGeneric(client, args, true);
+
+export function randomkey(client: Client): Reply {
+  const now = Date.now();
+  const keyspaces = client.server.store.keyspaces(client.db);
+  // Expired keys may be drawn: try a few times, as Redis does, before giving up.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    let total = 0;
+    for (const ks of keyspaces) total += ks.size;
+    if (total === 0) return null;
+    let pick = Math.floor(Math.random() * total);
+    for (const ks of keyspaces) {
+      if (pick >= ks.size) {
+        pick -= ks.size;
+        continue;
+      }
+      for (const key of ks.data.keys()) {
+        if (pick-- > 0) continue;
+        if (lookup(client, key, now) !== undefined) return key;
+        break;
+      }
+      break;
+    }
+  }
+  return null;
+}
+
+function parseDb(text: string): number | ErrorReply {
+  const db = parseInteger(text);
+  if (db === null) return NOT_AN_INTEGER;
+  if (db < 0 || db >= DATABASES) return DB_INDEX_OUT_OF_RANGE;
+  return db;
+}
+
+export function copy(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const [, from, to] = args;
+  let toDb = client.db;
+  let replace = false;
+  for (let i = 3; i < args.length; i++) {
+    const option = args[i].toUpperCase();
+    if (option === 'REPLACE') replace = true;
+    else if (option === 'DB' && i + 1 < args.length) {
+      const db = parseDb(args[++i]);
+      if (db instanceof ErrorReply) return db;
+      toDb = db;
+    } else return SYNTAX_ERROR;
+  }
+  if (from === to && toDb === client.db) return SAME_OBJECT;
+  const store = client.server.store;
+  const value = lookup(client, from, now);
+  if (value === undefined) return 0;
+  if (store.lookup(toDb, to, now) !== undefined && !replace) return 0;
+  const fromShard = store.shardOf(from);
+  if (fromShard === store.shardOf(to)) store.write(fromShard, client.db, ['copy', from, to, toDb], now);
+  else store.put(toDb, to, typeof value === 'string' ? value : value.clone(), store.keyspace(client.db, from).expireAt(from), now);
+  return 1;
+}
+
+export function move(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const key = args[1];
+  const toDb = parseDb(args[2]);
+  if (toDb instanceof ErrorReply) return toDb;
+  if (toDb === client.db) return SAME_OBJECT;
+  const store = client.server.store;
+  if (lookup(client, key, now) === undefined || store.lookup(toDb, key, now) !== undefined) return 0;
+  store.write(store.shardOf(key), client.db, ['move', key, toDb], now);
+  return 1;
+}
+
+export function object(client: Client, args: string[]): Reply {
+  const sub = args[1].toUpperCase();
+  if (sub === 'HELP')
+    return [
+      'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      'ENCODING <key>',
+      '    Return the kind of internal representation used in order to store the value',
+      '    associated with a <key>.',
+      'REFCOUNT <key>',
+      '    Return the number of references of the value associated with the specified',
+      '    <key>.',
+      'IDLETIME <key>',
+      '    Return the idle time of the <key>, that is the approximated number of',
+      '    seconds elapsed since the last access to the key.',
+      'HELP',
+      '    Print this help.',
+    ];
+  if (args.length !== 3 || !['ENCODING', 'REFCOUNT', 'IDLETIME'].includes(sub)) return unknownSubcommand('object', args[1]);
+  const value = lookup(client, args[2], Date.now());
+  if (value === undefined) return null;
+  if (sub === 'ENCODING') return encodingOf(value);
+  // Eddy keeps no per-key access clock or shared objects.
+  return sub === 'REFCOUNT' ? 1 : 0;
+}

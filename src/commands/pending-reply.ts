@@ -1,0 +1,23 @@
+import type { Reply } from './reply.js';
+
+/**
+ * A reply that is not decided yet (the command waits for a busy shard). The protocol keeps later
+ * replies of the same client behind it, so replies stay in order.
+ */
+export class PendingReply {
+  private settled: ((reply: Reply) => void) | undefined;
+  private value: Reply | undefined;
+  private done = false;
+
+  resolve(reply: Reply): void {
+    this.done = true;
+    this.value = reply;
+    this.settled?.(reply);
+  }
+
+  /** Calls `settled` once with the reply (at once if it is already known). */
+  onSettled(settled: (reply: Reply) => void): void {
+    if (this.done) settled(this.value as Reply);
+    else this.settled = settled;
+  }
+}

@@ -1,0 +1,116 @@
+import { parseInteger } from './arguments.js';
+import type { Client } from './client.js';
+import { ConfigError } from './config.js';
+import { DB_INDEX_OUT_OF_RANGE, NOT_AN_INTEGER, SYNTAX_ERROR, unknownSubcommand, wrongArity } from './errors.js';
+import { globMatcher } from './glob.js';
+import { infoText } from './info.js';
+import { ErrorReply, MapReply, NO_REPLY, OK, VerbatimReply, type Reply } from './reply.js';
+import { DATABASES } from '../projections/shard-state.js';
+
+/** Server commands (Redis's server.c, db.c, config.c). */
+
+export function dbsize(client: Client): Reply {
+  return client.server.store.dbSize(client.db);
+}
+
+/** FLUSHDB/FLUSHALL take ASYNC or SYNC; both are immediate here (the projection is dropped at once). */
+function flushMode(args: string[]): ErrorReply | undefined {
+  if (args.length > 2) return SYNTAX_ERROR;
+  if (args.length === 2 && !['ASYNC', 'SYNC'].includes(args[1].toUpperCase())) return SYNTAX_ERROR;
+  return undefined;
+}
+
+/** Writes one effect to every shard, as one transaction (FLUSHDB, FLUSHALL, SWAPDB). */
+function writeEverywhere(client: Client, db: number, effect: readonly [string, ...unknown[]]): void {
+  const store = client.server.store;
+  const now = Date.now();
+  store.transaction(() => {
+    for (const shard of store.shards) store.write(shard, db, effect, now);
+  });
+}
+
+export function flushdb(client: Client, args: string[]): Reply {
+  const error = flushMode(args);
+  if (error) return error;
+  writeEverywhere(client, client.db, ['flushdb']);
+  return OK;
+}
+
+export function flushall(client: Client, args: string[]): Reply {
+  const error = flushMode(args);
+  if (error) return error;
+  writeEverywhere(client, 0, ['flushall']);
+  return OK;
+}
+
+export function swapdb(client: Client, args: string[]): Reply {
+  const a = parseInteger(args[1]);
+  const b = parseInteger(args[2]);
+  if (a === null) return new ErrorReply('ERR invalid first DB index');
+  if (b === null) return new ErrorReply('ERR invalid second DB index');
+  if (a < 0 || a >= DATABASES || b < 0 || b >= DATABASES) return DB_INDEX_OUT_OF_RANGE;
+  if (a !== b) writeEverywhere(client, 0, ['swapdb', a, b]);
+  return OK;
+}
+
+export function time(): Reply {
+  const micros = BigInt(Date.now()) * 1000n + (process.hrtime.bigint() / 1000n) % 1000n;
+  return [String(micros / 1_000_000n), String(micros % 1_000_000n)];
+}
+
+export function lastsave(client: Client): Reply {
+  return client.server.lastSave;
+}
+
+export function info(client: Client, args: string[]): Reply {
+  const text = infoText(client.server, args.slice(1));
+  return client.resp === 3 ? new VerbatimReply(text) : text;
+}
+
+export function config(client: Client, args: string[]): Reply {
+  const sub = args[1].toUpperCase();
+  const options = client.server.config;
+  if (sub === 'GET') {
+    if (args.length < 3) return wrongArity('config|get');
+    const patterns = args.slice(2).map((pattern) => globMatcher(pattern, true));
+    return new MapReply(options.matching((name) => patterns.some((matches) => matches(name))));
+  }
+  if (sub === 'SET') {
+    if (args.length < 4 || args.length % 2 !== 0) return wrongArity('config|set');
+    for (let i = 2; i < args.length; i += 2) {
+      try {
+        options.setAtRuntime(args[i], args[i + 1]);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        if (error.message.startsWith('unknown option'))
+          return new ErrorReply(`ERR Unknown option or number of arguments for CONFIG SET - '${args[i]}'`);
+        return new ErrorReply(`ERR CONFIG SET failed (possibly related to argument '${args[i]}') - ${error.message}`);
+      }
+    }
+    return OK;
+  }
+  if (sub === 'RESETSTAT' && args.length === 2) {
+    client.server.stats.reset();
+    return OK;
+  }
+  if (sub === 'HELP' && args.length === 2)
+    return ['CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'GET <pattern>', 'SET <directive> <value>', 'RESETSTAT', 'HELP'];
+  return unknownSubcommand('config', args[1]);
+}
+
+export function shutdown(client: Client, args: string[]): Reply {
+  for (let i = 1; i < args.length; i++)
+    if (!['NOSAVE', 'SAVE', 'NOW', 'FORCE', 'ABORT'].includes(args[i].toUpperCase())) return SYNTAX_ERROR;
+  client.server.hooks.shutdown();
+  // Redis sends no reply when it shuts down: the connection just closes.
+  client.closeAfterReply = true;
+  return NO_REPLY;
+}
+
+export function select(client: Client, args: string[]): Reply {
+  const db = parseInteger(args[1]);
+  if (db === null) return NOT_AN_INTEGER;
+  if (db < 0 || db >= DATABASES) return DB_INDEX_OUT_OF_RANGE;
+  client.db = db;
+  return OK;
+}

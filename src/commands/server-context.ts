@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../shards/store.js';
+import { ClientRegistry } from './client-registry.js';
+import type { Config } from './config.js';
+import { ScanCursors } from './scan-cursor.js';
+
+/** Counters for INFO stats. */
+export class Stats {
+  commandsProcessed = 0;
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
+  errorReplies = 0;
+  recoveredRecords = 0;
+  recoveryMs = 0;
+
+  reset(): void {
+    this.commandsProcessed = 0;
+    this.keyspaceHits = 0;
+    this.keyspaceMisses = 0;
+    this.errorReplies = 0;
+  }
+}
+
+/** Hooks into the process that owns the server (the composition root fills them in). */
+export interface ServerHooks {
+  /** SHUTDOWN: flush the log and exit. */
+  shutdown(): void;
+  /** A handler threw: log it (the client gets an error reply). */
+  internalError(error: unknown, command: string): void;
+}
+
+/** Everything a command can reach besides its client: the store, options, clients and counters. */
+export class ServerContext {
+  readonly clients = new ClientRegistry();
+  readonly stats = new Stats();
+  readonly scanCursors = new ScanCursors();
+  readonly startedAt = Date.now();
+  /** LASTSAVE: the last time everything written was synced to disk (unix seconds). */
+  lastSave = Math.floor(Date.now() / 1000);
+  /** INFO's run_id: a new random id at each start, as in Redis. */
+  readonly runId = randomBytes(20).toString('hex');
+
+  constructor(
+    readonly store: Store,
+    readonly config: Config,
+    readonly hooks: ServerHooks,
+    readonly tcpPort: number,
+    readonly configFile = '',
+  ) {}
+}

@@ -1,0 +1,355 @@
+import { formatDecimal, isInt64, parseDouble, parseInt64, parseInteger, clampRange } from './arguments.js';
+import type { Client } from './client.js';
+import {
+  NAN_OR_INFINITY,
+  NOT_AN_INTEGER,
+  NOT_A_FLOAT,
+  NOT_STRINGS,
+  OFFSET_OUT_OF_RANGE,
+  OVERFLOW,
+  STRING_TOO_LONG,
+  SYNTAX_ERROR,
+  WRONGTYPE,
+  wrongArity,
+} from './errors.js';
+import { expiryAt, isExpiryUnit, type ExpiryChoice } from './expiry-options.js';
+import { ErrorReply, MapReply, OK, type Reply } from './reply.js';
+
+/** String commands (Redis's t_string.c). Values are latin1 strings: one char per byte. */
+
+/** The string at `key`, undefined when missing, or WRONGTYPE. Counts keyspace hits and misses. */
+export function readString(client: Client, key: string, now: number): string | undefined | ErrorReply {
+  const value = client.server.store.lookup(client.db, key, now);
+  const stats = client.server.stats;
+  if (value === undefined) {
+    stats.keyspaceMisses++;
+    return undefined;
+  }
+  stats.keyspaceHits++;
+  return typeof value === 'string' ? value : WRONGTYPE;
+}
+
+function maxLength(client: Client): number {
+  return client.server.config.int('proto-max-bulk-len');
+}
+
+export function get(client: Client, args: string[]): Reply {
+  const value = readString(client, args[1], Date.now());
+  return value === undefined ? null : value;
+}
+
+interface SetOptions {
+  condition: '' | 'NX' | 'XX';
+  get: boolean;
+  expiry: ExpiryChoice;
+}
+
+function parseSetOptions(args: string[], now: number): SetOptions | ErrorReply {
+  const options: SetOptions = { condition: '', get: false, expiry: { kind: 'none' } };
+  for (let i = 3; i < args.length; i++) {
+    const option = args[i].toUpperCase();
+    if ((option === 'NX' || option === 'XX') && options.condition === '') options.condition = option;
+    else if (option === 'GET' && !options.get) options.get = true;
+    else if (option === 'KEEPTTL' && options.expiry.kind === 'none') options.expiry = { kind: 'keep' };
+    else if (isExpiryUnit(option) && options.expiry.kind === 'none') {
+      const at = expiryAt('set', option, args[++i], now);
+      if (at instanceof ErrorReply) return at;
+      options.expiry = { kind: 'at', at };
+    } else return SYNTAX_ERROR;
+  }
+  return options;
+}
+
+export function set(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const [, key, value] = args;
+  const store = client.server.store;
+  if (args.length === 3) {
+    store.put(client.db, key, value, 0, now);
+    return OK;
+  }
+  const options = parseSetOptions(args, now);
+  if (options instanceof ErrorReply) return options;
+  const old = store.lookup(client.db, key, now);
+  if (options.get && old !== undefined && typeof old !== 'string') return WRONGTYPE;
+  const oldReply = options.get ? (old as string | undefined) ?? null : null;
+  if ((options.condition === 'NX' && old !== undefined) || (options.condition === 'XX' && old === undefined)) return oldReply;
+  const expireAt = options.expiry.kind === 'at' ? options.expiry.at : options.expiry.kind === 'keep' ? store.keyspace(client.db, key).expireAt(key) : 0;
+  store.put(client.db, key, value, expireAt, now);
+  return options.get ? oldReply : OK;
+}
+
+export function setnx(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const store = client.server.store;
+  if (store.lookup(client.db, args[1], now) !== undefined) return 0;
+  store.put(client.db, args[1], args[2], 0, now);
+  return 1;
+}
+
+function setWithExpiry(client: Client, args: string[], unit: 'EX' | 'PX'): Reply {
+  const now = Date.now();
+  const at = expiryAt(args[0], unit, args[2], now);
+  if (at instanceof ErrorReply) return at;
+  client.server.store.put(client.db, args[1], args[3], at, now);
+  return OK;
+}
+
+export function setex(client: Client, args: string[]): Reply {
+  return setWithExpiry(client, args, 'EX');
+}
+
+export function psetex(client: Client, args: string[]): Reply {
+  return setWithExpiry(client, args, 'PX');
+}
+
+export function mget(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const store = client.server.store;
+  const values: Reply[] = [];
+  for (let i = 1; i < args.length; i++) {
+    const value = store.lookup(client.db, args[i], now);
+    values.push(typeof value === 'string' ? value : null);
+  }
+  return values;
+}
+
+/** MSET/MSETNX write all pairs as one transaction, so that no client or crash sees half of them. */
+function writePairs(client: Client, args: string[], now: number): void {
+  const store = client.server.store;
+  store.transaction(() => {
+    for (let i = 1; i < args.length; i += 2) store.put(client.db, args[i], args[i + 1], 0, now);
+  });
+}
+
+export function mset(client: Client, args: string[]): Reply {
+  if (args.length % 2 === 0) return wrongArity(args[0]);
+  writePairs(client, args, Date.now());
+  return OK;
+}
+
+export function msetnx(client: Client, args: string[]): Reply {
+  if (args.length % 2 === 0) return wrongArity(args[0]);
+  const now = Date.now();
+  for (let i = 1; i < args.length; i += 2) if (client.server.store.lookup(client.db, args[i], now) !== undefined) return 0;
+  writePairs(client, args, now);
+  return 1;
+}
+
+export function getset(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const old = readString(client, args[1], now);
+  if (old instanceof ErrorReply) return old;
+  client.server.store.put(client.db, args[1], args[2], 0, now);
+  return old ?? null;
+}
+
+export function getdel(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const old = readString(client, args[1], now);
+  if (old instanceof ErrorReply || old === undefined) return old ?? null;
+  client.server.store.delete(client.db, args[1], now);
+  return old;
+}
+
+export function getex(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  let expiry: ExpiryChoice = { kind: 'none' };
+  for (let i = 2; i < args.length; i++) {
+    const option = args[i].toUpperCase();
+    if (expiry.kind !== 'none') return SYNTAX_ERROR;
+    if (option === 'PERSIST') expiry = { kind: 'persist' };
+    else if (isExpiryUnit(option)) {
+      const at = expiryAt('getex', option, args[++i], now);
+      if (at instanceof ErrorReply) return at;
+      expiry = { kind: 'at', at };
+    } else return SYNTAX_ERROR;
+  }
+  const value = readString(client, args[1], now);
+  if (value instanceof ErrorReply || value === undefined) return value ?? null;
+  const store = client.server.store;
+  const shard = store.shardOf(args[1]);
+  if (expiry.kind === 'at') store.write(shard, client.db, ['expire', args[1], expiry.at], now);
+  else if (expiry.kind === 'persist' && store.keyspace(client.db, args[1]).expireAt(args[1]) > 0)
+    store.write(shard, client.db, ['persist', args[1]], now);
+  return value;
+}
+
+export function append(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const old = readString(client, args[1], now);
+  if (old instanceof ErrorReply) return old;
+  const length = (old?.length ?? 0) + args[2].length;
+  if (length > maxLength(client)) return STRING_TOO_LONG;
+  const store = client.server.store;
+  store.write(store.shardOf(args[1]), client.db, ['append', args[1], args[2]], now);
+  return length;
+}
+
+export function strlen(client: Client, args: string[]): Reply {
+  const value = readString(client, args[1], Date.now());
+  return value instanceof ErrorReply ? value : (value?.length ?? 0);
+}
+
+/** INCR and friends: the result is logged as the new value, keeping the key's expiry. */
+function incrementBy(client: Client, key: string, delta: bigint): Reply {
+  const now = Date.now();
+  const old = readString(client, key, now);
+  if (old instanceof ErrorReply) return old;
+  const current = old === undefined ? 0n : parseInt64(old);
+  if (current === null) return NOT_AN_INTEGER;
+  const result = current + delta;
+  if (!isInt64(result)) return OVERFLOW;
+  const store = client.server.store;
+  store.put(client.db, key, result.toString(), store.keyspace(client.db, key).expireAt(key), now);
+  return result;
+}
+
+function deltaOf(text: string): bigint | ErrorReply {
+  return parseInt64(text) ?? NOT_AN_INTEGER;
+}
+
+export function incr(client: Client, args: string[]): Reply {
+  return incrementBy(client, args[1], 1n);
+}
+
+export function decr(client: Client, args: string[]): Reply {
+  return incrementBy(client, args[1], -1n);
+}
+
+export function incrby(client: Client, args: string[]): Reply {
+  const delta = deltaOf(args[2]);
+  return delta instanceof ErrorReply ? delta : incrementBy(client, args[1], delta);
+}
+
+export function decrby(client: Client, args: string[]): Reply {
+  const delta = deltaOf(args[2]);
+  if (delta instanceof ErrorReply) return delta;
+  // Redis refuses to negate LLONG_MIN.
+  if (delta === -(2n ** 63n)) return new ErrorReply('ERR decrement would overflow');
+  return incrementBy(client, args[1], -delta);
+}
+
+export function incrbyfloat(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const old = readString(client, args[1], now);
+  if (old instanceof ErrorReply) return old;
+  const current = old === undefined ? 0 : parseDouble(old);
+  const delta = parseDouble(args[2]);
+  if (current === null || delta === null) return NOT_A_FLOAT;
+  const result = current + delta;
+  if (!Number.isFinite(result)) return NAN_OR_INFINITY;
+  const text = formatDecimal(result);
+  const store = client.server.store;
+  store.put(client.db, args[1], text, store.keyspace(client.db, args[1]).expireAt(args[1]), now);
+  return text;
+}
+
+export function getrange(client: Client, args: string[]): Reply {
+  const start = parseInteger(args[2]);
+  const end = parseInteger(args[3]);
+  if (start === null || end === null) return NOT_AN_INTEGER;
+  const value = readString(client, args[1], Date.now());
+  if (value instanceof ErrorReply) return value;
+  if (value === undefined || (start < 0 && end < 0 && start > end)) return '';
+  const range = clampRange(start, end, value.length);
+  return range === null ? '' : value.slice(range[0], range[1] + 1);
+}
+
+export function setrange(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const offset = parseInteger(args[2]);
+  if (offset === null) return NOT_AN_INTEGER;
+  if (offset < 0) return OFFSET_OUT_OF_RANGE;
+  const old = readString(client, args[1], now);
+  if (old instanceof ErrorReply) return old;
+  const patch = args[3];
+  if (patch.length === 0) return old?.length ?? 0;
+  if (offset + patch.length > maxLength(client)) return STRING_TOO_LONG;
+  const store = client.server.store;
+  store.write(store.shardOf(args[1]), client.db, ['setrange', args[1], offset, patch], now);
+  return Math.max(old?.length ?? 0, offset + patch.length);
+}
+
+export function lcs(client: Client, args: string[]): Reply {
+  let wantLength = false;
+  let wantIndexes = false;
+  let withMatchLength = false;
+  let minMatchLength = 0;
+  for (let i = 3; i < args.length; i++) {
+    const option = args[i].toUpperCase();
+    if (option === 'LEN') wantLength = true;
+    else if (option === 'IDX') wantIndexes = true;
+    else if (option === 'WITHMATCHLEN') withMatchLength = true;
+    else if (option === 'MINMATCHLEN' && i + 1 < args.length) {
+      const n = parseInteger(args[++i]);
+      if (n === null) return NOT_AN_INTEGER;
+      minMatchLength = Math.max(n, 0);
+    } else return SYNTAX_ERROR;
+  }
+  const now = Date.now();
+  const a = client.server.store.lookup(client.db, args[1], now) ?? '';
+  const b = client.server.store.lookup(client.db, args[2], now) ?? '';
+  if (typeof a !== 'string' || typeof b !== 'string') return NOT_STRINGS;
+  if (wantLength && wantIndexes) return new ErrorReply('ERR If you want both the length and indexes, please just use IDX.');
+  return longestCommonSubsequence(a, b, wantLength, wantIndexes, withMatchLength, minMatchLength);
+}
+
+/** The classic dynamic-programming LCS, walked back from the end as Redis does to report ranges. */
+function longestCommonSubsequence(a: string, b: string, wantLength: boolean, wantIndexes: boolean, withMatchLength: boolean, minMatchLength: number): Reply {
+  const width = b.length + 1;
+  const table = new Uint32Array((a.length + 1) * width);
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      table[i * width + j] =
+        a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? table[(i - 1) * width + j - 1] + 1 : Math.max(table[(i - 1) * width + j], table[i * width + j - 1]);
+  const length = table[a.length * width + b.length];
+  if (wantLength) return length;
+  const result: string[] = new Array(length);
+  const matches: Reply[] = [];
+  let idx = length;
+  let aStart = a.length;
+  let aEnd = 0;
+  let bStart = 0;
+  let bEnd = 0;
+  let i = a.length;
+  let j = b.length;
+  while (i > 0 && j > 0) {
+    let emit = false;
+    if (a[i - 1] === b[j - 1]) {
+      result[idx - 1] = a[i - 1];
+      if (aStart === a.length) {
+        aStart = aEnd = i - 1;
+        bStart = bEnd = j - 1;
+      } else if (aStart === i && bStart === j) {
+        aStart--;
+        bStart--;
+      } else emit = true;
+      if (aStart === 0 || bStart === 0) emit = true;
+      idx--;
+      i--;
+      j--;
+    } else {
+      if (table[(i - 1) * width + j] > table[i * width + j - 1]) i--;
+      else j--;
+      if (aStart !== a.length) emit = true;
+    }
+    if (emit) {
+      const matchLength = aEnd - aStart + 1;
+      if (minMatchLength === 0 || matchLength >= minMatchLength) {
+        const match: Reply[] = [
+          [aStart, aEnd],
+          [bStart, bEnd],
+        ];
+        if (withMatchLength) match.push(matchLength);
+        matches.push(match);
+      }
+      aStart = a.length;
+    }
+  }
+  if (!wantIndexes) return result.join('');
+  return new MapReply([
+    ['matches', matches],
+    ['len', length],
+  ]);
+}

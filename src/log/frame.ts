@@ -1,0 +1,51 @@
+import { pack, unpack } from 'msgpackr';
+import type { Effect, LogRecord } from './record.js';
+
+/**
+ * A frame is one shard's share of one group-commit batch: a single LevelDB value holding a list of
+ * records, keyed by shard and first revision in big-endian so that LevelDB's key order is log order.
+ */
+
+const FRAME_PREFIX = 0x46; // 'F'
+const FRAME_KEY_LENGTH = 1 + 2 + 8;
+
+export function frameKey(shard: number, firstRev: number): Buffer {
+  const key = Buffer.alloc(FRAME_KEY_LENGTH);
+  key[0] = FRAME_PREFIX;
+  key.writeUInt16BE(shard, 1);
+  key.writeBigUInt64BE(BigInt(firstRev), 3);
+  return key;
+}
+
+/** The smallest and largest possible frame keys of a shard, as iterator bounds. */
+export function shardFrameRange(shard: number): { gte: Buffer; lte: Buffer } {
+  const lte = frameKey(shard, 0);
+  lte.fill(0xff, 3);
+  return { gte: frameKey(shard, 0), lte };
+}
+
+export function firstRevOfKey(key: Buffer): number {
+  return Number(key.readBigUInt64BE(3));
+}
+
+type EncodedRecord = [rev: number, ts: number, db: number, txn: number, effect: Effect];
+
+export function encodeFrame(records: readonly LogRecord[]): Buffer {
+  const rows = new Array<EncodedRecord>(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    rows[i] = [r.rev, r.ts, r.db, r.txn, r.effect];
+  }
+  return pack(rows);
+}
+
+export function decodeFrame(shard: number, value: Buffer): LogRecord[] {
+  const rows = unpack(value) as EncodedRecord[];
+  if (!Array.isArray(rows)) throw new Error('frame does not hold a list of records');
+  const records = new Array<LogRecord>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const [rev, ts, db, txn, effect] = rows[i];
+    records[i] = { rev, ts, shard, db, txn, effect };
+  }
+  return records;
+}

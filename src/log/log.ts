@@ -1,0 +1,253 @@
+import { Level } from 'level';
+import { encodeFrame, frameKey } from './frame.js';
+import type { FsyncPolicy } from './fsync-policy.js';
+import type { Effect, LogRecord } from './record.js';
+import { lastStoredRev, readShardFrames, readStored } from './stored-reader.js';
+
+/** Something waiting until the log has made a revision safe to acknowledge (a client's held replies). */
+export interface AckWaiter {
+  /** The revision this waiter needs acknowledged. */
+  readonly ackRev: number;
+  acknowledged(): void;
+}
+
+export type CommitListener = (records: readonly LogRecord[]) => void;
+
+export interface LogOptions {
+  shards: number;
+  fsync: FsyncPolicy;
+  /** Called when a group commit fails; the batch is retried until it succeeds. */
+  onWriteError?: (error: unknown) => void;
+}
+
+const META_SHARDS = Buffer.from('Mshards');
+const META_SYNC = Buffer.from('Msync');
+const RETRY_AFTER_FAILURE_MS = 1000;
+const EVERYSEC_MS = 1000;
+
+/**
+ * The write-ahead log of every shard, kept in one LevelDB so that a batch spanning shards commits
+ * all-or-nothing. Records appended during a tick are written as one LevelDB batch holding one frame
+ * per shard (group commit); replies are released per the fsync policy.
+ */
+export class Log {
+  /** Highest revision appended (applied to projections, maybe not yet written). */
+  lastRev: number;
+  /** Highest revision written to LevelDB (and synced in `always`). */
+  committedRev: number;
+  fsync: FsyncPolicy;
+  /** Time of the last successful sync or write, for INFO persistence. */
+  lastWriteOk = true;
+  bytesWritten = 0;
+
+  private pending: LogRecord[][];
+  private pendingCount = 0;
+  private waiters: AckWaiter[] = [];
+  private listeners = new Set<CommitListener>();
+  private scheduled = false;
+  private writing = false;
+  private syncRequested = false;
+  private unsyncedWrites = false;
+  private closed = false;
+  private everysecTimer: NodeJS.Timeout;
+  private idle: (() => void)[] = [];
+
+  private constructor(
+    readonly db: Level<Buffer, Buffer>,
+    readonly shardCount: number,
+    lastRev: number,
+    private readonly options: LogOptions,
+  ) {
+    this.lastRev = lastRev;
+    this.committedRev = lastRev;
+    this.fsync = options.fsync;
+    this.pending = Array.from({ length: shardCount }, () => []);
+    this.everysecTimer = setInterval(() => this.syncEverySecond(), EVERYSEC_MS);
+    this.everysecTimer.unref();
+  }
+
+  /**
+   * Opens the log in `dir`. A data directory keeps the shard count it was created with, because
+   * each shard's frames hold only that shard's keys.
+   */
+  static async open(dir: string, options: LogOptions): Promise<Log> {
+    const db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    await db.open();
+    const stored = await db.get(META_SHARDS);
+    const shards = stored === undefined ? options.shards : stored.readUInt16BE(0);
+    if (stored === undefined) {
+      const value = Buffer.alloc(2);
+      value.writeUInt16BE(shards);
+      await db.put(META_SHARDS, value, { sync: true });
+    }
+    let lastRev = 0;
+    for (let shard = 0; shard < shards; shard++) lastRev = Math.max(lastRev, await lastStoredRev(db, shard));
+    return new Log(db, shards, lastRev, { ...options, shards });
+  }
+
+  /** Appends an effect to a shard's pending frame; it is written by the next group commit. */
+  append(shard: number, db: number, txn: number, effect: Effect, ts: number): LogRecord {
+    const record: LogRecord = { rev: ++this.lastRev, ts, shard, db, txn, effect };
+    this.pending[shard].push(record);
+    this.pendingCount++;
+    if (!this.scheduled && !this.writing) {
+      this.scheduled = true;
+      setImmediate(this.commitNow);
+    }
+    return record;
+  }
+
+  /** The revision up to which replies may be sent now. */
+  get ackedRev(): number {
+    return this.fsync === 'no' ? this.lastRev : this.committedRev;
+  }
+
+  /** Calls `waiter.acknowledged()` once `waiter.ackRev` is acknowledged. */
+  waitForAck(waiter: AckWaiter): void {
+    this.waiters.push(waiter);
+  }
+
+  /** Listens to every committed batch, in revision order (tailers, followers). */
+  onCommit(listener: CommitListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Records of `shards` (default: all) from `fromRev` on, in revision order; with `follow`, then every
+   * record committed afterwards, with no gap or duplicate at the switch.
+   */
+  async *read(fromRev: number, options: { shards?: readonly number[]; follow?: boolean } = {}): AsyncGenerator<LogRecord> {
+    const shards = options.shards ?? Array.from({ length: this.shardCount }, (_, i) => i);
+    const wanted = new Set(shards);
+    let live: LogRecord[] = [];
+    let wake: (() => void) | undefined;
+    // Listen before reading the stored log, so nothing committed in between is missed.
+    const stopListening = options.follow
+      ? this.onCommit((records) => {
+          for (const record of records) if (wanted.has(record.shard)) live.push(record);
+          wake?.();
+        })
+      : undefined;
+    try {
+      let last = fromRev - 1;
+      for await (const record of readStored(this.db, shards, fromRev)) {
+        last = record.rev;
+        yield record;
+      }
+      if (!options.follow) return;
+      for (;;) {
+        const batch = live;
+        live = [];
+        for (const record of batch) {
+          if (record.rev <= last) continue;
+          last = record.rev;
+          yield record;
+        }
+        if (live.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    } finally {
+      stopListening?.();
+    }
+  }
+
+  /** One shard's stored records from `fromRev` on, a frame at a time, without following. */
+  readFrames(shard: number, fromRev: number): AsyncGenerator<LogRecord[]> {
+    return readShardFrames(this.db, shard, fromRev);
+  }
+
+  /** Writes and syncs everything appended so far. */
+  async flush(): Promise<void> {
+    this.syncRequested = true;
+    if (!this.writing) await this.commit();
+    while (this.writing || this.pendingCount > 0 || this.syncRequested) {
+      await new Promise<void>((resolve) => this.idle.push(resolve));
+      if (!this.writing && (this.pendingCount > 0 || this.syncRequested)) await this.commit();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    clearInterval(this.everysecTimer);
+    await this.db.close();
+  }
+
+  private readonly commitNow = (): void => {
+    this.scheduled = false;
+    void this.commit();
+  };
+
+  private syncEverySecond(): void {
+    if (this.fsync !== 'everysec' || !this.unsyncedWrites || this.closed) return;
+    this.syncRequested = true;
+    if (!this.writing && !this.scheduled) void this.commit();
+  }
+
+  private async commit(): Promise<void> {
+    if (this.writing || this.closed) return;
+    if (this.pendingCount === 0 && !this.syncRequested) return this.wakeIdle();
+    this.writing = true;
+    const batch: LogRecord[] = [];
+    const ops: { type: 'put'; key: Buffer; value: Buffer }[] = [];
+    for (let shard = 0; shard < this.shardCount; shard++) {
+      const records = this.pending[shard];
+      if (records.length === 0) continue;
+      const value = encodeFrame(records);
+      this.bytesWritten += value.length;
+      ops.push({ type: 'put', key: frameKey(shard, records[0].rev), value });
+      for (const record of records) batch.push(record);
+      this.pending[shard] = [];
+    }
+    this.pendingCount = 0;
+    const sync = this.fsync === 'always' || this.syncRequested;
+    this.syncRequested = false;
+    if (ops.length === 0) ops.push({ type: 'put', key: META_SYNC, value: Buffer.from(String(Date.now())) });
+    try {
+      await this.db.batch(ops, { sync });
+      this.lastWriteOk = true;
+    } catch (error) {
+      this.lastWriteOk = false;
+      this.requeue(batch);
+      this.writing = false;
+      this.options.onWriteError?.(error);
+      setTimeout(() => void this.commit(), RETRY_AFTER_FAILURE_MS).unref();
+      return;
+    }
+    this.unsyncedWrites = !sync;
+    if (batch.length > 0) this.committedRev = batch[batch.length - 1].rev;
+    this.writing = false;
+    this.releaseWaiters();
+    if (batch.length > 0) for (const listener of this.listeners) listener(batch);
+    if (this.pendingCount > 0 || this.syncRequested) void this.commit();
+    else this.wakeIdle();
+  }
+
+  /** Puts a failed batch back in front of what was appended since, keeping revision order. */
+  private requeue(batch: LogRecord[]): void {
+    const appendedSince = this.pending;
+    this.pending = Array.from({ length: this.shardCount }, () => []);
+    for (const record of batch) this.pending[record.shard].push(record);
+    for (let shard = 0; shard < this.shardCount; shard++) for (const record of appendedSince[shard]) this.pending[shard].push(record);
+    this.pendingCount += batch.length;
+  }
+
+  private releaseWaiters(): void {
+    const acked = this.ackedRev;
+    const waiters = this.waiters;
+    let kept = 0;
+    for (let i = 0; i < waiters.length; i++) {
+      const waiter = waiters[i];
+      if (waiter.ackRev <= acked) waiter.acknowledged();
+      else waiters[kept++] = waiter;
+    }
+    waiters.length = kept;
+  }
+
+  private wakeIdle(): void {
+    const idle = this.idle;
+    this.idle = [];
+    for (const resolve of idle) resolve();
+  }
+}

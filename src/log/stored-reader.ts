@@ -1,0 +1,96 @@
+import type { Level } from 'level';
+import { decodeFrame, frameKey, shardFrameRange } from './frame.js';
+import type { LogRecord } from './record.js';
+
+type FrameDb = Level<Buffer, Buffer>;
+
+/** Reads one shard's committed frames from a revision on, a frame at a time. */
+class ShardCursor {
+  private records: LogRecord[] = [];
+  private index = 0;
+  private done = false;
+
+  constructor(
+    private readonly iterator: AsyncIterator<[Buffer, Buffer]>,
+    readonly shard: number,
+    private readonly fromRev: number,
+  ) {}
+
+  /** The next record, or undefined at the end of the shard's log. */
+  async head(): Promise<LogRecord | undefined> {
+    while (this.index >= this.records.length) {
+      if (this.done) return undefined;
+      const next = await this.iterator.next();
+      if (next.done) {
+        this.done = true;
+        return undefined;
+      }
+      this.records = decodeFrame(this.shard, next.value[1]);
+      this.index = 0;
+      while (this.index < this.records.length && this.records[this.index].rev < this.fromRev) this.index++;
+    }
+    return this.records[this.index];
+  }
+
+  advance(): void {
+    this.index++;
+  }
+
+  async close(): Promise<void> {
+    await this.iterator.return?.();
+  }
+}
+
+/** The key of the frame that holds `fromRev` (the last frame starting at or before it), if any. */
+async function startKey(db: FrameDb, shard: number, fromRev: number): Promise<Buffer> {
+  const range = shardFrameRange(shard);
+  const before = await db.keys({ gte: range.gte, lte: frameKey(shard, fromRev), reverse: true, limit: 1 }).all();
+  return before[0] ?? range.gte;
+}
+
+/**
+ * Committed records of the given shards from `fromRev` on, merged in revision order. Every shard's
+ * iterator is created in the same tick, so all of them read one consistent LevelDB snapshot.
+ */
+export async function* readStored(db: FrameDb, shards: readonly number[], fromRev: number): AsyncGenerator<LogRecord> {
+  const starts = await Promise.all(shards.map((shard) => startKey(db, shard, fromRev)));
+  const cursors = shards.map(
+    (shard, i) => new ShardCursor(db.iterator({ gte: starts[i], lte: shardFrameRange(shard).lte })[Symbol.asyncIterator](), shard, fromRev),
+  );
+  try {
+    for (;;) {
+      let best: ShardCursor | undefined;
+      let bestRecord: LogRecord | undefined;
+      for (const cursor of cursors) {
+        const record = await cursor.head();
+        if (record !== undefined && (bestRecord === undefined || record.rev < bestRecord.rev)) {
+          best = cursor;
+          bestRecord = record;
+        }
+      }
+      if (best === undefined || bestRecord === undefined) return;
+      best.advance();
+      yield bestRecord;
+    }
+  } finally {
+    await Promise.all(cursors.map((cursor) => cursor.close()));
+  }
+}
+
+/** One shard's committed records from `fromRev` on, a frame at a time (recovery's fast path). */
+export async function* readShardFrames(db: FrameDb, shard: number, fromRev: number): AsyncGenerator<LogRecord[]> {
+  const start = await startKey(db, shard, fromRev);
+  for await (const value of db.values({ gte: start, lte: shardFrameRange(shard).lte })) {
+    const records = decodeFrame(shard, value);
+    yield records[0] !== undefined && records[0].rev < fromRev ? records.filter((r) => r.rev >= fromRev) : records;
+  }
+}
+
+/** The highest revision stored for a shard (0 when its log is empty). */
+export async function lastStoredRev(db: FrameDb, shard: number): Promise<number> {
+  const range = shardFrameRange(shard);
+  const last = await db.values({ ...range, reverse: true, limit: 1 }).all();
+  if (last.length === 0) return 0;
+  const records = decodeFrame(shard, last[0]);
+  return records.length === 0 ? 0 : records[records.length - 1].rev;
+}

@@ -1,0 +1,121 @@
+import type { Socket } from 'node:net';
+import { Client, type ClientTransport } from '../../commands/client.js';
+import { dispatch } from '../../commands/dispatcher.js';
+import { PendingReply } from '../../commands/pending-reply.js';
+import type { Reply } from '../../commands/reply.js';
+import type { ServerContext } from '../../commands/server-context.js';
+import type { AckWaiter } from '../../log/log.js';
+import { encodeReply } from './resp-encoder.js';
+import { RespParser, type RespSink } from './resp-parser.js';
+
+/**
+ * One RESP client connection: bytes in, commands to the dispatcher, replies out. Replies of a read
+ * event are gathered into one socket write, and held until the log has acknowledged every revision
+ * they may depend on (the fsync policy decides when that is).
+ */
+export class RespConnection implements RespSink, ClientTransport, AckWaiter {
+  readonly client: Client;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  /** Highest log revision the gathered replies may depend on. */
+  ackRev = 0;
+  private readonly parser = new RespParser(this);
+  private out = '';
+  private waitingForAck = false;
+  /** A command waiting for a busy shard; later commands wait behind it to keep replies in order. */
+  private pending: PendingReply | null = null;
+  private backlog: string[][] = [];
+  private closing = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly server: ServerContext,
+  ) {
+    this.remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.localAddress = `${socket.localAddress}:${socket.localPort}`;
+    this.client = new Client(server, this);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('drain', () => socket.resume());
+    socket.on('error', () => socket.destroy());
+  }
+
+  get authenticated(): boolean {
+    return this.client.authenticated;
+  }
+
+  get maxBulkLength(): number {
+    return this.server.config.int('proto-max-bulk-len');
+  }
+
+  close(): void {
+    this.closing = true;
+    this.socket.destroy();
+  }
+
+  onCommand(args: string[]): void {
+    if (this.closing) return;
+    if (this.pending !== null) this.backlog.push(args);
+    else this.execute(args);
+  }
+
+  onProtocolError(message: string): void {
+    this.out += `-ERR Protocol error: ${message}\r\n`;
+    this.closing = true;
+  }
+
+  acknowledged(): void {
+    this.waitingForAck = false;
+    this.flush();
+  }
+
+  private receive(chunk: Buffer): void {
+    this.client.lastActiveAt = Date.now();
+    this.parser.feed(chunk);
+    this.flush();
+  }
+
+  private execute(args: string[]): void {
+    const reply = dispatch(this.client, args);
+    if (reply instanceof PendingReply) {
+      this.pending = reply;
+      this.socket.pause();
+      reply.onSettled((settled) => this.resumeAfter(settled));
+      return;
+    }
+    this.gather(reply);
+  }
+
+  private resumeAfter(reply: Reply): void {
+    this.pending = null;
+    this.gather(reply);
+    while (this.pending === null && this.backlog.length > 0 && !this.closing) this.execute(this.backlog.shift() as string[]);
+    if (this.pending === null) this.socket.resume();
+    this.flush();
+  }
+
+  private gather(reply: Reply): void {
+    this.out += encodeReply(reply, this.client.resp);
+    this.ackRev = this.server.store.log.lastRev;
+    if (this.client.closeAfterReply) this.closing = true;
+  }
+
+  private flush(): void {
+    if (this.out.length === 0) {
+      if (this.closing && !this.waitingForAck) this.socket.end();
+      return;
+    }
+    const log = this.server.store.log;
+    if (this.ackRev > log.ackedRev) {
+      if (!this.waitingForAck) {
+        this.waitingForAck = true;
+        log.waitForAck(this);
+      }
+      return;
+    }
+    // Backpressure: a client that does not read its replies stops being read.
+    if (!this.socket.write(this.out, 'latin1')) this.socket.pause();
+    this.out = '';
+    if (this.closing) this.socket.end();
+  }
+}

@@ -1,0 +1,49 @@
+import { ConfigError } from '../commands/config.js';
+import { EDDY_VERSION } from '../commands/info.js';
+import { parseCommandLine } from './command-line.js';
+import { startServer, type RunningServer } from './eddy-server.js';
+import { createLogger } from './logger.js';
+
+const USAGE = `Usage: eddy [/path/to/eddy.conf] [--port 6379] [--bind 127.0.0.1] [--dir ./data] [--shards N]
+            [--appendfsync always|everysec|no] [--requirepass PASSWORD] [--loglevel debug|verbose|notice|warning|nothing]`;
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  if (argv.includes('--version') || argv.includes('-v')) {
+    console.log(`eddy ${EDDY_VERSION}`);
+    return;
+  }
+  let options;
+  try {
+    options = parseCommandLine(argv);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`eddy: ${error.message}\n${USAGE}`);
+    process.exit(1);
+  }
+  const logger = createLogger(options.config.get('loglevel'));
+  let server: RunningServer | undefined;
+  const stopAndExit = (reason: string): void => {
+    logger.info({ reason }, 'shutting down');
+    void (server?.stop() ?? Promise.resolve()).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stopAndExit('SIGTERM'));
+  process.on('SIGINT', () => stopAndExit('SIGINT'));
+  try {
+    server = await startServer(options.config, options.configFile, logger, () => stopAndExit('SHUTDOWN'));
+  } catch (error) {
+    logger.fatal({ err: error }, 'could not start');
+    process.exit(1);
+  }
+}
+
+void main(process.argv.slice(2));

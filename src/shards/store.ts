@@ -1,0 +1,146 @@
+import type { Log } from '../log/log.js';
+import type { Effect } from '../log/record.js';
+import { apply } from '../projections/apply.js';
+import type { Keyspace } from '../projections/keyspace.js';
+import type { Value } from '../projections/value.js';
+import { Shard } from './shard.js';
+import { shardOfSlot, slotOf } from './slot.js';
+
+/** Why a key was deleted; kept in the log so that replays and tailers can tell expiry from DEL. */
+export type DeleteReason = 'del' | 'expired';
+
+export interface RecoveryReport {
+  records: number;
+  keys: number;
+  ms: number;
+}
+
+/**
+ * The sharded store: routes keys to shards, reads projections (expiring keys lazily), and turns each
+ * decided effect into a log record applied to its shard's projection.
+ */
+export class Store {
+  readonly shards: Shard[];
+  expiredKeys = 0;
+  private txn = 0;
+  private lastKey = '';
+  private lastShard: Shard;
+
+  constructor(readonly log: Log) {
+    this.shards = Array.from({ length: log.shardCount }, (_, i) => new Shard(i));
+    this.lastShard = this.shards[shardOfSlot(slotOf(''), this.shards.length)];
+  }
+
+  shardOf(key: string): Shard {
+    // Most commands route the same key twice (read, then write): remember the last answer.
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.lastShard = this.shards[shardOfSlot(slotOf(key), this.shards.length)];
+    }
+    return this.lastShard;
+  }
+
+  keyspace(db: number, key: string): Keyspace {
+    return this.shardOf(key).state.dbs[db];
+  }
+
+  /** The live value of a key, or undefined; an expired key is deleted (and logged) on the way. */
+  lookup(db: number, key: string, now: number): Value | undefined {
+    const ks = this.keyspace(db, key);
+    const value = ks.data.get(key);
+    if (value === undefined || ks.expires.size === 0) return value;
+    const expireAt = ks.expires.get(key);
+    if (expireAt === undefined || expireAt > now) return value;
+    this.expire(this.lastShard, db, key, now);
+    return undefined;
+  }
+
+  /** Decides an effect: appends it to the shard's log and applies it to the shard's projection. */
+  write(shard: Shard, db: number, effect: Effect, now: number): void {
+    apply(shard.state, this.log.append(shard.id, db, this.txn, effect, now));
+  }
+
+  put(db: number, key: string, value: Value, expireAt: number, now: number): void {
+    this.write(this.shardOf(key), db, ['put', key, value, expireAt], now);
+  }
+
+  delete(db: number, key: string, now: number): void {
+    this.write(this.shardOf(key), db, ['del', key, 'del' satisfies DeleteReason], now);
+  }
+
+  /**
+   * Runs `decide` as one transaction: every record it writes carries the same transaction id, so
+   * that they are committed in one batch and a point-in-time restore takes all or none of them.
+   */
+  transaction<T>(decide: () => T): T {
+    if (this.txn !== 0) return decide();
+    this.txn = this.log.lastRev + 1;
+    try {
+      return decide();
+    } finally {
+      this.txn = 0;
+    }
+  }
+
+  dbSize(db: number): number {
+    let size = 0;
+    for (const shard of this.shards) size += shard.state.dbs[db].size;
+    return size;
+  }
+
+  /** Every shard's keyspace of `db`, for commands that walk all keys (KEYS, SCAN, RANDOMKEY). */
+  keyspaces(db: number): Keyspace[] {
+    return this.shards.map((shard) => shard.state.dbs[db]);
+  }
+
+  /** Deletes keys whose time has passed, sampling at most `budget` expiring keys per keyspace. */
+  expireSome(now: number, budget: number): number {
+    let expired = 0;
+    for (const shard of this.shards)
+      shard.state.dbs.forEach((ks, db) => {
+        if (ks.expires.size === 0) return;
+        let seen = 0;
+        for (const [key, expireAt] of this.expiryCursor(ks)) {
+          if (expireAt <= now) {
+            this.expire(shard, db, key, now);
+            expired++;
+          }
+          if (++seen >= budget) return;
+        }
+        this.cursors.delete(ks); // walked to the end: start over next time
+      });
+    return expired;
+  }
+
+  /** Rebuilds every shard's projection from its log. */
+  async recover(): Promise<RecoveryReport> {
+    const started = performance.now();
+    let records = 0;
+    for (const shard of this.shards) {
+      for await (const frame of this.log.readFrames(shard.id, 1)) {
+        for (const record of frame) apply(shard.state, record);
+        records += frame.length;
+      }
+    }
+    let keys = 0;
+    for (const shard of this.shards) for (const ks of shard.state.dbs) keys += ks.size;
+    return { records, keys, ms: performance.now() - started };
+  }
+
+  private readonly cursors = new Map<Keyspace, { map: Map<string, number>; entries: Iterator<[string, number]> }>();
+
+  /** A resumable walk over a keyspace's expiry entries, as Redis's active expiry resumes its scan. */
+  private *expiryCursor(ks: Keyspace): Generator<[string, number]> {
+    let cursor = this.cursors.get(ks);
+    if (cursor === undefined || cursor.map !== ks.expires) {
+      cursor = { map: ks.expires, entries: ks.expires.entries() };
+      this.cursors.set(ks, cursor);
+    }
+    for (let next = cursor.entries.next(); !next.done; next = cursor.entries.next()) yield next.value;
+  }
+
+  private expire(shard: Shard, db: number, key: string, now: number): void {
+    this.expiredKeys++;
+    this.write(shard, db, ['del', key, 'expired' satisfies DeleteReason], now);
+  }
+}
