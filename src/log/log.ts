@@ -201,6 +201,9 @@ export class Log {
       this.pending[shard] = [];
     }
     this.pendingCount = 0;
+    // Every appended record is in this batch: it commits up to the last revision handed out.
+    const upTo = this.lastRev;
+    if (ops.length > 1) batch.sort((a, b) => a.rev - b.rev);
     const sync = this.fsync === 'always' || this.syncRequested;
     this.syncRequested = false;
     if (ops.length === 0) ops.push({ type: 'put', key: META_SYNC, value: Buffer.from(String(Date.now())) });
@@ -216,7 +219,7 @@ export class Log {
       return;
     }
     this.unsyncedWrites = !sync;
-    if (batch.length > 0) this.committedRev = batch[batch.length - 1].rev;
+    this.committedRev = upTo;
     this.writing = false;
     this.releaseWaiters();
     if (batch.length > 0) for (const listener of this.listeners) listener(batch);
