@@ -28,7 +28,8 @@ export class EddyProcess {
   /** Starts the server (again) on the same data directory; resolves once it accepts connections. */
   async launch(): Promise<void> {
     const port = this.port === 0 ? ['--port', '0'] : ['--port', String(this.port)];
-    const child = spawn(process.execPath, [SERVER_ENTRY, '--dir', this.dir, ...port, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // `args` come first, so that a config file can be the first argument, as eddy expects.
+    const child = spawn(process.execPath, [SERVER_ENTRY, ...this.args, '--dir', this.dir, ...port], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exitCode = null;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve((this.exitCode = code))));

@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EddyProcess, SERVER_ENTRY } from '../support/eddy-process.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'eddy-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function runEddy(args: string[]): { status: number | null; stderr: string } {
+  const result = spawnSync(process.execPath, [SERVER_ENTRY, ...args], { encoding: 'utf8', timeout: 20_000 });
+  return { status: result.status, stderr: result.stderr };
+}
+
+describe('command line and config file', () => {
+  it('reads a redis.conf-style file first, then flags that override it', async () => {
+    const conf = join(scratch, 'eddy.conf');
+    writeFileSync(conf, '# Eddy test config\nappendfsync always\nrequirepass "from file"\n\nshards 3\nloglevel warning\n');
+    const server = await EddyProcess.start([conf, '--loglevel', 'notice', '--shards', '2'], join(scratch, 'conf-data'));
+    try {
+      const client = new Redis({ port: server.port, password: 'from file' });
+      expect(await client.config('GET', 'appendfsync')).toEqual(['appendfsync', 'always']);
+      expect(await client.config('GET', 'shards')).toEqual(['shards', '2']);
+      expect(await client.config('GET', 'loglevel')).toEqual(['loglevel', 'notice']);
+      expect(await client.set('k', 'v')).toBe('OK');
+      client.disconnect();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it.each([
+    [['--no-such-option', '1'], "unknown option 'no-such-option'"],
+    [['--appendfsync', 'sometimes'], "'appendfsync' argument(s) must be one of the following: always, everysec, no"],
+    [['--port', 'http'], "'port' argument couldn't be parsed into an integer"],
+    [['stray-argument-that-is-no-file'], "cannot read config file 'stray-argument-that-is-no-file'"],
+  ])('%j: a clear error and exit code 1', (args, message) => {
+    const result = runEddy(args);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('an unknown option in the config file names its line', () => {
+    const conf = join(scratch, 'bad.conf');
+    writeFileSync(conf, 'port 7000\nmaxmemory-policy allkeys-lru\n');
+    const result = runEddy([conf]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${conf} line 2: unknown option 'maxmemory-policy'`);
+  });
+
+  it('SIGINT and SIGTERM flush the log and exit 0', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const server = await EddyProcess.start([], join(scratch, `signal-${signal}`));
+      const client = new Redis({ port: server.port });
+      await client.set('k', signal);
+      client.disconnect();
+      expect(await server.kill(signal)).toBe(0);
+      expect(server.output.join('\n')).toContain('log flushed; stopped');
+      await server.stop();
+    }
+  });
+
+  it('SHUTDOWN stops the server cleanly', async () => {
+    const server = await EddyProcess.start([], join(scratch, 'shutdown'));
+    const client = new Redis({ port: server.port, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    await client.call('SHUTDOWN').catch(() => undefined);
+    expect(await server.waitForExit()).toBe(0);
+    client.disconnect();
+    await server.stop();
+  });
+});
