@@ -19,8 +19,16 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
   if (!client.authenticated && !spec.flags.includes('noauth')) return countError(client, NOAUTH);
   client.lastCommand = spec.name;
   client.server.stats.commandsProcessed++;
-  if (spec.firstKey !== 0 && !client.server.store.shardOf(args[spec.firstKey]).queue.free) return runWhenFree(client, spec, args);
+  if (spec.firstKey !== 0 && !shardsFree(client, spec, args)) return runWhenFree(client, spec, args);
   return runHandler(client, spec, args);
+}
+
+/** Whether no job holds a shard the command touches (one look-up for single-key commands). */
+function shardsFree(client: Client, spec: CommandSpec, args: string[]): boolean {
+  const store = client.server.store;
+  if (spec.lastKey === spec.firstKey) return store.shardOf(args[spec.firstKey]).queue.free;
+  for (const position of keyPositions(spec, args.length)) if (!store.shardOf(args[position]).queue.free) return false;
+  return true;
 }
 
 function runHandler(client: Client, spec: CommandSpec, args: string[]): Reply {

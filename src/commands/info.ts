@@ -73,6 +73,7 @@ const SECTIONS: Record<string, Section> = {
       ['log_revision', log.lastRev],
       ['log_committed_revision', log.committedRev],
       ['log_bytes_written', log.bytesWritten],
+      ['log_batches', log.batches],
       ['recovery_records', s.stats.recoveredRecords],
       ['recovery_ms', Math.round(s.stats.recoveryMs)],
     ];

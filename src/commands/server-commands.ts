@@ -54,7 +54,7 @@ export function swapdb(client: Client, args: string[]): Reply {
 }
 
 export function time(): Reply {
-  const micros = BigInt(Date.now()) * 1000n + (process.hrtime.bigint() / 1000n) % 1000n;
+  const micros = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
   return [String(micros / 1_000_000n), String(micros % 1_000_000n)];
 }
 

@@ -24,6 +24,7 @@ const META_SHARDS = Buffer.from('Mshards');
 const META_SYNC = Buffer.from('Msync');
 const RETRY_AFTER_FAILURE_MS = 1000;
 const EVERYSEC_MS = 1000;
+const MAX_GATHER_TURNS = 4;
 
 /**
  * The write-ahead log of every shard, kept in one LevelDB so that a batch spanning shards commits
@@ -39,12 +40,16 @@ export class Log {
   /** Time of the last successful sync or write, for INFO persistence. */
   lastWriteOk = true;
   bytesWritten = 0;
+  /** Group commits written (LevelDB batches), for INFO. */
+  batches = 0;
 
   private pending: LogRecord[][];
   private pendingCount = 0;
   private waiters: AckWaiter[] = [];
   private listeners = new Set<CommitListener>();
   private scheduled = false;
+  private pendingAtLastTurn = 0;
+  private gatherTurns = 0;
   private writing = false;
   private syncRequested = false;
   private unsyncedWrites = false;
@@ -90,10 +95,7 @@ export class Log {
     const record: LogRecord = { rev: ++this.lastRev, ts, shard, db, txn, effect };
     this.pending[shard].push(record);
     this.pendingCount++;
-    if (!this.scheduled && !this.writing) {
-      this.scheduled = true;
-      setImmediate(this.commitNow);
-    }
+    if (!this.writing) this.schedule();
     return record;
   }
 
@@ -174,8 +176,26 @@ export class Log {
     await this.db.close();
   }
 
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.commitNow);
+  }
+
+  /**
+   * Group commit: while requests keep arriving from one event-loop turn to the next, wait a few turns
+   * more, so that the clients released by the last commit join this batch instead of the next one.
+   */
   private readonly commitNow = (): void => {
+    if (this.pendingCount > this.pendingAtLastTurn && this.gatherTurns < MAX_GATHER_TURNS) {
+      this.pendingAtLastTurn = this.pendingCount;
+      this.gatherTurns++;
+      setImmediate(this.commitNow);
+      return;
+    }
     this.scheduled = false;
+    this.pendingAtLastTurn = 0;
+    this.gatherTurns = 0;
     void this.commit();
   };
 
@@ -210,6 +230,7 @@ export class Log {
     try {
       await this.db.batch(ops, { sync });
       this.lastWriteOk = true;
+      this.batches++;
     } catch (error) {
       this.lastWriteOk = false;
       this.requeue(batch);
@@ -223,7 +244,7 @@ export class Log {
     this.writing = false;
     this.releaseWaiters();
     if (batch.length > 0) for (const listener of this.listeners) listener(batch);
-    if (this.pendingCount > 0 || this.syncRequested) void this.commit();
+    if (this.pendingCount > 0 || this.syncRequested) this.schedule();
     else this.wakeIdle();
   }
 

@@ -4,6 +4,8 @@ import type { LogRecord } from './record.js';
 
 type FrameDb = Level<Buffer, Buffer>;
 
+const FRAMES_PER_READ = 16;
+
 /** Reads one shard's committed frames from a revision on, a frame at a time. */
 class ShardCursor {
   private records: LogRecord[] = [];
@@ -80,9 +82,21 @@ export async function* readStored(db: FrameDb, shards: readonly number[], fromRe
 /** One shard's committed records from `fromRev` on, a frame at a time (recovery's fast path). */
 export async function* readShardFrames(db: FrameDb, shard: number, fromRev: number): AsyncGenerator<LogRecord[]> {
   const start = await startKey(db, shard, fromRev);
-  for await (const value of db.values({ gte: start, lte: shardFrameRange(shard).lte })) {
-    const records = decodeFrame(shard, value);
-    yield records[0] !== undefined && records[0].rev < fromRev ? records.filter((r) => r.rev >= fromRev) : records;
+  const values = db.values({ gte: start, lte: shardFrameRange(shard).lte });
+  try {
+    // Read the next frames while the caller works on these: disk and CPU overlap.
+    let reading = values.nextv(FRAMES_PER_READ);
+    for (;;) {
+      const batch = await reading;
+      if (batch.length === 0) return;
+      reading = values.nextv(FRAMES_PER_READ);
+      for (const value of batch) {
+        const records = decodeFrame(shard, value);
+        yield records[0] !== undefined && records[0].rev < fromRev ? records.filter((r) => r.rev >= fromRev) : records;
+      }
+    }
+  } finally {
+    await values.close();
   }
 }
 

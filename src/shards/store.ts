@@ -46,12 +46,13 @@ export class Store {
 
   /** The live value of a key, or undefined; an expired key is deleted (and logged) on the way. */
   lookup(db: number, key: string, now: number): Value | undefined {
-    const ks = this.keyspace(db, key);
+    const shard = this.shardOf(key);
+    const ks = shard.state.dbs[db];
     const value = ks.data.get(key);
     if (value === undefined || ks.expires.size === 0) return value;
     const expireAt = ks.expires.get(key);
     if (expireAt === undefined || expireAt > now) return value;
-    this.expire(this.lastShard, db, key, now);
+    this.expire(shard, db, key, now);
     return undefined;
   }
 

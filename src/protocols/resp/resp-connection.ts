@@ -36,7 +36,9 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
     this.client = new Client(server, this);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('drain', () => socket.resume());
+    socket.on('drain', () => {
+      if (this.pending === null) socket.resume();
+    });
     socket.on('error', () => socket.destroy());
   }
 
