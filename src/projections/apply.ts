@@ -1,4 +1,5 @@
 import type { LogRecord } from '../log/record.js';
+import type { Keyspace } from './keyspace.js';
 import type { ShardState } from './shard-state.js';
 import { copyValue, type Value } from './value.js';
 
@@ -33,24 +34,12 @@ export function apply(state: ShardState, record: LogRecord): void {
       ks.data.set(key, setRange((ks.data.get(key) as string | undefined) ?? '', e[2] as number, e[3] as string));
       return;
     }
-    case 'rename': {
-      const [, from, to] = e as unknown as [string, string, string];
-      const value = ks.data.get(from);
-      if (value === undefined) return;
-      const expireAt = ks.expireAt(from);
-      ks.delete(from);
-      ks.set(to, value, expireAt);
+    case 'rename':
+      moveKey(ks, e[1] as string, ks, e[2] as string);
       return;
-    }
-    case 'move': {
-      const [, key, toDb] = e as unknown as [string, string, number];
-      const value = ks.data.get(key);
-      if (value === undefined) return;
-      const expireAt = ks.expireAt(key);
-      ks.delete(key);
-      state.dbs[toDb].set(key, value, expireAt);
+    case 'move':
+      moveKey(ks, e[1] as string, state.dbs[e[2] as number], e[1] as string);
       return;
-    }
     case 'copy': {
       const [, from, to, toDb] = e as unknown as [string, string, string, number];
       const value = ks.data.get(from);
@@ -73,6 +62,15 @@ export function apply(state: ShardState, record: LogRecord): void {
     default:
       throw new Error(`unknown effect '${String(e[0])}' at revision ${record.rev}`);
   }
+}
+
+/** Moves a value and its expiry to another name or database (RENAME, MOVE). */
+function moveKey(from: Keyspace, fromKey: string, to: Keyspace, toKey: string): void {
+  const value = from.data.get(fromKey);
+  if (value === undefined) return;
+  const expireAt = from.expireAt(fromKey);
+  from.delete(fromKey);
+  to.set(toKey, value, expireAt);
 }
 
 /** SETRANGE's result: `value` overwritten at `offset` by `patch`, zero-padded if needed. */
