@@ -41,12 +41,19 @@ export function formatDecimal(value: number): string {
   return value.toFixed(17).replace(/\.?0+$/, '');
 }
 
-/** Redis's double reply text: shortest round-trip form, `inf`/`-inf`. */
+/**
+ * Redis's double reply text: the shortest digits that round-trip, laid out as C's %g lays them out
+ * (an exponent below 1e-4 and from 1e17 on, with at least two exponent digits); `inf`, `-inf`.
+ */
 export function formatDouble(value: number): string {
   if (value === Infinity) return 'inf';
   if (value === -Infinity) return '-inf';
   if (Number.isNaN(value)) return 'nan';
-  return String(value);
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  const [digits, exponentText] = value.toExponential().split('e');
+  const exponent = Number(exponentText);
+  if (exponent >= -4 && exponent < 17) return String(value);
+  return `${digits}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
 }
 
 /** Resolves Redis's negative indexes against a length and clamps the range (GETRANGE, LRANGE). */

@@ -21,8 +21,12 @@ export class Client {
   readonly createdAt = Date.now();
   lastActiveAt = this.createdAt;
   lastCommand = 'NULL';
+  /** True while EXEC runs the queued commands (blocking commands then answer at once). */
+  inTransaction = false;
   /** Send the pending replies, then close (QUIT, protocol errors). */
   closeAfterReply = false;
+  /** Run when the connection goes away (unblock, unwatch). */
+  private readonly cleanups = new Set<() => void>();
 
   constructor(
     readonly server: ServerContext,
@@ -30,5 +34,16 @@ export class Client {
   ) {
     this.id = server.clients.nextId();
     this.authenticated = server.config.get('requirepass') === '';
+  }
+
+  onDisconnect(cleanup: () => void): () => void {
+    this.cleanups.add(cleanup);
+    return () => this.cleanups.delete(cleanup);
+  }
+
+  /** The protocol calls this once when the connection closes. */
+  disconnected(): void {
+    for (const cleanup of this.cleanups) cleanup();
+    this.cleanups.clear();
   }
 }

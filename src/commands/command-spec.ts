@@ -1,8 +1,12 @@
 import type { Client } from './client.js';
+import type { PendingReply } from './pending-reply.js';
 import type { Reply } from './reply.js';
 
-/** A command handler: reads like the command's documentation; returns the reply it decided. */
-export type Handler = (client: Client, args: string[]) => Reply;
+/**
+ * A command handler: reads like the command's documentation; returns the reply it decided, or a
+ * pending reply when the client blocks (BLPOP and kin).
+ */
+export type Handler = (client: Client, args: string[]) => Reply | PendingReply;
 
 /** A command's metadata as Redis's COMMAND INFO describes it. */
 export interface CommandSpec {

@@ -31,8 +31,8 @@ function shardsFree(client: Client, spec: CommandSpec, args: string[]): boolean 
   return true;
 }
 
-function runHandler(client: Client, spec: CommandSpec, args: string[]): Reply {
-  let reply: Reply;
+function runHandler(client: Client, spec: CommandSpec, args: string[]): Reply | PendingReply {
+  let reply: Reply | PendingReply;
   try {
     reply = spec.handler(client, args);
   } catch (error) {
@@ -40,6 +40,8 @@ function runHandler(client: Client, spec: CommandSpec, args: string[]): Reply {
     client.server.hooks.internalError(error, args[0]);
     reply = new ErrorReply(`ERR internal error in '${spec.name}' command`);
   }
+  // A write may have given blocked clients what they wait for.
+  if (client.server.blocking.hasReady) client.server.blocking.serveReady();
   return reply instanceof ErrorReply ? countError(client, reply) : reply;
 }
 
@@ -55,7 +57,9 @@ function runWhenFree(client: Client, spec: CommandSpec, args: string[]): Pending
   const pending = new PendingReply();
   void holdAll(shards).then(() => {
     try {
-      pending.resolve(runHandler(client, spec, args));
+      const reply = runHandler(client, spec, args);
+      if (reply instanceof PendingReply) reply.onSettled((settled) => pending.resolve(settled));
+      else pending.resolve(reply);
     } finally {
       for (const shard of shards) shard.queue.release();
     }

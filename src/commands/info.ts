@@ -41,7 +41,7 @@ const SECTIONS: Record<string, Section> = {
   clients: (s) => [
     ['connected_clients', s.clients.size],
     ['maxclients', s.config.get('maxclients')],
-    ['blocked_clients', 0],
+    ['blocked_clients', s.blocking.blockedCount],
   ],
   memory: () => {
     const memory = process.memoryUsage();

@@ -234,7 +234,7 @@ export function copy(client: Client, args: string[]): Reply {
   if (store.lookup(toDb, to, now) !== undefined && !replace) return 0;
   const fromShard = store.shardOf(from);
   if (fromShard === store.shardOf(to)) store.write(fromShard, client.db, ['copy', from, to, toDb], now);
-  else store.put(toDb, to, typeof value === 'string' ? value : value.clone(), store.keyspace(client.db, from).expireAt(from), now);
+  else store.put(toDb, to, value, store.keyspace(client.db, from).expireAt(from), now);
   return 1;
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../shards/store.js';
+import { BlockingRegistry } from './blocking.js';
 import { ClientRegistry } from './client-registry.js';
 import type { Config } from './config.js';
 import { ScanCursors } from './scan-cursor.js';
@@ -40,11 +41,15 @@ export class ServerContext {
   /** INFO's run_id: a new random id at each start, as in Redis. */
   readonly runId = randomBytes(20).toString('hex');
 
+  readonly blocking: BlockingRegistry;
+
   constructor(
     readonly store: Store,
     readonly config: Config,
     readonly hooks: ServerHooks,
     readonly tcpPort: number,
     readonly configFile = '',
-  ) {}
+  ) {
+    this.blocking = new BlockingRegistry(store);
+  }
 }

@@ -14,19 +14,13 @@ import {
 } from './errors.js';
 import { expiryAt, isExpiryUnit, type ExpiryChoice } from './expiry-options.js';
 import { ErrorReply, MapReply, OK, type Reply } from './reply.js';
+import { lookupTyped } from './typed-lookup.js';
 
 /** String commands (Redis's t_string.c). Values are latin1 strings: one char per byte. */
 
-/** The string at `key`, undefined when missing, or WRONGTYPE. Counts keyspace hits and misses. */
+/** The string at `key`, undefined when missing, or WRONGTYPE. */
 export function readString(client: Client, key: string, now: number): string | undefined | ErrorReply {
-  const value = client.server.store.lookup(client.db, key, now);
-  const stats = client.server.stats;
-  if (value === undefined) {
-    stats.keyspaceMisses++;
-    return undefined;
-  }
-  stats.keyspaceHits++;
-  return typeof value === 'string' ? value : WRONGTYPE;
+  return lookupTyped<string>(client, key, 'string', now);
 }
 
 function maxLength(client: Client): number {

@@ -1,7 +1,12 @@
 import type { LogRecord } from '../log/record.js';
 import type { Keyspace } from './keyspace.js';
+import { HashValue } from './hash-value.js';
+import { ListValue } from './list-value.js';
+import { SetValue } from './set-value.js';
 import type { ShardState } from './shard-state.js';
-import { copyValue, type Value } from './value.js';
+import { copyValue, type Collection } from './value.js';
+import { valueFromSnapshot, type ValueSnapshot } from './value-snapshot.js';
+import { ZSetValue } from './zset-value.js';
 
 /**
  * Applies one record to a shard's projection. Deterministic: it reads no clock and no randomness,
@@ -12,7 +17,7 @@ export function apply(state: ShardState, record: LogRecord): void {
   const ks = state.dbs[record.db];
   switch (e[0]) {
     case 'put':
-      ks.set(e[1] as string, e[2] as Value, e[3] as number);
+      ks.set(e[1] as string, valueFromSnapshot(e[2] as ValueSnapshot), e[3] as number);
       return;
     case 'del':
       ks.delete(e[1] as string);
@@ -46,6 +51,63 @@ export function apply(state: ShardState, record: LogRecord): void {
       if (value !== undefined) state.dbs[toDb].set(to, copyValue(value), ks.expireAt(from));
       return;
     }
+    case 'hset': {
+      const hash = collection(ks, e[1] as string, HashValue);
+      for (let i = 2; i < e.length; i += 2) hash.set(e[i] as string, e[i + 1] as string);
+      return;
+    }
+    case 'hdel':
+      return removeFrom(ks, e[1] as string, (hash: HashValue) => {
+        for (let i = 2; i < e.length; i++) hash.fields.delete(e[i] as string);
+      });
+    case 'lpush': {
+      const list = collection(ks, e[1] as string, ListValue);
+      for (let i = 2; i < e.length; i++) list.pushFront(e[i] as string);
+      return;
+    }
+    case 'rpush': {
+      const list = collection(ks, e[1] as string, ListValue);
+      for (let i = 2; i < e.length; i++) list.pushBack(e[i] as string);
+      return;
+    }
+    case 'lpop':
+      return removeFrom(ks, e[1] as string, (list: ListValue) => {
+        for (let i = 0; i < (e[2] as number); i++) list.popFront();
+      });
+    case 'rpop':
+      return removeFrom(ks, e[1] as string, (list: ListValue) => {
+        for (let i = 0; i < (e[2] as number); i++) list.popBack();
+      });
+    case 'lset':
+      (ks.data.get(e[1] as string) as ListValue).setAt(e[2] as number, e[3] as string);
+      return;
+    case 'linsert':
+      (ks.data.get(e[1] as string) as ListValue).insertAt(e[2] as number, e[3] as string);
+      return;
+    case 'lrem':
+      return removeFrom(ks, e[1] as string, (list: ListValue) => removeMatching(list, e[2] as number, e[3] as string));
+    case 'ltrim':
+      return removeFrom(ks, e[1] as string, (list: ListValue) => list.trim(e[2] as number, e[3] as number));
+    case 'sadd': {
+      const set = collection(ks, e[1] as string, SetValue);
+      for (let i = 2; i < e.length; i++) set.add(e[i] as string);
+      return;
+    }
+    case 'srem':
+      return removeFrom(ks, e[1] as string, (set: SetValue) => {
+        for (let i = 2; i < e.length; i++) set.remove(e[i] as string);
+      });
+    case 'zadd': {
+      const zset = collection(ks, e[1] as string, ZSetValue);
+      for (let i = 2; i < e.length; i += 2) zset.set(e[i + 1] as string, e[i] as number);
+      return;
+    }
+    case 'zrem':
+      return removeFrom(ks, e[1] as string, (zset: ZSetValue) => {
+        for (let i = 2; i < e.length; i++) zset.remove(e[i] as string);
+      });
+    case 'zremrange':
+      return removeFrom(ks, e[1] as string, (zset: ZSetValue) => zset.removeRanks(e[2] as number, e[3] as number));
     case 'flushdb':
       ks.clear();
       return;
@@ -61,6 +123,41 @@ export function apply(state: ShardState, record: LogRecord): void {
     }
     default:
       throw new Error(`unknown effect '${String(e[0])}' at revision ${record.rev}`);
+  }
+}
+
+/** The collection at `key`, created empty (without expiry) when missing. */
+function collection<T extends Collection>(ks: Keyspace, key: string, Type: new () => T): T {
+  const existing = ks.data.get(key);
+  if (existing !== undefined) return existing as T;
+  const created = new Type();
+  ks.data.set(key, created);
+  return created;
+}
+
+/** Changes a collection, then deletes its key if it became empty (Redis never keeps empty aggregates). */
+function removeFrom<T extends Collection>(ks: Keyspace, key: string, change: (value: T) => void): void {
+  const value = ks.data.get(key) as T | undefined;
+  if (value === undefined) return;
+  change(value);
+  if (value.size === 0) ks.delete(key);
+}
+
+/** LREM: removes up to |count| occurrences, from the head when count > 0, from the tail when < 0, all when 0. */
+export function removeMatching(list: ListValue, count: number, item: string): void {
+  let left = count === 0 ? Infinity : Math.abs(count);
+  if (count >= 0) {
+    for (let i = 0; i < list.size && left > 0; )
+      if (list.at(i) === item) {
+        list.removeAt(i);
+        left--;
+      } else i++;
+  } else {
+    for (let i = list.size - 1; i >= 0 && left > 0; i--)
+      if (list.at(i) === item) {
+        list.removeAt(i);
+        left--;
+      }
   }
 }
 

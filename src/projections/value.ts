@@ -9,8 +9,11 @@ export interface Collection {
   readonly type: Exclude<TypeName, 'string'>;
   /** Redis's OBJECT ENCODING name for the current size. */
   encoding(): string;
-  /** A deep copy (COPY, and snapshots written to the log). */
+  readonly size: number;
+  /** A deep copy (COPY). */
   clone(): Collection;
+  /** An immutable plain form for the log: [type, ...elements] (see value-snapshot.ts). */
+  snapshot(): unknown[];
 }
 
 export type Value = string | Collection;
@@ -22,12 +25,16 @@ export function typeOf(value: Value): TypeName {
 /** Redis 7 integer-encodes strings that parse as a 64-bit integer of at most 20 characters. */
 const INTEGER_STRING = /^-?[1-9][0-9]{0,18}$|^0$/;
 
+/** Whether a string is a 64-bit integer in canonical form (Redis's int encoding, intsets). */
+export function isIntegerString(value: string): boolean {
+  if (value.length > 20 || !INTEGER_STRING.test(value)) return false;
+  const n = BigInt(value);
+  return n >= -(2n ** 63n) && n < 2n ** 63n;
+}
+
 export function encodingOf(value: Value): string {
   if (typeof value !== 'string') return value.encoding();
-  if (value.length <= 20 && INTEGER_STRING.test(value)) {
-    const n = BigInt(value);
-    if (n >= -(2n ** 63n) && n < 2n ** 63n) return 'int';
-  }
+  if (isIntegerString(value)) return 'int';
   return value.length <= 44 ? 'embstr' : 'raw';
 }
 

@@ -3,11 +3,19 @@ import type { Effect } from '../log/record.js';
 import { apply } from '../projections/apply.js';
 import type { Keyspace } from '../projections/keyspace.js';
 import type { Value } from '../projections/value.js';
+import { snapshotOf } from '../projections/value-snapshot.js';
 import { Shard } from './shard.js';
 import { shardOfSlot, slotOf } from './slot.js';
 
 /** Why a key was deleted; kept in the log so that replays and tailers can tell expiry from DEL. */
 export type DeleteReason = 'del' | 'expired';
+
+/** Told of every change to a key or database (WATCH, blocked clients waiting for a key). */
+export interface ChangeListener {
+  keyChanged(db: number, key: string): void;
+  /** Every key of `db` may have changed (FLUSHDB, SWAPDB); -1: every database (FLUSHALL). */
+  dbChanged(db: number): void;
+}
 
 export interface RecoveryReport {
   records: number;
@@ -22,6 +30,7 @@ export interface RecoveryReport {
 export class Store {
   readonly shards: Shard[];
   expiredKeys = 0;
+  private readonly changeListeners: ChangeListener[] = [];
   private txn = 0;
   private lastKey = '';
   private lastShard: Shard;
@@ -59,10 +68,55 @@ export class Store {
   /** Decides an effect: appends it to the shard's log and applies it to the shard's projection. */
   write(shard: Shard, db: number, effect: Effect, now: number): void {
     apply(shard.state, this.log.append(shard.id, db, this.txn, effect, now));
+    if (this.changeListeners.length > 0) this.announce(db, effect);
   }
 
+  private announce(db: number, effect: Effect): void {
+    for (const listener of this.changeListeners)
+      switch (effect[0]) {
+        case 'flushdb':
+          listener.dbChanged(db);
+          break;
+        case 'flushall':
+          listener.dbChanged(-1);
+          break;
+        case 'swapdb':
+          listener.dbChanged(effect[1] as number);
+          listener.dbChanged(effect[2] as number);
+          break;
+        case 'rename':
+          listener.keyChanged(db, effect[1] as string);
+          listener.keyChanged(db, effect[2] as string);
+          break;
+        case 'move':
+          listener.keyChanged(db, effect[1] as string);
+          listener.keyChanged(effect[2] as number, effect[1] as string);
+          break;
+        case 'copy':
+          listener.keyChanged(effect[3] as number, effect[2] as string);
+          break;
+        default:
+          listener.keyChanged(db, effect[1] as string);
+      }
+  }
+
+  listen(listener: ChangeListener): void {
+    if (!this.changeListeners.includes(listener)) this.changeListeners.push(listener);
+  }
+
+  unlisten(listener: ChangeListener): void {
+    const index = this.changeListeners.indexOf(listener);
+    if (index !== -1) this.changeListeners.splice(index, 1);
+  }
+
+  /** Writes an effect on `key` to the key's shard. */
+  writeKey(db: number, key: string, effect: Effect, now: number): void {
+    this.write(this.shardOf(key), db, effect, now);
+  }
+
+  /** Replaces a key's value; collections go to the log as immutable snapshots. */
   put(db: number, key: string, value: Value, expireAt: number, now: number): void {
-    this.write(this.shardOf(key), db, ['put', key, value, expireAt], now);
+    this.write(this.shardOf(key), db, ['put', key, snapshotOf(value), expireAt], now);
   }
 
   delete(db: number, key: string, now: number): void {

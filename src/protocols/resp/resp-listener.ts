@@ -22,6 +22,7 @@ export async function listenResp(server: ServerContext, port: number, host: stri
     sockets.add(socket);
     socket.on('close', () => {
       server.clients.remove(connection.client);
+      connection.client.disconnected();
       sockets.delete(socket);
     });
   });

@@ -1,0 +1,105 @@
+import type { ChangeListener, Store } from '../shards/store.js';
+import type { Client } from './client.js';
+import { PendingReply } from './pending-reply.js';
+import { ErrorReply, NULL_ARRAY, type Reply } from './reply.js';
+
+const TIMEOUT_NOT_FLOAT = new ErrorReply('ERR timeout is not a float or out of range');
+const TIMEOUT_NEGATIVE = new ErrorReply('ERR timeout is negative');
+
+/**
+ * Clients blocked on keys (BLPOP, BLMOVE, BZPOPMIN, ...). Each waits in a first-come queue per key;
+ * after every command, keys that changed are offered to their queues in order, and a client whose
+ * `attempt` succeeds is served and unblocked (Redis's handleClientsBlockedOnKeys).
+ */
+interface Blocked {
+  client: Client;
+  db: number;
+  keys: string[];
+  /** Tries to serve the client now; undefined when there is still nothing for it. */
+  attempt: () => Reply | undefined;
+  pending: PendingReply;
+  timer: NodeJS.Timeout | undefined;
+  forget: () => void;
+}
+
+export class BlockingRegistry implements ChangeListener {
+  private readonly queues = new Map<string, Blocked[]>();
+  private readonly ready = new Set<string>();
+
+  /** Listens to the store only while someone is blocked, so that writes pay nothing otherwise. */
+  constructor(private readonly store: Store) {}
+
+  get blockedCount(): number {
+    const clients = new Set<Client>();
+    for (const queue of this.queues.values()) for (const blocked of queue) clients.add(blocked.client);
+    return clients.size;
+  }
+
+  /** Blocks `client` until `attempt` succeeds after a change to one of `keys`, or `timeoutMs` passes (0: forever). */
+  block(client: Client, keys: string[], timeoutMs: number, attempt: () => Reply | undefined): PendingReply {
+    const pending = new PendingReply();
+    const blocked: Blocked = { client, db: client.db, keys, attempt, pending, timer: undefined, forget: () => undefined };
+    if (this.queues.size === 0) this.store.listen(this);
+    for (const key of new Set(keys)) {
+      const id = `${client.db}:${key}`;
+      const queue = this.queues.get(id);
+      if (queue === undefined) this.queues.set(id, [blocked]);
+      else queue.push(blocked);
+    }
+    if (timeoutMs > 0) blocked.timer = setTimeout(() => this.finish(blocked, NULL_ARRAY), timeoutMs);
+    blocked.forget = client.onDisconnect(() => this.finish(blocked, undefined));
+    return pending;
+  }
+
+  keyChanged(db: number, key: string): void {
+    const id = `${db}:${key}`;
+    if (this.queues.has(id)) this.ready.add(id);
+  }
+
+  dbChanged(db: number): void {
+    for (const id of this.queues.keys()) if (db === -1 || id.startsWith(`${db}:`)) this.ready.add(id);
+  }
+
+  /** Offers every changed key to the clients waiting on it, first blocked first served. */
+  serveReady(): void {
+    while (this.ready.size > 0) {
+      const [id] = this.ready;
+      this.ready.delete(id);
+      const queue = this.queues.get(id);
+      if (queue === undefined) continue;
+      for (const blocked of [...queue]) {
+        const reply = blocked.attempt();
+        if (reply === undefined) break;
+        this.finish(blocked, reply);
+      }
+    }
+  }
+
+  get hasReady(): boolean {
+    return this.ready.size > 0;
+  }
+
+  /** Unblocks with a reply (served, timed out) or silently (the client went away). */
+  private finish(blocked: Blocked, reply: Reply | undefined): void {
+    clearTimeout(blocked.timer);
+    blocked.forget();
+    for (const key of blocked.keys) {
+      const id = `${blocked.db}:${key}`;
+      const queue = this.queues.get(id);
+      if (queue === undefined) continue;
+      const index = queue.indexOf(blocked);
+      if (index !== -1) queue.splice(index, 1);
+      if (queue.length === 0) this.queues.delete(id);
+    }
+    if (this.queues.size === 0) this.store.unlisten(this);
+    if (reply !== undefined) blocked.pending.resolve(reply);
+  }
+}
+
+/** A blocking command's timeout in seconds (a double; 0 blocks forever), as ms; or Redis's error. */
+export function parseTimeout(text: string): number | ErrorReply {
+  const seconds = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(seconds)) return TIMEOUT_NOT_FLOAT;
+  if (seconds < 0) return TIMEOUT_NEGATIVE;
+  return Math.round(seconds * 1000);
+}

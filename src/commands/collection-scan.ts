@@ -1,0 +1,69 @@
+import { parseInteger } from './arguments.js';
+import { NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
+import { globMatcher } from './glob.js';
+import { ErrorReply } from './reply.js';
+
+/**
+ * HSCAN, SSCAN and ZSCAN. Small collections (Redis's compact encodings) come back whole with cursor 0,
+ * as in Redis. Larger ones are walked in insertion order: the cursor counts entries walked, and the
+ * live iterator behind it is kept, so that changes during the scan never skip an element present
+ * throughout.
+ */
+export interface ScanOptions {
+  cursor: number;
+  count: number;
+  matches: ((element: string) => boolean) | undefined;
+  noValues: boolean;
+}
+
+export function parseScanOptions(args: string[], from: number, allowNoValues: boolean): ScanOptions | ErrorReply {
+  const cursor = /^\d+$/.test(args[from]) ? Number(args[from]) : NaN;
+  if (!Number.isSafeInteger(cursor)) return new ErrorReply('ERR invalid cursor');
+  const options: ScanOptions = { cursor, count: 10, matches: undefined, noValues: false };
+  for (let i = from + 1; i < args.length; i++) {
+    const option = args[i].toUpperCase();
+    if (option === 'NOVALUES' && allowNoValues) options.noValues = true;
+    else if (option === 'COUNT' && i + 1 < args.length) {
+      const n = parseInteger(args[++i]);
+      if (n === null) return NOT_AN_INTEGER;
+      if (n < 1) return SYNTAX_ERROR;
+      options.count = n;
+    } else if (option === 'MATCH' && i + 1 < args.length) options.matches = globMatcher(args[++i]);
+    else return SYNTAX_ERROR;
+  }
+  return options;
+}
+
+const SMALL = 128;
+const KEPT = 256;
+const live = new WeakMap<object, Map<number, Iterator<[string, unknown]>>>();
+
+/** One step over `entries` (a Map-like of element -> value). Returns [next cursor, entries]. */
+export function scanStep<V>(owner: object, entries: () => Iterator<[string, V]>, size: number, options: ScanOptions): [number, [string, V][]] {
+  const found: [string, V][] = [];
+  const accept = (entry: [string, V]) => {
+    if (options.matches === undefined || options.matches(entry[0])) found.push(entry);
+  };
+  if (size <= SMALL) {
+    for (let it = entries(), next = it.next(); !next.done; next = it.next()) accept(next.value);
+    return [0, found];
+  }
+  let kept = live.get(owner);
+  if (kept === undefined) live.set(owner, (kept = new Map()));
+  let iterator = kept.get(options.cursor) as Iterator<[string, V]> | undefined;
+  kept.delete(options.cursor);
+  if (iterator === undefined) {
+    iterator = entries();
+    for (let i = 0; i < options.cursor && !iterator.next().done; i++);
+  }
+  let walked = options.cursor;
+  for (let i = 0; i < options.count; i++) {
+    const next = iterator.next();
+    if (next.done) return [0, found];
+    walked++;
+    accept(next.value);
+  }
+  kept.set(walked, iterator as Iterator<[string, unknown]>);
+  if (kept.size > KEPT) kept.delete(kept.keys().next().value as number);
+  return [walked, found];
+}

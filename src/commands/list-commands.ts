@@ -1,0 +1,301 @@
+import type { ListValue } from '../projections/list-value.js';
+import { clampRange, parseInteger } from './arguments.js';
+import { parseTimeout } from './blocking.js';
+import type { Client } from './client.js';
+import { NEGATIVE_COUNT, NOT_AN_INTEGER, NO_SUCH_KEY, SYNTAX_ERROR } from './errors.js';
+import type { PendingReply } from './pending-reply.js';
+import { ErrorReply, NULL_ARRAY, OK, type Reply } from './reply.js';
+import { lookupTyped } from './typed-lookup.js';
+
+/** List commands (Redis's t_list.c), blocking variants included. */
+
+type Side = 'left' | 'right';
+
+function readList(client: Client, key: string, now = Date.now()): ListValue | undefined | ErrorReply {
+  return lookupTyped<ListValue>(client, key, 'list', now);
+}
+
+function parseSide(text: string): Side | undefined {
+  const side = text.toUpperCase();
+  return side === 'LEFT' ? 'left' : side === 'RIGHT' ? 'right' : undefined;
+}
+
+function push(client: Client, args: string[], side: Side, onlyIfExists: boolean): Reply {
+  const now = Date.now();
+  const list = readList(client, args[1], now);
+  if (list instanceof ErrorReply) return list;
+  if (list === undefined && onlyIfExists) return 0;
+  client.server.store.writeKey(client.db, args[1], [side === 'left' ? 'lpush' : 'rpush', args[1], ...args.slice(2)], now);
+  return (list?.size ?? 0) + args.length - 2;
+}
+
+export const lpush = (client: Client, args: string[]): Reply => push(client, args, 'left', false);
+export const rpush = (client: Client, args: string[]): Reply => push(client, args, 'right', false);
+export const lpushx = (client: Client, args: string[]): Reply => push(client, args, 'left', true);
+export const rpushx = (client: Client, args: string[]): Reply => push(client, args, 'right', true);
+
+/** Pops up to `count` items from one end, logging the pop; the list is known to exist. */
+function popItems(client: Client, key: string, list: ListValue, side: Side, count: number, now: number): string[] {
+  const n = Math.min(count, list.size);
+  const items = side === 'left' ? list.range(0, n - 1) : list.range(list.size - n, list.size - 1).reverse();
+  client.server.store.writeKey(client.db, key, [side === 'left' ? 'lpop' : 'rpop', key, n], now);
+  return items;
+}
+
+function pop(client: Client, args: string[], side: Side): Reply {
+  if (args.length > 3) return SYNTAX_ERROR;
+  let count: number | undefined;
+  if (args.length === 3) {
+    const n = parseInteger(args[2]);
+    if (n === null || n < 0) return NEGATIVE_COUNT;
+    count = n;
+  }
+  const now = Date.now();
+  const list = readList(client, args[1], now);
+  if (list instanceof ErrorReply) return list;
+  if (list === undefined) return count === undefined ? null : NULL_ARRAY;
+  if (count === undefined) return popItems(client, args[1], list, side, 1, now)[0];
+  return count === 0 ? [] : popItems(client, args[1], list, side, count, now);
+}
+
+export const lpop = (client: Client, args: string[]): Reply => pop(client, args, 'left');
+export const rpop = (client: Client, args: string[]): Reply => pop(client, args, 'right');
+
+export function llen(client: Client, args: string[]): Reply {
+  const list = readList(client, args[1]);
+  return list instanceof ErrorReply ? list : (list?.size ?? 0);
+}
+
+export function lrange(client: Client, args: string[]): Reply {
+  const start = parseInteger(args[2]);
+  const stop = parseInteger(args[3]);
+  if (start === null || stop === null) return NOT_AN_INTEGER;
+  const list = readList(client, args[1]);
+  if (list instanceof ErrorReply || list === undefined) return list ?? [];
+  const range = clampRange(start, stop, list.size);
+  return range === null ? [] : list.range(range[0], range[1]);
+}
+
+/** A Redis list index (negative from the end) resolved against a length, or -1 when outside. */
+function resolveIndex(index: number, length: number): number {
+  const resolved = index < 0 ? length + index : index;
+  return resolved >= 0 && resolved < length ? resolved : -1;
+}
+
+export function lindex(client: Client, args: string[]): Reply {
+  const index = parseInteger(args[2]);
+  if (index === null) return NOT_AN_INTEGER;
+  const list = readList(client, args[1]);
+  if (list instanceof ErrorReply || list === undefined) return list ?? null;
+  const at = resolveIndex(index, list.size);
+  return at === -1 ? null : (list.at(at) as string);
+}
+
+export function lset(client: Client, args: string[]): Reply {
+  const index = parseInteger(args[2]);
+  if (index === null) return NOT_AN_INTEGER;
+  const now = Date.now();
+  const list = readList(client, args[1], now);
+  if (list instanceof ErrorReply) return list;
+  if (list === undefined) return NO_SUCH_KEY;
+  const at = resolveIndex(index, list.size);
+  if (at === -1) return new ErrorReply('ERR index out of range');
+  client.server.store.writeKey(client.db, args[1], ['lset', args[1], at, args[3]], now);
+  return OK;
+}
+
+export function linsert(client: Client, args: string[]): Reply {
+  const where = args[2].toUpperCase();
+  if (where !== 'BEFORE' && where !== 'AFTER') return SYNTAX_ERROR;
+  const now = Date.now();
+  const list = readList(client, args[1], now);
+  if (list instanceof ErrorReply || list === undefined) return list ?? 0;
+  let pivot = -1;
+  for (let i = 0; i < list.size; i++)
+    if (list.at(i) === args[3]) {
+      pivot = i;
+      break;
+    }
+  if (pivot === -1) return -1;
+  client.server.store.writeKey(client.db, args[1], ['linsert', args[1], where === 'BEFORE' ? pivot : pivot + 1, args[4]], now);
+  return list.size;
+}
+
+export function lrem(client: Client, args: string[]): Reply {
+  const count = parseInteger(args[2]);
+  if (count === null) return NOT_AN_INTEGER;
+  const now = Date.now();
+  const list = readList(client, args[1], now);
+  if (list instanceof ErrorReply || list === undefined) return list ?? 0;
+  const before = list.size;
+  client.server.store.writeKey(client.db, args[1], ['lrem', args[1], count, args[3]], now);
+  return before - list.size;
+}
+
+export function ltrim(client: Client, args: string[]): Reply {
+  const start = parseInteger(args[2]);
+  const stop = parseInteger(args[3]);
+  if (start === null || stop === null) return NOT_AN_INTEGER;
+  const now = Date.now();
+  const list = readList(client, args[1], now);
+  if (list instanceof ErrorReply || list === undefined) return list ?? OK;
+  const range = clampRange(start, stop, list.size);
+  if (range === null) client.server.store.delete(client.db, args[1], now);
+  else if (range[0] > 0 || range[1] < list.size - 1) client.server.store.writeKey(client.db, args[1], ['ltrim', args[1], range[0], range[1]], now);
+  return OK;
+}
+
+export function lpos(client: Client, args: string[]): Reply {
+  let rank = 1;
+  let count: number | undefined;
+  let maxLength = 0;
+  for (let i = 3; i < args.length; i += 2) {
+    const option = args[i].toUpperCase();
+    const n = i + 1 < args.length ? parseInteger(args[i + 1]) : null;
+    if (i + 1 >= args.length) return SYNTAX_ERROR;
+    if (n === null) return NOT_AN_INTEGER;
+    if (option === 'RANK') {
+      if (n === 0)
+        return new ErrorReply("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
+      rank = n;
+    } else if (option === 'COUNT') {
+      if (n < 0) return new ErrorReply("ERR COUNT can't be negative");
+      count = n;
+    } else if (option === 'MAXLEN') {
+      if (n < 0) return new ErrorReply("ERR MAXLEN can't be negative");
+      maxLength = n;
+    } else return SYNTAX_ERROR;
+  }
+  const list = readList(client, args[1]);
+  if (list instanceof ErrorReply) return list;
+  const found: number[] = [];
+  if (list !== undefined) {
+    const wanted = count === undefined ? 1 : count === 0 ? Infinity : count;
+    const step = rank > 0 ? 1 : -1;
+    let skip = Math.abs(rank) - 1;
+    for (let i = rank > 0 ? 0 : list.size - 1, seen = 0; i >= 0 && i < list.size && found.length < wanted; i += step, seen++) {
+      if (maxLength > 0 && seen >= maxLength) break;
+      if (list.at(i) !== args[2]) continue;
+      if (skip > 0) skip--;
+      else found.push(i);
+    }
+  }
+  if (count === undefined) return found[0] ?? null;
+  return found;
+}
+
+/**
+ * Moves one item from the `from` end of `source` to the `to` end of `destination` (LMOVE and its
+ * kin); undefined when the source is empty. Both keys' types are checked before anything moves.
+ */
+function moveItem(client: Client, source: string, destination: string, from: Side, to: Side, now: number): string | undefined | ErrorReply {
+  const list = readList(client, source, now);
+  if (list instanceof ErrorReply || list === undefined) return list;
+  const target = readList(client, destination, now);
+  if (target instanceof ErrorReply) return target;
+  const store = client.server.store;
+  return store.transaction(() => {
+    const [item] = popItems(client, source, list, from, 1, now);
+    store.writeKey(client.db, destination, [to === 'left' ? 'lpush' : 'rpush', destination, item], now);
+    return item;
+  });
+}
+
+export function lmove(client: Client, args: string[]): Reply {
+  const from = parseSide(args[3]);
+  const to = parseSide(args[4]);
+  if (from === undefined || to === undefined) return SYNTAX_ERROR;
+  return moveItem(client, args[1], args[2], from, to, Date.now()) ?? null;
+}
+
+export function rpoplpush(client: Client, args: string[]): Reply {
+  return moveItem(client, args[1], args[2], 'right', 'left', Date.now()) ?? null;
+}
+
+interface MultiPop {
+  keys: string[];
+  side: Side;
+  count: number;
+}
+
+/** LMPOP/BLMPOP arguments from `at` (numkeys key... LEFT|RIGHT [COUNT n]). */
+function parseMultiPop(args: string[], at: number): MultiPop | ErrorReply {
+  const numKeys = parseInteger(args[at]);
+  if (numKeys === null) return NOT_AN_INTEGER;
+  if (numKeys <= 0) return new ErrorReply('ERR numkeys should be greater than 0');
+  if (numKeys > args.length - at - 2) return new ErrorReply("ERR Number of keys can't be greater than number of args");
+  const keys = args.slice(at + 1, at + 1 + numKeys);
+  const side = parseSide(args[at + 1 + numKeys]);
+  if (side === undefined) return SYNTAX_ERROR;
+  let count = 1;
+  const rest = args.slice(at + 2 + numKeys);
+  if (rest.length === 2 && rest[0].toUpperCase() === 'COUNT') {
+    const n = parseInteger(rest[1]);
+    if (n === null || n <= 0) return new ErrorReply('ERR count should be greater than 0');
+    count = n;
+  } else if (rest.length > 0) return SYNTAX_ERROR;
+  return { keys, side, count };
+}
+
+/** Pops from the first non-empty list among `keys`: [key, items], or undefined when all are empty. */
+function popFirst(client: Client, request: MultiPop, now: number): Reply | undefined {
+  for (const key of request.keys) {
+    const list = readList(client, key, now);
+    if (list instanceof ErrorReply) return list;
+    if (list !== undefined) return [key, popItems(client, key, list, request.side, request.count, now)];
+  }
+  return undefined;
+}
+
+export function lmpop(client: Client, args: string[]): Reply {
+  const request = parseMultiPop(args, 1);
+  if (request instanceof ErrorReply) return request;
+  return popFirst(client, request, Date.now()) ?? NULL_ARRAY;
+}
+
+/**
+ * Runs `attempt` now; if it finds nothing, blocks the client on `keys`. Inside EXEC, where Redis
+ * never blocks, `empty` is the answer at once.
+ */
+export function blockOn(client: Client, keys: string[], timeoutText: string, attempt: () => Reply | undefined, empty: Reply = NULL_ARRAY): Reply | PendingReply {
+  const timeout = parseTimeout(timeoutText);
+  if (timeout instanceof ErrorReply) return timeout;
+  const reply = attempt();
+  if (reply !== undefined) return reply;
+  if (client.inTransaction) return empty;
+  return client.server.blocking.block(client, keys, timeout, attempt);
+}
+
+function blockingPop(client: Client, args: string[], side: Side): Reply | PendingReply {
+  const keys = args.slice(1, -1);
+  return blockOn(client, keys, args[args.length - 1], () => {
+    const reply = popFirst(client, { keys, side, count: 1 }, Date.now());
+    if (reply === undefined || reply instanceof ErrorReply) return reply;
+    const [key, items] = reply as [string, string[]];
+    return [key, items[0]];
+  });
+}
+
+export const blpop = (client: Client, args: string[]): Reply | PendingReply => blockingPop(client, args, 'left');
+export const brpop = (client: Client, args: string[]): Reply | PendingReply => blockingPop(client, args, 'right');
+
+export function blmpop(client: Client, args: string[]): Reply | PendingReply {
+  const request = parseMultiPop(args, 2);
+  if (request instanceof ErrorReply) return request;
+  return blockOn(client, request.keys, args[1], () => popFirst(client, request, Date.now()));
+}
+
+function blockingMove(client: Client, args: string[], from: Side, to: Side, timeout: string): Reply | PendingReply {
+  return blockOn(client, [args[1]], timeout, () => moveItem(client, args[1], args[2], from, to, Date.now()), null);
+}
+
+export function blmove(client: Client, args: string[]): Reply | PendingReply {
+  const from = parseSide(args[3]);
+  const to = parseSide(args[4]);
+  if (from === undefined || to === undefined) return SYNTAX_ERROR;
+  return blockingMove(client, args, from, to, args[5]);
+}
+
+export function brpoplpush(client: Client, args: string[]): Reply | PendingReply {
+  return blockingMove(client, args, 'right', 'left', args[3]);
+}

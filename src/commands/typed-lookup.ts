@@ -1,0 +1,19 @@
+import { typeOf, type TypeName, type Value } from '../projections/value.js';
+import type { Client } from './client.js';
+import { WRONGTYPE } from './errors.js';
+import type { ErrorReply } from './reply.js';
+
+/**
+ * The value at `key` when it has the expected type, undefined when the key is missing, WRONGTYPE
+ * otherwise. Counts keyspace hits and misses for INFO, as Redis's lookupKeyRead does.
+ */
+export function lookupTyped<T extends Value>(client: Client, key: string, type: TypeName, now: number): T | undefined | ErrorReply {
+  const value = client.server.store.lookup(client.db, key, now);
+  const stats = client.server.stats;
+  if (value === undefined) {
+    stats.keyspaceMisses++;
+    return undefined;
+  }
+  stats.keyspaceHits++;
+  return typeOf(value) === type ? (value as T) : WRONGTYPE;
+}

@@ -1,0 +1,74 @@
+import { INTSET_MAX_ENTRIES, LISTPACK_MAX_ENTRIES, LISTPACK_MAX_VALUE } from './encoding-limits.js';
+import { isIntegerString, type Collection } from './value.js';
+
+type SetEncoding = 'intset' | 'listpack' | 'hashtable';
+
+/**
+ * A set: members in a Map (member -> slot) plus an array of members, so that a random member (SPOP,
+ * SRANDMEMBER) is O(1); removal swaps the last member into the hole.
+ */
+export class SetValue implements Collection {
+  readonly type = 'set';
+  private readonly slots = new Map<string, number>();
+  private readonly members: string[] = [];
+  /** Redis upgrades intset -> listpack -> hashtable and never back. */
+  private kind: SetEncoding = 'intset';
+
+  get size(): number {
+    return this.members.length;
+  }
+
+  has(member: string): boolean {
+    return this.slots.has(member);
+  }
+
+  add(member: string): boolean {
+    if (this.slots.has(member)) return false;
+    this.slots.set(member, this.members.length);
+    this.members.push(member);
+    this.upgrade(member);
+    return true;
+  }
+
+  remove(member: string): boolean {
+    const slot = this.slots.get(member);
+    if (slot === undefined) return false;
+    const last = this.members.pop() as string;
+    if (last !== member) {
+      this.members[slot] = last;
+      this.slots.set(last, slot);
+    }
+    this.slots.delete(member);
+    return true;
+  }
+
+  /** Member at a slot, for random picks: `Math.floor(Math.random() * size)`. */
+  memberAt(slot: number): string {
+    return this.members[slot];
+  }
+
+  /** Members in a stable order that survives changes during SSCAN. */
+  keys(): IterableIterator<string> {
+    return this.slots.keys();
+  }
+
+  encoding(): string {
+    return this.kind;
+  }
+
+  clone(): SetValue {
+    const copy = new SetValue();
+    for (const member of this.members) copy.add(member);
+    return copy;
+  }
+
+  snapshot(): unknown[] {
+    return ['set', ...this.members];
+  }
+
+  private upgrade(member: string): void {
+    if (this.kind === 'intset' && (!isIntegerString(member) || this.size > INTSET_MAX_ENTRIES))
+      this.kind = this.size <= LISTPACK_MAX_ENTRIES && this.members.every((m) => m.length <= LISTPACK_MAX_VALUE) ? 'listpack' : 'hashtable';
+    else if (this.kind === 'listpack' && (this.size > LISTPACK_MAX_ENTRIES || member.length > LISTPACK_MAX_VALUE)) this.kind = 'hashtable';
+  }
+}

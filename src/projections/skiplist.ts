@@ -1,0 +1,211 @@
+/**
+ * An order-statistic skiplist over (score, member) pairs, the structure Redis uses for large sorted
+ * sets (t_zset.c): each forward link records its span, so rank and select are O(log n) as well as
+ * search by score or lex. Written here because no well-kept npm structure offers O(log n) select
+ * (js-sdsl's OrderedSet walks the tree: getElementByPos took ~50 ms at 1 M elements).
+ *
+ * Levels are random, which changes only the shape, never the order or the answers, so replaying the
+ * log still yields the same sorted set.
+ */
+const MAX_LEVEL = 32;
+const LEVEL_P = 0.25;
+
+interface Link {
+  forward: SkipNode | null;
+  span: number;
+}
+
+export class SkipNode {
+  backward: SkipNode | null = null;
+  readonly levels: Link[];
+
+  constructor(
+    readonly member: string,
+    readonly score: number,
+    height: number,
+  ) {
+    this.levels = new Array<Link>(height);
+    for (let i = 0; i < height; i++) this.levels[i] = { forward: null, span: 0 };
+  }
+
+  get next(): SkipNode | null {
+    return this.levels[0].forward;
+  }
+}
+
+/** A score interval; `minExclusive`/`maxExclusive` follow ZRANGEBYSCORE's `(` syntax. */
+export interface ScoreRange {
+  min: number;
+  max: number;
+  minExclusive: boolean;
+  maxExclusive: boolean;
+}
+
+/** A lex interval: `-` and `+` are the open ends (`min: null` / `max: null`). */
+export interface LexRange {
+  min: string | null;
+  max: string | null;
+  minExclusive: boolean;
+  maxExclusive: boolean;
+}
+
+function before(node: SkipNode, score: number, member: string): boolean {
+  return node.score < score || (node.score === score && node.member < member);
+}
+
+export function aboveMin(score: number, range: ScoreRange): boolean {
+  return range.minExclusive ? score > range.min : score >= range.min;
+}
+
+export function belowMax(score: number, range: ScoreRange): boolean {
+  return range.maxExclusive ? score < range.max : score <= range.max;
+}
+
+export function lexAboveMin(member: string, range: LexRange): boolean {
+  if (range.min === null) return true;
+  return range.minExclusive ? member > range.min : member >= range.min;
+}
+
+export function lexBelowMax(member: string, range: LexRange): boolean {
+  if (range.max === null) return true;
+  return range.maxExclusive ? member < range.max : member <= range.max;
+}
+
+function randomLevel(): number {
+  let level = 1;
+  while (level < MAX_LEVEL && Math.random() < LEVEL_P) level++;
+  return level;
+}
+
+export class SkipList {
+  private readonly head = new SkipNode('', -Infinity, MAX_LEVEL);
+  private level = 1;
+  tail: SkipNode | null = null;
+  length = 0;
+
+  get first(): SkipNode | null {
+    return this.head.levels[0].forward;
+  }
+
+  insert(score: number, member: string): SkipNode {
+    const update = new Array<SkipNode>(MAX_LEVEL);
+    const rank = new Array<number>(MAX_LEVEL);
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--) {
+      rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
+      for (let next = x.levels[i].forward; next !== null && before(next, score, member); next = x.levels[i].forward) {
+        rank[i] += x.levels[i].span;
+        x = next;
+      }
+      update[i] = x;
+    }
+    const height = randomLevel();
+    if (height > this.level) {
+      for (let i = this.level; i < height; i++) {
+        rank[i] = 0;
+        update[i] = this.head;
+        this.head.levels[i].span = this.length;
+      }
+      this.level = height;
+    }
+    const node = new SkipNode(member, score, height);
+    for (let i = 0; i < height; i++) {
+      const link = update[i].levels[i];
+      node.levels[i].forward = link.forward;
+      link.forward = node;
+      node.levels[i].span = link.span - (rank[0] - rank[i]);
+      link.span = rank[0] - rank[i] + 1;
+    }
+    for (let i = height; i < this.level; i++) update[i].levels[i].span++;
+    node.backward = update[0] === this.head ? null : update[0];
+    if (node.levels[0].forward !== null) node.levels[0].forward.backward = node;
+    else this.tail = node;
+    this.length++;
+    return node;
+  }
+
+  delete(score: number, member: string): boolean {
+    const update = new Array<SkipNode>(MAX_LEVEL);
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--) {
+      for (let next = x.levels[i].forward; next !== null && before(next, score, member); next = x.levels[i].forward) x = next;
+      update[i] = x;
+    }
+    const target = x.levels[0].forward;
+    if (target === null || target.score !== score || target.member !== member) return false;
+    for (let i = 0; i < this.level; i++) {
+      const link = update[i].levels[i];
+      if (link.forward === target) {
+        link.span += target.levels[i].span - 1;
+        link.forward = target.levels[i].forward;
+      } else link.span--;
+    }
+    if (target.levels[0].forward !== null) target.levels[0].forward.backward = target.backward;
+    else this.tail = target.backward;
+    while (this.level > 1 && this.head.levels[this.level - 1].forward === null) this.level--;
+    this.length--;
+    return true;
+  }
+
+  /** 1-based rank of (score, member), or 0 when absent. */
+  rank(score: number, member: string): number {
+    let x = this.head;
+    let rank = 0;
+    for (let i = this.level - 1; i >= 0; i--) {
+      for (let next = x.levels[i].forward; next !== null && (before(next, score, member) || (next.score === score && next.member === member)); next = x.levels[i].forward) {
+        rank += x.levels[i].span;
+        x = next;
+      }
+      if (x !== this.head && x.member === member && x.score === score) return rank;
+    }
+    return 0;
+  }
+
+  /** The node at a 1-based rank, or null. */
+  at(rank: number): SkipNode | null {
+    if (rank < 1 || rank > this.length) return null;
+    let x = this.head;
+    let traversed = 0;
+    for (let i = this.level - 1; i >= 0; i--) {
+      while (x.levels[i].forward !== null && traversed + x.levels[i].span <= rank) {
+        traversed += x.levels[i].span;
+        x = x.levels[i].forward as SkipNode;
+      }
+      if (traversed === rank) return x;
+    }
+    return null;
+  }
+
+  /** The first node whose score is in range, or null. */
+  firstInRange(range: ScoreRange): SkipNode | null {
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--)
+      for (let next = x.levels[i].forward; next !== null && !aboveMin(next.score, range); next = x.levels[i].forward) x = next;
+    const first = x.levels[0].forward;
+    return first !== null && belowMax(first.score, range) ? first : null;
+  }
+
+  /** The last node whose score is in range, or null. */
+  lastInRange(range: ScoreRange): SkipNode | null {
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--)
+      for (let next = x.levels[i].forward; next !== null && belowMax(next.score, range); next = x.levels[i].forward) x = next;
+    return x !== this.head && aboveMin(x.score, range) ? x : null;
+  }
+
+  /** The first node whose member is in the lex range (members compared as bytes), or null. */
+  firstInLexRange(range: LexRange): SkipNode | null {
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--)
+      for (let next = x.levels[i].forward; next !== null && !lexAboveMin(next.member, range); next = x.levels[i].forward) x = next;
+    const first = x.levels[0].forward;
+    return first !== null && lexBelowMax(first.member, range) ? first : null;
+  }
+
+  lastInLexRange(range: LexRange): SkipNode | null {
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--)
+      for (let next = x.levels[i].forward; next !== null && lexBelowMax(next.member, range); next = x.levels[i].forward) x = next;
+    return x !== this.head && lexAboveMin(x.member, range) ? x : null;
+  }
+}
