@@ -1,3 +1,4 @@
+import type { CommandSpec } from './command-spec.js';
 import type { ServerContext } from './server-context.js';
 
 /** What a protocol adapter gives the command layer about a connection. */
@@ -21,6 +22,11 @@ export class Client {
   readonly createdAt = Date.now();
   lastActiveAt = this.createdAt;
   lastCommand = 'NULL';
+  /** Commands queued since MULTI (null outside a transaction); `failed` after a queuing error. */
+  transaction: { queue: [CommandSpec, string[]][]; failed: boolean } | null = null;
+  /** Keys under WATCH ("db:key"); `watchBroken` once one of them changed. */
+  readonly watched = new Set<string>();
+  watchBroken = false;
   /** True while EXEC runs the queued commands (blocking commands then answer at once). */
   inTransaction = false;
   /** Send the pending replies, then close (QUIT, protocol errors). */

@@ -9,6 +9,7 @@ import * as zsets from './zset-commands.js';
 import * as keys from './key-commands.js';
 import * as server from './server-commands.js';
 import * as strings from './string-commands.js';
+import * as transactions from './transaction-commands.js';
 
 /**
  * The command table, as data: name, arity, flags, key positions (first, last, step), group, summary
@@ -26,6 +27,12 @@ const ROWS: Row[] = [
   ['reset', 1, 'noauth fast stale', 0, 0, 0, 'connection', 'Resets the connection.', conn.reset],
   ['select', 2, 'fast stale', 0, 0, 0, 'connection', 'Changes the selected database.', server.select],
   ['client', -2, 'admin stale', 0, 0, 0, 'connection', 'A container for client connection commands.', conn.clientCommand],
+  // transactions
+  ['multi', 1, 'noscript loading stale fast allow_busy', 0, 0, 0, 'transactions', 'Starts a transaction.', transactions.multi],
+  ['exec', 1, 'noscript loading stale skip_slowlog', 0, 0, 0, 'transactions', 'Executes all commands in a transaction.', transactions.exec],
+  ['discard', 1, 'noscript loading stale fast allow_busy', 0, 0, 0, 'transactions', 'Discards a transaction.', transactions.discard],
+  ['watch', -2, 'noscript loading stale fast allow_busy', 1, -1, 1, 'transactions', 'Monitors changes to keys to determine the execution of a transaction.', transactions.watch],
+  ['unwatch', 1, 'noscript loading stale fast allow_busy', 0, 0, 0, 'transactions', 'Forgets about watched keys of a transaction.', transactions.unwatch],
   // server
   ['dbsize', 1, 'readonly fast', 0, 0, 0, 'server', 'Returns the number of keys in the database.', server.dbsize],
   ['flushdb', -1, 'write', 0, 0, 0, 'server', 'Removes all keys from the current database.', server.flushdb],

@@ -72,6 +72,8 @@ export function quit(client: Client): Reply {
 }
 
 export function reset(client: Client): Reply {
+  client.transaction = null;
+  client.server.watches.unwatchAll(client);
   client.db = 0;
   client.resp = 2;
   client.name = '';

@@ -67,5 +67,6 @@ export class NoReply {}
 
 export const OK = new StatusReply('OK');
 export const PONG = new StatusReply('PONG');
+export const QUEUED = new StatusReply('QUEUED');
 export const NULL_ARRAY = new NullArrayReply();
 export const NO_REPLY = new NoReply();

@@ -4,6 +4,7 @@ import { BlockingRegistry } from './blocking.js';
 import { ClientRegistry } from './client-registry.js';
 import type { Config } from './config.js';
 import { ScanCursors } from './scan-cursor.js';
+import { WatchRegistry } from './watch-registry.js';
 
 /** Counters for INFO stats. */
 export class Stats {
@@ -42,6 +43,7 @@ export class ServerContext {
   readonly runId = randomBytes(20).toString('hex');
 
   readonly blocking: BlockingRegistry;
+  readonly watches: WatchRegistry;
 
   constructor(
     readonly store: Store,
@@ -51,5 +53,6 @@ export class ServerContext {
     readonly configFile = '',
   ) {
     this.blocking = new BlockingRegistry(store);
+    this.watches = new WatchRegistry(store);
   }
 }

@@ -40,6 +40,13 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
       if (this.pending === null) socket.resume();
     });
     socket.on('error', () => socket.destroy());
+    // A client may send its commands and half-close at once (`nc`): answer them all, then close.
+    // A client blocked on a key is simply dropped, as Redis frees a client that hung up.
+    socket.on('end', () => {
+      this.closing = true;
+      if (this.pending !== null) socket.destroy();
+      else this.flush();
+    });
   }
 
   get authenticated(): boolean {

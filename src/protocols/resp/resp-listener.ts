@@ -11,7 +11,7 @@ export interface RespListener {
 /** The RESP TCP listener: one RespConnection per socket, registered with the server's clients. */
 export async function listenResp(server: ServerContext, port: number, host: string): Promise<RespListener> {
   const sockets = new Set<Socket>();
-  const listener = createServer((socket) => {
+  const listener = createServer({ allowHalfOpen: true }, (socket) => {
     if (server.clients.size >= server.config.int('maxclients')) {
       server.clients.rejectedConnections++;
       socket.end('-ERR max number of clients reached\r\n');

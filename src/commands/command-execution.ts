@@ -1,0 +1,50 @@
+import type { Shard } from '../shards/shard.js';
+import type { Client } from './client.js';
+import { keyPositions, type CommandSpec } from './command-spec.js';
+import { PendingReply } from './pending-reply.js';
+import { ErrorReply, type Reply } from './reply.js';
+
+/** Running one command's handler: errors counted, handler bugs contained, blocked clients served. */
+export function execute(client: Client, spec: CommandSpec, args: string[]): Reply | PendingReply {
+  let reply: Reply | PendingReply;
+  try {
+    reply = spec.handler(client, args);
+  } catch (error) {
+    // A handler that throws is a bug in Eddy: the client gets an error, the server keeps running.
+    client.server.hooks.internalError(error, args[0]);
+    reply = new ErrorReply(`ERR internal error in '${spec.name}' command`);
+  }
+  // A write may have given blocked clients what they wait for.
+  if (client.server.blocking.hasReady) client.server.blocking.serveReady();
+  return reply instanceof ErrorReply ? countError(client, reply) : reply;
+}
+
+export function countError(client: Client, error: ErrorReply): ErrorReply {
+  client.server.stats.errorReplies++;
+  return error;
+}
+
+/** The shards a command touches, in shard order (the order jobs take them, so none deadlock). */
+export function shardsOf(client: Client, spec: CommandSpec, args: string[]): Shard[] {
+  const store = client.server.store;
+  return [...new Set(keyPositions(spec, args.length).map((i) => store.shardOf(args[i])))].sort((a, b) => a.id - b.id);
+}
+
+/** Runs `job` once every shard in `shards` is free, holding them all meanwhile; the reply is pending. */
+export function runHoldingShards(shards: readonly Shard[], job: () => Reply | PendingReply): PendingReply {
+  const pending = new PendingReply();
+  void holdAll(shards).then(() => {
+    try {
+      const reply = job();
+      if (reply instanceof PendingReply) reply.onSettled((settled) => pending.resolve(settled));
+      else pending.resolve(reply);
+    } finally {
+      for (const shard of shards) shard.queue.release();
+    }
+  });
+  return pending;
+}
+
+async function holdAll(shards: readonly Shard[]): Promise<void> {
+  for (const shard of shards) await shard.queue.acquire();
+}

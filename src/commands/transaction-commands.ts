@@ -1,0 +1,96 @@
+import type { Client } from './client.js';
+import { execute, runHoldingShards, shardsOf } from './command-execution.js';
+import type { CommandSpec } from './command-spec.js';
+import { PendingReply } from './pending-reply.js';
+import { ErrorReply, NULL_ARRAY, OK, type Reply } from './reply.js';
+
+/** MULTI, EXEC, DISCARD, WATCH, UNWATCH (Redis's multi.c). */
+
+const EXECABORT = new ErrorReply('EXECABORT Transaction discarded because of previous errors.');
+
+/** Commands that act at once inside MULTI instead of being queued. */
+const IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+export function runsDuringMulti(spec: CommandSpec): boolean {
+  return IMMEDIATE.has(spec.name);
+}
+
+export function queueInTransaction(client: Client, spec: CommandSpec, args: string[]): void {
+  client.transaction?.queue.push([spec, args]);
+}
+
+export function multi(client: Client): Reply {
+  if (client.transaction !== null) return new ErrorReply('ERR MULTI calls can not be nested');
+  client.transaction = { queue: [], failed: false };
+  return OK;
+}
+
+export function discard(client: Client): Reply {
+  if (client.transaction === null) return new ErrorReply('ERR DISCARD without MULTI');
+  endTransaction(client);
+  return OK;
+}
+
+export function watch(client: Client, args: string[]): Reply {
+  if (client.transaction !== null) return new ErrorReply('ERR WATCH inside MULTI is not allowed');
+  for (const key of args.slice(1)) client.server.watches.watch(client, client.db, key);
+  return OK;
+}
+
+export function unwatch(client: Client): Reply {
+  client.server.watches.unwatchAll(client);
+  return OK;
+}
+
+function endTransaction(client: Client): void {
+  client.transaction = null;
+  client.server.watches.unwatchAll(client);
+}
+
+/** Whether a watched key has expired since WATCH (Redis aborts EXEC then, even before it is deleted). */
+function watchedKeyExpired(client: Client, now: number): boolean {
+  for (const id of client.watched) {
+    const split = id.indexOf(':');
+    const db = Number(id.slice(0, split));
+    const key = id.slice(split + 1);
+    const expireAt = client.server.store.keyspace(db, key).expireAt(key);
+    if (expireAt !== 0 && expireAt <= now) return true;
+  }
+  return false;
+}
+
+/**
+ * EXEC runs the queued commands back to back, as one log transaction: their records share a
+ * transaction id and reach LevelDB in one batch, so other clients and crashes see all or none.
+ * Errors inside do not roll back (Redis semantics).
+ */
+export function exec(client: Client): Reply | PendingReply {
+  const transaction = client.transaction;
+  if (transaction === null) return new ErrorReply('ERR EXEC without MULTI');
+  if (transaction.failed) {
+    endTransaction(client);
+    return EXECABORT;
+  }
+  if (client.watchBroken || watchedKeyExpired(client, Date.now())) {
+    endTransaction(client);
+    return NULL_ARRAY;
+  }
+  endTransaction(client);
+  const shards = [...new Set(transaction.queue.flatMap(([spec, args]) => shardsOf(client, spec, args)))].sort((a, b) => a.id - b.id);
+  const runAll = (): Reply => client.server.store.transaction(() => runQueued(client, transaction.queue));
+  return shards.every((shard) => shard.queue.free) ? runAll() : runHoldingShards(shards, runAll);
+}
+
+function runQueued(client: Client, queue: [CommandSpec, string[]][]): Reply {
+  client.inTransaction = true;
+  try {
+    return queue.map(([spec, args]) => {
+      client.server.stats.commandsProcessed++;
+      const reply = execute(client, spec, args);
+      // Blocking commands never block inside EXEC, so a pending reply cannot appear here.
+      return reply instanceof PendingReply ? null : reply;
+    });
+  } finally {
+    client.inTransaction = false;
+  }
+}
