@@ -8,6 +8,7 @@ import * as sets from './set-commands.js';
 import * as zsets from './zset-commands.js';
 import * as keys from './key-commands.js';
 import * as server from './server-commands.js';
+import { sort, sortRo } from './sort-command.js';
 import * as strings from './string-commands.js';
 import * as transactions from './transaction-commands.js';
 
@@ -90,6 +91,8 @@ const ROWS: Row[] = [
   ['copy', -3, 'write denyoom', 1, 2, 1, 'keyspace', 'Copies the value of a key to a new key.', keys.copy],
   ['move', 3, 'write fast', 1, 1, 1, 'keyspace', 'Moves a key to another database.', keys.move],
   ['object', -2, 'readonly', 2, 2, 1, 'keyspace', 'A container for object introspection commands.', keys.object],
+  ['sort', -2, 'write denyoom movablekeys', 1, 1, 1, 'generic', 'Sorts the elements in a list, a set, or a sorted set, optionally storing the result.', sort],
+  ['sort_ro', -2, 'readonly movablekeys', 1, 1, 1, 'generic', 'Returns the sorted elements of a list, a set, or a sorted set.', sortRo],
   // hashes
   ['hset', -4, 'write denyoom fast', 1, 1, 1, 'hash', 'Creates or modifies the value of a field in a hash.', hashes.hset],
   ['hsetnx', 4, 'write denyoom fast', 1, 1, 1, 'hash', 'Sets the value of a field in a hash only when the field doesn\'t exist.', hashes.hsetnx],

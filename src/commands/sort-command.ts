@@ -1,0 +1,122 @@
+import type { HashValue } from '../projections/hash-value.js';
+import type { ListValue } from '../projections/list-value.js';
+import type { SetValue } from '../projections/set-value.js';
+import type { ZSetValue } from '../projections/zset-value.js';
+import { parseDouble, parseInteger } from './arguments.js';
+import type { Client } from './client.js';
+import { NOT_AN_INTEGER, SYNTAX_ERROR, WRONGTYPE } from './errors.js';
+import { ErrorReply, type Reply } from './reply.js';
+
+/** SORT and SORT_RO (Redis's sort.c) over lists, sets and sorted sets. */
+
+interface SortRequest {
+  by: string | undefined;
+  gets: string[];
+  offset: number;
+  count: number;
+  descending: boolean;
+  alpha: boolean;
+  store: string | undefined;
+}
+
+function parseSort(args: string[], readOnly: boolean): SortRequest | ErrorReply {
+  const request: SortRequest = { by: undefined, gets: [], offset: 0, count: -1, descending: false, alpha: false, store: undefined };
+  for (let i = 2; i < args.length; i++) {
+    const option = args[i].toUpperCase();
+    const more = args.length - 1 - i;
+    if (option === 'ASC') request.descending = false;
+    else if (option === 'DESC') request.descending = true;
+    else if (option === 'ALPHA') request.alpha = true;
+    else if (option === 'LIMIT' && more >= 2) {
+      const offset = parseInteger(args[i + 1]);
+      const count = parseInteger(args[i + 2]);
+      if (offset === null || count === null) return NOT_AN_INTEGER;
+      request.offset = Math.max(offset, 0);
+      request.count = count;
+      i += 2;
+    } else if (option === 'STORE' && more >= 1 && !readOnly) request.store = args[++i];
+    else if (option === 'BY' && more >= 1) request.by = args[++i];
+    else if (option === 'GET' && more >= 1) request.gets.push(args[++i]);
+    else return SYNTAX_ERROR;
+  }
+  return request;
+}
+
+/**
+ * Looks up a BY/GET pattern for an element: the first `*` becomes the element, and `key->field`
+ * reads a hash field. `#` is the element itself. Missing keys and wrong types give undefined.
+ */
+function lookupPattern(client: Client, pattern: string, element: string, now: number): string | undefined {
+  if (pattern === '#') return element;
+  const star = pattern.indexOf('*');
+  if (star === -1) return undefined;
+  const arrow = pattern.indexOf('->', star);
+  const keyPattern = arrow === -1 || arrow === pattern.length - 2 ? pattern : pattern.slice(0, arrow);
+  const key = keyPattern.slice(0, star) + element + keyPattern.slice(star + 1);
+  const value = client.server.store.lookup(client.db, key, now);
+  if (value === undefined) return undefined;
+  if (keyPattern === pattern) return typeof value === 'string' ? value : undefined;
+  if (typeof value === 'string' || value.type !== 'hash') return undefined;
+  return (value as HashValue).fields.get(pattern.slice(arrow + 2));
+}
+
+function elementsOf(client: Client, key: string, now: number): string[] | ErrorReply {
+  const value = client.server.store.lookup(client.db, key, now);
+  if (value === undefined) return [];
+  if (typeof value === 'string') return WRONGTYPE;
+  switch (value.type) {
+    case 'list':
+      return (value as ListValue).items.toArray();
+    case 'set':
+      return [...(value as SetValue).keys()];
+    case 'zset': {
+      const members: string[] = [];
+      for (let node = (value as ZSetValue).order.first; node !== null; node = node.next) members.push(node.member);
+      return members;
+    }
+    default:
+      return WRONGTYPE;
+  }
+}
+
+function sortGeneric(client: Client, args: string[], readOnly: boolean): Reply {
+  const request = parseSort(args, readOnly);
+  if (request instanceof ErrorReply) return request;
+  const now = Date.now();
+  let elements = elementsOf(client, args[1], now);
+  if (elements instanceof ErrorReply) return elements;
+  // BY with a pattern that has no `*` means "do not sort" (Redis's "nosort" idiom).
+  const sorting = request.by === undefined || request.by.includes('*');
+  if (sorting) {
+    const keyed: { element: string; weight: string | number }[] = [];
+    for (const element of elements) {
+      const source = request.by === undefined ? element : (lookupPattern(client, request.by, element, now) ?? (request.alpha ? '' : '0'));
+      if (request.alpha) keyed.push({ element, weight: source });
+      else {
+        const weight = parseDouble(source);
+        if (weight === null) return new ErrorReply("ERR One or more scores can't be converted into double");
+        keyed.push({ element, weight });
+      }
+    }
+    const direction = request.descending ? -1 : 1;
+    keyed.sort((a, b) => {
+      const order = a.weight < b.weight ? -1 : a.weight > b.weight ? 1 : a.element < b.element ? -1 : a.element > b.element ? 1 : 0;
+      return order * direction;
+    });
+    elements = keyed.map(({ element }) => element);
+  }
+  const end = request.count < 0 ? elements.length : request.offset + request.count;
+  elements = elements.slice(request.offset, end);
+  const output: (string | null)[] =
+    request.gets.length === 0 ? elements : elements.flatMap((element) => request.gets.map((pattern) => lookupPattern(client, pattern, element, now) ?? null));
+  if (request.store === undefined) return output;
+  const store = client.server.store;
+  store.transaction(() => {
+    if (store.lookup(client.db, request.store as string, now) !== undefined) store.delete(client.db, request.store as string, now);
+    if (output.length > 0) store.writeKey(client.db, request.store as string, ['rpush', request.store, ...output.map((item) => item ?? '')], now);
+  });
+  return output.length;
+}
+
+export const sort = (client: Client, args: string[]): Reply => sortGeneric(client, args, false);
+export const sortRo = (client: Client, args: string[]): Reply => sortGeneric(client, args, true);
