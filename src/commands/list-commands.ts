@@ -25,8 +25,9 @@ function push(client: Client, args: string[], side: Side, onlyIfExists: boolean)
   const list = readList(client, args[1], now);
   if (list instanceof ErrorReply) return list;
   if (list === undefined && onlyIfExists) return 0;
+  const before = list?.size ?? 0;
   client.server.store.writeKey(client.db, args[1], [side === 'left' ? 'lpush' : 'rpush', args[1], ...args.slice(2)], now);
-  return (list?.size ?? 0) + args.length - 2;
+  return before + args.length - 2;
 }
 
 export const lpush = (client: Client, args: string[]): Reply => push(client, args, 'left', false);
