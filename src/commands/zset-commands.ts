@@ -228,7 +228,7 @@ function parseRange(args: string[], at: number, legacy?: { by: RangeBy; reverse:
   let limited = false;
   for (let i = at + 2; i < args.length; i++) {
     const option = args[i].toUpperCase();
-    if (option === 'WITHSCORES' && request.by !== 'lex') request.withScores = true;
+    if (option === 'WITHSCORES') request.withScores = true;
     else if (option === 'LIMIT' && i + 2 < args.length) {
       const offset = parseInteger(args[i + 1]);
       const count = parseInteger(args[i + 2]);
