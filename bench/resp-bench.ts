@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { connect } from 'node:net';
+import { pipelined, ratio, redisBenchmark } from './pipeline.js';
 import { ensureRedisTools, residentBytes, startEddy, startRedis, waitForPing, type BenchServer, type StartServer } from './servers.js';
 
 /**
@@ -19,18 +19,6 @@ interface Row {
   redis: number;
 }
 
-function redisBenchmark(port: number, pipeline: number, requests: number): Map<string, number> {
-  const csv = execFileSync('redis-benchmark', ['-p', String(port), '-t', 'set,get', '-c', '50', '-n', String(requests), '-P', String(pipeline), '--csv'], {
-    encoding: 'utf8',
-  });
-  const results = new Map<string, number>();
-  for (const line of csv.trim().split('\n').slice(1)) {
-    const [test, rps] = line.split(',').map((cell) => cell.replace(/"/g, ''));
-    results.set(test, Number(rps));
-  }
-  return results;
-}
-
 async function throughput(fsync: string, pipelines: number[], requests: (pipeline: number) => number): Promise<Row[]> {
   const rows: Row[] = [];
   const eddy = await startEddy(EDDY_PORT, fsync);
@@ -38,10 +26,10 @@ async function throughput(fsync: string, pipelines: number[], requests: (pipelin
   try {
     for (const pipeline of pipelines) {
       const n = requests(pipeline);
-      redisBenchmark(EDDY_PORT, pipeline, Math.min(n, 50_000)); // warm-up: let V8 optimise the hot path
+      redisBenchmark(EDDY_PORT, 'set,get', pipeline, Math.min(n, 50_000)); // warm-up: let V8 optimise the hot path
       // Alternate the two servers so that machine noise falls on both alike.
-      const eddyResults = redisBenchmark(EDDY_PORT, pipeline, n);
-      const redisResults = redisBenchmark(REDIS_PORT, pipeline, n);
+      const eddyResults = redisBenchmark(EDDY_PORT, 'set,get', pipeline, n);
+      const redisResults = redisBenchmark(REDIS_PORT, 'set,get', pipeline, n);
       for (const test of ['SET', 'GET'])
         rows.push({ fsync, pipeline, test, eddy: eddyResults.get(test) ?? NaN, redis: redisResults.get(test) ?? NaN });
     }
@@ -52,33 +40,6 @@ async function throughput(fsync: string, pipelines: number[], requests: (pipelin
   return rows;
 }
 
-/** Writes `count` keys with SET over one pipelined connection. */
-async function loadKeys(port: number, count: number): Promise<void> {
-  const socket = connect(port, '127.0.0.1');
-  await new Promise((resolve) => socket.once('connect', resolve));
-  const batch = 10_000;
-  let pendingReplies = 0;
-  let onDrained: (() => void) | undefined;
-  socket.on('data', (data: Buffer) => {
-    for (const byte of data) if (byte === 10) pendingReplies--;
-    if (pendingReplies === 0) onDrained?.();
-  });
-  for (let start = 0; start < count; start += batch) {
-    let request = '';
-    const end = Math.min(start + batch, count);
-    for (let i = start; i < end; i++) {
-      const key = `key:${i}`;
-      const value = `value:${i}`;
-      request += `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${value.length}\r\n${value}\r\n`;
-    }
-    pendingReplies += end - start;
-    const drained = new Promise<void>((resolve) => (onDrained = resolve));
-    socket.write(request);
-    await drained;
-  }
-  socket.destroy();
-}
-
 interface RestartResult {
   name: string;
   restartSeconds: number;
@@ -87,7 +48,7 @@ interface RestartResult {
 
 async function restartWithKeys(start: StartServer, port: number, keys: number): Promise<RestartResult> {
   const first: BenchServer = await start(port, 'everysec');
-  await loadKeys(port, keys);
+  await pipelined(port, keys, (i) => ['SET', `key:${i}`, `value:${i}`]);
   await first.stop(true);
   const began = performance.now();
   const second = await start(port, 'everysec', first.dir);
@@ -96,10 +57,6 @@ async function restartWithKeys(start: StartServer, port: number, keys: number): 
   const rssBytes = residentBytes(second.process.pid as number);
   await second.stop();
   return { name: second.name, restartSeconds, rssBytes };
-}
-
-function ratio(a: number, b: number): string {
-  return (a / b).toFixed(2);
 }
 
 async function main(): Promise<void> {

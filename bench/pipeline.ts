@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
+
+/** Load generators shared by the benchmarks. */
+
+/** Encodes one command as a RESP multibulk. */
+export function resp(args: readonly string[]): string {
+  let out = `*${args.length}\r\n`;
+  for (const arg of args) out += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
+  return out;
+}
+
+/**
+ * Sends `count` commands made by `command(i)` over one connection, `batch` at a time (each batch
+ * waits for its replies); returns the seconds taken. Replies are counted, not parsed: every command
+ * given here must answer with exactly one line (status, integer or error) or a bulk/array whose
+ * line count `linesPerReply` states.
+ */
+export async function pipelined(port: number, count: number, command: (i: number) => string[], linesPerReply = 1, batch = 10_000): Promise<number> {
+  const socket = connect(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  let pendingLines = 0;
+  let drained: (() => void) | undefined;
+  socket.on('data', (data: Buffer) => {
+    for (const byte of data) if (byte === 10) pendingLines--;
+    if (pendingLines <= 0) drained?.();
+  });
+  const started = performance.now();
+  for (let start = 0; start < count; start += batch) {
+    let request = '';
+    const end = Math.min(start + batch, count);
+    for (let i = start; i < end; i++) request += resp(command(i));
+    pendingLines += (end - start) * linesPerReply;
+    const done = new Promise<void>((resolve) => (drained = resolve));
+    socket.write(request);
+    await done;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  socket.destroy();
+  return seconds;
+}
+
+/** Runs redis-benchmark in CSV mode; returns requests/s per test name. */
+export function redisBenchmark(port: number, tests: string, pipeline: number, requests: number, extra: string[] = []): Map<string, number> {
+  const csv = execFileSync('redis-benchmark', ['-p', String(port), '-t', tests, '-c', '50', '-n', String(requests), '-P', String(pipeline), '--csv', ...extra], {
+    encoding: 'utf8',
+  });
+  const results = new Map<string, number>();
+  for (const line of csv.trim().split('\n').slice(1)) {
+    const [test, rps] = line.split(',').map((cell) => cell.replace(/"/g, ''));
+    results.set(test, Number(rps));
+  }
+  return results;
+}
+
+export function ratio(a: number, b: number): string {
+  return (a / b).toFixed(2);
+}
