@@ -66,7 +66,7 @@ function parseValue(spec: OptionSpec, raw: string): string {
 
 export class Config {
   private readonly values = new Map<string, string>();
-  private readonly listeners = new Map<string, (value: string) => void>();
+  private readonly listeners = new Map<string, ((value: string) => void)[]>();
 
   constructor() {
     for (const spec of OPTIONS) this.values.set(spec.name, spec.default());
@@ -82,7 +82,7 @@ export class Config {
     if (spec === undefined) throw new ConfigError(`unknown option '${name}'`);
     const value = parseValue(spec, raw);
     this.values.set(spec.name, value);
-    this.listeners.get(spec.name)?.(value);
+    for (const listener of this.listeners.get(spec.name) ?? []) listener(value);
   }
 
   /** CONFIG SET: like `set`, but refuses options that cannot change while running. */
@@ -95,7 +95,9 @@ export class Config {
 
   /** Calls `listener` whenever `name` changes (CONFIG SET of appendfsync reaches the log, say). */
   onChange(name: string, listener: (value: string) => void): void {
-    this.listeners.set(name, listener);
+    const listeners = this.listeners.get(name);
+    if (listeners === undefined) this.listeners.set(name, [listener]);
+    else listeners.push(listener);
   }
 
   get(name: string): string {

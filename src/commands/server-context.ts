@@ -44,6 +44,8 @@ export class ServerContext {
 
   readonly blocking: BlockingRegistry;
   readonly watches: WatchRegistry;
+  /** proto-max-bulk-len, kept as a number: the protocol parser reads it for every bulk. */
+  maxBulkLength: number;
 
   constructor(
     readonly store: Store,
@@ -52,6 +54,8 @@ export class ServerContext {
     readonly tcpPort: number,
     readonly configFile = '',
   ) {
+    this.maxBulkLength = config.int('proto-max-bulk-len');
+    config.onChange('proto-max-bulk-len', (value) => (this.maxBulkLength = Number(value)));
     this.blocking = new BlockingRegistry(store);
     this.watches = new WatchRegistry(store);
   }

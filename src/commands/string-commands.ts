@@ -24,7 +24,7 @@ export function readString(client: Client, key: string, now: number): string | u
 }
 
 function maxLength(client: Client): number {
-  return client.server.config.int('proto-max-bulk-len');
+  return client.server.maxBulkLength;
 }
 
 export function get(client: Client, args: string[]): Reply {

@@ -24,7 +24,7 @@ const META_SHARDS = Buffer.from('Mshards');
 const META_SYNC = Buffer.from('Msync');
 const RETRY_AFTER_FAILURE_MS = 1000;
 const EVERYSEC_MS = 1000;
-const MAX_GATHER_TURNS = 4;
+const MAX_GATHER_TURNS = 2;
 
 /**
  * The write-ahead log of every shard, kept in one LevelDB so that a batch spanning shards commits

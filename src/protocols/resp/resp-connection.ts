@@ -54,7 +54,7 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   }
 
   get maxBulkLength(): number {
-    return this.server.config.int('proto-max-bulk-len');
+    return this.server.maxBulkLength;
   }
 
   close(): void {
