@@ -15,6 +15,8 @@ import {
 import { expiryAt, isExpiryUnit, type ExpiryChoice } from './expiry-options.js';
 import { ErrorReply, MapReply, OK, type Reply } from './reply.js';
 import { lookupTyped } from './typed-lookup.js';
+import type { Effect } from '../log/record.js';
+import type { Shard } from '../shards/shard.js';
 
 /** String commands (Redis's t_string.c). Values are latin1 strings: one char per byte. */
 
@@ -108,11 +110,21 @@ export function mget(client: Client, args: string[]): Reply {
   return values;
 }
 
-/** MSET/MSETNX write all pairs as one transaction, so that no client or crash sees half of them. */
+/**
+ * MSET/MSETNX write one `mset` record per shard holding that shard's pairs, all in one
+ * transaction, so that no client or crash sees half of them.
+ */
 function writePairs(client: Client, args: string[], now: number): void {
   const store = client.server.store;
+  const perShard = new Map<Shard, string[]>();
+  for (let i = 1; i < args.length; i += 2) {
+    const shard = store.shardOf(args[i]);
+    const effect = perShard.get(shard);
+    if (effect === undefined) perShard.set(shard, ['mset', args[i], args[i + 1]]);
+    else effect.push(args[i], args[i + 1]);
+  }
   store.transaction(() => {
-    for (let i = 1; i < args.length; i += 2) store.put(client.db, args[i], args[i + 1], 0, now);
+    for (const [shard, effect] of perShard) store.write(shard, client.db, effect as unknown as Effect, now);
   });
 }
 

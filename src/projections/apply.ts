@@ -19,6 +19,9 @@ export function apply(state: ShardState, record: LogRecord): void {
     case 'put':
       ks.set(e[1] as string, valueFromSnapshot(e[2] as ValueSnapshot), e[3] as number);
       return;
+    case 'mset':
+      for (let i = 1; i < e.length; i += 2) ks.set(e[i] as string, e[i + 1] as string, 0);
+      return;
     case 'del':
       ks.delete(e[1] as string);
       return;

@@ -95,6 +95,9 @@ export class Store {
         case 'copy':
           listener.keyChanged(effect[3] as number, effect[2] as string);
           break;
+        case 'mset':
+          for (let i = 1; i < effect.length; i += 2) listener.keyChanged(db, effect[i] as string);
+          break;
         default:
           listener.keyChanged(db, effect[1] as string);
       }
