@@ -28,10 +28,11 @@ export function firstRevOfKey(key: Buffer): number {
   return Number(key.readBigUInt64BE(3));
 }
 
-type EncodedRecord = [rev: number, ts: number, db: number, txn: number, effect: Effect];
+/** A record as a frame stores it; recovery applies these rows without building record objects. */
+export type RecordRow = [rev: number, ts: number, db: number, txn: number, effect: Effect];
 
 export function encodeFrame(records: readonly LogRecord[]): Buffer {
-  const rows = new Array<EncodedRecord>(records.length);
+  const rows = new Array<RecordRow>(records.length);
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
     rows[i] = [r.rev, r.ts, r.db, r.txn, r.effect];
@@ -39,9 +40,14 @@ export function encodeFrame(records: readonly LogRecord[]): Buffer {
   return pack(rows);
 }
 
-export function decodeFrame(shard: number, value: Buffer): LogRecord[] {
-  const rows = unpack(value) as EncodedRecord[];
+export function decodeFrameRows(value: Buffer): RecordRow[] {
+  const rows = unpack(value) as RecordRow[];
   if (!Array.isArray(rows)) throw new Error('frame does not hold a list of records');
+  return rows;
+}
+
+export function decodeFrame(shard: number, value: Buffer): LogRecord[] {
+  const rows = decodeFrameRows(value);
   const records = new Array<LogRecord>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const [rev, ts, db, txn, effect] = rows[i];

@@ -1,5 +1,5 @@
 import { Level } from 'level';
-import { encodeFrame, frameKey } from './frame.js';
+import { encodeFrame, frameKey, type RecordRow } from './frame.js';
 import type { FsyncPolicy } from './fsync-policy.js';
 import type { Effect, LogRecord } from './record.js';
 import { lastStoredRev, readShardFrames, readStored } from './stored-reader.js';
@@ -154,8 +154,8 @@ export class Log {
     }
   }
 
-  /** One shard's stored records from `fromRev` on, a frame at a time, without following. */
-  readFrames(shard: number, fromRev: number): AsyncGenerator<LogRecord[]> {
+  /** One shard's stored records from `fromRev` on, as rows, a frame at a time, without following. */
+  readFrames(shard: number, fromRev: number): AsyncGenerator<RecordRow[]> {
     return readShardFrames(this.db, shard, fromRev);
   }
 

@@ -1,5 +1,5 @@
 import type { Level } from 'level';
-import { decodeFrame, frameKey, shardFrameRange } from './frame.js';
+import { decodeFrame, decodeFrameRows, frameKey, shardFrameRange, type RecordRow } from './frame.js';
 import type { LogRecord } from './record.js';
 
 type FrameDb = Level<Buffer, Buffer>;
@@ -79,8 +79,8 @@ export async function* readStored(db: FrameDb, shards: readonly number[], fromRe
   }
 }
 
-/** One shard's committed records from `fromRev` on, a frame at a time (recovery's fast path). */
-export async function* readShardFrames(db: FrameDb, shard: number, fromRev: number): AsyncGenerator<LogRecord[]> {
+/** One shard's committed records from `fromRev` on, as stored rows, a frame at a time (recovery's fast path). */
+export async function* readShardFrames(db: FrameDb, shard: number, fromRev: number): AsyncGenerator<RecordRow[]> {
   const start = await startKey(db, shard, fromRev);
   const values = db.values({ gte: start, lte: shardFrameRange(shard).lte });
   try {
@@ -91,8 +91,8 @@ export async function* readShardFrames(db: FrameDb, shard: number, fromRev: numb
       if (batch.length === 0) return;
       reading = values.nextv(FRAMES_PER_READ);
       for (const value of batch) {
-        const records = decodeFrame(shard, value);
-        yield records[0] !== undefined && records[0].rev < fromRev ? records.filter((r) => r.rev >= fromRev) : records;
+        const rows = decodeFrameRows(value);
+        yield rows[0] !== undefined && rows[0][0] < fromRev ? rows.filter((row) => row[0] >= fromRev) : rows;
       }
     }
   } finally {

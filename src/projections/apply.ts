@@ -1,4 +1,4 @@
-import type { LogRecord } from '../log/record.js';
+import type { Effect, LogRecord } from '../log/record.js';
 import type { Keyspace } from './keyspace.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
@@ -13,8 +13,12 @@ import { ZSetValue } from './zset-value.js';
  * so replaying the same records gives the same state on any node (recovery, followers, PITR).
  */
 export function apply(state: ShardState, record: LogRecord): void {
-  const e = record.effect;
-  const ks = state.dbs[record.db];
+  applyEffect(state, record.db, record.effect, record.rev);
+}
+
+/** `apply` without a record object, for replay straight from decoded frames. */
+export function applyEffect(state: ShardState, db: number, e: Effect, rev: number): void {
+  const ks = state.dbs[db];
   switch (e[0]) {
     case 'put':
       ks.set(e[1] as string, valueFromSnapshot(e[2] as ValueSnapshot), e[3] as number);
@@ -125,7 +129,7 @@ export function apply(state: ShardState, record: LogRecord): void {
       return;
     }
     default:
-      throw new Error(`unknown effect '${String(e[0])}' at revision ${record.rev}`);
+      throw new Error(`unknown effect '${String(e[0])}' at revision ${rev}`);
   }
 }
 

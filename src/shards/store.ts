@@ -1,6 +1,6 @@
 import type { Log } from '../log/log.js';
 import type { Effect } from '../log/record.js';
-import { apply } from '../projections/apply.js';
+import { apply, applyEffect } from '../projections/apply.js';
 import type { Keyspace } from '../projections/keyspace.js';
 import type { Value } from '../projections/value.js';
 import { snapshotOf } from '../projections/value-snapshot.js';
@@ -175,9 +175,9 @@ export class Store {
     const started = performance.now();
     let records = 0;
     for (const shard of this.shards) {
-      for await (const frame of this.log.readFrames(shard.id, 1)) {
-        for (const record of frame) apply(shard.state, record);
-        records += frame.length;
+      for await (const rows of this.log.readFrames(shard.id, 1)) {
+        for (const [rev, , db, , effect] of rows) applyEffect(shard.state, db, effect, rev);
+        records += rows.length;
       }
     }
     let keys = 0;

@@ -42,6 +42,50 @@ async function check<M>(initial: () => M, steps: Step<M>[], final: (state: M) =>
 }
 
 describe('model-based properties', () => {
+  it('strings behave like a JS string (bytes as latin1 characters)', async () => {
+    type S = { value: string | null };
+    const text = fc.string({ unit: 'binary-ascii', maxLength: 4 });
+    const step = fc.oneof(
+      text.map((v): Step<S> => ({ args: ['SET', 'k', v], model: (s) => ((s.value = v), 'OK') })),
+      text.map((v): Step<S> => ({ args: ['APPEND', 'k', v], model: (s) => (s.value = (s.value ?? '') + v).length })),
+      fc.tuple(fc.integer({ min: 0, max: 6 }), text).map(([offset, v]): Step<S> => ({
+        args: ['SETRANGE', 'k', String(offset), v],
+        model: (s) => {
+          if (v.length === 0) return s.value?.length ?? 0;
+          const padded = (s.value ?? '').padEnd(offset, '\0');
+          s.value = padded.slice(0, offset) + v + padded.slice(offset + v.length);
+          return s.value.length;
+        },
+      })),
+      fc.tuple(fc.integer({ min: -5, max: 5 }), fc.integer({ min: -5, max: 5 })).map(([start, end]): Step<S> => ({
+        args: ['GETRANGE', 'k', String(start), String(end)],
+        model: (s) => {
+          const v = s.value ?? '';
+          if (start < 0 && end < 0 && start > end) return '';
+          const from = start < 0 ? Math.max(v.length + start, 0) : start;
+          const to = Math.min(end < 0 ? v.length + end : end, v.length - 1);
+          return from > to ? '' : v.slice(from, to + 1);
+        },
+      })),
+      fc.integer({ min: -3, max: 3 }).map((n): Step<S> => ({
+        args: ['INCRBY', 'k', String(n)],
+        model: (s) => {
+          const current = s.value === null ? 0 : /^-?(0|[1-9][0-9]*)$/.test(s.value) && s.value !== '-0' ? Number(s.value) : null;
+          if (current === null) return 'error: ERR value is not an integer or out of range';
+          s.value = String(current + n);
+          return current + n;
+        },
+      })),
+      fc.constant<Step<S>>({ args: ['STRLEN', 'k'], model: (s) => s.value?.length ?? 0 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 30 }), (steps) =>
+        check((): S => ({ value: null }), steps, (s) => [['GET', 'k'], s.value]),
+      ),
+      RUNS,
+    );
+  });
+
   it('hashes behave like a Map', async () => {
     const step = fc.oneof(
       fc.tuple(member, fc.string({ maxLength: 3 })).map(([f, v]): Step<Map<string, string>> => ({
