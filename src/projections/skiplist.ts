@@ -10,26 +10,24 @@
 const MAX_LEVEL = 32;
 const LEVEL_P = 0.25;
 
-interface Link {
-  forward: SkipNode | null;
-  span: number;
-}
-
+/** A node: per level, the next node (`forward`) and how many ranks that link skips (`span`). */
 export class SkipNode {
   backward: SkipNode | null = null;
-  readonly levels: Link[];
+  // Two flat arrays rather than an object per level: fewer allocations, fewer pointer hops.
+  readonly forward: (SkipNode | null)[];
+  readonly span: number[];
 
   constructor(
     readonly member: string,
     readonly score: number,
     height: number,
   ) {
-    this.levels = new Array<Link>(height);
-    for (let i = 0; i < height; i++) this.levels[i] = { forward: null, span: 0 };
+    this.forward = new Array<SkipNode | null>(height).fill(null);
+    this.span = new Array<number>(height).fill(0);
   }
 
   get next(): SkipNode | null {
-    return this.levels[0].forward;
+    return this.forward[0];
   }
 }
 
@@ -82,19 +80,22 @@ export class SkipList {
   private level = 1;
   tail: SkipNode | null = null;
   length = 0;
+  /** Scratch space for insert and delete, allocated once (the per-level predecessors and ranks). */
+  private readonly update = new Array<SkipNode>(MAX_LEVEL);
+  private readonly rankAt = new Array<number>(MAX_LEVEL).fill(0);
 
   get first(): SkipNode | null {
-    return this.head.levels[0].forward;
+    return this.head.forward[0];
   }
 
   insert(score: number, member: string): SkipNode {
-    const update = new Array<SkipNode>(MAX_LEVEL);
-    const rank = new Array<number>(MAX_LEVEL);
+    const update = this.update;
+    const rank = this.rankAt;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
-      for (let next = x.levels[i].forward; next !== null && before(next, score, member); next = x.levels[i].forward) {
-        rank[i] += x.levels[i].span;
+      for (let next = x.forward[i]; next !== null && before(next, score, member); next = x.forward[i]) {
+        rank[i] += x.span[i];
         x = next;
       }
       update[i] = x;
@@ -104,45 +105,45 @@ export class SkipList {
       for (let i = this.level; i < height; i++) {
         rank[i] = 0;
         update[i] = this.head;
-        this.head.levels[i].span = this.length;
+        this.head.span[i] = this.length;
       }
       this.level = height;
     }
     const node = new SkipNode(member, score, height);
     for (let i = 0; i < height; i++) {
-      const link = update[i].levels[i];
-      node.levels[i].forward = link.forward;
-      link.forward = node;
-      node.levels[i].span = link.span - (rank[0] - rank[i]);
-      link.span = rank[0] - rank[i] + 1;
+      const prev = update[i];
+      node.forward[i] = prev.forward[i];
+      prev.forward[i] = node;
+      node.span[i] = prev.span[i] - (rank[0] - rank[i]);
+      prev.span[i] = rank[0] - rank[i] + 1;
     }
-    for (let i = height; i < this.level; i++) update[i].levels[i].span++;
+    for (let i = height; i < this.level; i++) update[i].span[i]++;
     node.backward = update[0] === this.head ? null : update[0];
-    if (node.levels[0].forward !== null) node.levels[0].forward.backward = node;
+    if (node.forward[0] !== null) node.forward[0].backward = node;
     else this.tail = node;
     this.length++;
     return node;
   }
 
   delete(score: number, member: string): boolean {
-    const update = new Array<SkipNode>(MAX_LEVEL);
+    const update = this.update;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      for (let next = x.levels[i].forward; next !== null && before(next, score, member); next = x.levels[i].forward) x = next;
+      for (let next = x.forward[i]; next !== null && before(next, score, member); next = x.forward[i]) x = next;
       update[i] = x;
     }
-    const target = x.levels[0].forward;
+    const target = x.forward[0];
     if (target === null || target.score !== score || target.member !== member) return false;
     for (let i = 0; i < this.level; i++) {
-      const link = update[i].levels[i];
-      if (link.forward === target) {
-        link.span += target.levels[i].span - 1;
-        link.forward = target.levels[i].forward;
-      } else link.span--;
+      const prev = update[i];
+      if (prev.forward[i] === target) {
+        prev.span[i] += target.span[i] - 1;
+        prev.forward[i] = target.forward[i];
+      } else prev.span[i]--;
     }
-    if (target.levels[0].forward !== null) target.levels[0].forward.backward = target.backward;
+    if (target.forward[0] !== null) target.forward[0].backward = target.backward;
     else this.tail = target.backward;
-    while (this.level > 1 && this.head.levels[this.level - 1].forward === null) this.level--;
+    while (this.level > 1 && this.head.forward[this.level - 1] === null) this.level--;
     this.length--;
     return true;
   }
@@ -152,8 +153,8 @@ export class SkipList {
     let x = this.head;
     let rank = 0;
     for (let i = this.level - 1; i >= 0; i--) {
-      for (let next = x.levels[i].forward; next !== null && (before(next, score, member) || (next.score === score && next.member === member)); next = x.levels[i].forward) {
-        rank += x.levels[i].span;
+      for (let next = x.forward[i]; next !== null && (before(next, score, member) || (next.score === score && next.member === member)); next = x.forward[i]) {
+        rank += x.span[i];
         x = next;
       }
       if (x !== this.head && x.member === member && x.score === score) return rank;
@@ -167,9 +168,9 @@ export class SkipList {
     let x = this.head;
     let traversed = 0;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.levels[i].forward !== null && traversed + x.levels[i].span <= rank) {
-        traversed += x.levels[i].span;
-        x = x.levels[i].forward as SkipNode;
+      while (x.forward[i] !== null && traversed + x.span[i] <= rank) {
+        traversed += x.span[i];
+        x = x.forward[i] as SkipNode;
       }
       if (traversed === rank) return x;
     }
@@ -180,8 +181,8 @@ export class SkipList {
   firstInRange(range: ScoreRange): SkipNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--)
-      for (let next = x.levels[i].forward; next !== null && !aboveMin(next.score, range); next = x.levels[i].forward) x = next;
-    const first = x.levels[0].forward;
+      for (let next = x.forward[i]; next !== null && !aboveMin(next.score, range); next = x.forward[i]) x = next;
+    const first = x.forward[0];
     return first !== null && belowMax(first.score, range) ? first : null;
   }
 
@@ -189,7 +190,7 @@ export class SkipList {
   lastInRange(range: ScoreRange): SkipNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--)
-      for (let next = x.levels[i].forward; next !== null && belowMax(next.score, range); next = x.levels[i].forward) x = next;
+      for (let next = x.forward[i]; next !== null && belowMax(next.score, range); next = x.forward[i]) x = next;
     return x !== this.head && aboveMin(x.score, range) ? x : null;
   }
 
@@ -197,15 +198,15 @@ export class SkipList {
   firstInLexRange(range: LexRange): SkipNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--)
-      for (let next = x.levels[i].forward; next !== null && !lexAboveMin(next.member, range); next = x.levels[i].forward) x = next;
-    const first = x.levels[0].forward;
+      for (let next = x.forward[i]; next !== null && !lexAboveMin(next.member, range); next = x.forward[i]) x = next;
+    const first = x.forward[0];
     return first !== null && lexBelowMax(first.member, range) ? first : null;
   }
 
   lastInLexRange(range: LexRange): SkipNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--)
-      for (let next = x.levels[i].forward; next !== null && lexBelowMax(next.member, range); next = x.levels[i].forward) x = next;
+      for (let next = x.forward[i]; next !== null && lexBelowMax(next.member, range); next = x.forward[i]) x = next;
     return x !== this.head && lexAboveMin(x.member, range) ? x : null;
   }
 }
