@@ -5,6 +5,7 @@ import type { Client } from './client.js';
 import { NEGATIVE_COUNT, NOT_AN_INTEGER, NO_SUCH_KEY, SYNTAX_ERROR } from './errors.js';
 import type { PendingReply } from './pending-reply.js';
 import { ErrorReply, NULL_ARRAY, OK, type Reply } from './reply.js';
+import { COUNT_NOT_POSITIVE, parseNumKeys, parseOptionalNumber } from './numkeys.js';
 import { lookupTyped } from './typed-lookup.js';
 
 /** List commands (Redis's t_list.c), blocking variants included. */
@@ -221,21 +222,12 @@ interface MultiPop {
 
 /** LMPOP/BLMPOP arguments from `at` (numkeys key... LEFT|RIGHT [COUNT n]). */
 function parseMultiPop(args: string[], at: number): MultiPop | ErrorReply {
-  const numKeys = parseInteger(args[at]);
-  if (numKeys === null) return NOT_AN_INTEGER;
-  if (numKeys <= 0) return new ErrorReply('ERR numkeys should be greater than 0');
-  if (numKeys > args.length - at - 2) return new ErrorReply("ERR Number of keys can't be greater than number of args");
-  const keys = args.slice(at + 1, at + 1 + numKeys);
-  const side = parseSide(args[at + 1 + numKeys]);
+  const parsed = parseNumKeys(args, at, 1);
+  if (parsed instanceof ErrorReply) return parsed;
+  const side = parseSide(parsed.rest[0]);
   if (side === undefined) return SYNTAX_ERROR;
-  let count = 1;
-  const rest = args.slice(at + 2 + numKeys);
-  if (rest.length === 2 && rest[0].toUpperCase() === 'COUNT') {
-    const n = parseInteger(rest[1]);
-    if (n === null || n <= 0) return new ErrorReply('ERR count should be greater than 0');
-    count = n;
-  } else if (rest.length > 0) return SYNTAX_ERROR;
-  return { keys, side, count };
+  const count = parseOptionalNumber(parsed.rest.slice(1), 'COUNT', 1, (n) => n > 0, COUNT_NOT_POSITIVE);
+  return count instanceof ErrorReply ? count : { keys: parsed.keys, side, count };
 }
 
 /** Pops from the first non-empty list among `keys`: [key, items], or undefined when all are empty. */

@@ -5,6 +5,7 @@ import { parseScanOptions, scanStep } from './collection-scan.js';
 import { NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
 import { randomSlots } from './random-picks.js';
 import { ErrorReply, SetReply, type Reply } from './reply.js';
+import { LIMIT_NEGATIVE, parseNumKeys, parseOptionalNumber } from './numkeys.js';
 import { lookupTyped } from './typed-lookup.js';
 
 /** Set commands (Redis's t_set.c). SPOP and SRANDMEMBER log the members chosen, never the randomness. */
@@ -163,18 +164,11 @@ export const sunionstore = storeCommand('union');
 export const sdiffstore = storeCommand('diff');
 
 export function sintercard(client: Client, args: string[]): Reply {
-  const numKeys = parseInteger(args[1]);
-  if (numKeys === null) return NOT_AN_INTEGER;
-  if (numKeys <= 0) return new ErrorReply('ERR numkeys should be greater than 0');
-  if (numKeys > args.length - 2) return new ErrorReply("ERR Number of keys can't be greater than number of args");
-  let limit = 0;
-  const rest = args.slice(2 + numKeys);
-  if (rest.length === 2 && rest[0].toUpperCase() === 'LIMIT') {
-    const n = parseInteger(rest[1]);
-    if (n === null || n < 0) return new ErrorReply("ERR LIMIT can't be negative");
-    limit = n;
-  } else if (rest.length > 0) return SYNTAX_ERROR;
-  const members = combine(client, args.slice(2, 2 + numKeys), 'inter', Date.now());
+  const parsed = parseNumKeys(args, 1, 0);
+  if (parsed instanceof ErrorReply) return parsed;
+  const limit = parseOptionalNumber(parsed.rest, 'LIMIT', 0, (n) => n >= 0, LIMIT_NEGATIVE);
+  if (limit instanceof ErrorReply) return limit;
+  const members = combine(client, parsed.keys, 'inter', Date.now());
   if (members instanceof ErrorReply) return members;
   return limit > 0 ? Math.min(limit, members.length) : members.length;
 }

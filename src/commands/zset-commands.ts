@@ -9,6 +9,7 @@ import { blockOn } from './list-commands.js';
 import type { PendingReply } from './pending-reply.js';
 import { randomSlots } from './random-picks.js';
 import { DoubleReply, ErrorReply, NULL_ARRAY, type Reply } from './reply.js';
+import { COUNT_NOT_POSITIVE, LIMIT_NEGATIVE, parseNumKeys, parseOptionalNumber } from './numkeys.js';
 import { lookupTyped } from './typed-lookup.js';
 
 /** Sorted-set commands (Redis's t_zset.c). */
@@ -371,21 +372,12 @@ interface MultiPop {
 }
 
 function parseMultiPop(args: string[], at: number): MultiPop | ErrorReply {
-  const numKeys = parseInteger(args[at]);
-  if (numKeys === null) return NOT_AN_INTEGER;
-  if (numKeys <= 0) return new ErrorReply('ERR numkeys should be greater than 0');
-  if (numKeys > args.length - at - 2) return new ErrorReply("ERR Number of keys can't be greater than number of args");
-  const keys = args.slice(at + 1, at + 1 + numKeys);
-  const endText = args[at + 1 + numKeys].toUpperCase();
+  const parsed = parseNumKeys(args, at, 1);
+  if (parsed instanceof ErrorReply) return parsed;
+  const endText = parsed.rest[0].toUpperCase();
   if (endText !== 'MIN' && endText !== 'MAX') return SYNTAX_ERROR;
-  let count = 1;
-  const rest = args.slice(at + 2 + numKeys);
-  if (rest.length === 2 && rest[0].toUpperCase() === 'COUNT') {
-    const n = parseInteger(rest[1]);
-    if (n === null || n <= 0) return new ErrorReply('ERR count should be greater than 0');
-    count = n;
-  } else if (rest.length > 0) return SYNTAX_ERROR;
-  return { keys, end: endText === 'MIN' ? 'min' : 'max', count };
+  const count = parseOptionalNumber(parsed.rest.slice(1), 'COUNT', 1, (n) => n > 0, COUNT_NOT_POSITIVE);
+  return count instanceof ErrorReply ? count : { keys: parsed.keys, end: endText === 'MIN' ? 'min' : 'max', count };
 }
 
 function popFirst(client: Client, request: MultiPop): Reply | undefined {
@@ -565,18 +557,11 @@ export const zinterstore = algebraStoreCommand('inter');
 export const zdiffstore = algebraStoreCommand('diff');
 
 export function zintercard(client: Client, args: string[]): Reply {
-  const numKeys = parseInteger(args[1]);
-  if (numKeys === null) return NOT_AN_INTEGER;
-  if (numKeys <= 0) return new ErrorReply('ERR numkeys should be greater than 0');
-  if (numKeys > args.length - 2) return new ErrorReply("ERR Number of keys can't be greater than number of args");
-  let limit = 0;
-  const rest = args.slice(2 + numKeys);
-  if (rest.length === 2 && rest[0].toUpperCase() === 'LIMIT') {
-    const n = parseInteger(rest[1]);
-    if (n === null || n < 0) return new ErrorReply("ERR LIMIT can't be negative");
-    limit = n;
-  } else if (rest.length > 0) return SYNTAX_ERROR;
-  const result = computeAlgebra(client, 'inter', { keys: args.slice(2, 2 + numKeys), weights: new Array(numKeys).fill(1), aggregate: 'sum', withScores: false }, Date.now());
+  const parsed = parseNumKeys(args, 1, 0);
+  if (parsed instanceof ErrorReply) return parsed;
+  const limit = parseOptionalNumber(parsed.rest, 'LIMIT', 0, (n) => n >= 0, LIMIT_NEGATIVE);
+  if (limit instanceof ErrorReply) return limit;
+  const result = computeAlgebra(client, 'inter', { keys: parsed.keys, weights: parsed.keys.map(() => 1), aggregate: 'sum', withScores: false }, Date.now());
   if (result instanceof ErrorReply) return result;
   return limit > 0 ? Math.min(limit, result.size) : result.size;
 }

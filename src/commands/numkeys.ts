@@ -1,0 +1,36 @@
+import { parseInteger } from './arguments.js';
+import { NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
+import { ErrorReply } from './reply.js';
+
+/**
+ * The `numkeys key [key ...]` argument shape shared by LMPOP, ZMPOP, SINTERCARD, ZINTERCARD and
+ * their blocking forms, and the optional `NAME n` tail that follows some of them.
+ */
+export interface KeysAndRest {
+  keys: string[];
+  /** The arguments after the keys. */
+  rest: string[];
+}
+
+/** Reads numkeys at `at`; `trailing` is how many arguments must follow the keys. */
+export function parseNumKeys(args: string[], at: number, trailing: number): KeysAndRest | ErrorReply {
+  const numKeys = parseInteger(args[at]);
+  if (numKeys === null) return NOT_AN_INTEGER;
+  if (numKeys <= 0) return new ErrorReply('ERR numkeys should be greater than 0');
+  if (numKeys > args.length - at - 1 - trailing) return new ErrorReply("ERR Number of keys can't be greater than number of args");
+  return { keys: args.slice(at + 1, at + 1 + numKeys), rest: args.slice(at + 1 + numKeys) };
+}
+
+/**
+ * An optional `NAME n` pair (COUNT, LIMIT): `fallback` when absent, the refusal for a bad number,
+ * a syntax error for anything else.
+ */
+export function parseOptionalNumber(rest: string[], name: string, fallback: number, valid: (n: number) => boolean, refusal: ErrorReply): number | ErrorReply {
+  if (rest.length === 0) return fallback;
+  if (rest.length !== 2 || rest[0].toUpperCase() !== name) return SYNTAX_ERROR;
+  const n = parseInteger(rest[1]);
+  return n !== null && valid(n) ? n : refusal;
+}
+
+export const COUNT_NOT_POSITIVE = new ErrorReply('ERR count should be greater than 0');
+export const LIMIT_NEGATIVE = new ErrorReply("ERR LIMIT can't be negative");
