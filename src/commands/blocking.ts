@@ -5,6 +5,7 @@ import { ErrorReply, NULL_ARRAY, type Reply } from './reply.js';
 
 const TIMEOUT_NOT_FLOAT = new ErrorReply('ERR timeout is not a float or out of range');
 const TIMEOUT_NEGATIVE = new ErrorReply('ERR timeout is negative');
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Clients blocked on keys (BLPOP, BLMOVE, BZPOPMIN, ...). Each waits in a first-come queue per key;
@@ -20,6 +21,8 @@ interface Blocked {
   pending: PendingReply;
   timer: NodeJS.Timeout | undefined;
   forget: () => void;
+  /** Served, timed out or gone: a serve already under way must skip it. */
+  done: boolean;
 }
 
 export class BlockingRegistry implements ChangeListener {
@@ -38,7 +41,7 @@ export class BlockingRegistry implements ChangeListener {
   /** Blocks `client` until `attempt` succeeds after a change to one of `keys`, or `timeoutMs` passes (0: forever). */
   block(client: Client, keys: string[], timeoutMs: number, attempt: () => Reply | undefined): PendingReply {
     const pending = new PendingReply();
-    const blocked: Blocked = { client, db: client.db, keys, attempt, pending, timer: undefined, forget: () => undefined };
+    const blocked: Blocked = { client, db: client.db, keys, attempt, pending, timer: undefined, forget: () => undefined, done: false };
     if (this.queues.size === 0) this.store.listen(this);
     for (const key of new Set(keys)) {
       const id = `${client.db}:${key}`;
@@ -46,9 +49,15 @@ export class BlockingRegistry implements ChangeListener {
       if (queue === undefined) this.queues.set(id, [blocked]);
       else queue.push(blocked);
     }
-    if (timeoutMs > 0) blocked.timer = setTimeout(() => this.finish(blocked, NULL_ARRAY), timeoutMs);
+    if (timeoutMs > 0) this.armTimeout(blocked, Date.now() + timeoutMs);
     blocked.forget = client.onDisconnect(() => this.finish(blocked, undefined));
     return pending;
+  }
+
+  /** setTimeout fires at once past 2^31-1 ms (about 24.8 days): long timeouts re-arm until due. */
+  private armTimeout(blocked: Blocked, deadline: number): void {
+    const wait = Math.min(deadline - Date.now(), MAX_TIMER_MS);
+    blocked.timer = setTimeout(() => (Date.now() >= deadline ? this.finish(blocked, NULL_ARRAY) : this.armTimeout(blocked, deadline)), wait);
   }
 
   keyChanged(db: number, key: string): void {
@@ -68,6 +77,7 @@ export class BlockingRegistry implements ChangeListener {
       const queue = this.queues.get(id);
       if (queue === undefined) continue;
       for (const blocked of [...queue]) {
+        if (blocked.done) continue;
         const reply = blocked.attempt();
         if (reply === undefined) break;
         this.finish(blocked, reply);
@@ -81,6 +91,8 @@ export class BlockingRegistry implements ChangeListener {
 
   /** Unblocks with a reply (served, timed out) or silently (the client went away). */
   private finish(blocked: Blocked, reply: Reply | undefined): void {
+    if (blocked.done) return;
+    blocked.done = true;
     clearTimeout(blocked.timer);
     blocked.forget();
     for (const key of blocked.keys) {

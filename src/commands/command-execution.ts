@@ -14,8 +14,8 @@ export function execute(client: Client, spec: CommandSpec, args: string[]): Repl
     client.server.hooks.internalError(error, args[0]);
     reply = new ErrorReply(`ERR internal error in '${spec.name}' command`);
   }
-  // A write may have given blocked clients what they wait for.
-  if (client.server.blocking.hasReady) client.server.blocking.serveReady();
+  // A write may have given blocked clients what they wait for (after EXEC, not inside it).
+  if (!client.inTransaction && client.server.blocking.hasReady) client.server.blocking.serveReady();
   return reply instanceof ErrorReply ? countError(client, reply) : reply;
 }
 

@@ -34,10 +34,17 @@ const OPTIONS: readonly OptionSpec[] = [
 
 const SPECS = new Map(OPTIONS.map((spec) => [spec.name, spec]));
 
-const MEMORY_UNITS: Record<string, number> = { '': 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+const MEMORY_UNITS = new Map<string, number>([['', 1], ['k', 1000], ['kb', 1024], ['m', 1e6], ['mb', 1024 ** 2], ['g', 1e9], ['gb', 1024 ** 3]]);
 
-/** A bad option or value, with the message Redis-style tools show. */
-export class ConfigError extends Error {}
+/** A bad option or value, with the message Redis-style tools show and the option it is about. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly option = '',
+  ) {
+    super(message);
+  }
+}
 
 function parseValue(spec: OptionSpec, raw: string): string {
   const kind = spec.kind;
@@ -57,7 +64,7 @@ function parseValue(spec: OptionSpec, raw: string): string {
     }
     case 'memory': {
       const match = /^(\d+)([a-z]*)$/i.exec(raw);
-      const unit = match ? MEMORY_UNITS[match[2].toLowerCase()] : undefined;
+      const unit = match ? MEMORY_UNITS.get(match[2].toLowerCase()) : undefined;
       if (!match || unit === undefined) throw new ConfigError('argument must be a memory value');
       return String(Number(match[1]) * unit);
     }
@@ -85,12 +92,24 @@ export class Config {
     for (const listener of this.listeners.get(spec.name) ?? []) listener(value);
   }
 
-  /** CONFIG SET: like `set`, but refuses options that cannot change while running. */
-  setAtRuntime(name: string, raw: string): void {
-    const spec = SPECS.get(name.toLowerCase());
-    if (spec === undefined) throw new ConfigError(`unknown option '${name}'`);
-    if (!spec.mutable) throw new ConfigError("can't set immutable config");
-    this.set(name, raw);
+  /**
+   * CONFIG SET: every pair is checked first (unknown, immutable, bad value) and only then are they
+   * all applied, so a failing CONFIG SET changes nothing (Redis 7). Throws ConfigError naming the
+   * offending option.
+   */
+  setAtRuntime(pairs: readonly [string, string][]): void {
+    for (const [name, raw] of pairs) {
+      const spec = SPECS.get(name.toLowerCase());
+      if (spec === undefined) throw new ConfigError(`unknown option '${name}'`, name);
+      if (!spec.mutable) throw new ConfigError("can't set immutable config", name);
+      try {
+        parseValue(spec, raw);
+      } catch (error) {
+        if (error instanceof ConfigError) throw new ConfigError(error.message, name);
+        throw error;
+      }
+    }
+    for (const [name, raw] of pairs) this.set(name, raw);
   }
 
   /** Calls `listener` whenever `name` changes (CONFIG SET of appendfsync reaches the log, say). */

@@ -18,7 +18,8 @@ export function echo(_client: Client, args: string[]): Reply {
 /** Checks a password against requirepass; only the `default` user exists. */
 function authenticate(client: Client, user: string, password: string): Reply {
   const required = client.server.config.get('requirepass');
-  if (user !== 'default' || password !== required) return WRONGPASS;
+  // Without requirepass the default user is "nopass": any password is accepted, as in Redis.
+  if (user !== 'default' || (required !== '' && password !== required)) return WRONGPASS;
   client.authenticated = true;
   return OK;
 }

@@ -41,7 +41,7 @@ function refuse(client: Client, spec: CommandSpec, args: string[]): ErrorReply |
 /** Whether no job holds a shard the command touches (one look-up for single-key commands). */
 function shardsFree(client: Client, spec: CommandSpec, args: string[]): boolean {
   const store = client.server.store;
-  if (spec.lastKey === spec.firstKey) return store.shardOf(args[spec.firstKey]).queue.free;
+  if (spec.lastKey === spec.firstKey) return args.length <= spec.firstKey || store.shardOf(args[spec.firstKey]).queue.free;
   for (const position of keyPositions(spec, args.length)) if (!store.shardOf(args[position]).queue.free) return false;
   return true;
 }

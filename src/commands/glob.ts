@@ -1,47 +1,74 @@
 /**
- * Redis's glob patterns (KEYS, SCAN MATCH, CONFIG GET): `*`, `?`, `[abc]`, `[^a]`, `[a-z]` and `\`
- * escapes, matched over the whole string. Compiled to a RegExp once per pattern.
+ * Redis's glob patterns (KEYS, SCAN MATCH, CONFIG GET, COMMAND LIST): `*`, `?`, `[abc]`, `[^a]`,
+ * `[a-z]` and `\` escapes, matched over the whole string. Matched without regular expressions: a
+ * mismatch backtracks only to the last `*`, so no pattern can take more than O(pattern x text)
+ * steps (a backtracking RegExp made `*a*a*a*...b` exponential, Redis's CVE-2022-36021 class).
  */
-const ESCAPE = /[.*+?^${}()|[\]\\/-]/g;
-
-function escapeChar(c: string): string {
-  return c.replace(ESCAPE, '\\$&');
+function lower(c: string, ignoreCase: boolean): string {
+  return ignoreCase ? c.toLowerCase() : c;
 }
 
-export function globToRegExp(pattern: string, ignoreCase = false): RegExp {
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') source += '[\\s\\S]*';
-    else if (c === '?') source += '[\\s\\S]';
-    else if (c === '\\' && i + 1 < pattern.length) source += escapeChar(pattern[++i]);
-    else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close === -1) {
-        source += '\\[';
-        continue;
+/** Matches one text character against the pattern element at `p`; the next pattern index, or -1. */
+function matchOne(pattern: string, p: number, ch: string, ignoreCase: boolean): number {
+  const c = pattern[p];
+  if (c === '?') return p + 1;
+  if (c === '\\' && p + 1 < pattern.length) return lower(pattern[p + 1], ignoreCase) === lower(ch, ignoreCase) ? p + 2 : -1;
+  if (c === '[') {
+    const close = pattern.indexOf(']', p + 2);
+    if (close !== -1) {
+      let i = p + 1;
+      const negate = pattern[i] === '^';
+      if (negate) i++;
+      let matched = false;
+      const target = lower(ch, ignoreCase);
+      while (i < close) {
+        if (pattern[i] === '\\' && i + 1 < close) {
+          if (lower(pattern[i + 1], ignoreCase) === target) matched = true;
+          i += 2;
+        } else if (pattern[i + 1] === '-' && i + 2 < close) {
+          let from = lower(pattern[i], ignoreCase);
+          let to = lower(pattern[i + 2], ignoreCase);
+          if (from > to) [from, to] = [to, from];
+          if (target >= from && target <= to) matched = true;
+          i += 3;
+        } else {
+          if (lower(pattern[i], ignoreCase) === target) matched = true;
+          i++;
+        }
       }
-      let body = pattern.slice(i + 1, close);
-      const negate = body.startsWith('^');
-      if (negate) body = body.slice(1);
-      let set = '';
-      for (let j = 0; j < body.length; j++) {
-        if (body[j] === '\\' && j + 1 < body.length) set += escapeChar(body[++j]);
-        else if (body[j + 1] === '-' && j + 2 < body.length) {
-          const [from, to] = [body[j], body[j + 2]].sort();
-          set += `${escapeChar(from)}-${escapeChar(to)}`;
-          j += 2;
-        } else set += escapeChar(body[j]);
-      }
-      source += negate ? `[^${set}]` : `[${set}]`;
-      i = close;
-    } else source += escapeChar(c);
+      return matched !== negate ? close + 1 : -1;
+    }
   }
-  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '');
+  return lower(c, ignoreCase) === lower(ch, ignoreCase) ? p + 1 : -1;
+}
+
+export function globMatches(pattern: string, text: string, ignoreCase = false): boolean {
+  let p = 0;
+  let t = 0;
+  let starP = -1;
+  let starT = 0;
+  while (t < text.length) {
+    if (p < pattern.length && pattern[p] === '*') {
+      while (p < pattern.length && pattern[p] === '*') p++;
+      if (p === pattern.length) return true;
+      starP = p;
+      starT = t;
+      continue;
+    }
+    const next = p < pattern.length ? matchOne(pattern, p, text[t], ignoreCase) : -1;
+    if (next !== -1) {
+      p = next;
+      t++;
+    } else if (starP !== -1) {
+      p = starP;
+      t = ++starT;
+    } else return false;
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 export function globMatcher(pattern: string, ignoreCase = false): (text: string) => boolean {
   if (pattern === '*') return () => true;
-  const re = globToRegExp(pattern, ignoreCase);
-  return (text) => re.test(text);
+  return (text) => globMatches(pattern, text, ignoreCase);
 }

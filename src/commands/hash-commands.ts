@@ -3,7 +3,7 @@ import { formatDecimal, isInt64, parseDouble, parseInt64, parseInteger } from '.
 import type { Client } from './client.js';
 import { parseScanOptions, scanStep } from './collection-scan.js';
 import { NAN_OR_INFINITY, NOT_AN_INTEGER, OVERFLOW, wrongArity } from './errors.js';
-import { randomSlots } from './random-picks.js';
+import { checkPickCount, randomSlots } from './random-picks.js';
 import { ErrorReply, MapReply, OK, type Reply } from './reply.js';
 import { lookupTyped } from './typed-lookup.js';
 
@@ -111,6 +111,7 @@ export function hincrby(client: Client, args: string[]): Reply {
 export function hincrbyfloat(client: Client, args: string[]): Reply {
   const delta = parseDouble(args[3]);
   if (delta === null) return new ErrorReply('ERR value is not a valid float');
+  if (!Number.isFinite(delta)) return new ErrorReply('ERR value is NaN or Infinity');
   const now = Date.now();
   const hash = readHash(client, args[1], now);
   if (hash instanceof ErrorReply) return hash;
@@ -128,6 +129,8 @@ export function hrandfield(client: Client, args: string[]): Reply {
   if (args.length > 4 || (args.length === 4 && args[3].toUpperCase() !== 'WITHVALUES')) return new ErrorReply('ERR syntax error');
   const count = args.length >= 3 ? parseInteger(args[2]) : null;
   if (args.length >= 3 && count === null) return NOT_AN_INTEGER;
+  const tooMany = count === null ? undefined : checkPickCount(count);
+  if (tooMany) return tooMany;
   const hash = readHash(client, args[1]);
   if (hash instanceof ErrorReply) return hash;
   if (count === null) {

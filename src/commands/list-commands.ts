@@ -2,7 +2,7 @@ import type { ListValue } from '../projections/list-value.js';
 import { clampRange, parseInteger } from './arguments.js';
 import { parseTimeout } from './blocking.js';
 import type { Client } from './client.js';
-import { NEGATIVE_COUNT, NOT_AN_INTEGER, NO_SUCH_KEY, SYNTAX_ERROR } from './errors.js';
+import { NEGATIVE_COUNT, NOT_AN_INTEGER, NO_SUCH_KEY, SYNTAX_ERROR, wrongArity } from './errors.js';
 import type { PendingReply } from './pending-reply.js';
 import { ErrorReply, NULL_ARRAY, OK, type Reply } from './reply.js';
 import { COUNT_NOT_POSITIVE, parseNumKeys, parseOptionalNumber } from './numkeys.js';
@@ -45,7 +45,7 @@ function popItems(client: Client, key: string, list: ListValue, side: Side, coun
 }
 
 function pop(client: Client, args: string[], side: Side): Reply {
-  if (args.length > 3) return SYNTAX_ERROR;
+  if (args.length > 3) return wrongArity(args[0]);
   let count: number | undefined;
   if (args.length === 3) {
     const n = parseInteger(args[2]);
@@ -196,6 +196,12 @@ function moveItem(client: Client, source: string, destination: string, from: Sid
   const target = readList(client, destination, now);
   if (target instanceof ErrorReply) return target;
   const store = client.server.store;
+  if (source === destination) {
+    // A rotation: one effect, so the key (and its expiry) never disappears in between.
+    const item = (from === 'left' ? list.at(0) : list.at(list.size - 1)) as string;
+    store.writeKey(client.db, source, ['lrotate', source, from, to], now);
+    return item;
+  }
   return store.transaction(() => {
     const [item] = popItems(client, source, list, from, 1, now);
     store.writeKey(client.db, destination, [to === 'left' ? 'lpush' : 'rpush', destination, item], now);

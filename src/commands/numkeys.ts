@@ -1,5 +1,5 @@
 import { parseInteger } from './arguments.js';
-import { NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
+import { SYNTAX_ERROR } from './errors.js';
 import { ErrorReply } from './reply.js';
 
 /**
@@ -12,12 +12,18 @@ export interface KeysAndRest {
   rest: string[];
 }
 
-/** Reads numkeys at `at`; `trailing` is how many arguments must follow the keys. */
-export function parseNumKeys(args: string[], at: number, trailing: number): KeysAndRest | ErrorReply {
+const NUMKEYS_NOT_POSITIVE = new ErrorReply('ERR numkeys should be greater than 0');
+export const TOO_MANY_KEYS = new ErrorReply("ERR Number of keys can't be greater than number of args");
+
+/**
+ * Reads numkeys at `at`; `trailing` is how many arguments must follow the keys. Redis answers a
+ * non-integer or non-positive numkeys with "numkeys should be greater than 0"; too many keys get
+ * `tooMany` (a syntax error for LMPOP/ZMPOP, TOO_MANY_KEYS for SINTERCARD/ZINTERCARD).
+ */
+export function parseNumKeys(args: string[], at: number, trailing: number, tooMany: ErrorReply = SYNTAX_ERROR): KeysAndRest | ErrorReply {
   const numKeys = parseInteger(args[at]);
-  if (numKeys === null) return NOT_AN_INTEGER;
-  if (numKeys <= 0) return new ErrorReply('ERR numkeys should be greater than 0');
-  if (numKeys > args.length - at - 1 - trailing) return new ErrorReply("ERR Number of keys can't be greater than number of args");
+  if (numKeys === null || numKeys <= 0) return NUMKEYS_NOT_POSITIVE;
+  if (numKeys > args.length - at - 1 - trailing) return tooMany;
   return { keys: args.slice(at + 1, at + 1 + numKeys), rest: args.slice(at + 1 + numKeys) };
 }
 

@@ -9,7 +9,9 @@ export class PendingReply {
   private value: Reply | undefined;
   private done = false;
 
+  /** Settles once; later calls are ignored, so no client ever gets two replies for one command. */
   resolve(reply: Reply): void {
+    if (this.done) return;
     this.done = true;
     this.value = reply;
     this.settled?.(reply);

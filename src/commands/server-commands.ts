@@ -77,15 +77,14 @@ export function config(client: Client, args: string[]): Reply {
   }
   if (sub === 'SET') {
     if (args.length < 4 || args.length % 2 !== 0) return wrongArity('config|set');
-    for (let i = 2; i < args.length; i += 2) {
-      try {
-        options.setAtRuntime(args[i], args[i + 1]);
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        if (error.message.startsWith('unknown option'))
-          return new ErrorReply(`ERR Unknown option or number of arguments for CONFIG SET - '${args[i]}'`);
-        return new ErrorReply(`ERR CONFIG SET failed (possibly related to argument '${args[i]}') - ${error.message}`);
-      }
+    const pairs: [string, string][] = [];
+    for (let i = 2; i < args.length; i += 2) pairs.push([args[i], args[i + 1]]);
+    try {
+      options.setAtRuntime(pairs);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      if (error.message.startsWith('unknown option')) return new ErrorReply(`ERR Unknown option or number of arguments for CONFIG SET - '${error.option}'`);
+      return new ErrorReply(`ERR CONFIG SET failed (possibly related to argument '${error.option}') - ${error.message}`);
     }
     return OK;
   }

@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../shards/store.js';
 import { BlockingRegistry } from './blocking.js';
@@ -21,6 +22,15 @@ export class Stats {
     this.keyspaceMisses = 0;
     this.errorReplies = 0;
   }
+}
+
+/**
+ * Strings are JS strings (one char per byte), so no bulk may exceed V8's longest string, a little
+ * under Redis's default 512 MB: past it, Eddy answers "invalid bulk length" / "string exceeds
+ * maximum allowed size" instead of failing.
+ */
+function boundedBulkLength(configured: number): number {
+  return Math.min(configured, constants.MAX_STRING_LENGTH);
 }
 
 /** Hooks into the process that owns the server (the composition root fills them in). */
@@ -54,8 +64,8 @@ export class ServerContext {
     readonly tcpPort: number,
     readonly configFile = '',
   ) {
-    this.maxBulkLength = config.int('proto-max-bulk-len');
-    config.onChange('proto-max-bulk-len', (value) => (this.maxBulkLength = Number(value)));
+    this.maxBulkLength = boundedBulkLength(config.int('proto-max-bulk-len'));
+    config.onChange('proto-max-bulk-len', (value) => (this.maxBulkLength = boundedBulkLength(Number(value))));
     this.blocking = new BlockingRegistry(store);
     this.watches = new WatchRegistry(store);
   }

@@ -3,9 +3,9 @@ import { parseInteger } from './arguments.js';
 import type { Client } from './client.js';
 import { parseScanOptions, scanStep } from './collection-scan.js';
 import { NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
-import { randomSlots } from './random-picks.js';
+import { checkPickCount, randomSlots } from './random-picks.js';
 import { ErrorReply, SetReply, type Reply } from './reply.js';
-import { LIMIT_NEGATIVE, parseNumKeys, parseOptionalNumber } from './numkeys.js';
+import { LIMIT_NEGATIVE, parseNumKeys, parseOptionalNumber, TOO_MANY_KEYS } from './numkeys.js';
 import { lookupTyped } from './typed-lookup.js';
 
 /** Set commands (Redis's t_set.c). SPOP and SRANDMEMBER log the members chosen, never the randomness. */
@@ -77,6 +77,8 @@ export function srandmember(client: Client, args: string[]): Reply {
   if (args.length > 3) return SYNTAX_ERROR;
   const count = parseCount(args[2]);
   if (count instanceof ErrorReply) return count;
+  const tooMany = count === undefined ? undefined : checkPickCount(count);
+  if (tooMany) return tooMany;
   const set = readSet(client, args[1]);
   if (set instanceof ErrorReply) return set;
   if (set === undefined) return count === undefined ? null : [];
@@ -164,7 +166,7 @@ export const sunionstore = storeCommand('union');
 export const sdiffstore = storeCommand('diff');
 
 export function sintercard(client: Client, args: string[]): Reply {
-  const parsed = parseNumKeys(args, 1, 0);
+  const parsed = parseNumKeys(args, 1, 0, TOO_MANY_KEYS);
   if (parsed instanceof ErrorReply) return parsed;
   const limit = parseOptionalNumber(parsed.rest, 'LIMIT', 0, (n) => n >= 0, LIMIT_NEGATIVE);
   if (limit instanceof ErrorReply) return limit;

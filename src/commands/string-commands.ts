@@ -1,4 +1,4 @@
-import { formatDecimal, isInt64, parseDouble, parseInt64, parseInteger, clampRange } from './arguments.js';
+import { formatDecimal, isInt64, parseDouble, parseInt64, parseInteger } from './arguments.js';
 import type { Client } from './client.js';
 import {
   NAN_OR_INFINITY,
@@ -258,8 +258,12 @@ export function getrange(client: Client, args: string[]): Reply {
   const value = readString(client, args[1], Date.now());
   if (value instanceof ErrorReply) return value;
   if (value === undefined || (start < 0 && end < 0 && start > end)) return '';
-  const range = clampRange(start, end, value.length);
-  return range === null ? '' : value.slice(range[0], range[1] + 1);
+  // Redis's getrange clamps a negative end to 0 (unlike LRANGE): GETRANGE hello 0 -10 is "h".
+  const from = start < 0 ? Math.max(value.length + start, 0) : start;
+  let to = end < 0 ? Math.max(value.length + end, 0) : end;
+  if (to >= value.length) to = value.length - 1;
+  if (from > to || value.length === 0) return '';
+  return value.slice(from, to + 1);
 }
 
 export function setrange(client: Client, args: string[]): Reply {
@@ -298,6 +302,9 @@ export function lcs(client: Client, args: string[]): Reply {
   const b = client.server.store.lookup(client.db, args[2], now) ?? '';
   if (typeof a !== 'string' || typeof b !== 'string') return NOT_STRINGS;
   if (wantLength && wantIndexes) return new ErrorReply('ERR If you want both the length and indexes, please just use IDX.');
+  // The DP table is (|a|+1) x (|b|+1) 32-bit cells: Redis bounds it by proto-max-bulk-len.
+  if ((a.length + 1) * (b.length + 1) * 4 > client.server.maxBulkLength)
+    return new ErrorReply('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
   return longestCommonSubsequence(a, b, wantLength, wantIndexes, withMatchLength, minMatchLength);
 }
 

@@ -77,7 +77,12 @@ export function exec(client: Client): Reply | PendingReply {
   }
   endTransaction(client);
   const shards = [...new Set(transaction.queue.flatMap(([spec, args]) => shardsOf(client, spec, args)))].sort((a, b) => a.id - b.id);
-  const runAll = (): Reply => client.server.store.transaction(() => runQueued(client, transaction.queue));
+  const runAll = (): Reply => {
+    const replies = client.server.store.transaction(() => runQueued(client, transaction.queue));
+    // Blocked clients are served once the whole transaction has run, outside its transaction id.
+    if (client.server.blocking.hasReady) client.server.blocking.serveReady();
+    return replies;
+  };
   return shards.every((shard) => shard.queue.free) ? runAll() : runHoldingShards(shards, runAll);
 }
 

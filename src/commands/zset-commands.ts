@@ -7,9 +7,9 @@ import { parseScanOptions, scanStep } from './collection-scan.js';
 import { NOT_AN_INTEGER, NOT_A_FLOAT, SYNTAX_ERROR, WRONGTYPE } from './errors.js';
 import { blockOn } from './list-commands.js';
 import type { PendingReply } from './pending-reply.js';
-import { randomSlots } from './random-picks.js';
+import { checkPickCount, randomSlots } from './random-picks.js';
 import { DoubleReply, ErrorReply, NULL_ARRAY, type Reply } from './reply.js';
-import { COUNT_NOT_POSITIVE, LIMIT_NEGATIVE, parseNumKeys, parseOptionalNumber } from './numkeys.js';
+import { COUNT_NOT_POSITIVE, LIMIT_NEGATIVE, parseNumKeys, parseOptionalNumber, TOO_MANY_KEYS } from './numkeys.js';
 import { lookupTyped } from './typed-lookup.js';
 
 /** Sorted-set commands (Redis's t_zset.c). */
@@ -66,6 +66,8 @@ export function zadd(client: Client, args: string[]): Reply {
     if (current === undefined ? xx : nx) continue;
     if (incr && current !== undefined) score += current;
     if (Number.isNaN(score)) return new ErrorReply('ERR resulting score is not a number (NaN)');
+    // msgpack stores -0 as the integer 0: decide 0 here so that memory and replay agree.
+    if (score === 0) score = 0;
     if (current !== undefined && ((gt && score <= current) || (lt && score >= current))) continue;
     if (current === undefined) added++;
     else if (current !== score) changed++;
@@ -165,53 +167,61 @@ export function parseLexRange(minText: string, maxText: string): LexRange | Erro
 
 type RangeBy = 'rank' | 'score' | 'lex';
 
+/** A range request with its bounds already parsed, so that bad bounds fail before any lookup. */
 interface RangeRequest {
-  by: RangeBy;
+  bounds: { by: 'rank'; start: number; stop: number } | { by: 'score'; range: ScoreRange } | { by: 'lex'; range: LexRange };
   reverse: boolean;
-  /** As given: ranks, scores or lex bounds (for REV by score/lex: max first). */
-  start: string;
-  stop: string;
   offset: number;
   count: number;
   withScores: boolean;
 }
 
+/** Parses start/stop as ranks, scores or lex bounds (for REV by score or lex, max comes first). */
+function parseBounds(by: RangeBy, reverse: boolean, start: string, stop: string): RangeRequest['bounds'] | ErrorReply {
+  if (by === 'rank') {
+    const first = parseInteger(start);
+    const last = parseInteger(stop);
+    if (first === null || last === null) return NOT_AN_INTEGER;
+    return { by, start: first, stop: last };
+  }
+  const [minText, maxText] = reverse ? [stop, start] : [start, stop];
+  const range = by === 'score' ? parseScoreRange(minText, maxText) : parseLexRange(minText, maxText);
+  if (range instanceof ErrorReply) return range;
+  return by === 'score' ? { by, range: range as ScoreRange } : { by, range: range as LexRange };
+}
+
 /** The nodes a range request selects, in reply order. */
-function selectNodes(zset: ZSetValue, request: RangeRequest): SkipNode[] | ErrorReply {
+function selectNodes(zset: ZSetValue, request: RangeRequest): SkipNode[] {
   const nodes: SkipNode[] = [];
-  if (request.by === 'rank') {
-    const start = parseInteger(request.start);
-    const stop = parseInteger(request.stop);
-    if (start === null || stop === null) return NOT_AN_INTEGER;
-    const range = clampRange(start, stop, zset.size);
+  const bounds = request.bounds;
+  const step = (node: SkipNode) => (request.reverse ? node.backward : node.next);
+  if (bounds.by === 'rank') {
+    const range = clampRange(bounds.start, bounds.stop, zset.size);
     if (range === null) return nodes;
     let node = zset.nodeAt(request.reverse ? zset.size - 1 - range[0] : range[0]);
     for (let i = 0; node !== null && i <= range[1] - range[0]; i++) {
       nodes.push(node);
-      node = request.reverse ? node.backward : node.next;
+      node = step(node);
     }
     return nodes;
   }
   // Redis answers a negative LIMIT offset with nothing.
   if (request.offset < 0) return nodes;
-  const [minText, maxText] = request.reverse ? [request.stop, request.start] : [request.start, request.stop];
   let inRange: (node: SkipNode) => boolean;
   let node: SkipNode | null;
-  if (request.by === 'score') {
-    const range = parseScoreRange(minText, maxText);
-    if (range instanceof ErrorReply) return range;
+  if (bounds.by === 'score') {
+    const range = bounds.range;
     inRange = request.reverse ? (n) => aboveMin(n.score, range) : (n) => belowMax(n.score, range);
     node = request.reverse ? zset.order.lastInRange(range) : zset.order.firstInRange(range);
   } else {
-    const range = parseLexRange(minText, maxText);
-    if (range instanceof ErrorReply) return range;
+    const range = bounds.range;
     inRange = request.reverse ? (n) => lexAboveMin(n.member, range) : (n) => lexBelowMax(n.member, range);
     node = request.reverse ? zset.order.lastInLexRange(range) : zset.order.firstInLexRange(range);
   }
-  for (let skip = request.offset; node !== null && skip > 0 && inRange(node); skip--) node = request.reverse ? node.backward : node.next;
+  for (let skip = request.offset; node !== null && skip > 0 && inRange(node); skip--) node = step(node);
   for (let left = request.count < 0 ? Infinity : request.count; node !== null && left > 0 && inRange(node); left--) {
     nodes.push(node);
-    node = request.reverse ? node.backward : node.next;
+    node = step(node);
   }
   return nodes;
 }
@@ -225,40 +235,42 @@ function membersReply(client: Client, nodes: readonly SkipNode[], withScores: bo
 
 /** Parses ZRANGE-style options from `at`; `legacy` fixes BY and REV for the old ZRANGEBY* commands. */
 function parseRange(args: string[], at: number, legacy?: { by: RangeBy; reverse: boolean }): RangeRequest | ErrorReply {
-  const request: RangeRequest = { by: legacy?.by ?? 'rank', reverse: legacy?.reverse ?? false, start: args[at], stop: args[at + 1], offset: 0, count: -1, withScores: false };
-  let limited = false;
+  let by: RangeBy = legacy?.by ?? 'rank';
+  let reverse = legacy?.reverse ?? false;
+  let offset = 0;
+  let count = -1;
+  let withScores = false;
   for (let i = at + 2; i < args.length; i++) {
     const option = args[i].toUpperCase();
-    if (option === 'WITHSCORES') request.withScores = true;
+    if (option === 'WITHSCORES') withScores = true;
     else if (option === 'LIMIT' && i + 2 < args.length) {
-      const offset = parseInteger(args[i + 1]);
-      const count = parseInteger(args[i + 2]);
-      if (offset === null || count === null) return NOT_AN_INTEGER;
-      request.offset = offset;
-      request.count = count;
-      limited = true;
+      const o = parseInteger(args[i + 1]);
+      const c = parseInteger(args[i + 2]);
+      if (o === null || c === null) return NOT_AN_INTEGER;
+      offset = o;
+      count = c;
       i += 2;
-    } else if (!legacy && option === 'BYSCORE') request.by = 'score';
-    else if (!legacy && option === 'BYLEX') request.by = 'lex';
-    else if (!legacy && option === 'REV') request.reverse = true;
+    } else if (!legacy && option === 'BYSCORE') by = 'score';
+    else if (!legacy && option === 'BYLEX') by = 'lex';
+    else if (!legacy && option === 'REV') reverse = true;
     else return SYNTAX_ERROR;
   }
-  if (limited && request.by === 'rank') return new ErrorReply('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
-  if (request.withScores && request.by === 'lex') return new ErrorReply('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
-  return request;
+  // Redis refuses a LIMIT on a rank range only when it would change something.
+  if (by === 'rank' && (offset !== 0 || count !== -1)) return new ErrorReply('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
+  if (withScores && by === 'lex') return new ErrorReply('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
+  const bounds = parseBounds(by, reverse, args[at], args[at + 1]);
+  if (bounds instanceof ErrorReply) return bounds;
+  return { bounds, reverse, offset, count, withScores };
 }
 
 function rangeCommand(at: number, legacy?: { by: RangeBy; reverse: boolean }) {
   return (client: Client, args: string[]): Reply => {
-    // WITHSCORES after BYLEX is refused by parseRange; ZRANGEBYLEX has no WITHSCORES at all.
-    if (legacy?.by === 'lex' && args.slice(at + 2).some((arg) => arg.toUpperCase() === 'WITHSCORES')) return SYNTAX_ERROR;
     const request = parseRange(args, at, legacy);
     if (request instanceof ErrorReply) return request;
     const zset = readZSet(client, args[1]);
     if (zset instanceof ErrorReply) return zset;
     if (zset === undefined) return [];
-    const nodes = selectNodes(zset, request);
-    return nodes instanceof ErrorReply ? nodes : membersReply(client, nodes, request.withScores);
+    return membersReply(client, selectNodes(zset, request), request.withScores);
   };
 }
 
@@ -277,7 +289,6 @@ export function zrangestore(client: Client, args: string[]): Reply {
   const zset = readZSet(client, args[2], now);
   if (zset instanceof ErrorReply) return zset;
   const nodes = zset === undefined ? [] : selectNodes(zset, request);
-  if (nodes instanceof ErrorReply) return nodes;
   return storeZSet(client, args[1], nodes.map((node) => [node.member, node.score]), now);
 }
 
@@ -315,11 +326,13 @@ export function zlexcount(client: Client, args: string[]): Reply {
 
 function removeRange(by: RangeBy) {
   return (client: Client, args: string[]): Reply => {
+    const bounds = parseBounds(by, false, args[2], args[3]);
+    if (bounds instanceof ErrorReply) return bounds;
     const now = Date.now();
     const zset = readZSet(client, args[1], now);
-    if (zset instanceof ErrorReply) return zset;
-    const nodes = zset === undefined ? [] : selectNodes(zset, { by, reverse: false, start: args[2], stop: args[3], offset: 0, count: -1, withScores: false });
-    if (nodes instanceof ErrorReply || zset === undefined || nodes.length === 0) return nodes instanceof ErrorReply ? nodes : 0;
+    if (zset instanceof ErrorReply || zset === undefined) return zset ?? 0;
+    const nodes = selectNodes(zset, { bounds, reverse: false, offset: 0, count: -1, withScores: false });
+    if (nodes.length === 0) return 0;
     const first = zset.rankOf(nodes[0].member) as number;
     client.server.store.writeKey(client.db, args[1], ['zremrange', args[1], first, first + nodes.length - 1], now);
     return nodes.length;
@@ -421,6 +434,8 @@ export function zrandmember(client: Client, args: string[]): Reply {
   if (args.length > 4 || (args.length === 4 && args[3].toUpperCase() !== 'WITHSCORES')) return SYNTAX_ERROR;
   const count = args.length >= 3 ? parseInteger(args[2]) : null;
   if (args.length >= 3 && count === null) return NOT_AN_INTEGER;
+  const tooMany = count === null ? undefined : checkPickCount(count);
+  if (tooMany) return tooMany;
   const zset = readZSet(client, args[1]);
   if (zset instanceof ErrorReply) return zset;
   if (count === null) return zset === undefined ? null : (zset.nodeAt(Math.floor(Math.random() * zset.size)) as SkipNode).member;
@@ -557,7 +572,7 @@ export const zinterstore = algebraStoreCommand('inter');
 export const zdiffstore = algebraStoreCommand('diff');
 
 export function zintercard(client: Client, args: string[]): Reply {
-  const parsed = parseNumKeys(args, 1, 0);
+  const parsed = parseNumKeys(args, 1, 0, TOO_MANY_KEYS);
   if (parsed instanceof ErrorReply) return parsed;
   const limit = parseOptionalNumber(parsed.rest, 'LIMIT', 0, (n) => n >= 0, LIMIT_NEGATIVE);
   if (limit instanceof ErrorReply) return limit;

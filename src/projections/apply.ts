@@ -85,6 +85,13 @@ export function applyEffect(state: ShardState, db: number, e: Effect, rev: numbe
       return removeFrom(ks, e[1] as string, (list: ListValue) => {
         for (let i = 0; i < (e[2] as number); i++) list.popBack();
       });
+    case 'lrotate': {
+      const list = ks.data.get(e[1] as string) as ListValue;
+      const item = (e[2] === 'left' ? list.popFront() : list.popBack()) as string;
+      if (e[3] === 'left') list.pushFront(item);
+      else list.pushBack(item);
+      return;
+    }
     case 'lset':
       (ks.data.get(e[1] as string) as ListValue).setAt(e[2] as number, e[3] as string);
       return;

@@ -1,6 +1,6 @@
 import type { Log } from '../log/log.js';
 import type { Effect } from '../log/record.js';
-import { apply, applyEffect } from '../projections/apply.js';
+import { applyEffect } from '../projections/apply.js';
 import type { Keyspace } from '../projections/keyspace.js';
 import type { Value } from '../projections/value.js';
 import { snapshotOf } from '../projections/value-snapshot.js';
@@ -67,7 +67,10 @@ export class Store {
 
   /** Decides an effect: appends it to the shard's log and applies it to the shard's projection. */
   write(shard: Shard, db: number, effect: Effect, now: number): void {
-    apply(shard.state, this.log.append(shard.id, db, this.txn, effect, now));
+    // Apply before appending: an effect that cannot apply (a bug) must never reach the log, where
+    // it would fail every later recovery too.
+    applyEffect(shard.state, db, effect, this.log.lastRev + 1);
+    this.log.append(shard.id, db, this.txn, effect, now);
     if (this.changeListeners.length > 0) this.announce(db, effect);
   }
 

@@ -2,11 +2,13 @@ import type { Socket } from 'node:net';
 import { Client, type ClientTransport } from '../../commands/client.js';
 import { dispatch } from '../../commands/dispatcher.js';
 import { PendingReply } from '../../commands/pending-reply.js';
-import type { Reply } from '../../commands/reply.js';
+import { ErrorReply, type Reply } from '../../commands/reply.js';
 import type { ServerContext } from '../../commands/server-context.js';
 import type { AckWaiter } from '../../log/log.js';
 import { encodeReply } from './resp-encoder.js';
 import { RespParser, type RespSink } from './resp-parser.js';
+
+const OUTPUT_CHUNK = 64 * 1024 * 1024;
 
 /**
  * One RESP client connection: bytes in, commands to the dispatcher, replies out. Replies of a read
@@ -21,6 +23,7 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   ackRev = 0;
   private readonly parser = new RespParser(this);
   private out = '';
+  private outChunks: string[] = [];
   private waitingForAck = false;
   /** A command waiting for a busy shard; later commands wait behind it to keep replies in order. */
   private pending: PendingReply | null = null;
@@ -85,11 +88,19 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   }
 
   private execute(args: string[]): void {
-    const reply = dispatch(this.client, args);
+    let reply: Reply | PendingReply;
+    try {
+      reply = dispatch(this.client, args);
+    } catch (error) {
+      // A bug outside a handler: this client gets an error, the server and other clients go on.
+      this.server.hooks.internalError(error, args[0]);
+      reply = new ErrorReply('ERR internal error');
+    }
     if (reply instanceof PendingReply) {
       this.pending = reply;
       this.socket.pause();
-      reply.onSettled((settled) => this.resumeAfter(settled));
+      // Resume once the code that settled the reply (serving blocked clients) has finished.
+      reply.onSettled((settled) => queueMicrotask(() => this.resumeAfter(settled)));
       return;
     }
     this.gather(reply);
@@ -104,13 +115,25 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   }
 
   private gather(reply: Reply): void {
-    this.out += encodeReply(reply, this.client.resp);
+    let encoded: string;
+    try {
+      encoded = encodeReply(reply, this.client.resp);
+    } catch (error) {
+      // Past V8's longest string (about 512 MB) a reply cannot be built; Redis would stream it.
+      if (!(error instanceof RangeError)) throw error;
+      encoded = '-ERR reply too large to send\r\n';
+    }
+    // Held replies are kept in chunks so that no single string outgrows V8's limit.
+    if (this.out.length + encoded.length > OUTPUT_CHUNK) {
+      if (this.out.length > 0) this.outChunks.push(this.out);
+      this.out = encoded;
+    } else this.out += encoded;
     this.ackRev = this.server.store.log.lastRev;
     if (this.client.closeAfterReply) this.closing = true;
   }
 
   private flush(): void {
-    if (this.out.length === 0) {
+    if (this.out.length === 0 && this.outChunks.length === 0) {
       if (this.closing && !this.waitingForAck) this.socket.end();
       return;
     }
@@ -123,6 +146,8 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
       return;
     }
     // Backpressure: a client that does not read its replies stops being read.
+    for (const chunk of this.outChunks) this.socket.write(chunk, 'latin1');
+    this.outChunks = [];
     if (!this.socket.write(this.out, 'latin1')) this.socket.pause();
     this.out = '';
     if (this.closing) this.socket.end();
