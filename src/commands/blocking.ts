@@ -1,3 +1,4 @@
+import type { Shard } from '../shards/shard.js';
 import type { ChangeListener, Store } from '../shards/store.js';
 import type { Client } from './client.js';
 import { PendingReply } from './pending-reply.js';
@@ -65,8 +66,8 @@ export class BlockingRegistry implements ChangeListener {
     if (this.queues.has(id)) this.ready.add(id);
   }
 
-  dbChanged(db: number): void {
-    for (const id of this.queues.keys()) if (db === -1 || id.startsWith(`${db}:`)) this.ready.add(id);
+  dbChanged(_shard: Shard, db: number): void {
+    for (const id of this.queues.keys()) if (id.startsWith(`${db}:`)) this.ready.add(id);
   }
 
   /** Offers every changed key to the clients waiting on it, first blocked first served. */

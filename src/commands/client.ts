@@ -26,6 +26,8 @@ export class Client {
   transaction: { queue: [CommandSpec, string[]][]; failed: boolean } | null = null;
   /** Keys under WATCH ("db:key"); `watchBroken` once one of them changed. */
   readonly watched = new Set<string>();
+  /** Watched keys that had already expired when watched. */
+  readonly watchedExpired = new Set<string>();
   watchBroken = false;
   /** True while EXEC runs the queued commands (blocking commands then answer at once). */
   inTransaction = false;

@@ -50,6 +50,7 @@ function endTransaction(client: Client): void {
 /** Whether a watched key has expired since WATCH (Redis aborts EXEC then, even before it is deleted). */
 function watchedKeyExpired(client: Client, now: number): boolean {
   for (const id of client.watched) {
+    if (client.watchedExpired.has(id)) continue;
     const split = id.indexOf(':');
     const db = Number(id.slice(0, split));
     const key = id.slice(split + 1);

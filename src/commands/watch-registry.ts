@@ -1,3 +1,4 @@
+import type { Shard } from '../shards/shard.js';
 import type { ChangeListener, Store } from '../shards/store.js';
 import type { Client } from './client.js';
 
@@ -16,6 +17,9 @@ export class WatchRegistry implements ChangeListener {
   watch(client: Client, db: number, key: string): void {
     const id = `${db}:${key}`;
     if (client.watched.has(id)) return;
+    // A key already expired when watched does not abort EXEC by expiring (Redis's expired flag).
+    const expireAt = this.store.keyspace(db, key).expireAt(key);
+    if (expireAt !== 0 && expireAt <= Date.now()) client.watchedExpired.add(id);
     if (this.watchers.size === 0) this.store.listen(this);
     if (!this.forgets.has(client)) this.forgets.set(client, client.onDisconnect(() => this.unwatchAll(client)));
     client.watched.add(id);
@@ -31,6 +35,7 @@ export class WatchRegistry implements ChangeListener {
       if (clients?.size === 0) this.watchers.delete(id);
     }
     client.watched.clear();
+    client.watchedExpired.clear();
     client.watchBroken = false;
     this.forgets.get(client)?.();
     this.forgets.delete(client);
@@ -42,8 +47,15 @@ export class WatchRegistry implements ChangeListener {
     if (clients !== undefined) for (const client of clients) client.watchBroken = true;
   }
 
-  dbChanged(db: number): void {
-    for (const [id, clients] of this.watchers)
-      if (db === -1 || id.startsWith(`${db}:`)) for (const client of clients) client.watchBroken = true;
+  /** Redis breaks only the watches on keys that exist in the emptied or the replacing database. */
+  dbChanged(shard: Shard, db: number, replacement: number): void {
+    const prefix = `${db}:`;
+    for (const [id, clients] of this.watchers) {
+      if (!id.startsWith(prefix)) continue;
+      const key = id.slice(prefix.length);
+      if (this.store.shardOf(key) !== shard) continue;
+      if (!shard.state.dbs[db].data.has(key) && !shard.state.dbs[replacement].data.has(key)) continue;
+      for (const client of clients) client.watchBroken = true;
+    }
   }
 }

@@ -13,8 +13,11 @@ export type DeleteReason = 'del' | 'expired';
 /** Told of every change to a key or database (WATCH, blocked clients waiting for a key). */
 export interface ChangeListener {
   keyChanged(db: number, key: string): void;
-  /** Every key of `db` may have changed (FLUSHDB, SWAPDB); -1: every database (FLUSHALL). */
-  dbChanged(db: number): void;
+  /**
+   * One shard's share of `db` is about to be emptied (FLUSHDB, FLUSHALL) or replaced by `replacement`'s
+   * (SWAPDB); the shard still holds the old contents.
+   */
+  dbChanged(shard: Shard, db: number, replacement: number): void;
 }
 
 export interface RecoveryReport {
@@ -69,23 +72,24 @@ export class Store {
   write(shard: Shard, db: number, effect: Effect, now: number): void {
     // Apply before appending: an effect that cannot apply (a bug) must never reach the log, where
     // it would fail every later recovery too.
+    // Listeners hear before the change, so that they can still see what FLUSHDB or SWAPDB replaces.
+    if (this.changeListeners.length > 0) this.announce(shard, db, effect);
     applyEffect(shard.state, db, effect, this.log.lastRev + 1);
     this.log.append(shard.id, db, this.txn, effect, now);
-    if (this.changeListeners.length > 0) this.announce(db, effect);
   }
 
-  private announce(db: number, effect: Effect): void {
+  private announce(shard: Shard, db: number, effect: Effect): void {
     for (const listener of this.changeListeners)
       switch (effect[0]) {
         case 'flushdb':
-          listener.dbChanged(db);
+          listener.dbChanged(shard, db, db);
           break;
         case 'flushall':
-          listener.dbChanged(-1);
+          for (let each = 0; each < shard.state.dbs.length; each++) listener.dbChanged(shard, each, each);
           break;
         case 'swapdb':
-          listener.dbChanged(effect[1] as number);
-          listener.dbChanged(effect[2] as number);
+          listener.dbChanged(shard, effect[1] as number, effect[2] as number);
+          listener.dbChanged(shard, effect[2] as number, effect[1] as number);
           break;
         case 'rename':
           listener.keyChanged(db, effect[1] as string);

@@ -79,6 +79,23 @@ describe('blocked clients and transactions', () => {
 });
 
 describe('Redis semantics the review pointed out', () => {
+  it('FLUSHDB breaks only watches on keys that existed', async () => {
+    const other = new Redis({ port: server.port, protocol: 2 });
+    await redis.watch('never-existed');
+    await other.flushdb();
+    expect(await redis.multi().set('x', '1').exec()).toEqual([[null, 'OK']]);
+    other.disconnect();
+  });
+
+  it('a protocol error behind a blocked command waits for its reply', async () => {
+    const raw = await RawConnection.open(server.port);
+    raw.write('BLPOP pq 5\r\n*1\r\n$x\r\n');
+    await sleep(30);
+    await redis.rpush('pq', 'v');
+    expect(await raw.waitClosed()).toBe(true);
+    expect(raw.text).toBe('*2\r\n$2\r\npq\r\n$1\r\nv\r\n-ERR Protocol error: invalid bulk length\r\n');
+  });
+
   it('LMOVE of a one-item list onto itself keeps the TTL', async () => {
     await redis.rpush('k', 'only');
     await redis.expire('k', 100);

@@ -28,6 +28,10 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   /** A command waiting for a busy shard; later commands wait behind it to keep replies in order. */
   private pending: PendingReply | null = null;
   private backlog: string[][] = [];
+  /** A protocol error that arrived behind a pending reply. */
+  private protocolError: string | undefined;
+  /** Reading is paused until the client drains its replies. */
+  private backpressure = false;
   private closing = false;
 
   constructor(
@@ -40,6 +44,7 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('drain', () => {
+      this.backpressure = false;
       if (this.pending === null) socket.resume();
     });
     socket.on('error', () => socket.destroy());
@@ -72,6 +77,12 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   }
 
   onProtocolError(message: string): void {
+    // Behind a pending reply, the error waits its turn so that replies stay in order.
+    if (this.pending !== null) this.protocolError = message;
+    else this.failProtocol(message);
+  }
+
+  private failProtocol(message: string): void {
     this.out += `-ERR Protocol error: ${message}\r\n`;
     this.closing = true;
   }
@@ -110,7 +121,8 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
     this.pending = null;
     this.gather(reply);
     while (this.pending === null && this.backlog.length > 0 && !this.closing) this.execute(this.backlog.shift() as string[]);
-    if (this.pending === null) this.socket.resume();
+    if (this.pending === null && this.protocolError !== undefined) this.failProtocol(this.protocolError);
+    if (this.pending === null && !this.backpressure) this.socket.resume();
     this.flush();
   }
 
@@ -148,7 +160,10 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
     // Backpressure: a client that does not read its replies stops being read.
     for (const chunk of this.outChunks) this.socket.write(chunk, 'latin1');
     this.outChunks = [];
-    if (!this.socket.write(this.out, 'latin1')) this.socket.pause();
+    if (!this.socket.write(this.out, 'latin1')) {
+      this.backpressure = true;
+      this.socket.pause();
+    }
     this.out = '';
     if (this.closing) this.socket.end();
   }
