@@ -5,6 +5,7 @@ import { parseScanOptions, scanStep } from './collection-scan.js';
 import { NAN_OR_INFINITY, NOT_AN_INTEGER, OVERFLOW, wrongArity } from './errors.js';
 import { checkPickCount, randomSlots } from './random-picks.js';
 import { ErrorReply, MapReply, OK, type Reply } from './reply.js';
+import { addDecimals } from './decimal.js';
 import { lookupTyped } from './typed-lookup.js';
 
 /** Hash commands (Redis's t_hash.c). */
@@ -120,7 +121,7 @@ export function hincrbyfloat(client: Client, args: string[]): Reply {
   if (current === null) return new ErrorReply('ERR hash value is not a float');
   const result = current + delta;
   if (!Number.isFinite(result)) return NAN_OR_INFINITY;
-  const text = formatDecimal(result);
+  const text = addDecimals(old ?? '0', args[3]) ?? formatDecimal(result);
   client.server.store.writeKey(client.db, args[1], ['hset', args[1], args[2], text], now);
   return text;
 }

@@ -14,6 +14,7 @@ import {
 } from './errors.js';
 import { expiryAt, isExpiryUnit, type ExpiryChoice } from './expiry-options.js';
 import { ErrorReply, MapReply, OK, type Reply } from './reply.js';
+import { addDecimals } from './decimal.js';
 import { lookupTyped } from './typed-lookup.js';
 import type { Effect } from '../log/record.js';
 import type { Shard } from '../shards/shard.js';
@@ -245,7 +246,7 @@ export function incrbyfloat(client: Client, args: string[]): Reply {
   if (current === null || delta === null) return NOT_A_FLOAT;
   const result = current + delta;
   if (!Number.isFinite(result)) return NAN_OR_INFINITY;
-  const text = formatDecimal(result);
+  const text = addDecimals(old ?? '0', args[2]) ?? formatDecimal(result);
   const store = client.server.store;
   store.put(client.db, args[1], text, store.keyspace(client.db, args[1]).expireAt(args[1]), now);
   return text;

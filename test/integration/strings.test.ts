@@ -152,6 +152,8 @@ describe('read-modify-write commands', () => {
     await redis.set('e', '5.0e3');
     expect(await redis.incrbyfloat('e', '2.0e2')).toBe('5200');
     expect(await redis.incrbyfloat('new', '3')).toBe('3');
+    await redis.set('sum', '0.1');
+    expect(await redis.incrbyfloat('sum', '0.2')).toBe('0.3');
     await expect(redis.incrbyfloat('f', 'abc')).rejects.toThrow('ERR value is not a valid float');
     await expect(redis.incrbyfloat('f', 'inf')).rejects.toThrow('ERR increment would produce NaN or Infinity');
   });
