@@ -1,108 +1,95 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EddyProcess } from '../support/eddy-process.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eddyForFile } from '../support/eddy-for-file.js';
 
-let server: EddyProcess;
-let redis: Redis;
 const extra: Redis[] = [];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const eddy = eddyForFile(['--shards', '2']);
 
 function client(): Redis {
-  const connection = new Redis({ port: server.port, protocol: 2 });
+  const connection = new Redis({ port: eddy.server.port, protocol: 2 });
   extra.push(connection);
   return connection;
 }
-
-beforeAll(async () => {
-  server = await EddyProcess.start(['--shards', '2']);
-  redis = new Redis({ port: server.port, protocol: 2 });
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
-});
-beforeEach(async () => {
-  await redis.flushall();
-});
 afterEach(() => {
   for (const connection of extra.splice(0)) connection.disconnect();
 });
 
 describe('lists', () => {
   it('push, pop, range, index, length', async () => {
-    expect(await redis.rpush('l', 'a', 'b', 'c')).toBe(3);
-    expect(await redis.lpush('l', 'z', 'y')).toBe(5);
-    expect(await redis.lrange('l', 0, -1)).toEqual(['y', 'z', 'a', 'b', 'c']);
-    expect(await redis.lrange('l', -2, 100)).toEqual(['b', 'c']);
-    expect(await redis.lindex('l', -1)).toBe('c');
-    expect(await redis.lindex('l', 99)).toBeNull();
-    expect(await redis.llen('l')).toBe(5);
-    expect(await redis.lpop('l')).toBe('y');
-    expect(await redis.rpop('l', 2)).toEqual(['c', 'b']);
-    expect(await redis.lpop('l', 0)).toEqual([]);
-    expect(await redis.lpop('nothing', 2)).toBeNull();
-    expect(await redis.lpushx('nothing', 'a')).toBe(0);
-    expect(await redis.rpushx('l', 'q')).toBe(3);
-    expect(await redis.lpop('l', 10)).toEqual(['z', 'a', 'q']);
-    expect(await redis.exists('l')).toBe(0);
+    expect(await eddy.redis.rpush('l', 'a', 'b', 'c')).toBe(3);
+    expect(await eddy.redis.lpush('l', 'z', 'y')).toBe(5);
+    expect(await eddy.redis.lrange('l', 0, -1)).toEqual(['y', 'z', 'a', 'b', 'c']);
+    expect(await eddy.redis.lrange('l', -2, 100)).toEqual(['b', 'c']);
+    expect(await eddy.redis.lindex('l', -1)).toBe('c');
+    expect(await eddy.redis.lindex('l', 99)).toBeNull();
+    expect(await eddy.redis.llen('l')).toBe(5);
+    expect(await eddy.redis.lpop('l')).toBe('y');
+    expect(await eddy.redis.rpop('l', 2)).toEqual(['c', 'b']);
+    expect(await eddy.redis.lpop('l', 0)).toEqual([]);
+    expect(await eddy.redis.lpop('nothing', 2)).toBeNull();
+    expect(await eddy.redis.lpushx('nothing', 'a')).toBe(0);
+    expect(await eddy.redis.rpushx('l', 'q')).toBe(3);
+    expect(await eddy.redis.lpop('l', 10)).toEqual(['z', 'a', 'q']);
+    expect(await eddy.redis.exists('l')).toBe(0);
   });
 
   it('LSET, LINSERT, LREM, LTRIM, LPOS', async () => {
-    await redis.rpush('l', 'a', 'b', 'c', 'b', 'a', 'b');
-    expect(await redis.lset('l', 1, 'B')).toBe('OK');
-    await expect(redis.lset('l', 99, 'x')).rejects.toThrow('ERR index out of range');
-    await expect(redis.lset('none', 0, 'x')).rejects.toThrow('ERR no such key');
-    expect(await redis.linsert('l', 'BEFORE', 'c', 'before-c')).toBe(7);
-    expect(await redis.linsert('l', 'AFTER', 'c', 'after-c')).toBe(8);
-    expect(await redis.linsert('l', 'AFTER', 'nope', 'x')).toBe(-1);
-    expect(await redis.lrange('l', 0, -1)).toEqual(['a', 'B', 'before-c', 'c', 'after-c', 'b', 'a', 'b']);
-    expect(await redis.lpos('l', 'b')).toBe(5);
-    expect(await redis.lpos('l', 'b', 'RANK', -1)).toBe(7);
-    expect(await redis.lpos('l', 'a', 'COUNT', 0)).toEqual([0, 6]);
-    expect(await redis.lpos('l', 'b', 'MAXLEN', 3)).toBeNull();
-    await expect(redis.lpos('l', 'b', 'RANK', 0)).rejects.toThrow("ERR RANK can't be zero");
-    expect(await redis.lrem('l', -1, 'b')).toBe(1);
-    expect(await redis.lrem('l', 0, 'a')).toBe(2);
-    expect(await redis.lrange('l', 0, -1)).toEqual(['B', 'before-c', 'c', 'after-c', 'b']);
-    expect(await redis.ltrim('l', 1, -2)).toBe('OK');
-    expect(await redis.lrange('l', 0, -1)).toEqual(['before-c', 'c', 'after-c']);
-    expect(await redis.ltrim('l', 5, 10)).toBe('OK');
-    expect(await redis.exists('l')).toBe(0);
+    await eddy.redis.rpush('l', 'a', 'b', 'c', 'b', 'a', 'b');
+    expect(await eddy.redis.lset('l', 1, 'B')).toBe('OK');
+    await expect(eddy.redis.lset('l', 99, 'x')).rejects.toThrow('ERR index out of range');
+    await expect(eddy.redis.lset('none', 0, 'x')).rejects.toThrow('ERR no such key');
+    expect(await eddy.redis.linsert('l', 'BEFORE', 'c', 'before-c')).toBe(7);
+    expect(await eddy.redis.linsert('l', 'AFTER', 'c', 'after-c')).toBe(8);
+    expect(await eddy.redis.linsert('l', 'AFTER', 'nope', 'x')).toBe(-1);
+    expect(await eddy.redis.lrange('l', 0, -1)).toEqual(['a', 'B', 'before-c', 'c', 'after-c', 'b', 'a', 'b']);
+    expect(await eddy.redis.lpos('l', 'b')).toBe(5);
+    expect(await eddy.redis.lpos('l', 'b', 'RANK', -1)).toBe(7);
+    expect(await eddy.redis.lpos('l', 'a', 'COUNT', 0)).toEqual([0, 6]);
+    expect(await eddy.redis.lpos('l', 'b', 'MAXLEN', 3)).toBeNull();
+    await expect(eddy.redis.lpos('l', 'b', 'RANK', 0)).rejects.toThrow("ERR RANK can't be zero");
+    expect(await eddy.redis.lrem('l', -1, 'b')).toBe(1);
+    expect(await eddy.redis.lrem('l', 0, 'a')).toBe(2);
+    expect(await eddy.redis.lrange('l', 0, -1)).toEqual(['B', 'before-c', 'c', 'after-c', 'b']);
+    expect(await eddy.redis.ltrim('l', 1, -2)).toBe('OK');
+    expect(await eddy.redis.lrange('l', 0, -1)).toEqual(['before-c', 'c', 'after-c']);
+    expect(await eddy.redis.ltrim('l', 5, 10)).toBe('OK');
+    expect(await eddy.redis.exists('l')).toBe(0);
   });
 
   it('LMOVE, RPOPLPUSH and LMPOP', async () => {
-    await redis.rpush('src', '1', '2', '3');
-    expect(await redis.lmove('src', 'dst', 'LEFT', 'RIGHT')).toBe('1');
-    expect(await redis.rpoplpush('src', 'dst')).toBe('3');
-    expect(await redis.lrange('dst', 0, -1)).toEqual(['3', '1']);
-    expect(await redis.lmove('src', 'src', 'LEFT', 'RIGHT')).toBe('2');
-    expect(await redis.lmove('empty', 'dst', 'LEFT', 'LEFT')).toBeNull();
-    expect(await redis.call('LMPOP', '2', 'empty', 'dst', 'RIGHT', 'COUNT', '5')).toEqual(['dst', ['1', '3']]);
-    expect(await redis.call('LMPOP', '1', 'empty', 'LEFT')).toBeNull();
-    await expect(redis.call('LMPOP', '0', 'x', 'LEFT')).rejects.toThrow('ERR numkeys should be greater than 0');
-    await redis.set('str', 'v');
-    await redis.rpush('src2', 'a');
-    await expect(redis.lmove('src2', 'str', 'LEFT', 'LEFT')).rejects.toThrow('WRONGTYPE');
-    expect(await redis.llen('src2')).toBe(1);
+    await eddy.redis.rpush('src', '1', '2', '3');
+    expect(await eddy.redis.lmove('src', 'dst', 'LEFT', 'RIGHT')).toBe('1');
+    expect(await eddy.redis.rpoplpush('src', 'dst')).toBe('3');
+    expect(await eddy.redis.lrange('dst', 0, -1)).toEqual(['3', '1']);
+    expect(await eddy.redis.lmove('src', 'src', 'LEFT', 'RIGHT')).toBe('2');
+    expect(await eddy.redis.lmove('empty', 'dst', 'LEFT', 'LEFT')).toBeNull();
+    expect(await eddy.redis.call('LMPOP', '2', 'empty', 'dst', 'RIGHT', 'COUNT', '5')).toEqual(['dst', ['1', '3']]);
+    expect(await eddy.redis.call('LMPOP', '1', 'empty', 'LEFT')).toBeNull();
+    await expect(eddy.redis.call('LMPOP', '0', 'x', 'LEFT')).rejects.toThrow('ERR numkeys should be greater than 0');
+    await eddy.redis.set('str', 'v');
+    await eddy.redis.rpush('src2', 'a');
+    await expect(eddy.redis.lmove('src2', 'str', 'LEFT', 'LEFT')).rejects.toThrow('WRONGTYPE');
+    expect(await eddy.redis.llen('src2')).toBe(1);
   });
 
   it('encodings: listpack, then quicklist past 8 KiB', async () => {
-    await redis.rpush('l', 'a');
-    expect(await redis.object('ENCODING', 'l')).toBe('listpack');
-    await redis.rpush('l', 'x'.repeat(9000));
-    expect(await redis.object('ENCODING', 'l')).toBe('quicklist');
+    await eddy.redis.rpush('l', 'a');
+    expect(await eddy.redis.object('ENCODING', 'l')).toBe('listpack');
+    await eddy.redis.rpush('l', 'x'.repeat(9000));
+    expect(await eddy.redis.object('ENCODING', 'l')).toBe('quicklist');
   });
 });
 
 describe('blocking list commands', () => {
   it('BLPOP returns at once when data is there, and times out with a null', async () => {
-    await redis.rpush('l', 'a');
-    expect(await redis.blpop('empty', 'l', 1)).toEqual(['l', 'a']);
+    await eddy.redis.rpush('l', 'a');
+    expect(await eddy.redis.blpop('empty', 'l', 1)).toEqual(['l', 'a']);
     const started = Date.now();
-    expect(await redis.blpop('empty', 0.2)).toBeNull();
+    expect(await eddy.redis.blpop('empty', 0.2)).toBeNull();
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
-    await expect(redis.blpop('x', -1)).rejects.toThrow('ERR timeout is negative');
-    await expect(redis.blpop('x', 'soon')).rejects.toThrow('ERR timeout is not a float or out of range');
+    await expect(eddy.redis.blpop('x', -1)).rejects.toThrow('ERR timeout is negative');
+    await expect(eddy.redis.blpop('x', 'soon')).rejects.toThrow('ERR timeout is not a float or out of range');
   });
 
   it('a push from another client wakes blocked clients, first blocked first served', async () => {
@@ -115,34 +102,34 @@ describe('blocking list commands', () => {
     await sleep(50);
     const c = third.blpop('other', 5);
     await sleep(50);
-    expect((await redis.info('clients')).match(/blocked_clients:(\d+)/)?.[1]).toBe('3');
-    await redis.rpush('queue', 'one', 'two');
+    expect((await eddy.redis.info('clients')).match(/blocked_clients:(\d+)/)?.[1]).toBe('3');
+    await eddy.redis.rpush('queue', 'one', 'two');
     expect(await a).toEqual(['queue', 'one']);
     expect(await b).toEqual(['queue', 'two']);
-    await redis.lpush('other', 'x');
+    await eddy.redis.lpush('other', 'x');
     expect(await c).toEqual(['other', 'x']);
-    expect(await redis.exists('queue', 'other')).toBe(0);
+    expect(await eddy.redis.exists('queue', 'other')).toBe(0);
   });
 
   it('BLMOVE, BRPOPLPUSH and BLMPOP wake on push', async () => {
     const waiter = client();
     const moved = waiter.blmove('from', 'to', 'RIGHT', 'LEFT', 5);
     await sleep(50);
-    await redis.rpush('from', 'item');
+    await eddy.redis.rpush('from', 'item');
     expect(await moved).toBe('item');
-    expect(await redis.lrange('to', 0, -1)).toEqual(['item']);
+    expect(await eddy.redis.lrange('to', 0, -1)).toEqual(['item']);
     const popped = waiter.call('BLMPOP', '5', '2', 'k1', 'k2', 'LEFT', 'COUNT', '2');
     await sleep(50);
-    await redis.rpush('k2', 'x', 'y', 'z');
+    await eddy.redis.rpush('k2', 'x', 'y', 'z');
     expect(await popped).toEqual(['k2', ['x', 'y']]);
     const rpoplpush = waiter.brpoplpush('k3', 'k4', 5);
     await sleep(50);
-    await redis.rpush('k3', 'v');
+    await eddy.redis.rpush('k3', 'v');
     expect(await rpoplpush).toBe('v');
   });
 
   it('inside MULTI a blocking command does not block', async () => {
-    const results = await redis.multi().blpop('nothing', 0).rpush('l', 'a').blpop('l', 0).exec();
+    const results = await eddy.redis.multi().blpop('nothing', 0).rpush('l', 'a').blpop('l', 0).exec();
     expect(results).toEqual([
       [null, null],
       [null, 1],
@@ -156,7 +143,7 @@ describe('blocking list commands', () => {
     await sleep(50);
     quitter.disconnect();
     await sleep(50);
-    await redis.rpush('gone', 'kept');
-    expect(await redis.lrange('gone', 0, -1)).toEqual(['kept']);
+    await eddy.redis.rpush('gone', 'kept');
+    expect(await eddy.redis.lrange('gone', 0, -1)).toEqual(['kept']);
   });
 });
