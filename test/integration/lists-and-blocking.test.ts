@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitForBlockedClients } from '../support/blocked-clients.js';
 import { eddyForFile } from '../support/eddy-for-file.js';
 
 const extra: Redis[] = [];
@@ -97,12 +98,11 @@ describe('blocking list commands', () => {
     const second = client();
     const third = client();
     const a = first.blpop('queue', 5);
-    await sleep(50);
+    await waitForBlockedClients(eddy.redis, 1);
     const b = second.brpop('queue', 'other', 5);
-    await sleep(50);
+    await waitForBlockedClients(eddy.redis, 2);
     const c = third.blpop('other', 5);
-    await sleep(50);
-    expect((await eddy.redis.info('clients')).match(/blocked_clients:(\d+)/)?.[1]).toBe('3');
+    await waitForBlockedClients(eddy.redis, 3);
     await eddy.redis.rpush('queue', 'one', 'two');
     expect(await a).toEqual(['queue', 'one']);
     expect(await b).toEqual(['queue', 'two']);
@@ -114,16 +114,16 @@ describe('blocking list commands', () => {
   it('BLMOVE, BRPOPLPUSH and BLMPOP wake on push', async () => {
     const waiter = client();
     const moved = waiter.blmove('from', 'to', 'RIGHT', 'LEFT', 5);
-    await sleep(50);
+    await waitForBlockedClients(eddy.redis, 1);
     await eddy.redis.rpush('from', 'item');
     expect(await moved).toBe('item');
     expect(await eddy.redis.lrange('to', 0, -1)).toEqual(['item']);
     const popped = waiter.call('BLMPOP', '5', '2', 'k1', 'k2', 'LEFT', 'COUNT', '2');
-    await sleep(50);
+    await waitForBlockedClients(eddy.redis, 1);
     await eddy.redis.rpush('k2', 'x', 'y', 'z');
     expect(await popped).toEqual(['k2', ['x', 'y']]);
     const rpoplpush = waiter.brpoplpush('k3', 'k4', 5);
-    await sleep(50);
+    await waitForBlockedClients(eddy.redis, 1);
     await eddy.redis.rpush('k3', 'v');
     expect(await rpoplpush).toBe('v');
   });
@@ -140,9 +140,9 @@ describe('blocking list commands', () => {
   it('a client that disconnects while blocked is forgotten', async () => {
     const quitter = client();
     void quitter.blpop('gone', 0).catch(() => undefined);
-    await sleep(50);
+    await waitForBlockedClients(eddy.redis, 1);
     quitter.disconnect();
-    await sleep(50);
+    for (let i = 0; i < 200 && /blocked_clients:[1-9]/.test(await eddy.redis.info('clients')); i++) await sleep(5);
     await eddy.redis.rpush('gone', 'kept');
     expect(await eddy.redis.lrange('gone', 0, -1)).toEqual(['kept']);
   });

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { waitForBlockedClients } from '../support/blocked-clients.js';
 import { eddyForFile } from '../support/eddy-for-file.js';
 import { RawConnection } from '../support/raw-connection.js';
 
@@ -38,9 +39,9 @@ describe('blocked clients and transactions', () => {
     const first = await RawConnection.open(eddy.server.port);
     const second = await RawConnection.open(eddy.server.port);
     first.write('BLPOP q 5\r\nPING\r\n');
-    await sleep(30);
+    await waitForBlockedClients(eddy.redis, 1);
     second.write('BLPOP q 5\r\n');
-    await sleep(30);
+    await waitForBlockedClients(eddy.redis, 2);
     await eddy.redis.rpush('q', 'x', 'y', 'z');
     expect(await first.readUntil((text) => text.endsWith('+PONG\r\n'))).toBe('*2\r\n$1\r\nq\r\n$1\r\nx\r\n+PONG\r\n');
     expect(await second.readUntil((text) => text.length > 0)).toBe('*2\r\n$1\r\nq\r\n$1\r\ny\r\n');
