@@ -7,6 +7,7 @@ import { checkPickCount, randomSlots } from './random-picks.js';
 import { ErrorReply, MapReply, OK, type Reply } from './reply.js';
 import { addDecimals } from './decimal.js';
 import { lookupTyped } from './typed-lookup.js';
+import type { Effect } from '../log/record.js';
 
 /** Hash commands (Redis's t_hash.c). */
 
@@ -14,15 +15,22 @@ function readHash(client: Client, key: string, now = Date.now()): HashValue | un
   return lookupTyped<HashValue>(client, key, 'hash', now);
 }
 
-/** HSET and HMSET: reply from the size before and after, so the handler never re-counts. */
+/** HSET and HMSET: counts the new fields first (a field named twice counts once), then logs the pairs. */
 function setFields(client: Client, args: string[]): number | ErrorReply {
   if (args.length % 2 !== 0) return wrongArity(args[0]);
   const now = Date.now();
   const hash = readHash(client, args[1], now);
   if (hash instanceof ErrorReply) return hash;
-  const before = hash?.size ?? 0;
-  client.server.store.writeKey(client.db, args[1], ['hset', args[1], ...args.slice(2)], now);
-  return (readHash(client, args[1], now) as HashValue).size - before;
+  let added = 0;
+  const named = args.length > 4 ? new Set<string>() : undefined;
+  for (let i = 2; i < args.length; i += 2) {
+    if (hash?.fields.has(args[i]) !== true && named?.has(args[i]) !== true) added++;
+    named?.add(args[i]);
+  }
+  const effect = args.slice();
+  effect[0] = 'hset';
+  client.server.store.writeKey(client.db, args[1], effect as unknown as Effect, now);
+  return added;
 }
 
 export function hset(client: Client, args: string[]): Reply {

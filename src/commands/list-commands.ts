@@ -7,6 +7,7 @@ import type { PendingReply } from './pending-reply.js';
 import { ErrorReply, NULL_ARRAY, OK, type Reply } from './reply.js';
 import { COUNT_NOT_POSITIVE, parseNumKeys, parseOptionalNumber } from './numkeys.js';
 import { lookupTyped } from './typed-lookup.js';
+import type { Effect } from '../log/record.js';
 
 /** List commands (Redis's t_list.c), blocking variants included. */
 
@@ -27,7 +28,9 @@ function push(client: Client, args: string[], side: Side, onlyIfExists: boolean)
   if (list instanceof ErrorReply) return list;
   if (list === undefined && onlyIfExists) return 0;
   const before = list?.size ?? 0;
-  client.server.store.writeKey(client.db, args[1], [side === 'left' ? 'lpush' : 'rpush', args[1], ...args.slice(2)], now);
+  const effect = args.slice();
+  effect[0] = side === 'left' ? 'lpush' : 'rpush';
+  client.server.store.writeKey(client.db, args[1], effect as unknown as Effect, now);
   return before + args.length - 2;
 }
 

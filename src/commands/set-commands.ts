@@ -18,6 +18,12 @@ export function sadd(client: Client, args: string[]): Reply {
   const now = Date.now();
   const set = readSet(client, args[1], now);
   if (set instanceof ErrorReply) return set;
+  if (args.length === 3) {
+    // One member, the common case: no de-duplication needed.
+    if (set?.has(args[2])) return 0;
+    client.server.store.writeKey(client.db, args[1], ['sadd', args[1], args[2]], now);
+    return 1;
+  }
   const fresh = [...new Set(args.slice(2))].filter((member) => !set?.has(member));
   if (fresh.length > 0) client.server.store.writeKey(client.db, args[1], ['sadd', args[1], ...fresh], now);
   return fresh.length;
