@@ -4,7 +4,7 @@ import { globMatcher } from './glob.js';
 import { ErrorReply } from './reply.js';
 
 /**
- * HSCAN, SSCAN and ZSCAN. Small collections (Redis's compact encodings) come back whole with cursor 0,
+ * SCAN (per shard keyspace), HSCAN, SSCAN and ZSCAN. Small collections (Redis's compact encodings) come back whole with cursor 0,
  * as in Redis. Larger ones are walked in insertion order: the cursor counts entries walked, and the
  * live iterator behind it is kept, so that changes during the scan never skip an element present
  * throughout.
@@ -14,15 +14,19 @@ export interface ScanOptions {
   count: number;
   matches: ((element: string) => boolean) | undefined;
   noValues: boolean;
+  /** SCAN's TYPE filter, lower case. */
+  type: string | undefined;
 }
 
-export function parseScanOptions(args: string[], from: number, allowNoValues: boolean): ScanOptions | ErrorReply {
+/** Parses `cursor [MATCH p] [COUNT n]`, plus NOVALUES (HSCAN) or TYPE (SCAN) where `extra` allows it. */
+export function parseScanOptions(args: string[], from: number, extra?: 'NOVALUES' | 'TYPE'): ScanOptions | ErrorReply {
   const cursor = /^\d+$/.test(args[from]) ? Number(args[from]) : NaN;
   if (!Number.isSafeInteger(cursor)) return new ErrorReply('ERR invalid cursor');
-  const options: ScanOptions = { cursor, count: 10, matches: undefined, noValues: false };
+  const options: ScanOptions = { cursor, count: 10, matches: undefined, noValues: false, type: undefined };
   for (let i = from + 1; i < args.length; i++) {
     const option = args[i].toUpperCase();
-    if (option === 'NOVALUES' && allowNoValues) options.noValues = true;
+    if (option === 'NOVALUES' && extra === 'NOVALUES') options.noValues = true;
+    else if (option === 'TYPE' && extra === 'TYPE' && i + 1 < args.length) options.type = args[++i].toLowerCase();
     else if (option === 'COUNT' && i + 1 < args.length) {
       const n = parseInteger(args[++i]);
       if (n === null) return NOT_AN_INTEGER;

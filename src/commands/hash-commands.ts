@@ -155,7 +155,7 @@ export function hrandfield(client: Client, args: string[]): Reply {
 }
 
 export function hscan(client: Client, args: string[]): Reply {
-  const options = parseScanOptions(args, 2, true);
+  const options = parseScanOptions(args, 2, 'NOVALUES');
   if (options instanceof ErrorReply) return options;
   const hash = readHash(client, args[1]);
   if (hash instanceof ErrorReply) return hash;

@@ -11,6 +11,7 @@ import {
   invalidExpireTime,
   unknownSubcommand,
 } from './errors.js';
+import { parseScanOptions, scanStep } from './collection-scan.js';
 import { globMatcher } from './glob.js';
 import { ErrorReply, OK, StatusReply, type Reply } from './reply.js';
 import { encodingOf, typeOf, type Value } from '../projections/value.js';
@@ -125,35 +126,28 @@ export function keys(client: Client, args: string[]): Reply {
   return found;
 }
 
+/** SCAN cursors name a shard and how far its keyspace was walked: `walked * 1024 + shard`. */
+const SHARD_SPAN = 1024;
+
 export function scan(client: Client, args: string[]): Reply {
-  const cursor = /^\d+$/.test(args[1]) ? Number(args[1]) : NaN;
-  if (!Number.isSafeInteger(cursor)) return new ErrorReply('ERR invalid cursor');
-  let count = 10;
-  let matches: ((key: string) => boolean) | undefined;
-  let wantType: string | undefined;
-  for (let i = 2; i < args.length; i += 2) {
-    const option = args[i].toUpperCase();
-    const value = args[i + 1];
-    if (value === undefined) return SYNTAX_ERROR;
-    if (option === 'COUNT') {
-      const n = parseInteger(value);
-      if (n === null) return NOT_AN_INTEGER;
-      if (n < 1) return SYNTAX_ERROR;
-      count = n;
-    } else if (option === 'MATCH') matches = globMatcher(value);
-    else if (option === 'TYPE') wantType = value.toLowerCase();
-    else return SYNTAX_ERROR;
-  }
+  const options = parseScanOptions(args, 1, 'TYPE');
+  if (options instanceof ErrorReply) return options;
+  const keyspaces = client.server.store.keyspaces(client.db);
+  const shard = options.cursor % SHARD_SPAN;
+  if (shard >= keyspaces.length) return ['0', []];
+  const ks = keyspaces[shard];
+  const [walked, entries] = scanStep(ks.data, () => ks.data.entries(), ks.size, { ...options, cursor: Math.floor(options.cursor / SHARD_SPAN) });
+  // A shard walked to its end hands over to the next one (cursor = its index), the last one to 0.
+  const next = walked !== 0 ? walked * SHARD_SPAN + shard : shard + 1 < keyspaces.length ? shard + 1 : 0;
   const now = Date.now();
-  const step = client.server.scanCursors.step(client.server.store.keyspaces(client.db), client.db, cursor, count);
   const found: string[] = [];
-  for (const [key, value, expireAt] of step.entries) {
+  for (const [key, value] of entries) {
+    const expireAt = ks.expires.size > 0 ? ks.expires.get(key) : undefined;
     if (expireAt !== undefined && expireAt <= now) continue;
-    if (matches !== undefined && !matches(key)) continue;
-    if (wantType !== undefined && typeOf(value) !== wantType) continue;
+    if (options.type !== undefined && typeOf(value) !== options.type) continue;
     found.push(key);
   }
-  return [String(step.next), found];
+  return [String(next), found];
 }
 
 /** RENAME and RENAMENX; across shards the move is a delete and a put in one transaction. */

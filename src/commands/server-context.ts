@@ -4,7 +4,6 @@ import type { Store } from '../shards/store.js';
 import { BlockingRegistry } from './blocking.js';
 import { ClientRegistry } from './client-registry.js';
 import type { Config } from './config.js';
-import { ScanCursors } from './scan-cursor.js';
 import { WatchRegistry } from './watch-registry.js';
 
 /** Counters for INFO stats. */
@@ -45,7 +44,6 @@ export interface ServerHooks {
 export class ServerContext {
   readonly clients = new ClientRegistry();
   readonly stats = new Stats();
-  readonly scanCursors = new ScanCursors();
   readonly startedAt = Date.now();
   /** LASTSAVE: the last time everything written was synced to disk (unix seconds). */
   lastSave = Math.floor(Date.now() / 1000);

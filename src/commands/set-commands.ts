@@ -182,7 +182,7 @@ export function sintercard(client: Client, args: string[]): Reply {
 }
 
 export function sscan(client: Client, args: string[]): Reply {
-  const options = parseScanOptions(args, 2, false);
+  const options = parseScanOptions(args, 2);
   if (options instanceof ErrorReply) return options;
   const set = readSet(client, args[1]);
   if (set instanceof ErrorReply) return set;

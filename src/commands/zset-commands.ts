@@ -582,7 +582,7 @@ export function zintercard(client: Client, args: string[]): Reply {
 }
 
 export function zscan(client: Client, args: string[]): Reply {
-  const options = parseScanOptions(args, 2, false);
+  const options = parseScanOptions(args, 2);
   if (options instanceof ErrorReply) return options;
   const zset = readZSet(client, args[1]);
   if (zset instanceof ErrorReply) return zset;

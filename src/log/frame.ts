@@ -24,10 +24,6 @@ export function shardFrameRange(shard: number): { gte: Buffer; lte: Buffer } {
   return { gte: frameKey(shard, 0), lte };
 }
 
-export function firstRevOfKey(key: Buffer): number {
-  return Number(key.readBigUInt64BE(3));
-}
-
 /** A record as a frame stores it; recovery applies these rows without building record objects. */
 export type RecordRow = [rev: number, ts: number, db: number, txn: number, effect: Effect];
 
