@@ -19,6 +19,10 @@ export const LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning', 'nothing'] a
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'port', kind: { type: 'int', min: 0, max: 65535 }, default: () => '6379', mutable: false },
+  // The request protocols are off (-1) unless a port is given; 0 picks a free one, as for `port`.
+  { name: 'http-port', kind: { type: 'int', min: -1, max: 65535 }, default: () => '-1', mutable: false },
+  { name: 'grpc-port', kind: { type: 'int', min: -1, max: 65535 }, default: () => '-1', mutable: false },
+  { name: 'ws-port', kind: { type: 'int', min: -1, max: 65535 }, default: () => '-1', mutable: false },
   { name: 'bind', kind: { type: 'string' }, default: () => '127.0.0.1', mutable: false },
   { name: 'dir', kind: { type: 'string' }, default: () => './data', mutable: false },
   { name: 'shards', kind: { type: 'int', min: 1, max: 1024 }, default: () => String(availableParallelism()), mutable: false },

@@ -5,7 +5,11 @@ import type { Config } from '../commands/config.js';
 import { ServerContext } from '../commands/server-context.js';
 import { isFsyncPolicy } from '../log/fsync-policy.js';
 import { Log } from '../log/log.js';
-import { listenResp, type RespListener } from '../protocols/resp/resp-listener.js';
+import { listenGrpc } from '../protocols/grpc/grpc-listener.js';
+import { listenHttp } from '../protocols/http/http-listener.js';
+import type { ProtocolListener, ProtocolName } from '../protocols/protocol.js';
+import { listenResp } from '../protocols/resp/resp-listener.js';
+import { WebSocketEndpoint } from '../protocols/ws/ws-endpoint.js';
 import { Store } from '../shards/store.js';
 import { pinoLevel } from './logger.js';
 
@@ -16,6 +20,7 @@ const ACTIVE_EXPIRY_SAMPLE = 20;
 export interface RunningServer {
   readonly context: ServerContext;
   readonly port: number;
+  readonly listeners: readonly ProtocolListener[];
   /** Closes the listeners, flushes and syncs the log. */
   stop(): Promise<void>;
 }
@@ -58,19 +63,43 @@ export async function startServer(config: Config, configFile: string, logger: Lo
 
   const expiryTimer = setInterval(() => store.expireSome(Date.now(), ACTIVE_EXPIRY_SAMPLE), ACTIVE_EXPIRY_MS);
   expiryTimer.unref();
-  const resp: RespListener = await listenResp(context, config.int('port'), config.get('bind'));
-  logger.info({ port: resp.port, bind: config.get('bind'), shards: log.shardCount, appendfsync: fsync }, 'ready to accept connections');
+  const listeners = await listenAll(context, logger);
+  const ports = Object.fromEntries(listeners.map((listener) => [portField[listener.protocol], listener.port]));
+  logger.info({ ...ports, bind: config.get('bind'), shards: log.shardCount, appendfsync: fsync }, 'ready to accept connections');
 
   return {
     context,
-    port: resp.port,
+    port: listeners[0].port,
+    listeners,
     stop: () =>
       (stopping ??= (async () => {
         const started = performance.now();
         clearInterval(expiryTimer);
-        await resp.close();
+        await Promise.all(listeners.map((listener) => listener.close()));
         await log.close();
         logger.info({ revision: log.lastRev, seconds: (performance.now() - started) / 1000 }, 'log flushed; stopped');
       })()),
   };
+}
+
+const portField: Record<ProtocolName, string> = { resp: 'port', http: 'httpPort', grpc: 'grpcPort', ws: 'wsPort' };
+
+/** RESP always; HTTP, gRPC and WebSocket when their port is set (WebSocket also at /ws of HTTP). */
+async function listenAll(context: ServerContext, logger: Logger): Promise<ProtocolListener[]> {
+  const config = context.config;
+  const host = config.get('bind');
+  const listeners = [await listenResp(context, config.int('port'), host)];
+  const websocket = config.int('ws-port') >= 0 ? new WebSocketEndpoint(context) : undefined;
+  if (config.int('http-port') >= 0)
+    listeners.push(
+      await listenHttp(context, {
+        port: config.int('http-port'),
+        host,
+        attachUpgrades: websocket && ((http) => websocket.attach(http, '/ws')),
+        onInternalError: (error) => logger.error({ err: error }, 'http request failed'),
+      }),
+    );
+  if (config.int('grpc-port') >= 0) listeners.push(await listenGrpc(context, config.int('grpc-port'), host));
+  if (websocket !== undefined) listeners.push(await websocket.listen(config.int('ws-port'), host));
+  return listeners;
 }

@@ -5,6 +5,7 @@ import { startServer, type RunningServer } from './eddy-server.js';
 import { createLogger } from './logger.js';
 
 const USAGE = `Usage: eddy [/path/to/eddy.conf] [--port 6379] [--bind 127.0.0.1] [--dir ./data] [--shards N]
+            [--http-port N] [--grpc-port N] [--ws-port N]
             [--appendfsync always|everysec|no] [--requirepass PASSWORD] [--loglevel debug|verbose|notice|warning|nothing]`;
 
 async function main(argv: string[]): Promise<void> {

@@ -9,6 +9,10 @@ export const SERVER_ENTRY = resolve(import.meta.dirname, '../../dist/src/server/
 /** A real Eddy server in a child process, on a free port, with its own data directory. */
 export class EddyProcess {
   port = 0;
+  /** Ports of the optional protocols, when their flags were given (`--http-port 0`, ...). */
+  httpPort = 0;
+  grpcPort = 0;
+  wsPort = 0;
   exitCode: number | null = null;
   readonly output: string[] = [];
   private child: ChildProcess | undefined;
@@ -39,7 +43,11 @@ export class EddyProcess {
       lines.on('line', (line) => {
         this.output.push(line);
         if (line.includes('ready to accept connections')) {
-          this.port = JSON.parse(line).port as number;
+          const ready = JSON.parse(line) as { port: number; httpPort?: number; grpcPort?: number; wsPort?: number };
+          this.port = ready.port;
+          this.httpPort = ready.httpPort ?? 0;
+          this.grpcPort = ready.grpcPort ?? 0;
+          this.wsPort = ready.wsPort ?? 0;
           resolve();
         }
       });

@@ -31,13 +31,18 @@ export class RawConnection {
 
   /** Waits until the received text satisfies `done` (or the connection closes, or 5 s pass). */
   async readUntil(done: (text: string) => boolean, timeoutMs = 5000): Promise<string> {
+    await this.readUntilBytes(() => done(this.text), timeoutMs);
+    return this.text;
+  }
+
+  /** Waits until the received bytes satisfy `done` (or the connection closes, or the time is up). */
+  async readUntilBytes(done: (bytes: Buffer) => boolean, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!done(this.text) && !this.closed && Date.now() < deadline)
+    while (!done(this.received) && !this.closed && Date.now() < deadline)
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
         setTimeout(resolve, 50);
       });
-    return this.text;
   }
 
   /** Waits for `count` complete lines (CRLF-terminated). */

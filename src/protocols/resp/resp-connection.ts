@@ -50,11 +50,7 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
     socket.on('error', () => socket.destroy());
     // A client may send its commands and half-close at once (`nc`): answer them all, then close.
     // A client blocked on a key is simply dropped, as Redis frees a client that hung up.
-    socket.on('end', () => {
-      this.closing = true;
-      if (this.pending !== null) socket.destroy();
-      else this.flush();
-    });
+    socket.on('end', () => this.finish());
   }
 
   get authenticated(): boolean {
@@ -68,6 +64,13 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   close(): void {
     this.closing = true;
     this.socket.destroy();
+  }
+
+  /** Sends the replies still owed, then closes; a command still waiting (blocked) is dropped. */
+  finish(): void {
+    this.closing = true;
+    if (this.pending !== null) this.socket.destroy();
+    else this.flush();
   }
 
   onCommand(args: string[]): void {

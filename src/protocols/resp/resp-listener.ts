@@ -1,16 +1,11 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { ServerContext } from '../../commands/server-context.js';
+import { DRAIN_GRACE_MS, type ProtocolListener } from '../protocol.js';
 import { RespConnection } from './resp-connection.js';
 
-export interface RespListener {
-  readonly port: number;
-  /** Stops accepting connections and closes the open ones. */
-  close(): Promise<void>;
-}
-
 /** The RESP TCP listener: one RespConnection per socket, registered with the server's clients. */
-export async function listenResp(server: ServerContext, port: number, host: string): Promise<RespListener> {
-  const sockets = new Set<Socket>();
+export async function listenResp(server: ServerContext, port: number, host: string): Promise<ProtocolListener> {
+  const connections = new Map<Socket, RespConnection>();
   const listener = createServer({ allowHalfOpen: true }, (socket) => {
     if (server.clients.size >= server.config.int('maxclients')) {
       server.clients.rejectedConnections++;
@@ -19,11 +14,11 @@ export async function listenResp(server: ServerContext, port: number, host: stri
     }
     const connection = new RespConnection(socket, server);
     server.clients.add(connection.client);
-    sockets.add(socket);
+    connections.set(socket, connection);
     socket.on('close', () => {
       server.clients.remove(connection.client);
       connection.client.disconnected();
-      sockets.delete(socket);
+      connections.delete(socket);
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -34,11 +29,16 @@ export async function listenResp(server: ServerContext, port: number, host: stri
     });
   });
   return {
+    protocol: 'resp',
     port: (listener.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
         listener.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
+        for (const connection of connections.values()) connection.finish();
+        // A client that does not read its last replies is not waited for.
+        setTimeout(() => {
+          for (const socket of connections.keys()) socket.destroy();
+        }, DRAIN_GRACE_MS).unref();
       }),
   };
 }

@@ -1,0 +1,85 @@
+import { Client, type ClientTransport } from '../commands/client.js';
+import { dispatch } from '../commands/dispatcher.js';
+import { PendingReply } from '../commands/pending-reply.js';
+import { ErrorReply, type Reply } from '../commands/reply.js';
+import type { ServerContext } from '../commands/server-context.js';
+import type { Log } from '../log/log.js';
+
+export const BULK_TOO_LONG = new ErrorReply('ERR Protocol error: invalid bulk length');
+
+/**
+ * A client session for the request protocols (HTTP, gRPC, WebSocket): commands run one after the
+ * other through the same dispatcher as RESP, and each reply is released once the log acknowledged
+ * every revision it may depend on, exactly as RESP holds its replies.
+ */
+export class CommandSession {
+  readonly client: Client;
+  private previous: Promise<unknown> = Promise.resolve();
+  private readonly inFlight = new Set<Promise<Reply>>();
+
+  constructor(
+    readonly server: ServerContext,
+    transport: ClientTransport,
+  ) {
+    this.client = new Client(server, transport);
+    // Replies are typed values here (JSON, msgpack, gRPC messages): the RESP3 shapes carry the types.
+    this.client.resp = 3;
+  }
+
+  /**
+   * Logs the session in with a password taken from the protocol's own credentials (a bearer token,
+   * a header, call metadata), through the AUTH command; undefined when accepted.
+   */
+  async authenticate(password: string | undefined): Promise<ErrorReply | undefined> {
+    if (password === undefined || this.server.config.get('requirepass') === '') return undefined;
+    const reply = await this.run(['AUTH', password]);
+    return reply instanceof ErrorReply ? reply : undefined;
+  }
+
+  /** Runs one command after the ones before it; resolves with its reply once it may be shown. */
+  run(args: string[]): Promise<Reply> {
+    const tooLong = args.some((arg) => arg.length > this.server.maxBulkLength);
+    const settled = this.previous.then(() => (tooLong ? { reply: BULK_TOO_LONG, rev: 0 } : this.dispatch(args)));
+    this.previous = settled;
+    const acknowledged = settled.then(({ reply, rev }) => afterAck(this.server.store.log, rev, reply));
+    this.inFlight.add(acknowledged);
+    void acknowledged.finally(() => this.inFlight.delete(acknowledged));
+    return acknowledged;
+  }
+
+  /** Resolves when every command started so far has replied, or after `graceMs`. */
+  async drain(graceMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+    clearTimeout(timer);
+  }
+
+  get busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
+  /** The transport went away: unblock, unwatch, forget. */
+  closed(): void {
+    this.client.disconnected();
+  }
+
+  private dispatch(args: string[]): { reply: Reply; rev: number } | Promise<{ reply: Reply; rev: number }> {
+    let reply: Reply | PendingReply;
+    try {
+      reply = dispatch(this.client, args);
+    } catch (error) {
+      this.server.hooks.internalError(error, args[0]);
+      reply = new ErrorReply('ERR internal error');
+    }
+    if (!(reply instanceof PendingReply)) return { reply, rev: this.server.store.log.lastRev };
+    const pending = reply;
+    return new Promise((resolve) => pending.onSettled((settled) => resolve({ reply: settled, rev: this.server.store.log.lastRev })));
+  }
+}
+
+/** Resolves with `reply` once the log has acknowledged `rev` (per appendfsync). */
+function afterAck(log: Log, rev: number, reply: Reply): Reply | Promise<Reply> {
+  if (rev <= log.ackedRev) return reply;
+  return new Promise((resolve) => log.waitForAck({ ackRev: rev, acknowledged: () => resolve(reply) }));
+}

@@ -1,0 +1,120 @@
+import { Server, ServerCredentials, status, type handleUnaryCall, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { loadSync, type Options } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { fileURLToPath } from 'node:url';
+import { ErrorReply, type Reply } from '../../commands/reply.js';
+import type { ServerContext } from '../../commands/server-context.js';
+import { CommandSession } from '../command-session.js';
+import { presentedPassword } from '../credentials.js';
+import { errorKind, type ErrorKind } from '../error-kind.js';
+import { BadArguments } from '../plain-values.js';
+import { DRAIN_GRACE_MS, requestSizeLimit, type ProtocolListener } from '../protocol.js';
+import { grpcReply } from './grpc-reply.js';
+
+export const PROTO_PATH = fileURLToPath(new URL('../../../../proto/eddy.proto', import.meta.url));
+/** Field names as written in the proto, 64-bit integers as strings, oneofs named. */
+export const PROTO_OPTIONS: Options = { keepCase: true, longs: String, oneofs: true };
+
+const STATUS_OF_KIND: Record<ErrorKind, status> = {
+  'bad-request': status.INVALID_ARGUMENT,
+  unauthenticated: status.UNAUTHENTICATED,
+  forbidden: status.PERMISSION_DENIED,
+  'not-found': status.NOT_FOUND,
+  conflict: status.FAILED_PRECONDITION,
+  'too-large': status.RESOURCE_EXHAUSTED,
+  unavailable: status.UNAVAILABLE,
+  internal: status.INTERNAL,
+};
+
+const NOT_FOUND = new ErrorReply('ERR no such key');
+
+/** A unary method: its request as a command, and the command's reply as its response. */
+interface Method<Request> {
+  command(request: Request): string[];
+  respond(reply: Reply): object | ErrorReply;
+}
+
+const bytes = (value: Buffer | undefined): string => (value ?? Buffer.alloc(0)).toString('latin1');
+
+const METHODS: Record<string, Method<never>> = {
+  Get: {
+    command: (request: { key?: Buffer }) => ['GET', bytes(request.key)],
+    respond: (reply) => (reply === null ? NOT_FOUND : { value: Buffer.from(reply as string, 'latin1') }),
+  } satisfies Method<{ key?: Buffer }>,
+  Set: {
+    command: (request: { key?: Buffer; value?: Buffer; ex?: string; px?: string; nx?: boolean; xx?: boolean }) => {
+      const args = ['SET', bytes(request.key), bytes(request.value)];
+      if (request.ex !== undefined && request.ex !== '0') args.push('EX', request.ex);
+      if (request.px !== undefined && request.px !== '0') args.push('PX', request.px);
+      if (request.nx === true) args.push('NX');
+      if (request.xx === true) args.push('XX');
+      return args;
+    },
+    respond: (reply) => ({ written: reply !== null }),
+  },
+  Del: {
+    command: (request: { keys?: Buffer[] }) => {
+      if (request.keys === undefined || request.keys.length === 0) throw new BadArguments('ERR wrong number of arguments for \'del\' command');
+      return ['DEL', ...request.keys.map(bytes)];
+    },
+    respond: (reply) => ({ deleted: String(reply) }),
+  },
+  Command: {
+    command: (request: { args?: Buffer[] }) => {
+      if (request.args === undefined || request.args.length === 0) throw new BadArguments('ERR Protocol error: a command is a non-empty array of arguments');
+      return request.args.map(bytes);
+    },
+    respond: (reply) => grpcReply(reply),
+  },
+};
+
+/** The gRPC adapter: service eddy.v1.Eddy from proto/eddy.proto, with server reflection. */
+export async function listenGrpc(server: ServerContext, port: number, host: string): Promise<ProtocolListener> {
+  const definition = loadSync(PROTO_PATH, PROTO_OPTIONS);
+  const service = definition['eddy.v1.Eddy'] as ServiceDefinition;
+  const grpcServer = new Server({ 'grpc.max_receive_message_length': requestSizeLimit(server.maxBulkLength) });
+  const handlers: UntypedServiceImplementation = {};
+  for (const [name, method] of Object.entries(METHODS)) handlers[name] = unaryHandler(server, method);
+  grpcServer.addService(service, handlers);
+  new ReflectionService(definition).addToServer(grpcServer);
+  const boundPort = await new Promise<number>((resolve, reject) =>
+    grpcServer.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  return {
+    protocol: 'grpc',
+    port: boundPort,
+    close: () =>
+      new Promise<void>((resolve) => {
+        const grace = setTimeout(() => grpcServer.forceShutdown(), DRAIN_GRACE_MS);
+        grpcServer.tryShutdown(() => {
+          clearTimeout(grace);
+          resolve();
+        });
+      }),
+  };
+}
+
+function unaryHandler(server: ServerContext, method: Method<never>): handleUnaryCall<unknown, object> {
+  return (call, callback) => void answer(server, method, call, callback);
+}
+
+async function answer(server: ServerContext, method: Method<never>, call: ServerUnaryCall<unknown, object>, callback: sendUnaryData<object>): Promise<void> {
+  let args: string[];
+  try {
+    // Each method's request has the shape its proto message gives it.
+    args = method.command(call.request as never);
+  } catch (error) {
+    callback({ code: status.INVALID_ARGUMENT, details: error instanceof BadArguments ? error.message : 'ERR Protocol error: bad request' });
+    return;
+  }
+  const session = new CommandSession(server, { remoteAddress: call.getPeer(), localAddress: '', close: () => undefined });
+  // A call past its deadline, or cancelled by the client, drops a blocked command.
+  call.once('cancelled', () => session.closed());
+  const refused = await session.authenticate(presentedPassword((name) => call.metadata.get(name)[0]));
+  const reply = refused ?? (await session.run(args));
+  session.closed();
+  if (call.cancelled) return;
+  const response = reply instanceof ErrorReply ? reply : method.respond(reply);
+  if (response instanceof ErrorReply) callback({ code: STATUS_OF_KIND[errorKind(response)], details: response.message });
+  else callback(null, response);
+}

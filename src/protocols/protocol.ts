@@ -1,0 +1,24 @@
+/** The protocols Eddy speaks; each is an adapter over the one dispatcher (src/commands/dispatcher.ts). */
+export type ProtocolName = 'resp' | 'http' | 'grpc' | 'ws';
+
+/**
+ * A running protocol adapter: it turns its own requests (RESP bytes, HTTP requests, gRPC calls,
+ * WebSocket frames) into commands for the dispatcher and encodes the reply values in its own form.
+ */
+export interface ProtocolListener {
+  readonly protocol: ProtocolName;
+  readonly port: number;
+  /** Stops accepting, lets in-flight requests finish (blocked ones are dropped), closes connections. */
+  close(): Promise<void>;
+}
+
+/** How long a closing listener waits for in-flight requests before it drops them. */
+export const DRAIN_GRACE_MS = 2000;
+
+/**
+ * The largest request body, frame or message the request protocols accept: one command's arguments
+ * with room for JSON quoting or base64, so each single argument is then held to proto-max-bulk-len.
+ */
+export function requestSizeLimit(maxBulkLength: number): number {
+  return Math.min(maxBulkLength * 2 + 1024, 2 ** 31 - 1);
+}

@@ -1,0 +1,74 @@
+import type { IncomingMessage } from 'node:http';
+import { pack, unpack } from 'msgpackr';
+import type { WebSocket } from 'ws';
+import { ErrorReply, type Reply } from '../../commands/reply.js';
+import type { ServerContext } from '../../commands/server-context.js';
+import { CommandSession } from '../command-session.js';
+import { presentedPassword } from '../credentials.js';
+import { BadArguments, bulkAsBytes, bulkAsText, commandFromPlain, plainReply } from '../plain-values.js';
+
+/** Close code for a refused login (RFC 6455 "policy violation"). */
+const POLICY_VIOLATION = 1008;
+const GOING_AWAY = 1001;
+
+const NOT_A_FRAME = 'ERR Protocol error: a frame is {"id": ..., "cmd": [...]}';
+
+/**
+ * One WebSocket client: a session like a RESP connection's (SELECT, AUTH, MULTI carry over between
+ * frames). Text frames are JSON and binary frames msgpack, both `{id, cmd: [...]}` answered with
+ * `{id, result}` or `{id, error}`; many may be in flight, and they run in the order they came.
+ */
+export class WebSocketConnection {
+  readonly session: CommandSession;
+
+  constructor(
+    private readonly socket: WebSocket,
+    request: IncomingMessage,
+    server: ServerContext,
+  ) {
+    const tcp = request.socket;
+    this.session = new CommandSession(server, {
+      remoteAddress: `${tcp.remoteAddress}:${tcp.remotePort}`,
+      localAddress: `${tcp.localAddress}:${tcp.localPort}`,
+      close: () => socket.terminate(),
+    });
+    socket.on('message', (data: Buffer, isBinary) => void this.receive(data, isBinary));
+    socket.on('error', () => socket.terminate());
+    void this.logIn(presentedPassword((name) => request.headers[name]));
+  }
+
+  /** Lets the commands in flight answer, then closes ("going away"). */
+  async close(graceMs: number): Promise<void> {
+    await this.session.drain(graceMs);
+    this.socket.close(GOING_AWAY, 'server shutting down');
+  }
+
+  private async logIn(password: string | undefined): Promise<void> {
+    const refused = await this.session.authenticate(password);
+    if (refused === undefined) return;
+    this.answer(null, refused, false);
+    this.socket.close(POLICY_VIOLATION, 'authentication failed');
+  }
+
+  private async receive(data: Buffer, isBinary: boolean): Promise<void> {
+    let id: unknown = null;
+    let args: string[];
+    try {
+      const frame: unknown = isBinary ? unpack(data) : JSON.parse(data.toString('utf8'));
+      if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) throw new BadArguments(NOT_A_FRAME);
+      id = (frame as { id?: unknown }).id ?? null;
+      args = commandFromPlain((frame as { cmd?: unknown }).cmd);
+    } catch (error) {
+      const message = error instanceof BadArguments ? error.message : `ERR Protocol error: invalid ${isBinary ? 'msgpack' : 'JSON'} frame`;
+      this.answer(id, new ErrorReply(message), isBinary);
+      return;
+    }
+    this.answer(id, await this.session.run(args), isBinary);
+    if (this.session.client.closeAfterReply) this.socket.close();
+  }
+
+  private answer(id: unknown, reply: Reply, binary: boolean): void {
+    const message = reply instanceof ErrorReply ? { id, error: reply.message } : { id, result: plainReply(reply, binary ? bulkAsBytes : bulkAsText) };
+    this.socket.send(binary ? pack(message) : JSON.stringify(message));
+  }
+}
