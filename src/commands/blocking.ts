@@ -22,6 +22,8 @@ interface Blocked {
   pending: PendingReply;
   timer: NodeJS.Timeout | undefined;
   forget: () => void;
+  /** The blocked command's keyspace event names, for the writes its serving makes. */
+  events: Readonly<Record<string, string>> | undefined;
   /** Served, timed out or gone: a serve already under way must skip it. */
   done: boolean;
 }
@@ -42,7 +44,7 @@ export class BlockingRegistry implements ChangeListener {
   /** Blocks `client` until `attempt` succeeds after a change to one of `keys`, or `timeoutMs` passes (0: forever). */
   block(client: Client, keys: string[], timeoutMs: number, attempt: () => Reply | undefined): PendingReply {
     const pending = new PendingReply();
-    const blocked: Blocked = { client, db: client.db, keys, attempt, pending, timer: undefined, forget: () => undefined, done: false };
+    const blocked: Blocked = { client, db: client.db, keys, attempt, pending, timer: undefined, forget: () => undefined, events: this.store.commandEvents, done: false };
     if (this.queues.size === 0) this.store.listen(this);
     for (const key of new Set(keys)) {
       const id = `${client.db}:${key}`;
@@ -79,7 +81,9 @@ export class BlockingRegistry implements ChangeListener {
       if (queue === undefined) continue;
       for (const blocked of [...queue]) {
         if (blocked.done) continue;
+        this.store.commandEvents = blocked.events;
         const reply = blocked.attempt();
+        this.store.commandEvents = undefined;
         if (reply === undefined) break;
         this.finish(blocked, reply);
       }

@@ -1,16 +1,23 @@
+import type { Subscriber } from '../subscriptions/pubsub-registry.js';
 import type { CommandSpec } from './command-spec.js';
+import { PushReply } from './reply.js';
 import type { ServerContext } from './server-context.js';
 
 /** What a protocol adapter gives the command layer about a connection. */
 export interface ClientTransport {
   readonly remoteAddress: string;
   readonly localAddress: string;
-  /** Closes the connection at once (CLIENT KILL, timeout). */
-  close(): void;
+  /** Closes the connection at once (CLIENT KILL, timeout), after `finalMessage` when given. */
+  close(finalMessage?: PushReply): void;
+  /**
+   * Sends out-of-band data (pub/sub messages, tail events); protocols without a channel for it drop
+   * it. False when the client is not reading fast enough (past client-output-buffer-limit pubsub).
+   */
+  push(message: PushReply): boolean;
 }
 
 /** One connected client's session state, the same for every protocol. */
-export class Client {
+export class Client implements Subscriber {
   readonly id: number;
   name = '';
   libName = '';
@@ -33,6 +40,12 @@ export class Client {
   inTransaction = false;
   /** Send the pending replies, then close (QUIT, protocol errors). */
   closeAfterReply = false;
+  /** Pub/sub subscriptions: channels, patterns, shard channels. */
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  readonly shardChannels = new Set<string>();
+  /** The log tail this connection follows (TAIL); it too puts a RESP2 connection in subscribed mode. */
+  tail: { readonly nextRev: number; stop(): void } | undefined = undefined;
   /** Run when the connection goes away (unblock, unwatch). */
   private readonly cleanups = new Set<() => void>();
 
@@ -42,6 +55,19 @@ export class Client {
   ) {
     this.id = server.clients.nextId();
     this.authenticated = server.config.get('requirepass') === '';
+  }
+
+  /** In RESP2, a subscribed connection only takes the pub/sub commands (Redis's subscribed mode). */
+  get subscribed(): boolean {
+    return this.channels.size + this.patterns.size + this.shardChannels.size > 0 || this.tail !== undefined;
+  }
+
+  /** A pub/sub message; a subscriber that cannot keep up is disconnected, as in Redis. */
+  deliver(message: readonly string[]): void {
+    if (!this.transport.push(new PushReply(message))) {
+      this.server.hooks.slowSubscriber?.(this);
+      this.transport.close();
+    }
   }
 
   onDisconnect(cleanup: () => void): () => void {

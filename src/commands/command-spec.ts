@@ -23,6 +23,8 @@ export interface CommandSpec {
   /** Redis's documentation group (COMMAND DOCS). */
   group: string;
   summary: string;
+  /** Keyspace event names of its effects where they differ from the effects' own (INCR: incrby). */
+  events: Readonly<Record<string, string>> | undefined;
 }
 
 /** The positions of the keys a command names, from its spec. */

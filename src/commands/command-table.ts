@@ -4,12 +4,15 @@ import type { CommandSpec, Handler } from './command-spec.js';
 import * as conn from './connection-commands.js';
 import * as hashes from './hash-commands.js';
 import * as lists from './list-commands.js';
+import * as pubsub from './pubsub-commands.js';
 import * as sets from './set-commands.js';
 import * as zsets from './zset-commands.js';
 import * as keys from './key-commands.js';
+import { COMMAND_EVENTS } from './keyspace-events.js';
 import * as server from './server-commands.js';
 import { sort, sortRo } from './sort-command.js';
 import * as strings from './string-commands.js';
+import * as tails from './tail-commands.js';
 import * as transactions from './transaction-commands.js';
 
 /**
@@ -28,6 +31,20 @@ const ROWS: Row[] = [
   ['reset', 1, 'noauth fast stale', 0, 0, 0, 'connection', 'Resets the connection.', conn.reset],
   ['select', 2, 'fast stale', 0, 0, 0, 'connection', 'Changes the selected database.', server.select],
   ['client', -2, 'admin stale', 0, 0, 0, 'connection', 'A container for client connection commands.', conn.clientCommand],
+  // pub/sub
+  ['subscribe', -2, 'pubsub noscript loading stale', 0, 0, 0, 'pubsub', 'Listens for messages published to channels.', pubsub.subscribe],
+  ['unsubscribe', -1, 'pubsub noscript loading stale', 0, 0, 0, 'pubsub', 'Stops listening to messages posted to channels.', pubsub.unsubscribe],
+  ['psubscribe', -2, 'pubsub noscript loading stale', 0, 0, 0, 'pubsub', 'Listens for messages published to channels that match one or more patterns.', pubsub.psubscribe],
+  ['punsubscribe', -1, 'pubsub noscript loading stale', 0, 0, 0, 'pubsub', 'Stops listening to messages published to channels that match one or more patterns.', pubsub.punsubscribe],
+  ['ssubscribe', -2, 'pubsub noscript loading stale', 0, 0, 0, 'pubsub', 'Listens for messages published to shard channels.', pubsub.ssubscribe],
+  ['sunsubscribe', -1, 'pubsub noscript loading stale', 0, 0, 0, 'pubsub', 'Stops listening to messages posted to shard channels.', pubsub.sunsubscribe],
+  ['publish', 3, 'pubsub loading stale fast', 0, 0, 0, 'pubsub', 'Posts a message to a channel.', pubsub.publish],
+  ['spublish', 3, 'pubsub loading stale fast', 0, 0, 0, 'pubsub', 'Post a message to a shard channel', pubsub.spublish],
+  ['pubsub', -2, 'pubsub loading stale', 0, 0, 0, 'pubsub', 'A container for Pub/Sub commands.', pubsub.pubsubCommand],
+  // log tails
+  ['tail', -1, 'pubsub noscript loading stale', 0, 0, 0, 'pubsub', 'Follows committed changes from a log revision, resumable after a disconnect.', tails.tail],
+  ['untail', 1, 'pubsub noscript loading stale', 0, 0, 0, 'pubsub', 'Stops following the log.', tails.untail],
+  ['logread', -3, 'readonly noscript loading stale', 0, 0, 0, 'pubsub', 'Reads committed changes from a log revision, a page at a time.', tails.logread],
   // transactions
   ['multi', 1, 'noscript loading stale fast allow_busy', 0, 0, 0, 'transactions', 'Starts a transaction.', transactions.multi],
   ['exec', 1, 'noscript loading stale skip_slowlog', 0, 0, 0, 'transactions', 'Executes all commands in a transaction.', transactions.exec],
@@ -199,6 +216,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = ROWS.map(([name, arity, fla
   group,
   summary,
   handler,
+  events: COMMAND_EVENTS[name],
 }));
 
 registerCommands(COMMAND_TABLE);

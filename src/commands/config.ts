@@ -5,7 +5,12 @@ import { FSYNC_POLICIES } from '../log/fsync-policy.js';
  * The server's options as data: one table serves the command line, the config file and CONFIG
  * GET/SET. Names and value syntax follow redis.conf.
  */
-type Kind = { type: 'int'; min: number; max: number } | { type: 'string' } | { type: 'enum'; values: readonly string[] } | { type: 'memory' };
+type Kind =
+  | { type: 'int'; min: number; max: number }
+  | { type: 'string' }
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'memory' }
+  | { type: 'output-limits' };
 
 interface OptionSpec {
   name: string;
@@ -33,6 +38,13 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'databases', kind: { type: 'int', min: 16, max: 16 }, default: () => '16', mutable: false },
   { name: 'maxclients', kind: { type: 'int', min: 1, max: 1_000_000 }, default: () => '10000', mutable: true },
   { name: 'proto-max-bulk-len', kind: { type: 'memory' }, default: () => '536870912', mutable: true },
+  {
+    name: 'client-output-buffer-limit',
+    kind: { type: 'output-limits' },
+    default: () => 'normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60',
+    mutable: true,
+  },
+  { name: 'notify-keyspace-events', kind: { type: 'string' }, default: () => '', mutable: true },
   { name: 'save', kind: { type: 'string' }, default: () => '', mutable: true },
 ];
 
@@ -48,6 +60,35 @@ export class ConfigError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A memory amount in redis.conf's syntax (`512mb`, `1gb`, `100`); undefined when malformed. */
+export function memoryBytes(raw: string): number | undefined {
+  const match = /^(\d+)([a-z]*)$/i.exec(raw);
+  const unit = match ? MEMORY_UNITS.get(match[2].toLowerCase()) : undefined;
+  return match && unit !== undefined ? Number(match[1]) * unit : undefined;
+}
+
+/** One class of client-output-buffer-limit: a hard limit, and a soft limit held for some seconds (0: none). */
+export interface OutputLimits {
+  hard: number;
+  soft: number;
+  softSeconds: number;
+}
+
+/** `<class> <hard> <soft> <soft seconds>` groups, as redis.conf writes them; undefined when malformed. */
+export function parseOutputLimits(raw: string): Map<string, OutputLimits> | undefined {
+  const words = raw.trim().split(/\s+/);
+  if (words.length % 4 !== 0) return undefined;
+  const limits = new Map<string, OutputLimits>();
+  for (let i = 0; i < words.length; i += 4) {
+    const [name, hard, soft, seconds] = words.slice(i, i + 4);
+    const hardBytes = memoryBytes(hard);
+    const softBytes = memoryBytes(soft);
+    if (!['normal', 'replica', 'slave', 'pubsub'].includes(name.toLowerCase()) || hardBytes === undefined || softBytes === undefined || !/^\d+$/.test(seconds)) return undefined;
+    limits.set(name.toLowerCase() === 'slave' ? 'replica' : name.toLowerCase(), { hard: hardBytes, soft: softBytes, softSeconds: Number(seconds) });
+  }
+  return limits;
 }
 
 function parseValue(spec: OptionSpec, raw: string): string {
@@ -67,11 +108,13 @@ function parseValue(spec: OptionSpec, raw: string): string {
       return String(n);
     }
     case 'memory': {
-      const match = /^(\d+)([a-z]*)$/i.exec(raw);
-      const unit = match ? MEMORY_UNITS.get(match[2].toLowerCase()) : undefined;
-      if (!match || unit === undefined) throw new ConfigError('argument must be a memory value');
-      return String(Number(match[1]) * unit);
+      const bytes = memoryBytes(raw);
+      if (bytes === undefined) throw new ConfigError('argument must be a memory value');
+      return String(bytes);
     }
+    case 'output-limits':
+      if (parseOutputLimits(raw) === undefined) throw new ConfigError('Wrong client-output-buffer-limit');
+      return raw;
   }
 }
 

@@ -2,12 +2,16 @@ import { parseInteger } from './arguments.js';
 import type { Client } from './client.js';
 import { AUTH_NOT_CONFIGURED, NOPROTO, NOT_AN_INTEGER, SYNTAX_ERROR, WRONGPASS, unknownSubcommand, wrongArity } from './errors.js';
 import { REDIS_COMPATIBLE_VERSION } from './info.js';
+import { unsubscribeAll } from './pubsub-commands.js';
+import { untailAll } from './tail-commands.js';
 import { ErrorReply, MapReply, OK, PONG, StatusReply, VerbatimReply, type Reply } from './reply.js';
 
 /** Connection commands (Redis's networking.c and acl.c for AUTH). */
 
 export function ping(client: Client, args: string[]): Reply {
   if (args.length > 2) return wrongArity('ping');
+  // A subscribed RESP2 connection gets PING's answer in the shape of a message, as in Redis.
+  if (client.resp === 2 && client.subscribed) return ['pong', args.length === 2 ? args[1] : ''];
   return args.length === 2 ? args[1] : PONG;
 }
 
@@ -75,6 +79,8 @@ export function quit(client: Client): Reply {
 export function reset(client: Client): Reply {
   client.transaction = null;
   client.server.watches.unwatchAll(client);
+  unsubscribeAll(client);
+  untailAll(client);
   client.db = 0;
   client.resp = 2;
   client.name = '';

@@ -5,7 +5,7 @@ import { keyPositions, type CommandSpec } from './command-spec.js';
 import type { Client } from './client.js';
 import { NOAUTH, unknownCommand, wrongArity } from './errors.js';
 import type { PendingReply } from './pending-reply.js';
-import { QUEUED, type ErrorReply, type Reply } from './reply.js';
+import { ErrorReply, QUEUED, type Reply } from './reply.js';
 import { queueInTransaction, runsDuringMulti } from './transaction-commands.js';
 
 /**
@@ -31,10 +31,15 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
   return execute(client, spec, args);
 }
 
-/** Arity and auth checks, in Redis's order; undefined when the command may run. */
+/** What a RESP2 connection may send while subscribed (Redis's subscribed mode, plus Eddy's tails). */
+const ALLOWED_WHILE_SUBSCRIBED = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset', 'tail', 'untail']);
+
+/** Arity, auth and subscribed-mode checks, in Redis's order; undefined when the command may run. */
 function refuse(client: Client, spec: CommandSpec, args: string[]): ErrorReply | undefined {
   if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) return wrongArity(spec.name);
   if (!client.authenticated && !spec.flags.includes('noauth')) return NOAUTH;
+  if (client.resp === 2 && client.subscribed && !ALLOWED_WHILE_SUBSCRIBED.has(spec.name))
+    return new ErrorReply(`ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
   return undefined;
 }
 

@@ -19,6 +19,7 @@ export type Reply =
   | VerbatimReply
   | BooleanReply
   | NullArrayReply
+  | PushReply
   | NoReply;
 
 /** A simple string: `+OK`. */
@@ -61,6 +62,11 @@ export class BooleanReply {
 
 /** RESP2's null array (`*-1`) where Redis uses it; plain null in RESP3. */
 export class NullArrayReply {}
+
+/** Out-of-band data (pub/sub messages, log-tail events): RESP3's push type, an array in RESP2. */
+export class PushReply {
+  constructor(readonly items: readonly Reply[]) {}
+}
 
 /** Nothing is sent (SHUTDOWN closes the connection without a reply). */
 export class NoReply {}

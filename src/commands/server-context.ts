@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { Store } from '../shards/store.js';
 import { BlockingRegistry } from './blocking.js';
 import { ClientRegistry } from './client-registry.js';
-import type { Config } from './config.js';
+import { parseOutputLimits, type Config, type OutputLimits } from './config.js';
+import { PubSubRegistry } from '../subscriptions/pubsub-registry.js';
 import { WatchRegistry } from './watch-registry.js';
 
 /** Counters for INFO stats. */
@@ -38,6 +39,8 @@ export interface ServerHooks {
   shutdown(): void;
   /** A handler threw: log it (the client gets an error reply). */
   internalError(error: unknown, command: string): void;
+  /** A subscriber was cut off at its output buffer limit. */
+  slowSubscriber?(client: { id: number; name: string }): void;
 }
 
 /** Everything a command can reach besides its client: the store, options, clients and counters. */
@@ -54,6 +57,9 @@ export class ServerContext {
   readonly watches: WatchRegistry;
   /** proto-max-bulk-len, kept as a number: the protocol parser reads it for every bulk. */
   maxBulkLength: number;
+  readonly pubsub = new PubSubRegistry();
+  /** client-output-buffer-limit's pubsub class, read at every message a subscriber is sent. */
+  pubsubOutputLimits: OutputLimits;
 
   constructor(
     readonly store: Store,
@@ -64,7 +70,14 @@ export class ServerContext {
   ) {
     this.maxBulkLength = boundedBulkLength(config.int('proto-max-bulk-len'));
     config.onChange('proto-max-bulk-len', (value) => (this.maxBulkLength = boundedBulkLength(Number(value))));
+    this.pubsubOutputLimits = pubsubLimitsOf(config.get('client-output-buffer-limit'), { hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60 });
+    config.onChange('client-output-buffer-limit', (value) => (this.pubsubOutputLimits = pubsubLimitsOf(value, this.pubsubOutputLimits)));
     this.blocking = new BlockingRegistry(store);
     this.watches = new WatchRegistry(store);
   }
+}
+
+/** The pubsub class of a client-output-buffer-limit value; a value without one keeps `current`, as in Redis. */
+function pubsubLimitsOf(value: string, current: OutputLimits): OutputLimits {
+  return parseOutputLimits(value)?.get('pubsub') ?? current;
 }

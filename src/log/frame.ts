@@ -25,13 +25,13 @@ export function shardFrameRange(shard: number): { gte: Buffer; lte: Buffer } {
 }
 
 /** A record as a frame stores it; recovery applies these rows without building record objects. */
-export type RecordRow = [rev: number, ts: number, db: number, txn: number, effect: Effect];
+export type RecordRow = [rev: number, ts: number, db: number, txn: number, effect: Effect, event?: string];
 
 export function encodeFrame(records: readonly LogRecord[]): Buffer {
   const rows = new Array<RecordRow>(records.length);
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
-    rows[i] = [r.rev, r.ts, r.db, r.txn, r.effect];
+    rows[i] = r.event === undefined ? [r.rev, r.ts, r.db, r.txn, r.effect] : [r.rev, r.ts, r.db, r.txn, r.effect, r.event];
   }
   return pack(rows);
 }
@@ -46,8 +46,8 @@ export function decodeFrame(shard: number, value: Buffer): LogRecord[] {
   const rows = decodeFrameRows(value);
   const records = new Array<LogRecord>(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [rev, ts, db, txn, effect] = rows[i];
-    records[i] = { rev, ts, shard, db, txn, effect };
+    const [rev, ts, db, txn, effect, event] = rows[i];
+    records[i] = { rev, ts, shard, db, txn, effect, event };
   }
   return records;
 }

@@ -34,6 +34,11 @@ const MAX_GATHER_TURNS = 2;
 export class Log {
   /** Highest revision appended (applied to projections, maybe not yet written). */
   lastRev: number;
+  /**
+   * The oldest revision the log still holds: readers asking for anything older are told so
+   * (etcd's compaction error), never given a silent gap. Nothing is compacted away yet.
+   */
+  readonly oldestRev = 1;
   /** Highest revision written to LevelDB (and synced in `always`). */
   committedRev: number;
   fsync: FsyncPolicy;
@@ -91,8 +96,8 @@ export class Log {
   }
 
   /** Appends an effect to a shard's pending frame; it is written by the next group commit. */
-  append(shard: number, db: number, txn: number, effect: Effect, ts: number): LogRecord {
-    const record: LogRecord = { rev: ++this.lastRev, ts, shard, db, txn, effect };
+  append(shard: number, db: number, txn: number, effect: Effect, ts: number, event?: string): LogRecord {
+    const record: LogRecord = { rev: ++this.lastRev, ts, shard, db, txn, effect, event };
     this.pending[shard].push(record);
     this.pendingCount++;
     if (!this.writing) this.schedule();
@@ -119,7 +124,8 @@ export class Log {
    * Records of `shards` (default: all) from `fromRev` on, in revision order; with `follow`, then every
    * record committed afterwards, with no gap or duplicate at the switch.
    */
-  async *read(fromRev: number, options: { shards?: readonly number[]; follow?: boolean } = {}): AsyncGenerator<LogRecord> {
+  async *read(fromRev: number, options: { shards?: readonly number[]; follow?: boolean; signal?: AbortSignal } = {}): AsyncGenerator<LogRecord> {
+    const signal = options.signal;
     const shards = options.shards ?? Array.from({ length: this.shardCount }, (_, i) => i);
     const wanted = new Set(shards);
     let live: LogRecord[] = [];
@@ -134,19 +140,23 @@ export class Log {
     try {
       let last = fromRev - 1;
       for await (const record of readStored(this.db, shards, fromRev)) {
+        if (signal?.aborted) return;
         last = record.rev;
         yield record;
       }
       if (!options.follow) return;
-      for (;;) {
+      // A follower waiting for the next commit is woken to end when its reader stops.
+      signal?.addEventListener('abort', () => wake?.(), { once: true });
+      while (!signal?.aborted) {
         const batch = live;
         live = [];
         for (const record of batch) {
           if (record.rev <= last) continue;
+          if (signal?.aborted) return;
           last = record.rev;
           yield record;
         }
-        if (live.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        if (live.length === 0 && !signal?.aborted) await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
       }
     } finally {

@@ -16,4 +16,9 @@ export interface LogRecord {
   /** Transaction id shared by records that must apply together (0: none); it is the txn's first rev. */
   txn: number;
   effect: Effect;
+  /**
+   * Redis's keyspace event name, when the command that decided the effect names it differently from
+   * the effect's own (INCR's 'put' is 'incrby'); see src/log/change-events.ts.
+   */
+  event?: string;
 }

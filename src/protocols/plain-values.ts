@@ -6,6 +6,7 @@ import {
   MapReply,
   NoReply,
   NullArrayReply,
+  PushReply,
   SetReply,
   StatusReply,
   VerbatimReply,
@@ -53,7 +54,7 @@ export function plainReply(reply: Reply, bulk: BulkForm): PlainValue {
     for (const [key, value] of reply.entries) object[mapKey(key)] = plainReply(value, bulk);
     return object;
   }
-  if (reply instanceof SetReply) return reply.items.map((item) => plainReply(item, bulk));
+  if (reply instanceof SetReply || reply instanceof PushReply) return reply.items.map((item) => plainReply(item, bulk));
   if (reply instanceof DoubleReply) return Number.isFinite(reply.value) ? reply.value : formatDouble(reply.value);
   if (reply instanceof VerbatimReply) return bulk(reply.text);
   if (reply instanceof BooleanReply) return reply.value;

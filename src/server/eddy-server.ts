@@ -11,6 +11,7 @@ import type { ProtocolListener, ProtocolName } from '../protocols/protocol.js';
 import { listenResp } from '../protocols/resp/resp-listener.js';
 import { WebSocketEndpoint } from '../protocols/ws/ws-endpoint.js';
 import { Store } from '../shards/store.js';
+import { KeyspaceNotifier } from '../subscriptions/keyspace-notifications.js';
 import { pinoLevel } from './logger.js';
 
 /** Active expiry runs ten times a second, as Redis's default `hz 10`. */
@@ -50,6 +51,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
     {
       shutdown: onShutdownCommand,
       internalError: (error, command) => logger.error({ err: error, command }, 'command handler failed'),
+      slowSubscriber: (client) => logger.warn({ client: client.id, name: client.name }, 'subscriber closed: client-output-buffer-limit pubsub reached'),
     },
     config.int('port'),
     configFile,
@@ -61,6 +63,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   });
   config.onChange('loglevel', (value) => (logger.level = pinoLevel(value)));
 
+  new KeyspaceNotifier(log, context.pubsub, config);
   const expiryTimer = setInterval(() => store.expireSome(Date.now(), ACTIVE_EXPIRY_SAMPLE), ACTIVE_EXPIRY_MS);
   expiryTimer.unref();
   const listeners = await listenAll(context, logger);

@@ -1,4 +1,5 @@
 import type { Log } from '../log/log.js';
+import { changesOf } from '../log/change-events.js';
 import type { Effect } from '../log/record.js';
 import { applyEffect } from '../projections/apply.js';
 import type { Keyspace } from '../projections/keyspace.js';
@@ -35,6 +36,11 @@ export class Store {
   expiredKeys = 0;
   private readonly changeListeners: ChangeListener[] = [];
   private txn = 0;
+  /**
+   * Keyspace event names of the command running now, by effect (INCR: put -> incrby); recorded
+   * beside its effects so that notifications and log tails name them as Redis does.
+   */
+  commandEvents: Readonly<Record<string, string>> | undefined = undefined;
   private lastKey = '';
   private lastShard: Shard;
 
@@ -75,38 +81,17 @@ export class Store {
     // Listeners hear before the change, so that they can still see what FLUSHDB or SWAPDB replaces.
     if (this.changeListeners.length > 0) this.announce(shard, db, effect);
     applyEffect(shard.state, db, effect, this.log.lastRev + 1);
-    this.log.append(shard.id, db, this.txn, effect, now);
+    this.log.append(shard.id, db, this.txn, effect, now, this.commandEvents?.[effect[0]]);
   }
 
   private announce(shard: Shard, db: number, effect: Effect): void {
+    const changes = changesOf(db, effect);
     for (const listener of this.changeListeners)
-      switch (effect[0]) {
-        case 'flushdb':
-          listener.dbChanged(shard, db, db);
-          break;
-        case 'flushall':
-          for (let each = 0; each < shard.state.dbs.length; each++) listener.dbChanged(shard, each, each);
-          break;
-        case 'swapdb':
-          listener.dbChanged(shard, effect[1] as number, effect[2] as number);
-          listener.dbChanged(shard, effect[2] as number, effect[1] as number);
-          break;
-        case 'rename':
-          listener.keyChanged(db, effect[1] as string);
-          listener.keyChanged(db, effect[2] as string);
-          break;
-        case 'move':
-          listener.keyChanged(db, effect[1] as string);
-          listener.keyChanged(effect[2] as number, effect[1] as string);
-          break;
-        case 'copy':
-          listener.keyChanged(effect[3] as number, effect[2] as string);
-          break;
-        case 'mset':
-          for (let i = 1; i < effect.length; i += 2) listener.keyChanged(db, effect[i] as string);
-          break;
-        default:
-          listener.keyChanged(db, effect[1] as string);
+      for (const change of changes) {
+        if (change.key !== null) listener.keyChanged(change.db, change.key);
+        else if (change.event === 'flushall') for (let each = 0; each < shard.state.dbs.length; each++) listener.dbChanged(shard, each, each);
+        else if (change.event === 'swapdb') listener.dbChanged(shard, change.db, (change.db === effect[1] ? effect[2] : effect[1]) as number);
+        else listener.dbChanged(shard, change.db, change.db);
       }
   }
 

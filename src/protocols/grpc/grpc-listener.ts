@@ -107,7 +107,8 @@ async function answer(server: ServerContext, method: Method<never>, call: Server
     callback({ code: status.INVALID_ARGUMENT, details: error instanceof BadArguments ? error.message : 'ERR Protocol error: bad request' });
     return;
   }
-  const session = new CommandSession(server, { remoteAddress: call.getPeer(), localAddress: '', close: () => undefined });
+  // A unary call has no channel for pushed messages: the tail stream is the way to follow changes.
+  const session = new CommandSession(server, { remoteAddress: call.getPeer(), localAddress: '', close: () => undefined, push: () => true });
   // A call past its deadline, or cancelled by the client, drops a blocked command.
   call.once('cancelled', () => session.closed());
   const refused = await session.authenticate(presentedPassword((name) => call.metadata.get(name)[0]));

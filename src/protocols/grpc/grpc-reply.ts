@@ -5,6 +5,7 @@ import {
   MapReply,
   NoReply,
   NullArrayReply,
+  PushReply,
   SetReply,
   StatusReply,
   VerbatimReply,
@@ -32,6 +33,7 @@ export function grpcReply(reply: Reply): GrpcReply {
   if (typeof reply === 'bigint') return { integer: String(reply) };
   if (reply === null || reply instanceof NullArrayReply || reply instanceof NoReply) return { null: {} };
   if (Array.isArray(reply)) return { array: { items: reply.map((item: Reply) => grpcReply(item)) } };
+  if (reply instanceof PushReply) return { array: { items: reply.items.map(grpcReply) } };
   if (reply instanceof StatusReply) return { simple: reply.text };
   if (reply instanceof ErrorReply) return { error: reply.message };
   if (reply instanceof MapReply) return { map: { entries: reply.entries.map(([key, value]) => ({ key: grpcReply(key), value: grpcReply(value) })) } };

@@ -63,6 +63,8 @@ async function run(server: ServerContext, request: FastifyRequest, reply: Fastif
     remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`,
     localAddress: `${socket.localAddress}:${socket.localPort}`,
     close: () => socket.destroy(),
+    // A request has no channel for pushed messages: GET /tail (Server-Sent Events) follows changes.
+    push: () => true,
   });
   // The response's close also fires when the client goes away: a blocked command is dropped then.
   reply.raw.once('close', () => session.closed());

@@ -2,7 +2,8 @@ import type { Socket } from 'node:net';
 import { Client, type ClientTransport } from '../../commands/client.js';
 import { dispatch } from '../../commands/dispatcher.js';
 import { PendingReply } from '../../commands/pending-reply.js';
-import { ErrorReply, type Reply } from '../../commands/reply.js';
+import { OutputLimit } from '../../commands/output-limit.js';
+import { ErrorReply, type PushReply, type Reply } from '../../commands/reply.js';
 import type { ServerContext } from '../../commands/server-context.js';
 import type { AckWaiter } from '../../log/log.js';
 import { encodeReply } from './resp-encoder.js';
@@ -33,6 +34,7 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   /** Reading is paused until the client drains its replies. */
   private backpressure = false;
   private closing = false;
+  private readonly outputLimit: OutputLimit;
 
   constructor(
     private readonly socket: Socket,
@@ -41,6 +43,7 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
     this.remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
     this.localAddress = `${socket.localAddress}:${socket.localPort}`;
     this.client = new Client(server, this);
+    this.outputLimit = new OutputLimit(() => server.pubsubOutputLimits);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('drain', () => {
@@ -61,9 +64,15 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
     return this.server.maxBulkLength;
   }
 
-  close(): void {
-    this.closing = true;
-    this.socket.destroy();
+  close(finalMessage?: PushReply): void {
+    if (finalMessage === undefined) {
+      this.closing = true;
+      this.socket.destroy();
+      return;
+    }
+    // The last word (where to resume) goes after everything already queued; then the socket ends.
+    this.append(encodeReply(finalMessage, this.client.resp));
+    this.finish();
   }
 
   /** Sends the replies still owed, then closes; a command still waiting (blocked) is dropped. */
@@ -138,13 +147,30 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
       if (!(error instanceof RangeError)) throw error;
       encoded = '-ERR reply too large to send\r\n';
     }
-    // Held replies are kept in chunks so that no single string outgrows V8's limit.
+    this.append(encoded);
+    this.ackRev = this.server.store.log.lastRev;
+    if (this.client.closeAfterReply) this.closing = true;
+  }
+
+  /** Held output is kept in chunks so that no single string outgrows V8's limit. */
+  private append(encoded: string): void {
     if (this.out.length + encoded.length > OUTPUT_CHUNK) {
       if (this.out.length > 0) this.outChunks.push(this.out);
       this.out = encoded;
     } else this.out += encoded;
-    this.ackRev = this.server.store.log.lastRev;
-    if (this.client.closeAfterReply) this.closing = true;
+  }
+
+  /**
+   * Pub/sub messages and tail events: sent behind the replies already gathered, without waiting for
+   * the log (they are about committed or unlogged data). A subscriber that does not read them is
+   * cut off at client-output-buffer-limit, so that it never holds up writers or other subscribers.
+   */
+  push(message: PushReply): boolean {
+    if (this.closing) return true;
+    if (this.outputLimit.exceeded(this.socket.writableLength + this.out.length)) return false;
+    this.append(encodeReply(message, this.client.resp));
+    this.flush();
+    return true;
   }
 
   private flush(): void {

@@ -6,6 +6,7 @@ import {
   MapReply,
   NoReply,
   NullArrayReply,
+  PushReply,
   SetReply,
   StatusReply,
   VerbatimReply,
@@ -37,6 +38,7 @@ export function encodeReply(reply: Reply, resp: 2 | 3): string {
     return resp === 3 ? `=${reply.text.length + 4}\r\n${reply.format}:${reply.text}\r\n` : `$${reply.text.length}\r\n${reply.text}\r\n`;
   if (reply instanceof BooleanReply) return resp === 3 ? (reply.value ? '#t\r\n' : '#f\r\n') : reply.value ? ':1\r\n' : ':0\r\n';
   if (reply instanceof NullArrayReply) return resp === 3 ? '_\r\n' : '*-1\r\n';
+  if (reply instanceof PushReply) return encodeItems(resp === 3 ? '>' : '*', reply.items, resp);
   if (reply instanceof NoReply) return '';
   throw new Error(`cannot encode reply ${String(reply)}`);
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { pack, unpack } from 'msgpackr';
 import type { WebSocket } from 'ws';
-import { ErrorReply, type Reply } from '../../commands/reply.js';
+import { OutputLimit } from '../../commands/output-limit.js';
+import { ErrorReply, type PushReply, type Reply } from '../../commands/reply.js';
 import type { ServerContext } from '../../commands/server-context.js';
 import { CommandSession } from '../command-session.js';
 import { presentedPassword } from '../credentials.js';
@@ -20,6 +21,7 @@ const NOT_A_FRAME = 'ERR Protocol error: a frame is {"id": ..., "cmd": [...]}';
  */
 export class WebSocketConnection {
   readonly session: CommandSession;
+  private readonly outputLimit: OutputLimit;
 
   constructor(
     private readonly socket: WebSocket,
@@ -30,8 +32,10 @@ export class WebSocketConnection {
     this.session = new CommandSession(server, {
       remoteAddress: `${tcp.remoteAddress}:${tcp.remotePort}`,
       localAddress: `${tcp.localAddress}:${tcp.localPort}`,
-      close: () => socket.terminate(),
+      close: (finalMessage) => this.closeWith(finalMessage),
+      push: (message) => this.push(message),
     });
+    this.outputLimit = new OutputLimit(() => server.pubsubOutputLimits);
     socket.on('message', (data: Buffer, isBinary) => void this.receive(data, isBinary));
     socket.on('error', () => socket.terminate());
     void this.logIn(presentedPassword((name) => request.headers[name]));
@@ -65,6 +69,23 @@ export class WebSocketConnection {
     }
     this.answer(id, await this.session.run(args), isBinary);
     if (this.session.client.closeAfterReply) this.socket.close();
+  }
+
+  /** Pushed messages as `{push: [...]}` frames; a client that does not read them is cut off. */
+  private push(message: PushReply): boolean {
+    if (this.socket.readyState !== this.socket.OPEN) return true;
+    if (this.outputLimit.exceeded(this.socket.bufferedAmount)) return false;
+    this.socket.send(JSON.stringify({ push: plainReply(message, bulkAsText) }));
+    return true;
+  }
+
+  private closeWith(finalMessage: PushReply | undefined): void {
+    if (finalMessage === undefined) {
+      this.socket.terminate();
+      return;
+    }
+    this.socket.send(JSON.stringify({ push: plainReply(finalMessage, bulkAsText) }));
+    this.socket.close(POLICY_VIOLATION, 'slow consumer');
   }
 
   private answer(id: unknown, reply: Reply, binary: boolean): void {

@@ -1,0 +1,36 @@
+/**
+ * Redis's keyspace event names for commands whose effects carry a different name: INCR logs a
+ * `put` but Redis notifies `incrby`. Every other effect is named by itself (see
+ * src/log/change-events.ts): `hset`, `lpush`, `expire`, `del`, ...
+ */
+export const COMMAND_EVENTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  incr: { put: 'incrby' },
+  decr: { put: 'incrby' },
+  incrby: { put: 'incrby' },
+  decrby: { put: 'incrby' },
+  incrbyfloat: { put: 'incrbyfloat' },
+  hincrby: { hset: 'hincrby' },
+  hincrbyfloat: { hset: 'hincrbyfloat' },
+  spop: { srem: 'spop' },
+  // Across shards a rename is a deletion and a put.
+  rename: { del: 'rename_from', put: 'rename_to' },
+  renamenx: { del: 'rename_from', put: 'rename_to' },
+  copy: { put: 'copy_to' },
+  sinterstore: { put: 'sinterstore' },
+  sunionstore: { put: 'sunionstore' },
+  sdiffstore: { put: 'sdiffstore' },
+  zunionstore: { put: 'zunionstore' },
+  zinterstore: { put: 'zinterstore' },
+  zdiffstore: { put: 'zdiffstore' },
+  zrangestore: { put: 'zrangestore' },
+  sort: { rpush: 'sortstore' },
+  zincrby: { zadd: 'zincr' },
+  zpopmin: { zremrange: 'zpopmin' },
+  bzpopmin: { zremrange: 'zpopmin' },
+  zpopmax: { zremrange: 'zpopmax' },
+  bzpopmax: { zremrange: 'zpopmax' },
+  zmpop: { zremrange: 'zpopmin' },
+  bzmpop: { zremrange: 'zpopmin' },
+  zremrangebyscore: { zremrange: 'zremrangebyscore' },
+  zremrangebylex: { zremrange: 'zremrangebylex' },
+};

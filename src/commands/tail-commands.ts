@@ -1,0 +1,141 @@
+import { compactedError, LogTail } from '../subscriptions/log-tail.js';
+import { ChangeFilter, type ChangeFilterSpec } from '../subscriptions/change-filter.js';
+import { changeReply } from '../subscriptions/change-reply.js';
+import { changesOf } from '../log/change-events.js';
+import type { Log } from '../log/log.js';
+import { parseInteger } from './arguments.js';
+import type { Client } from './client.js';
+import { DB_INDEX_OUT_OF_RANGE, NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
+import { PendingReply } from './pending-reply.js';
+import { ErrorReply, NO_REPLY, PushReply, type Reply } from './reply.js';
+
+/**
+ * Log-tail subscriptions, the durable kind of SUBSCRIBE: TAIL follows committed changes from a
+ * revision (resumable after a disconnect), UNTAIL stops, LOGREAD pulls the same events page by page.
+ */
+
+const ALREADY_TAILING = new ErrorReply('ERR this connection already follows the log; UNTAIL first');
+const DEFAULT_PAGE = 100;
+const OPTION_WORDS = new Set(['FROM', 'KEYS', 'MATCH', 'DB', 'WITHVALUES', 'COUNT']);
+
+interface TailArguments {
+  from: number | '$' | undefined;
+  filter: ChangeFilterSpec;
+  withValues: boolean;
+  count: number;
+}
+
+/** `[FROM rev|$] [KEYS key ...] [MATCH pattern ...] [DB n] [WITHVALUES] [COUNT n]`; KEYS and MATCH run to the next option. */
+function parseTailArguments(args: string[], allowed: readonly string[]): TailArguments | ErrorReply {
+  const parsed: TailArguments = { from: undefined, filter: { keys: [], patterns: [], db: undefined }, withValues: false, count: DEFAULT_PAGE };
+  let i = 1;
+  const listUntilOption = (into: string[]): void => {
+    while (i < args.length && !OPTION_WORDS.has(args[i].toUpperCase())) into.push(args[i++]);
+  };
+  while (i < args.length) {
+    const option = args[i++].toUpperCase();
+    if (!allowed.includes(option)) return SYNTAX_ERROR;
+    if (option === 'WITHVALUES') parsed.withValues = true;
+    else if (option === 'KEYS' || option === 'MATCH') {
+      const list = option === 'KEYS' ? parsed.filter.keys : parsed.filter.patterns;
+      const before = list.length;
+      listUntilOption(list);
+      if (list.length === before) return SYNTAX_ERROR;
+    } else {
+      if (i >= args.length) return SYNTAX_ERROR;
+      const value = args[i++];
+      if (option === 'FROM' && value === '$') parsed.from = '$';
+      else {
+        const n = parseInteger(value);
+        if (n === null || n < 0) return NOT_AN_INTEGER;
+        if (option === 'FROM') parsed.from = n;
+        else if (option === 'COUNT') parsed.count = Math.max(1, n);
+        else if (n >= 16) return DB_INDEX_OUT_OF_RANGE;
+        else parsed.filter.db = n;
+      }
+    }
+  }
+  return parsed;
+}
+
+/** Only the shards of the named keys can hold their changes, unless patterns widen the filter. */
+function shardsOfFilter(client: Client, filter: ChangeFilterSpec): number[] | undefined {
+  if (filter.keys.length === 0 || filter.patterns.length > 0) return undefined;
+  return [...new Set(filter.keys.map((key) => client.server.store.shardOf(key).id))].sort((a, b) => a - b);
+}
+
+function resolveFrom(log: Log, from: number | '$' | undefined): number {
+  return from === undefined || from === '$' ? log.lastRev + 1 : Math.max(from, 1);
+}
+
+export function tail(client: Client, args: string[]): Reply {
+  if (client.tail !== undefined) return ALREADY_TAILING;
+  const parsed = parseTailArguments(args, ['FROM', 'KEYS', 'MATCH', 'DB', 'WITHVALUES']);
+  if (parsed instanceof ErrorReply) return parsed;
+  const log = client.server.store.log;
+  const from = resolveFrom(log, parsed.from);
+  const compacted = compactedError(log, from);
+  if (compacted !== undefined) return new ErrorReply(compacted);
+  const request = { from, filter: parsed.filter, shards: shardsOfFilter(client, parsed.filter), withValues: parsed.withValues };
+  const follower = new LogTail(log, request, (event) => client.transport.push(event), (resumeRev) => {
+    client.server.hooks.slowSubscriber?.(client);
+    client.tail = undefined;
+    client.transport.close(new PushReply(['overflow', resumeRev]));
+  });
+  const forget = client.onDisconnect(() => follower.stop());
+  client.tail = {
+    get nextRev() {
+      return follower.nextRev;
+    },
+    stop: () => {
+      forget();
+      follower.stop();
+    },
+  };
+  // The confirmation goes out before the first event, as SUBSCRIBE's does.
+  client.transport.push(new PushReply(['tail', from]));
+  follower.start();
+  return NO_REPLY;
+}
+
+/** UNTAIL: stops following; answers with the revision to resume from (null when not tailing). */
+export function untail(client: Client): Reply {
+  const resumeRev = client.tail?.nextRev ?? null;
+  untailAll(client);
+  client.transport.push(new PushReply(['untail', resumeRev]));
+  return NO_REPLY;
+}
+
+export function untailAll(client: Client): void {
+  client.tail?.stop();
+  client.tail = undefined;
+}
+
+/** LOGREAD FROM rev [COUNT n] [KEYS ...] [MATCH ...] [DB n]: [next revision, [event, ...]] from the stored log. */
+export function logread(client: Client, args: string[]): Reply | PendingReply {
+  const parsed = parseTailArguments(args, ['FROM', 'KEYS', 'MATCH', 'DB', 'COUNT']);
+  if (parsed instanceof ErrorReply) return parsed;
+  if (parsed.from === undefined) return SYNTAX_ERROR;
+  const log = client.server.store.log;
+  const from = resolveFrom(log, parsed.from);
+  const compacted = compactedError(log, from);
+  if (compacted !== undefined) return new ErrorReply(compacted);
+  const pending = new PendingReply();
+  readPage(log, from, parsed.count, new ChangeFilter(parsed.filter), shardsOfFilter(client, parsed.filter)).then(
+    (page) => pending.resolve(page),
+    (error: unknown) => pending.resolve(new ErrorReply(`ERR log read failed: ${String(error)}`)),
+  );
+  return pending;
+}
+
+/** Up to `count` matching events (a record's changes are never split), and where the next page starts. */
+async function readPage(log: Log, from: number, count: number, filter: ChangeFilter, shards: number[] | undefined): Promise<Reply> {
+  const events: Reply[] = [];
+  let next = from;
+  for await (const record of log.read(from, { shards })) {
+    for (const change of changesOf(record.db, record.effect, record.event)) if (filter.accepts(change)) events.push(changeReply(record, change).items);
+    next = record.rev + 1;
+    if (events.length >= count) break;
+  }
+  return [next, events];
+}

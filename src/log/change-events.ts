@@ -1,0 +1,66 @@
+import type { Effect } from './record.js';
+
+/**
+ * What an effect changed, as Redis names it: one event per key it touched (RENAME is `rename_from`
+ * on one key and `rename_to` on the other), or a database-wide event with `key` null (FLUSHDB,
+ * FLUSHALL, SWAPDB). Keyspace notifications, log tails, blocked clients and WATCH all read changes
+ * this one way.
+ */
+export interface Change {
+  db: number;
+  /** null for a change to a whole database. */
+  key: string | null;
+  event: string;
+}
+
+/** Event names that differ from the effect's own name. */
+const EVENT_OF_EFFECT: Readonly<Record<string, string>> = { put: 'set', mset: 'set', zremrange: 'zremrangebyrank' };
+
+/**
+ * The changes of one effect in `db`. `named` is the event the deciding command gave it (INCR's `put`
+ * is `incrby`), recorded beside the effect; without it, the effect's own name says.
+ */
+export function changesOf(db: number, effect: Effect, named?: string): Change[] {
+  const op = effect[0];
+  switch (op) {
+    case 'mset': {
+      const changes: Change[] = [];
+      for (let i = 1; i < effect.length; i += 2) changes.push({ db, key: effect[i] as string, event: named ?? 'set' });
+      return changes;
+    }
+    case 'del':
+      // An expiry or eviction is named by its reason, whatever command came across it.
+      return [{ db, key: effect[1] as string, event: effect[2] === 'del' ? (named ?? 'del') : (effect[2] as string) }];
+    case 'rename':
+      return [
+        { db, key: effect[1] as string, event: 'rename_from' },
+        { db, key: effect[2] as string, event: 'rename_to' },
+      ];
+    case 'move':
+      return [
+        { db, key: effect[1] as string, event: 'move_from' },
+        { db: effect[2] as number, key: effect[1] as string, event: 'move_to' },
+      ];
+    case 'copy':
+      return [{ db: effect[3] as number, key: effect[2] as string, event: 'copy_to' }];
+    case 'lrotate': {
+      // LMOVE within one list: a pop from one end, a push onto the other.
+      const key = effect[1] as string;
+      return [
+        { db, key, event: effect[2] === 'left' ? 'lpop' : 'rpop' },
+        { db, key, event: effect[3] === 'left' ? 'lpush' : 'rpush' },
+      ];
+    }
+    case 'flushdb':
+      return [{ db, key: null, event: 'flushdb' }];
+    case 'flushall':
+      return [{ db, key: null, event: 'flushall' }];
+    case 'swapdb':
+      return [
+        { db: effect[1] as number, key: null, event: 'swapdb' },
+        { db: effect[2] as number, key: null, event: 'swapdb' },
+      ];
+    default:
+      return [{ db, key: effect[1] as string, event: named ?? EVENT_OF_EFFECT[op] ?? op }];
+  }
+}

@@ -1,0 +1,28 @@
+import { globMatcher } from '../commands/glob.js';
+import type { Change } from '../log/change-events.js';
+
+/** Which changes a tail wants: some keys and/or key patterns (none: every key), optionally one db. */
+export interface ChangeFilterSpec {
+  keys: string[];
+  patterns: string[];
+  db: number | undefined;
+}
+
+export class ChangeFilter {
+  private readonly keys: Set<string>;
+  private readonly matchers: ((key: string) => boolean)[];
+
+  constructor(readonly spec: ChangeFilterSpec) {
+    this.keys = new Set(spec.keys);
+    this.matchers = spec.patterns.map((pattern) => globMatcher(pattern));
+  }
+
+  /** A database-wide change (FLUSHDB, SWAPDB) touches every key: it passes whatever the keys. */
+  accepts(change: Change): boolean {
+    if (this.spec.db !== undefined && change.db !== this.spec.db) return false;
+    if (change.key === null || (this.keys.size === 0 && this.matchers.length === 0)) return true;
+    if (this.keys.has(change.key)) return true;
+    for (const matches of this.matchers) if (matches(change.key)) return true;
+    return false;
+  }
+}

@@ -1,0 +1,105 @@
+import type { PushReply } from '../commands/reply.js';
+import { changesOf } from '../log/change-events.js';
+import type { Log } from '../log/log.js';
+import type { LogRecord } from '../log/record.js';
+import { applyEffect } from '../projections/apply.js';
+import { emptyShardState, type ShardState } from '../projections/shard-state.js';
+import { ChangeFilter, type ChangeFilterSpec } from './change-filter.js';
+import { changeReply } from './change-reply.js';
+
+export interface TailRequest {
+  /** First revision wanted. */
+  from: number;
+  filter: ChangeFilterSpec;
+  /** Shards whose records can match (those of the KEYS; undefined: all). */
+  shards: readonly number[] | undefined;
+  withValues: boolean;
+}
+
+/** Where a tail sends its events; `false` means the receiver could not keep up and is cut off. */
+export type EventSink = (event: PushReply) => boolean;
+
+/** A request for revisions the log no longer holds (etcd's compaction error). */
+export function compactedError(log: Log, from: number): string | undefined {
+  return from < log.oldestRev ? `COMPACTED oldest available revision is ${log.oldestRev}` : undefined;
+}
+
+/**
+ * One log-tail subscription: the committed changes matching a filter, from a revision on — caught up
+ * from the stored log, then followed live with no gap or duplicate (Log.read does the switch).
+ * `nextRev` is always where a client that loses the connection resumes.
+ */
+export class LogTail {
+  nextRev: number;
+  private readonly stopper = new AbortController();
+  private readonly filter: ChangeFilter;
+  /** WITHVALUES: the matching keys' values, replayed from the start of the log, one state per shard. */
+  private readonly states: Map<number, ShardState> | undefined;
+
+  constructor(
+    private readonly log: Log,
+    private readonly request: TailRequest,
+    private readonly sink: EventSink,
+    /** Called once when the tail ends because its receiver was too slow. */
+    private readonly onOverflow: (resumeRev: number) => void,
+  ) {
+    this.nextRev = request.from;
+    this.filter = new ChangeFilter(request.filter);
+    this.states = request.withValues ? new Map() : undefined;
+  }
+
+  start(): void {
+    void this.follow();
+  }
+
+  stop(): void {
+    this.stopper.abort();
+  }
+
+  get stopped(): boolean {
+    return this.stopper.signal.aborted;
+  }
+
+  private async follow(): Promise<void> {
+    // Values after each change need the keys' history: replay from the oldest revision, silently.
+    const start = this.states === undefined ? this.request.from : this.log.oldestRev;
+    try {
+      for await (const record of this.log.read(start, { shards: this.request.shards, follow: true, signal: this.stopper.signal })) {
+        if (!this.deliver(record)) {
+          this.stop();
+          this.onOverflow(this.nextRev);
+          return;
+        }
+      }
+    } catch {
+      // The log closed under the reader (shutdown): the connection goes with it.
+      this.stop();
+    }
+  }
+
+  /** Sends the record's matching changes; false when the receiver was cut off. */
+  private deliver(record: LogRecord): boolean {
+    const changes = changesOf(record.db, record.effect, record.event).filter((change) => this.filter.accepts(change));
+    if (changes.length > 0 && this.states !== undefined) this.applyToValues(record);
+    if (record.rev < this.request.from) return true;
+    for (const change of changes) {
+      const value = this.states === undefined ? undefined : change.key === null ? null : (this.states.get(record.shard)?.dbs[change.db].data.get(change.key) ?? null);
+      if (!this.sink(changeReply(record, change, value))) return false;
+    }
+    this.nextRev = record.rev + 1;
+    return true;
+  }
+
+  private applyToValues(record: LogRecord): void {
+    const states = this.states as Map<number, ShardState>;
+    let state = states.get(record.shard);
+    if (state === undefined) states.set(record.shard, (state = emptyShardState()));
+    try {
+      applyEffect(state, record.db, record.effect, record.rev);
+    } catch {
+      // Only the watched keys' history is replayed: a key moved in from an unwatched one (RENAME,
+      // COPY) has no known value, and an effect on it cannot apply. Its value shows as null.
+      for (const change of changesOf(record.db, record.effect)) if (change.key !== null) state.dbs[change.db].delete(change.key);
+    }
+  }
+}
