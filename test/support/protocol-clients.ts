@@ -53,10 +53,10 @@ export class RespClient implements ProtocolClient {
   }
 }
 
-type Decoded = [{ value: unknown; error?: string }, number] | undefined;
+export type Decoded = [{ value: unknown; error?: string }, number] | undefined;
 
-/** Decodes one RESP3 value at `at`; undefined while it is incomplete. */
-function decodeResp3(bytes: Buffer, at: number): Decoded {
+/** Decodes one RESP3 (or RESP2) value at `at`, and where the next starts; undefined while it is incomplete. */
+export function decodeResp3(bytes: Buffer, at: number): Decoded {
   const lineEnd = bytes.indexOf('\r\n', at);
   if (lineEnd < 0) return undefined;
   const type = String.fromCharCode(bytes[at]);
@@ -85,6 +85,7 @@ function decodeResp3(bytes: Buffer, at: number): Decoded {
     }
     case '*':
     case '~':
+    case '>':
     case '%': {
       const count = Number(line) * (type === '%' ? 2 : 1);
       if (count < 0) return [{ value: null }, next];

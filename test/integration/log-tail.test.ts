@@ -1,0 +1,198 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { EddyProcess } from '../support/eddy-process.js';
+import { RespStream } from '../support/resp-stream.js';
+
+/** ['change', rev, ts, db, key, event, effect, value?] */
+type ChangeEvent = [string, number, number, number, string | null, string, unknown[], unknown?];
+
+describe('log tails: TAIL, UNTAIL, LOGREAD', () => {
+  let server: EddyProcess;
+  let redis: Redis;
+  const streams: RespStream[] = [];
+  const open = async (resp: 2 | 3 = 3) => {
+    const stream = await RespStream.open(server.port, resp);
+    streams.push(stream);
+    return stream;
+  };
+
+  beforeAll(async () => {
+    server = await EddyProcess.start(['--appendfsync', 'always']);
+    redis = new Redis({ port: server.port, protocol: 2 });
+    redis.on('error', () => undefined); // while the restart test has the server down
+  });
+  afterAll(async () => {
+    for (const stream of streams) stream.close();
+    redis.disconnect();
+    await server.stop();
+  });
+  beforeEach(async () => {
+    await redis.flushall();
+  });
+
+  test('catches up from a revision, then follows live, with Redis event names and the effect', async () => {
+    const first = (await logread(0, 'MATCH', 'cu:*')).next;
+    await redis.set('cu:a', '1');
+    await redis.incr('cu:a');
+    await redis.rpush('cu:l', 'x', 'y');
+    const tail = await open(3);
+    tail.send('TAIL', 'FROM', first, 'MATCH', 'cu:*');
+    expect(await tail.next()).toEqual(['tail', first]);
+    const caughtUp = (await tail.take(3)) as ChangeEvent[];
+    expect(caughtUp.map((event) => [event[0], event[3], event[4], event[5], event[6]])).toEqual([
+      ['change', 0, 'cu:a', 'set', ['put', 'cu:a', '1', 0]],
+      ['change', 0, 'cu:a', 'incrby', ['put', 'cu:a', '2', 0]],
+      ['change', 0, 'cu:l', 'rpush', ['rpush', 'cu:l', 'x', 'y']],
+    ]);
+    await redis.set('elsewhere', 'ignored');
+    await redis.hset('cu:h', 'f', 'v');
+    const live = (await tail.next()) as ChangeEvent;
+    expect([live[4], live[5]]).toEqual(['cu:h', 'hset']);
+    const revisions = [...caughtUp, live].map((event) => event[1]);
+    expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+    expect(new Set(revisions).size).toBe(4);
+    expect(caughtUp[0][2]).toBeGreaterThan(Date.now() - 60_000);
+    tail.send('UNTAIL');
+    expect(await tail.next()).toEqual(['untail', live[1] + 1]);
+    tail.send('GET', 'cu:a');
+    expect(await tail.next()).toBe('2');
+  });
+
+  test('FROM $, KEYS and DB filters; RESP2 connections are in subscribed mode while tailing', async () => {
+    const tail = await open(2);
+    tail.send('TAIL', 'FROM', '$', 'KEYS', 'wanted', 'DB', '0');
+    expect((await tail.next()) as unknown[]).toEqual(['tail', expect.any(Number)]);
+    await redis.set('unwanted', 'x');
+    await redis.select(1);
+    await redis.set('wanted', 'in db 1');
+    await redis.select(0);
+    await redis.set('wanted', 'in db 0');
+    const event = (await tail.next()) as ChangeEvent;
+    expect([event[3], event[4], event[6]]).toEqual([0, 'wanted', ['put', 'wanted', 'in db 0', 0]]);
+    tail.send('GET', 'wanted');
+    expect(await tail.next()).toEqual({ error: "ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context" });
+    tail.send('TAIL');
+    expect(await tail.next()).toEqual({ error: 'ERR this connection already follows the log; UNTAIL first' });
+  });
+
+  test('WITHVALUES gives each key\'s value after the change, also for history', async () => {
+    const from = (await logread(0, 'KEYS', 'wv')).next;
+    await redis.set('wv', '1');
+    await redis.append('wv', '2');
+    await redis.set('other', 'x');
+    await redis.del('wv');
+    await redis.hset('wv', 'f', 'v');
+    const tail = await open(3);
+    tail.send('TAIL', 'FROM', from, 'KEYS', 'wv', 'WITHVALUES');
+    await tail.next();
+    const events = (await tail.take(4)) as ChangeEvent[];
+    expect(events.map((event) => [event[5], event[7]])).toEqual([
+      ['set', '1'],
+      ['append', '12'],
+      ['del', null],
+      ['hset', { f: 'v' }],
+    ]);
+  });
+
+  test('LOGREAD pages through the same events, each page saying where the next starts', async () => {
+    const from = (await logread(0, 'MATCH', 'page:*')).next;
+    for (let i = 0; i < 5; i++) await redis.set(`page:${i}`, String(i));
+    const keys: string[] = [];
+    let next = from;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await logread(next, 'COUNT', '2', 'MATCH', 'page:*');
+      if (page.events.length === 0) break;
+      keys.push(...page.events.map((event) => event[4] as string));
+      next = page.next;
+    }
+    expect(keys).toEqual(['page:0', 'page:1', 'page:2', 'page:3', 'page:4']);
+    await expect(redis.call('LOGREAD', 'FROM', 'x')).rejects.toThrow('ERR value is not an integer or out of range');
+    await expect(redis.call('LOGREAD', 'COUNT', '5')).rejects.toThrow('ERR syntax error');
+  });
+
+  test('a tail cut mid-stream under a steady write load resumes from its last revision: nothing lost, nothing twice', async () => {
+    const from = (await logread(0)).next;
+    let writing = true;
+    let written = 0;
+    const writer = (async () => {
+      while (writing) {
+        const batch = redis.pipeline();
+        for (let i = 0; i < 50; i++) batch.set(`load:${written + i}`, String(written + i));
+        await batch.exec();
+        written += 50;
+      }
+    })();
+    const received: ChangeEvent[] = [];
+    let tail = await open(3);
+    tail.send('TAIL', 'FROM', from, 'MATCH', 'load:*');
+    await tail.next();
+    while (received.length < 300) received.push((await tail.next()) as ChangeEvent);
+    tail.close(); // the connection drops mid-stream
+    const resumeFrom = received[received.length - 1][1] + 1;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    tail = await open(3);
+    tail.send('TAIL', 'FROM', resumeFrom, 'MATCH', 'load:*');
+    expect(await tail.next()).toEqual(['tail', resumeFrom]);
+    while (received.length < 1500) received.push((await tail.next()) as ChangeEvent);
+    writing = false;
+    await writer;
+    const end = (await logread(0)).next;
+    while (received[received.length - 1][1] < end - 1) received.push((await tail.next()) as ChangeEvent);
+    // The union of what the two tails delivered is exactly what the log holds, in order.
+    const logged: number[] = [];
+    for (let next = from; next < end; ) {
+      const page = await logread(next, 'COUNT', '1000', 'MATCH', 'load:*');
+      logged.push(...page.events.map((event) => event[1]));
+      next = page.next;
+    }
+    expect(received.map((event) => event[1])).toEqual(logged);
+    expect(logged.length).toBe(written);
+  });
+
+  test('resuming after a server restart continues the revision sequence', async () => {
+    await redis.set('restart:a', '1');
+    const resumeFrom = (await logread(0)).next;
+    expect(await server.kill('SIGTERM')).toBe(0);
+    await server.launch();
+    await redis.set('restart:b', '2');
+    const tail = await open(3);
+    tail.send('TAIL', 'FROM', resumeFrom, 'MATCH', 'restart:*');
+    expect(await tail.next()).toEqual(['tail', resumeFrom]);
+    const event = (await tail.next()) as ChangeEvent;
+    expect([event[1], event[4]]).toEqual([resumeFrom, 'restart:b']);
+  });
+
+  test('a tail that does not read is cut off and told the revision to resume from', async () => {
+    await redis.config('SET', 'client-output-buffer-limit', 'pubsub 64kb 0 0');
+    const from = (await logread(0)).next;
+    const tail = await open(3);
+    tail.send('TAIL', 'FROM', '$', 'MATCH', 'slow:*');
+    await tail.next();
+    tail.socket.pause();
+    const value = 'v'.repeat(2000);
+    for (let round = 0; round < 200 && (await redis.client('LIST')).includes('cmd=tail'); round++) {
+      const batch = redis.pipeline();
+      for (let i = 0; i < 100; i++) batch.set(`slow:${round}:${i}`, value);
+      await batch.exec();
+    }
+    tail.socket.resume();
+    const delivered: unknown[] = [];
+    for (;;) {
+      const message = (await tail.next()) as unknown[];
+      if (message[0] === 'overflow') {
+        const resumeRev = message[1] as number;
+        const lastDelivered = delivered.length === 0 ? from - 1 : (delivered[delivered.length - 1] as ChangeEvent)[1];
+        expect(resumeRev).toBe(lastDelivered + 1);
+        break;
+      }
+      delivered.push(message);
+    }
+    await expect.poll(() => tail.closed).toBe(true);
+    await redis.config('SET', 'client-output-buffer-limit', 'pubsub 32mb 8mb 60');
+  });
+
+  async function logread(from: number, ...options: string[]): Promise<{ next: number; events: ChangeEvent[] }> {
+    const [next, events] = (await redis.call('LOGREAD', 'FROM', String(from === 0 ? '$' : from), ...options)) as [number, ChangeEvent[]];
+    return { next, events };
+  }
+});
