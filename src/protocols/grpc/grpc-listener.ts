@@ -1,4 +1,16 @@
-import { Server, ServerCredentials, status, type handleUnaryCall, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  status,
+  type handleUnaryCall,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type sendUnaryData,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { OutputLimit } from '../../commands/output-limit.js';
+import { changeFields, tailCommand } from '../tail-request.js';
 import { loadSync, type Options } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +87,7 @@ export async function listenGrpc(server: ServerContext, port: number, host: stri
   const grpcServer = new Server({ 'grpc.max_receive_message_length': requestSizeLimit(server.maxBulkLength) });
   const handlers: UntypedServiceImplementation = {};
   for (const [name, method] of Object.entries(METHODS)) handlers[name] = unaryHandler(server, method);
+  handlers.Tail = (call: ServerWritableStream<unknown, object>) => void streamTail(server, call as ServerWritableStream<TailMessage, object>);
   grpcServer.addService(service, handlers);
   new ReflectionService(definition).addToServer(grpcServer);
   const boundPort = await new Promise<number>((resolve, reject) =>
@@ -118,4 +131,47 @@ async function answer(server: ServerContext, method: Method<never>, call: Server
   const response = reply instanceof ErrorReply ? reply : method.respond(reply);
   if (response instanceof ErrorReply) callback({ code: STATUS_OF_KIND[errorKind(response)], details: response.message });
   else callback(null, response);
+}
+
+interface TailMessage {
+  from?: string;
+  keys?: Buffer[];
+  match?: string[];
+  db?: number;
+  with_values?: boolean;
+}
+
+/** Tail: the TAIL command with each change written to the stream as an Event message. */
+async function streamTail(server: ServerContext, call: ServerWritableStream<TailMessage, object>): Promise<void> {
+  const request = call.request;
+  const args = tailCommand({
+    from: request.from === undefined || request.from === '0' ? '$' : request.from,
+    keys: request.keys?.map(bytes),
+    match: request.match,
+    db: request.db,
+    withValues: request.with_values,
+  });
+  const limit = new OutputLimit(() => server.pubsubOutputLimits);
+  const session = new CommandSession(server, {
+    remoteAddress: call.getPeer(),
+    localAddress: '',
+    close: (finalMessage) => {
+      if (finalMessage === undefined) call.end();
+      else call.emit('error', { code: status.RESOURCE_EXHAUSTED, details: `slow consumer: resume from revision ${String(finalMessage.items[1])}` });
+    },
+    push: (message) => {
+      const change = changeFields(message);
+      if (change === undefined) return true;
+      if (limit.exceeded(call.writableLength)) return false;
+      const event: Record<string, unknown> = { rev: change.rev, ts: change.ts, db: change.db, event: change.event, effect: grpcReply(change.effect) };
+      if (change.key !== null) event.key = Buffer.from(change.key, 'latin1');
+      if (change.value !== undefined) event.value = grpcReply(change.value);
+      call.write(event);
+      return true;
+    },
+  });
+  call.once('cancelled', () => session.closed());
+  const refused = await session.authenticate(presentedPassword((name) => call.metadata.get(name)[0]));
+  const result = refused ?? (await session.run(args));
+  if (result instanceof ErrorReply) call.emit('error', { code: STATUS_OF_KIND[errorKind(result)], details: result.message });
 }

@@ -6,6 +6,7 @@ import { argumentFromPlain, bulkAsText, commandFromPlain, plainReply } from '../
 import { presentedPassword } from '../credentials.js';
 import { commandSchema, deleteKeySchema, delSchema, getKeySchema, getSchema, putKeySchema, setSchema, type SetOptions } from './http-schemas.js';
 import { httpStatusOf } from './http-status.js';
+import { registerSseTail } from './sse-tail.js';
 
 /**
  * The HTTP routes: each builds a command and runs it through a one-request session of the same
@@ -26,6 +27,7 @@ export function registerRoutes(app: FastifyInstance, server: ServerContext): voi
   app.post<{ Body: unknown[] }>('/command', { schema: commandSchema }, async (request, reply) =>
     send(reply, await run(server, request, reply, commandFromPlain(request.body))),
   );
+  registerSseTail(app, server);
   // The /keys routes take the body as the value, whatever its type: their own content parsers.
   void app.register(async (scoped) => registerKeyRoutes(scoped, server));
 }

@@ -7,10 +7,19 @@ import type { ServerContext } from '../../commands/server-context.js';
 import { CommandSession } from '../command-session.js';
 import { presentedPassword } from '../credentials.js';
 import { BadArguments, bulkAsBytes, bulkAsText, commandFromPlain, plainReply } from '../plain-values.js';
+import { tailCommandFromPlain } from '../tail-request.js';
 
 /** Close code for a refused login (RFC 6455 "policy violation"). */
 const POLICY_VIOLATION = 1008;
 const GOING_AWAY = 1001;
+
+/** `{cmd: [...]}` runs a command; `{op: "tail", from, keys, match, db, withValues}` and `{op: "untail"}` follow the log. */
+function commandOfFrame(frame: Record<string, unknown>): string[] {
+  if (frame.op === undefined) return commandFromPlain(frame.cmd);
+  if (frame.op === 'tail') return tailCommandFromPlain(frame);
+  if (frame.op === 'untail') return ['UNTAIL'];
+  throw new BadArguments(`ERR Protocol error: unknown op '${String(frame.op)}'`);
+}
 
 const NOT_A_FRAME = 'ERR Protocol error: a frame is {"id": ..., "cmd": [...]}';
 
@@ -61,7 +70,7 @@ export class WebSocketConnection {
       const frame: unknown = isBinary ? unpack(data) : JSON.parse(data.toString('utf8'));
       if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) throw new BadArguments(NOT_A_FRAME);
       id = (frame as { id?: unknown }).id ?? null;
-      args = commandFromPlain((frame as { cmd?: unknown }).cmd);
+      args = commandOfFrame(frame as Record<string, unknown>);
     } catch (error) {
       const message = error instanceof BadArguments ? error.message : `ERR Protocol error: invalid ${isBinary ? 'msgpack' : 'JSON'} frame`;
       this.answer(id, new ErrorReply(message), isBinary);

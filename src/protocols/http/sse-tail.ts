@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import { OutputLimit } from '../../commands/output-limit.js';
+import { ErrorReply, type PushReply } from '../../commands/reply.js';
+import type { ServerContext } from '../../commands/server-context.js';
+import { CommandSession } from '../command-session.js';
+import { presentedPassword } from '../credentials.js';
+import { bulkAsText, plainReply } from '../plain-values.js';
+import { changeFields, tailCommand } from '../tail-request.js';
+import { httpStatusOf } from './http-status.js';
+
+interface TailQuery {
+  from?: string;
+  keys?: string | string[];
+  match?: string | string[];
+  db?: number;
+  withvalues?: boolean;
+}
+
+const tailSchema = {
+  summary: 'Follow committed changes as Server-Sent Events; each event\'s id is its revision, so EventSource resumes by itself',
+  querystring: {
+    type: 'object',
+    properties: {
+      from: { type: 'string', pattern: '^(\\d+|\\$)$', description: 'first revision (default: from now)' },
+      keys: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+      match: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+      db: { type: 'integer', minimum: 0, maximum: 15 },
+      withvalues: { type: 'boolean' },
+    },
+    additionalProperties: false,
+  },
+} as const;
+
+const asList = (value: string | string[] | undefined): string[] | undefined => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+
+/**
+ * GET /tail: the TAIL command as an event stream. `id:` is the revision, so a browser's EventSource
+ * reconnects with Last-Event-ID and the stream resumes just after it, losing nothing.
+ */
+export function registerSseTail(app: FastifyInstance, server: ServerContext): void {
+  app.get<{ Querystring: TailQuery }>('/tail', { schema: tailSchema }, async (request, reply) => {
+    const lastEventId = request.headers['last-event-id'];
+    const resumeAfter = typeof lastEventId === 'string' && /^\d+$/.test(lastEventId) ? Number(lastEventId) + 1 : undefined;
+    const query = request.query;
+    const args = tailCommand({ from: resumeAfter ?? query.from, keys: asList(query.keys), match: asList(query.match), db: query.db, withValues: query.withvalues });
+    const raw = reply.raw;
+    const limit = new OutputLimit(() => server.pubsubOutputLimits);
+    // Events wait here until the TAIL command has been accepted and the stream's headers are out.
+    let held: string[] | undefined = [];
+    const write = (text: string): void => {
+      if (held === undefined) raw.write(text);
+      else held.push(text);
+    };
+    const socket = request.socket;
+    const session = new CommandSession(server, {
+      remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+      localAddress: `${socket.localAddress}:${socket.localPort}`,
+      close: (finalMessage) => {
+        if (finalMessage !== undefined) write(sseEvent(finalMessage));
+        raw.end();
+      },
+      push: (message) => {
+        if (limit.exceeded(raw.writableLength)) return false;
+        write(sseEvent(message));
+        return true;
+      },
+    });
+    raw.once('close', () => session.closed());
+    const refused = await session.authenticate(presentedPassword((name) => request.headers[name]));
+    const result = refused ?? (await session.run(args));
+    if (result instanceof ErrorReply) return reply.code(httpStatusOf(result)).send({ error: result.message });
+    reply.hijack();
+    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    for (const text of held) raw.write(text);
+    held = undefined;
+  });
+}
+
+/** A change is a plain message (EventSource's onmessage) with its revision as id; `tail` and `overflow` events tell where the stream starts and stopped. */
+function sseEvent(message: PushReply): string {
+  const change = changeFields(message);
+  if (change === undefined) return `event: ${String(message.items[0])}\ndata: ${JSON.stringify(plainReply(message, bulkAsText))}\n\n`;
+  const data = { ...change, key: change.key === null ? null : bulkAsText(change.key), effect: plainReply(change.effect, bulkAsText) } as Record<string, unknown>;
+  if (change.value !== undefined) data.value = plainReply(change.value, bulkAsText);
+  return `id: ${change.rev}\ndata: ${JSON.stringify(data)}\n\n`;
+}
