@@ -1,6 +1,6 @@
 import type { Subscriber } from '../subscriptions/pubsub-registry.js';
 import type { CommandSpec } from './command-spec.js';
-import { PushReply } from './reply.js';
+import type { PushReply } from './reply.js';
 import type { ServerContext } from './server-context.js';
 
 /** What a protocol adapter gives the command layer about a connection. */
@@ -63,8 +63,8 @@ export class Client implements Subscriber {
   }
 
   /** A pub/sub message; a subscriber that cannot keep up is disconnected, as in Redis. */
-  deliver(message: readonly string[]): void {
-    if (!this.transport.push(new PushReply(message))) {
+  deliver(message: PushReply): void {
+    if (!this.transport.push(message)) {
       this.server.hooks.slowSubscriber?.(this);
       this.transport.close();
     }

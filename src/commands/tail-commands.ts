@@ -1,7 +1,7 @@
 import { compactedError, LogTail } from '../subscriptions/log-tail.js';
 import { ChangeFilter, type ChangeFilterSpec } from '../subscriptions/change-filter.js';
 import { changeReply } from '../subscriptions/change-reply.js';
-import { changesOf } from '../log/change-events.js';
+import { changesOfRecord } from '../log/change-events.js';
 import type { Log } from '../log/log.js';
 import { parseInteger } from './arguments.js';
 import type { Client } from './client.js';
@@ -133,7 +133,7 @@ async function readPage(log: Log, from: number, count: number, filter: ChangeFil
   const events: Reply[] = [];
   let next = from;
   for await (const record of log.read(from, { shards })) {
-    for (const change of changesOf(record.db, record.effect, record.event)) if (filter.accepts(change)) events.push(changeReply(record, change).items);
+    for (const change of changesOfRecord(record)) if (filter.accepts(change)) events.push(changeReply(record, change).items);
     next = record.rev + 1;
     if (events.length >= count) break;
   }

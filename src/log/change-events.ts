@@ -1,4 +1,4 @@
-import type { Effect } from './record.js';
+import type { Effect, LogRecord } from './record.js';
 
 /**
  * What an effect changed, as Redis names it: one event per key it touched (RENAME is `rename_from`
@@ -63,4 +63,13 @@ export function changesOf(db: number, effect: Effect, named?: string): Change[] 
     default:
       return [{ db, key: effect[1] as string, event: named ?? EVENT_OF_EFFECT[op] ?? op }];
   }
+}
+
+const changesByRecord = new WeakMap<LogRecord, readonly Change[]>();
+
+/** A committed record's changes, worked out once however many tails and notifiers read it. */
+export function changesOfRecord(record: LogRecord): readonly Change[] {
+  let changes = changesByRecord.get(record);
+  if (changes === undefined) changesByRecord.set(record, (changes = changesOf(record.db, record.effect, record.event)));
+  return changes;
 }

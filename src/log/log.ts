@@ -11,6 +11,15 @@ export interface AckWaiter {
   acknowledged(): void;
 }
 
+export interface ReadOptions {
+  shards?: readonly number[];
+  follow?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Stored records are handed to batch readers in runs of this many. */
+const STORED_RUN = 512;
+
 export type CommitListener = (records: readonly LogRecord[]) => void;
 
 export interface LogOptions {
@@ -122,39 +131,51 @@ export class Log {
 
   /**
    * Records of `shards` (default: all) from `fromRev` on, in revision order; with `follow`, then every
-   * record committed afterwards, with no gap or duplicate at the switch.
+   * record committed afterwards, with no gap or duplicate at the switch. `signal` ends a follower.
    */
-  async *read(fromRev: number, options: { shards?: readonly number[]; follow?: boolean; signal?: AbortSignal } = {}): AsyncGenerator<LogRecord> {
+  async *read(fromRev: number, options: ReadOptions = {}): AsyncGenerator<LogRecord> {
+    for await (const batch of this.readBatches(fromRev, options)) yield* batch;
+  }
+
+  /** `read` a batch at a time: stored records in runs, then each commit's records together (tailers). */
+  async *readBatches(fromRev: number, options: ReadOptions = {}): AsyncGenerator<readonly LogRecord[]> {
     const signal = options.signal;
     const shards = options.shards ?? Array.from({ length: this.shardCount }, (_, i) => i);
     const wanted = new Set(shards);
+    const everyShard = wanted.size === this.shardCount;
     let live: LogRecord[] = [];
     let wake: (() => void) | undefined;
     // Listen before reading the stored log, so nothing committed in between is missed.
     const stopListening = options.follow
       ? this.onCommit((records) => {
-          for (const record of records) if (wanted.has(record.shard)) live.push(record);
+          for (const record of records) if (everyShard || wanted.has(record.shard)) live.push(record);
           wake?.();
         })
       : undefined;
     try {
       let last = fromRev - 1;
+      let run: LogRecord[] = [];
       for await (const record of readStored(this.db, shards, fromRev)) {
         if (signal?.aborted) return;
         last = record.rev;
-        yield record;
+        run.push(record);
+        if (run.length === STORED_RUN) {
+          yield run;
+          run = [];
+        }
       }
+      if (run.length > 0) yield run;
       if (!options.follow) return;
       // A follower waiting for the next commit is woken to end when its reader stops.
       signal?.addEventListener('abort', () => wake?.(), { once: true });
       while (!signal?.aborted) {
-        const batch = live;
+        let batch = live;
         live = [];
-        for (const record of batch) {
-          if (record.rev <= last) continue;
-          if (signal?.aborted) return;
-          last = record.rev;
-          yield record;
+        // Records the stored read already gave (committed while it ran) are skipped.
+        if (batch.length > 0 && batch[0].rev <= last) batch = batch.filter((record) => record.rev > last);
+        if (batch.length > 0) {
+          last = batch[batch.length - 1].rev;
+          yield batch;
         }
         if (live.length === 0 && !signal?.aborted) await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;

@@ -14,7 +14,7 @@ export class ChangeFilter {
 
   constructor(readonly spec: ChangeFilterSpec) {
     this.keys = new Set(spec.keys);
-    this.matchers = spec.patterns.map((pattern) => globMatcher(pattern));
+    this.matchers = spec.patterns.map(sharedMatcher);
   }
 
   /** A database-wide change (FLUSHDB, SWAPDB) touches every key: it passes whatever the keys. */
@@ -25,4 +25,30 @@ export class ChangeFilter {
     for (const matches of this.matchers) if (matches(change.key)) return true;
     return false;
   }
+}
+
+const matchers = new Map<string, (key: string) => boolean>();
+
+/**
+ * One matcher per pattern for all tails, remembering its last answer: every tail on `user:*` is
+ * offered the same change in turn, so the pattern is matched once per change, not once per tail.
+ */
+function sharedMatcher(pattern: string): (key: string) => boolean {
+  let shared = matchers.get(pattern);
+  if (shared === undefined) {
+    const matches = globMatcher(pattern);
+    let lastKey: string | undefined;
+    let lastResult = false;
+    shared = (key) => {
+      if (key !== lastKey) {
+        lastResult = matches(key);
+        lastKey = key;
+      }
+      return lastResult;
+    };
+    // Bounded: an application with ever-new patterns must not grow this forever.
+    if (matchers.size > 10_000) matchers.clear();
+    matchers.set(pattern, shared);
+  }
+  return shared;
 }

@@ -14,6 +14,18 @@ export function changeReply(record: LogRecord, change: Change, value?: Value | n
   return new PushReply(items);
 }
 
+const sharedByRecord = new WeakMap<LogRecord, PushReply[]>();
+
+/**
+ * The event of a record's `index`-th change, built once for every tail that sends it (without
+ * values), so that fan-out to many tails encodes each event once.
+ */
+export function sharedChangeReply(record: LogRecord, change: Change, index: number): PushReply {
+  let replies = sharedByRecord.get(record);
+  if (replies === undefined) sharedByRecord.set(record, (replies = []));
+  return (replies[index] ??= changeReply(record, change));
+}
+
 /** Effect arguments: strings, numbers (non-integers as doubles), nested arrays (value snapshots). */
 function plain(item: unknown): Reply {
   if (typeof item === 'string' || item === null) return item;

@@ -1,5 +1,5 @@
 import type { Config } from '../commands/config.js';
-import { changesOf } from '../log/change-events.js';
+import { changesOfRecord } from '../log/change-events.js';
 import type { Log } from '../log/log.js';
 import type { LogRecord } from '../log/record.js';
 import type { PubSubRegistry } from './pubsub-registry.js';
@@ -54,7 +54,7 @@ export class KeyspaceNotifier {
 
   private notify(records: readonly LogRecord[]): void {
     for (const record of records)
-      for (const change of changesOf(record.db, record.effect, record.event)) {
+      for (const change of changesOfRecord(record)) {
         const eventClass = CLASS_OF_EVENT[change.event];
         if (change.key === null || eventClass === undefined || !this.classes.includes(eventClass)) continue;
         if (this.keyspace) this.pubsub.publish(`__keyspace@${change.db}__:${change.key}`, change.event);

@@ -1,11 +1,11 @@
 import type { PushReply } from '../commands/reply.js';
-import { changesOf } from '../log/change-events.js';
+import { changesOf, changesOfRecord } from '../log/change-events.js';
 import type { Log } from '../log/log.js';
 import type { LogRecord } from '../log/record.js';
 import { applyEffect } from '../projections/apply.js';
 import { emptyShardState, type ShardState } from '../projections/shard-state.js';
 import { ChangeFilter, type ChangeFilterSpec } from './change-filter.js';
-import { changeReply } from './change-reply.js';
+import { changeReply, sharedChangeReply } from './change-reply.js';
 
 export interface TailRequest {
   /** First revision wanted. */
@@ -64,13 +64,13 @@ export class LogTail {
     // Values after each change need the keys' history: replay from the oldest revision, silently.
     const start = this.states === undefined ? this.request.from : this.log.oldestRev;
     try {
-      for await (const record of this.log.read(start, { shards: this.request.shards, follow: true, signal: this.stopper.signal })) {
-        if (!this.deliver(record)) {
-          this.stop();
-          this.onOverflow(this.nextRev);
-          return;
-        }
-      }
+      for await (const batch of this.log.readBatches(start, { shards: this.request.shards, follow: true, signal: this.stopper.signal }))
+        for (const record of batch)
+          if (!this.deliver(record)) {
+            this.stop();
+            this.onOverflow(this.nextRev);
+            return;
+          }
     } catch {
       // The log closed under the reader (shutdown): the connection goes with it.
       this.stop();
@@ -79,14 +79,21 @@ export class LogTail {
 
   /** Sends the record's matching changes; false when the receiver was cut off. */
   private deliver(record: LogRecord): boolean {
-    const changes = changesOf(record.db, record.effect, record.event).filter((change) => this.filter.accepts(change));
-    if (changes.length > 0 && this.states !== undefined) this.applyToValues(record);
-    if (record.rev < this.request.from) return true;
-    for (const change of changes) {
-      const value = this.states === undefined ? undefined : change.key === null ? null : (this.states.get(record.shard)?.dbs[change.db].data.get(change.key) ?? null);
-      if (!this.sink(changeReply(record, change, value))) return false;
+    const changes = changesOfRecord(record);
+    let matched = false;
+    for (let i = 0; i < changes.length; i++) {
+      const change = changes[i];
+      if (!this.filter.accepts(change)) continue;
+      if (!matched && this.states !== undefined) this.applyToValues(record);
+      matched = true;
+      if (record.rev < this.request.from) continue;
+      const event =
+        this.states === undefined
+          ? sharedChangeReply(record, change, i)
+          : changeReply(record, change, change.key === null ? null : (this.states.get(record.shard)?.dbs[change.db].data.get(change.key) ?? null));
+      if (!this.sink(event)) return false;
     }
-    this.nextRev = record.rev + 1;
+    if (record.rev >= this.request.from) this.nextRev = record.rev + 1;
     return true;
   }
 

@@ -1,9 +1,10 @@
 import { globMatcher } from '../commands/glob.js';
+import { PushReply } from '../commands/reply.js';
 
 /** Whoever receives pub/sub messages: a client session, from any protocol. */
 export interface Subscriber {
   /** Delivers [kind, (pattern,) channel, message]; a slow subscriber may be cut off here. */
-  deliver(message: readonly string[]): void;
+  deliver(message: PushReply): void;
 }
 
 /** One namespace of channels: plain (SUBSCRIBE) or shard (SSUBSCRIBE) channels. */
@@ -65,17 +66,17 @@ export class PubSubRegistry {
   publish(channel: string, message: string): number {
     let receivers = 0;
     const subscribers = this.channels.byName.get(channel);
-    if (subscribers !== undefined)
-      for (const subscriber of subscribers) {
-        subscriber.deliver(['message', channel, message]);
-        receivers++;
-      }
+    // One message object for all its receivers: each protocol encodes it once, not once per receiver.
+    if (subscribers !== undefined) {
+      const push = new PushReply(['message', channel, message]);
+      for (const subscriber of subscribers) subscriber.deliver(push);
+      receivers += subscribers.size;
+    }
     for (const [pattern, entry] of this.patterns) {
       if (!entry.matches(channel)) continue;
-      for (const subscriber of entry.subscribers) {
-        subscriber.deliver(['pmessage', pattern, channel, message]);
-        receivers++;
-      }
+      const push = new PushReply(['pmessage', pattern, channel, message]);
+      for (const subscriber of entry.subscribers) subscriber.deliver(push);
+      receivers += entry.subscribers.size;
     }
     return receivers;
   }
@@ -84,7 +85,8 @@ export class PubSubRegistry {
   publishShard(channel: string, message: string): number {
     const subscribers = this.shardChannels.byName.get(channel);
     if (subscribers === undefined) return 0;
-    for (const subscriber of subscribers) subscriber.deliver(['smessage', channel, message]);
+    const push = new PushReply(['smessage', channel, message]);
+    for (const subscriber of subscribers) subscriber.deliver(push);
     return subscribers.size;
   }
 }

@@ -34,6 +34,7 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   /** Reading is paused until the client drains its replies. */
   private backpressure = false;
   private closing = false;
+  private pushFlushScheduled = false;
   private readonly outputLimit: OutputLimit;
 
   constructor(
@@ -169,9 +170,18 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
     if (this.closing) return true;
     if (this.outputLimit.exceeded(this.socket.writableLength + this.out.length)) return false;
     this.append(encodeReply(message, this.client.resp));
-    this.flush();
+    // Messages of one event-loop turn (a commit's events, a burst of publishes) go out in one write.
+    if (!this.pushFlushScheduled) {
+      this.pushFlushScheduled = true;
+      setImmediate(this.flushPushes);
+    }
     return true;
   }
+
+  private readonly flushPushes = (): void => {
+    this.pushFlushScheduled = false;
+    if (!this.socket.destroyed) this.flush();
+  };
 
   private flush(): void {
     if (this.out.length === 0 && this.outChunks.length === 0) {

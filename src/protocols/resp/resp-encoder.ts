@@ -38,7 +38,7 @@ export function encodeReply(reply: Reply, resp: 2 | 3): string {
     return resp === 3 ? `=${reply.text.length + 4}\r\n${reply.format}:${reply.text}\r\n` : `$${reply.text.length}\r\n${reply.text}\r\n`;
   if (reply instanceof BooleanReply) return resp === 3 ? (reply.value ? '#t\r\n' : '#f\r\n') : reply.value ? ':1\r\n' : ':0\r\n';
   if (reply instanceof NullArrayReply) return resp === 3 ? '_\r\n' : '*-1\r\n';
-  if (reply instanceof PushReply) return encodeItems(resp === 3 ? '>' : '*', reply.items, resp);
+  if (reply instanceof PushReply) return encodePush(reply, resp);
   if (reply instanceof NoReply) return '';
   throw new Error(`cannot encode reply ${String(reply)}`);
 }
@@ -47,4 +47,14 @@ function encodeItems(type: string, items: readonly Reply[], resp: 2 | 3): string
   let out = `${type}${items.length}\r\n`;
   for (const item of items) out += encodeReply(item, resp);
   return out;
+}
+
+/** Pushes fan out: one message goes to many subscribers, so its encoding is kept per protocol version. */
+const encodedPushes = [new WeakMap<PushReply, string>(), new WeakMap<PushReply, string>()];
+
+function encodePush(push: PushReply, resp: 2 | 3): string {
+  const cache = encodedPushes[resp - 2];
+  let encoded = cache.get(push);
+  if (encoded === undefined) cache.set(push, (encoded = encodeItems(resp === 3 ? '>' : '*', push.items, resp)));
+  return encoded;
 }
