@@ -7,7 +7,7 @@ import { parseInteger } from './arguments.js';
 import type { Client } from './client.js';
 import { DB_INDEX_OUT_OF_RANGE, NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
 import { PendingReply } from './pending-reply.js';
-import { ErrorReply, NO_REPLY, PushReply, type Reply } from './reply.js';
+import { ErrorReply, PushReply, type Reply } from './reply.js';
 
 /**
  * Log-tail subscriptions, the durable kind of SUBSCRIBE: TAIL follows committed changes from a
@@ -16,18 +16,20 @@ import { ErrorReply, NO_REPLY, PushReply, type Reply } from './reply.js';
 
 const ALREADY_TAILING = new ErrorReply('ERR this connection already follows the log; UNTAIL first');
 const DEFAULT_PAGE = 100;
-const OPTION_WORDS = new Set(['FROM', 'KEYS', 'MATCH', 'DB', 'WITHVALUES', 'COUNT']);
+const OPTION_WORDS = new Set(['FROM', 'KEYS', 'MATCH', 'DB', 'WITHVALUES', 'COUNT', 'BLOCK']);
 
 interface TailArguments {
   from: number | '$' | undefined;
   filter: ChangeFilterSpec;
   withValues: boolean;
   count: number;
+  /** LOGREAD BLOCK: milliseconds to wait for a first event (0: forever), as XREAD BLOCK. */
+  blockMs: number | undefined;
 }
 
 /** `[FROM rev|$] [KEYS key ...] [MATCH pattern ...] [DB n] [WITHVALUES] [COUNT n]`; KEYS and MATCH run to the next option. */
 function parseTailArguments(args: string[], allowed: readonly string[]): TailArguments | ErrorReply {
-  const parsed: TailArguments = { from: undefined, filter: { keys: [], patterns: [], db: undefined }, withValues: false, count: DEFAULT_PAGE };
+  const parsed: TailArguments = { from: undefined, filter: { keys: [], patterns: [], db: undefined }, withValues: false, count: DEFAULT_PAGE, blockMs: undefined };
   let i = 1;
   const listUntilOption = (into: string[]): void => {
     while (i < args.length && !OPTION_WORDS.has(args[i].toUpperCase())) into.push(args[i++]);
@@ -50,6 +52,7 @@ function parseTailArguments(args: string[], allowed: readonly string[]): TailArg
         if (n === null || n < 0) return NOT_AN_INTEGER;
         if (option === 'FROM') parsed.from = n;
         else if (option === 'COUNT') parsed.count = Math.max(1, n);
+        else if (option === 'BLOCK') parsed.blockMs = n;
         else if (n >= 16) return DB_INDEX_OUT_OF_RANGE;
         else parsed.filter.db = n;
       }
@@ -92,18 +95,17 @@ export function tail(client: Client, args: string[]): Reply {
       follower.stop();
     },
   };
-  // The confirmation goes out before the first event, as SUBSCRIBE's does.
-  client.transport.push(new PushReply(['tail', from]));
+  // Unlike SUBSCRIBE's, the confirmation is an ordinary reply, so that any client library can send
+  // TAIL; events come as pushes (RESP3) or, in RESP2's subscribed mode, as arrays after it.
   follower.start();
-  return NO_REPLY;
+  return ['tail', from];
 }
 
 /** UNTAIL: stops following; answers with the revision to resume from (null when not tailing). */
 export function untail(client: Client): Reply {
   const resumeRev = client.tail?.nextRev ?? null;
   untailAll(client);
-  client.transport.push(new PushReply(['untail', resumeRev]));
-  return NO_REPLY;
+  return ['untail', resumeRev];
 }
 
 export function untailAll(client: Client): void {
@@ -111,9 +113,13 @@ export function untailAll(client: Client): void {
   client.tail = undefined;
 }
 
-/** LOGREAD FROM rev [COUNT n] [KEYS ...] [MATCH ...] [DB n]: [next revision, [event, ...]] from the stored log. */
+/**
+ * LOGREAD FROM rev [COUNT n] [BLOCK ms] [KEYS ...] [MATCH ...] [DB n]: [next revision, [event, ...]].
+ * With BLOCK, an empty page waits for the first matching commit (XREAD BLOCK's way): a resumable
+ * follow loop for client libraries that cannot take pushes.
+ */
 export function logread(client: Client, args: string[]): Reply | PendingReply {
-  const parsed = parseTailArguments(args, ['FROM', 'KEYS', 'MATCH', 'DB', 'COUNT']);
+  const parsed = parseTailArguments(args, ['FROM', 'KEYS', 'MATCH', 'DB', 'COUNT', 'BLOCK']);
   if (parsed instanceof ErrorReply) return parsed;
   if (parsed.from === undefined) return SYNTAX_ERROR;
   const log = client.server.store.log;
@@ -121,21 +127,43 @@ export function logread(client: Client, args: string[]): Reply | PendingReply {
   const compacted = compactedError(log, from);
   if (compacted !== undefined) return new ErrorReply(compacted);
   const pending = new PendingReply();
-  readPage(log, from, parsed.count, new ChangeFilter(parsed.filter), shardsOfFilter(client, parsed.filter)).then(
-    (page) => pending.resolve(page),
-    (error: unknown) => pending.resolve(new ErrorReply(`ERR log read failed: ${String(error)}`)),
-  );
+  // A blocked read ends at its timeout or when its client goes away.
+  const stop = new AbortController();
+  const timer = parsed.blockMs ? setTimeout(() => stop.abort(), parsed.blockMs) : undefined;
+  const forget = client.onDisconnect(() => stop.abort());
+  const page = { from, count: parsed.count, filter: new ChangeFilter(parsed.filter), shards: shardsOfFilter(client, parsed.filter), block: parsed.blockMs !== undefined };
+  readPage(log, page, stop.signal)
+    .then(
+      (reply) => pending.resolve(reply),
+      (error: unknown) => pending.resolve(new ErrorReply(`ERR log read failed: ${String(error)}`)),
+    )
+    .finally(() => {
+      clearTimeout(timer);
+      forget();
+    });
   return pending;
 }
 
+interface PageRequest {
+  from: number;
+  count: number;
+  filter: ChangeFilter;
+  shards: number[] | undefined;
+  /** Follow new commits until a first event arrives. */
+  block: boolean;
+}
+
 /** Up to `count` matching events (a record's changes are never split), and where the next page starts. */
-async function readPage(log: Log, from: number, count: number, filter: ChangeFilter, shards: number[] | undefined): Promise<Reply> {
+async function readPage(log: Log, page: PageRequest, signal: AbortSignal): Promise<Reply> {
   const events: Reply[] = [];
-  let next = from;
-  for await (const record of log.read(from, { shards })) {
-    for (const change of changesOfRecord(record)) if (filter.accepts(change)) events.push(changeReply(record, change).items);
-    next = record.rev + 1;
-    if (events.length >= count) break;
+  let next = page.from;
+  reading: for await (const batch of log.readBatches(page.from, { shards: page.shards, follow: page.block, signal })) {
+    for (const record of batch) {
+      for (const change of changesOfRecord(record)) if (page.filter.accepts(change)) events.push(changeReply(record, change).items);
+      next = record.rev + 1;
+      if (events.length >= page.count) break reading;
+    }
+    if (page.block && events.length > 0) break;
   }
   return [next, events];
 }

@@ -191,6 +191,19 @@ describe('log tails: TAIL, UNTAIL, LOGREAD', () => {
     await redis.config('SET', 'client-output-buffer-limit', 'pubsub 32mb 8mb 60');
   });
 
+  test('LOGREAD BLOCK waits for the first matching commit, as XREAD BLOCK does, and times out empty', async () => {
+    const from = (await logread(0)).next;
+    const waiting = redis.duplicate();
+    const blocked = waiting.call('LOGREAD', 'FROM', String(from), 'BLOCK', '0', 'MATCH', 'blk:*') as Promise<[number, ChangeEvent[]]>;
+    await redis.set('unrelated', 'x');
+    await redis.set('blk:1', 'y');
+    const [next, events] = await blocked;
+    expect(events.map((event) => event[4])).toEqual(['blk:1']);
+    expect(next).toBe(events[0][1] + 1);
+    expect(await waiting.call('LOGREAD', 'FROM', String(next), 'BLOCK', '50', 'MATCH', 'blk:*')).toEqual([next, []]);
+    waiting.disconnect();
+  });
+
   async function logread(from: number, ...options: string[]): Promise<{ next: number; events: ChangeEvent[] }> {
     const [next, events] = (await redis.call('LOGREAD', 'FROM', String(from === 0 ? '$' : from), ...options)) as [number, ChangeEvent[]];
     return { next, events };

@@ -71,6 +71,8 @@ export function registerSseTail(app: FastifyInstance, server: ServerContext): vo
     if (result instanceof ErrorReply) return reply.code(httpStatusOf(result)).send({ error: result.message });
     reply.hijack();
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    // TAIL's reply (['tail', first revision]) opens the stream, before any event.
+    raw.write(`event: tail\ndata: ${JSON.stringify(plainReply(result, bulkAsText))}\n\n`);
     for (const text of held) raw.write(text);
     held = undefined;
   });
