@@ -42,14 +42,19 @@ export async function pipelined(port: number, count: number, command: (i: number
 
 /** Runs redis-benchmark in CSV mode; returns requests/s per test name. */
 export function redisBenchmark(port: number, tests: string, pipeline: number, requests: number, extra: string[] = []): Map<string, number> {
+  const results = new Map<string, number>();
+  for (const [test, columns] of redisBenchmarkColumns(port, tests, pipeline, requests, extra)) results.set(test, columns.rps);
+  return results;
+}
+
+/** Runs redis-benchmark in CSV mode; returns every column (`rps`, `p50_latency_ms`, `p99_latency_ms`, ...) per test name. */
+export function redisBenchmarkColumns(port: number, tests: string, pipeline: number, requests: number, extra: string[] = []): Map<string, Record<string, number>> {
   const csv = execFileSync('redis-benchmark', ['-p', String(port), '-t', tests, '-c', '50', '-n', String(requests), '-P', String(pipeline), '--csv', ...extra], {
     encoding: 'utf8',
   });
-  const results = new Map<string, number>();
-  for (const line of csv.trim().split('\n').slice(1)) {
-    const [test, rps] = line.split(',').map((cell) => cell.replace(/"/g, ''));
-    results.set(test, Number(rps));
-  }
+  const [header, ...lines] = csv.trim().split('\n').map((line) => line.split(',').map((cell) => cell.replace(/"/g, '')));
+  const results = new Map<string, Record<string, number>>();
+  for (const [test, ...cells] of lines) results.set(test, Object.fromEntries(cells.map((cell, i) => [header[i + 1], Number(cell)])));
   return results;
 }
 

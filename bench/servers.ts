@@ -3,10 +3,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 
-/** Starting and stopping the servers a benchmark compares: Eddy and a real redis-server, on loopback. */
+/**
+ * Starting and stopping the servers a benchmark compares: Eddy, a real redis-server, and the bare
+ * framework servers of bench/bare-servers.ts, on loopback.
+ */
 
 const EDDY_ENTRY = resolve(import.meta.dirname, '../src/server/main.js');
+const BARE_SERVERS_ENTRY = resolve(import.meta.dirname, 'bare-servers.js');
 
 export interface BenchServer {
   readonly name: string;
@@ -45,24 +50,89 @@ export async function waitForPing(port: number, timeoutMs = 120_000): Promise<vo
   }
 }
 
-function stopper(child: ChildProcess, dir: string) {
+function stopper(child: ChildProcess, dir?: string) {
   return async (keepData = false): Promise<void> => {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
     }
-    if (!keepData) rmSync(dir, { recursive: true, force: true });
+    if (!keepData && dir !== undefined) rmSync(dir, { recursive: true, force: true });
   };
+}
+
+/**
+ * Reads a child's stdout line by line until `pick` returns a value for one. Reading goes on after
+ * that, so that the child never blocks on a full pipe.
+ */
+function waitForLine<T>(child: ChildProcess, pick: (line: string) => T | undefined): Promise<T> {
+  return new Promise((resolve, reject) => {
+    if (child.stdout === null) throw new Error('the child\'s stdout is not piped');
+    let found = false;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (found) return;
+      try {
+        const value = pick(line);
+        if (value === undefined) return;
+        found = true;
+        resolve(value);
+      } catch (error) {
+        found = true;
+        child.kill();
+        reject(error);
+      }
+    });
+    child.once('exit', (code) => {
+      if (!found) reject(new Error(`${child.spawnfile} exited (${code}) before it was ready`));
+    });
+  });
 }
 
 /** Eddy and Redis started the same way, so that a benchmark can treat them alike. */
 export type StartServer = (port: number, fsync: string, dir?: string) => Promise<BenchServer>;
 
-export async function startEddy(port: number, fsync: string, dir = mkdtempSync(join(tmpdir(), 'bench-eddy-'))): Promise<BenchServer> {
-  const child = spawn(process.execPath, [EDDY_ENTRY, '--port', String(port), '--dir', dir, '--appendfsync', fsync, '--loglevel', 'warning'], { stdio: 'ignore' });
-  await waitForPing(port);
-  return { name: 'eddy', port, dir, process: child, stop: stopper(child, dir) };
+/** The ports of Eddy's HTTP, gRPC and WebSocket listeners. */
+export interface ProtocolPorts {
+  readonly http: number;
+  readonly grpc: number;
+  readonly ws: number;
+}
+
+export interface EddyServer extends BenchServer {
+  /** Set when Eddy was started with `protocols`. */
+  readonly protocolPorts: ProtocolPorts | undefined;
+}
+
+export interface EddyOptions {
+  /** Also listen for HTTP, gRPC and WebSocket, each on a port the system picks. */
+  readonly protocols?: boolean;
+}
+
+export async function startEddy(port: number, fsync: string, dir = mkdtempSync(join(tmpdir(), 'bench-eddy-')), options: EddyOptions = {}): Promise<EddyServer> {
+  const args = [EDDY_ENTRY, '--port', String(port), '--dir', dir, '--appendfsync', fsync];
+  if (options.protocols !== true) {
+    const child = spawn(process.execPath, [...args, '--loglevel', 'warning'], { stdio: 'ignore' });
+    await waitForPing(port);
+    return { name: 'eddy', port, dir, process: child, stop: stopper(child, dir), protocolPorts: undefined };
+  }
+  // Ports 0 are only known from the ready line, which Eddy logs at notice level (pino JSON).
+  const child = spawn(process.execPath, [...args, '--http-port', '0', '--grpc-port', '0', '--ws-port', '0', '--loglevel', 'notice'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const protocolPorts = await waitForLine(child, protocolPortsOfReadyLine);
+  return { name: 'eddy', port, dir, process: child, stop: stopper(child, dir), protocolPorts };
+}
+
+function protocolPortsOfReadyLine(line: string): ProtocolPorts | undefined {
+  let entry: { msg?: string; httpPort?: number; grpcPort?: number; wsPort?: number };
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (entry.msg !== 'ready to accept connections') return undefined;
+  if (entry.httpPort === undefined || entry.grpcPort === undefined || entry.wsPort === undefined) throw new Error(`ports missing from the ready line: ${line}`);
+  return { http: entry.httpPort, grpc: entry.grpcPort, ws: entry.wsPort };
 }
 
 export async function startRedis(port: number, fsync: string, dir = mkdtempSync(join(tmpdir(), 'bench-redis-'))): Promise<BenchServer> {
@@ -73,6 +143,22 @@ export async function startRedis(port: number, fsync: string, dir = mkdtempSync(
   );
   await waitForPing(port);
   return { name: 'redis', port, dir, process: child, stop: stopper(child, dir) };
+}
+
+/** The frameworks Eddy's protocols are built on, each serving constants (bench/bare-servers.ts). */
+export type BareKind = 'http' | 'grpc' | 'ws';
+
+export interface BareServer {
+  readonly kind: BareKind;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts a bare framework server in its own process, as Eddy is, so neither shares the load generator's CPU. */
+export async function startBareServer(kind: BareKind): Promise<BareServer> {
+  const child = spawn(process.execPath, [BARE_SERVERS_ENTRY, kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await waitForLine(child, (line) => (/^\d+$/.test(line) ? Number(line) : undefined));
+  return { kind, port, stop: stopper(child) };
 }
 
 /** Resident memory of a process, in bytes (Linux /proc). */

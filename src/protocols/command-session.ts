@@ -5,6 +5,12 @@ import { ErrorReply, type Reply } from '../commands/reply.js';
 import type { ServerContext } from '../commands/server-context.js';
 import type { Log } from '../log/log.js';
 
+/** A command's reply and the log revision it may depend on. */
+interface Settled {
+  reply: Reply;
+  rev: number;
+}
+
 export const BULK_TOO_LONG = new ErrorReply('ERR Protocol error: invalid bulk length');
 
 /**
@@ -14,7 +20,10 @@ export const BULK_TOO_LONG = new ErrorReply('ERR Protocol error: invalid bulk le
  */
 export class CommandSession {
   readonly client: Client;
+  /** The last command still waiting to dispatch, and how many are. */
   private previous: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
+  /** Replies on their way (for drain). */
   private readonly inFlight = new Set<Promise<Reply>>();
 
   constructor(
@@ -38,13 +47,21 @@ export class CommandSession {
 
   /** Runs one command after the ones before it; resolves with its reply once it may be shown. */
   run(args: string[]): Promise<Reply> {
-    const tooLong = args.some((arg) => arg.length > this.server.maxBulkLength);
-    const settled = this.previous.then(() => (tooLong ? { reply: BULK_TOO_LONG, rev: 0 } : this.dispatch(args)));
-    this.previous = settled;
-    const acknowledged = settled.then(({ reply, rev }) => afterAck(this.server.store.log, rev, reply));
-    this.inFlight.add(acknowledged);
-    void acknowledged.finally(() => this.inFlight.delete(acknowledged));
-    return acknowledged;
+    const run = (): Settled | Promise<Settled> => (args.some((arg) => arg.length > this.server.maxBulkLength) ? { reply: BULK_TOO_LONG, rev: 0 } : this.dispatch(args));
+    // Commands dispatch in order: at once when none before it is still waiting (for a busy shard, a
+    // blocking pop), else after those. Replies then wait for the log, as RESP's do.
+    const settled = this.waiting === 0 ? run() : this.previous.then(run);
+    if (settled instanceof Promise) {
+      this.waiting++;
+      this.previous = settled.finally(() => this.waiting--);
+    }
+    const log = this.server.store.log;
+    // A read with nothing to wait for (the common case) answers without further ado.
+    if (!(settled instanceof Promise) && settled.rev <= log.ackedRev) return Promise.resolve(settled.reply);
+    const reply = Promise.resolve(settled).then(({ reply, rev }) => afterAck(log, rev, reply));
+    this.inFlight.add(reply);
+    void reply.finally(() => this.inFlight.delete(reply));
+    return reply;
   }
 
   /** Resolves when every command started so far has replied, or after `graceMs`. */
@@ -55,16 +72,12 @@ export class CommandSession {
     clearTimeout(timer);
   }
 
-  get busy(): boolean {
-    return this.inFlight.size > 0;
-  }
-
   /** The transport went away: unblock, unwatch, forget. */
   closed(): void {
     this.client.disconnected();
   }
 
-  private dispatch(args: string[]): { reply: Reply; rev: number } | Promise<{ reply: Reply; rev: number }> {
+  private dispatch(args: string[]): Settled | Promise<Settled> {
     let reply: Reply | PendingReply;
     try {
       reply = dispatch(this.client, args);
@@ -74,7 +87,7 @@ export class CommandSession {
     }
     if (!(reply instanceof PendingReply)) return { reply, rev: this.server.store.log.lastRev };
     const pending = reply;
-    return new Promise((resolve) => pending.onSettled((settled) => resolve({ reply: settled, rev: this.server.store.log.lastRev })));
+    return new Promise((resolve) => pending.onSettled((reply) => resolve({ reply, rev: this.server.store.log.lastRev })));
   }
 }
 
