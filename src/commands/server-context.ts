@@ -5,6 +5,7 @@ import { BlockingRegistry } from './blocking.js';
 import { ClientRegistry } from './client-registry.js';
 import { parseOutputLimits, type Config, type OutputLimits } from './config.js';
 import { PubSubRegistry } from '../subscriptions/pubsub-registry.js';
+import { TailHub } from '../subscriptions/tail-hub.js';
 import { WatchRegistry } from './watch-registry.js';
 
 /** Counters for INFO stats. */
@@ -58,6 +59,8 @@ export class ServerContext {
   /** proto-max-bulk-len, kept as a number: the protocol parser reads it for every bulk. */
   maxBulkLength: number;
   readonly pubsub = new PubSubRegistry();
+  /** Live log tails, grouped by filter. */
+  readonly tailHub: TailHub;
   /** client-output-buffer-limit's pubsub class, read at every message a subscriber is sent. */
   pubsubOutputLimits: OutputLimits;
 
@@ -73,6 +76,7 @@ export class ServerContext {
     this.pubsubOutputLimits = pubsubLimitsOf(config.get('client-output-buffer-limit'), { hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60 });
     config.onChange('client-output-buffer-limit', (value) => (this.pubsubOutputLimits = pubsubLimitsOf(value, this.pubsubOutputLimits)));
     this.blocking = new BlockingRegistry(store);
+    this.tailHub = new TailHub(store.log);
     this.watches = new WatchRegistry(store);
   }
 }

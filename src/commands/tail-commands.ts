@@ -80,7 +80,7 @@ export function tail(client: Client, args: string[]): Reply {
   const compacted = compactedError(log, from);
   if (compacted !== undefined) return new ErrorReply(compacted);
   const request = { from, filter: parsed.filter, shards: shardsOfFilter(client, parsed.filter), withValues: parsed.withValues };
-  const follower = new LogTail(log, request, (event) => client.transport.push(event), (resumeRev) => {
+  const follower = new LogTail(log, client.server.tailHub, request, (event) => client.transport.push(event), (resumeRev) => {
     client.server.hooks.slowSubscriber?.(client);
     client.tail = undefined;
     client.transport.close(new PushReply(['overflow', resumeRev]));

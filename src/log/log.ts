@@ -143,21 +143,24 @@ export class Log {
     const shards = options.shards ?? Array.from({ length: this.shardCount }, (_, i) => i);
     const wanted = new Set(shards);
     const everyShard = wanted.size === this.shardCount;
-    let live: LogRecord[] = [];
+    // Committed batches as the log hands them out, shared by every reader (never copied per reader).
+    let live: (readonly LogRecord[])[] = [];
     let wake: (() => void) | undefined;
     // Listen before reading the stored log, so nothing committed in between is missed.
     const stopListening = options.follow
       ? this.onCommit((records) => {
-          for (const record of records) if (everyShard || wanted.has(record.shard)) live.push(record);
+          live.push(records);
           wake?.();
         })
       : undefined;
+    // Every commit up to here is stored; every later one reaches the listener. The stored read stops
+    // at this bound, so that a commit never comes both ways, nor half each way.
+    const bound = options.follow ? this.committedRev : Infinity;
     try {
-      let last = fromRev - 1;
       let run: LogRecord[] = [];
       for await (const record of readStored(this.db, shards, fromRev)) {
         if (signal?.aborted) return;
-        last = record.rev;
+        if (record.rev > bound) break;
         run.push(record);
         if (run.length === STORED_RUN) {
           yield run;
@@ -169,13 +172,14 @@ export class Log {
       // A follower waiting for the next commit is woken to end when its reader stops.
       signal?.addEventListener('abort', () => wake?.(), { once: true });
       while (!signal?.aborted) {
-        let batch = live;
+        const batches = live;
         live = [];
-        // Records the stored read already gave (committed while it ran) are skipped.
-        if (batch.length > 0 && batch[0].rev <= last) batch = batch.filter((record) => record.rev > last);
-        if (batch.length > 0) {
-          last = batch[batch.length - 1].rev;
+        for (let batch of batches) {
+          if (batch[0].rev < fromRev) batch = batch.filter((record) => record.rev >= fromRev);
+          if (!everyShard) batch = batch.filter((record) => wanted.has(record.shard));
+          if (batch.length === 0) continue;
           yield batch;
+          if (signal?.aborted) return;
         }
         if (live.length === 0 && !signal?.aborted) await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;

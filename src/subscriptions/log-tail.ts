@@ -6,6 +6,7 @@ import { applyEffect } from '../projections/apply.js';
 import { emptyShardState, type ShardState } from '../projections/shard-state.js';
 import { ChangeFilter, type ChangeFilterSpec } from './change-filter.js';
 import { changeReply, sharedChangeReply } from './change-reply.js';
+import type { HubEvent, TailHub } from './tail-hub.js';
 
 export interface TailRequest {
   /** First revision wanted. */
@@ -26,7 +27,7 @@ export function compactedError(log: Log, from: number): string | undefined {
 
 /**
  * One log-tail subscription: the committed changes matching a filter, from a revision on — caught up
- * from the stored log, then followed live with no gap or duplicate (Log.read does the switch).
+ * from the stored log, then followed live with no gap or duplicate.
  * `nextRev` is always where a client that loses the connection resumes.
  */
 export class LogTail {
@@ -38,6 +39,7 @@ export class LogTail {
 
   constructor(
     private readonly log: Log,
+    private readonly hub: TailHub,
     private readonly request: TailRequest,
     private readonly sink: EventSink,
     /** Called once when the tail ends because its receiver was too slow. */
@@ -61,20 +63,78 @@ export class LogTail {
   }
 
   private async follow(): Promise<void> {
+    if (this.states === undefined) return this.catchUpThenJoin();
     // Values after each change need the keys' history: replay from the oldest revision, silently.
-    const start = this.states === undefined ? this.request.from : this.log.oldestRev;
     try {
-      for await (const batch of this.log.readBatches(start, { shards: this.request.shards, follow: true, signal: this.stopper.signal }))
-        for (const record of batch)
-          if (!this.deliver(record)) {
-            this.stop();
-            this.onOverflow(this.nextRev);
-            return;
-          }
+      for await (const batch of this.log.readBatches(this.log.oldestRev, { shards: this.request.shards, follow: true, signal: this.stopper.signal }))
+        for (const record of batch) if (!this.deliver(record)) return this.overflow();
     } catch {
       // The log closed under the reader (shutdown): the connection goes with it.
       this.stop();
     }
+  }
+
+  /**
+   * Without values, a tail reads the stored log up to the present, then the hub hands it each commit
+   * with every other tail of the same filter. It joins the hub first and holds what the hub sends
+   * until the stored read is done, so no commit falls between the two and none is sent twice.
+   */
+  private async catchUpThenJoin(): Promise<void> {
+    let held: { events: readonly HubEvent[]; lastRev: number }[] | undefined = [];
+    const leave = this.hub.join(this.request.filter, {
+      receive: (events, lastRev) => {
+        if (held !== undefined) held.push({ events, lastRev });
+        else if (!this.sendLive(events, lastRev)) {
+          void this.overflowLater();
+          return false;
+        }
+        return true;
+      },
+    });
+    this.stopper.signal.addEventListener('abort', leave, { once: true });
+    // Commits up to here are stored; later ones reach the hub (see Log.readBatches).
+    const bound = this.log.committedRev;
+    try {
+      reading: for await (const batch of this.log.readBatches(this.request.from, { shards: this.request.shards, signal: this.stopper.signal }))
+        for (const record of batch) {
+          if (record.rev > bound) break reading;
+          if (!this.deliver(record)) return this.overflow();
+        }
+    } catch {
+      this.stop();
+      return;
+    }
+    this.nextRev = Math.max(this.nextRev, bound + 1);
+    const caughtUp = held;
+    held = undefined;
+    for (const { events, lastRev } of caughtUp) if (!this.sendLive(events, lastRev)) return this.overflow();
+  }
+
+  /** A commit's events from the hub; those the stored read already sent are skipped. */
+  private sendLive(events: readonly HubEvent[], lastRev: number): boolean {
+    if (this.stopped || lastRev < this.nextRev) return true;
+    for (const { rev, event } of events) {
+      if (rev < this.nextRev) continue;
+      if (!this.sink(event)) {
+        // A record's changes go together: resume at the record whose event did not fit.
+        this.nextRev = rev;
+        return false;
+      }
+      this.nextRev = rev + 1;
+    }
+    this.nextRev = lastRev + 1;
+    return true;
+  }
+
+  private overflow(): void {
+    this.stop();
+    this.onOverflow(this.nextRev);
+  }
+
+  /** Cut off inside the hub's delivery: the client is told after the hub is done with this commit. */
+  private async overflowLater(): Promise<void> {
+    await Promise.resolve();
+    this.overflow();
   }
 
   /** Sends the record's matching changes; false when the receiver was cut off. */
