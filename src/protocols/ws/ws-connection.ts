@@ -13,6 +13,15 @@ import { tailCommandFromPlain } from '../tail-request.js';
 const POLICY_VIOLATION = 1008;
 const GOING_AWAY = 1001;
 
+/** A pushed message goes to many subscribers: its frame is built once. */
+const pushFrames = new WeakMap<PushReply, string>();
+
+function pushFrame(message: PushReply): string {
+  let frame = pushFrames.get(message);
+  if (frame === undefined) pushFrames.set(message, (frame = JSON.stringify({ push: plainReply(message, bulkAsText) })));
+  return frame;
+}
+
 /** `{cmd: [...]}` runs a command; `{op: "tail", from, keys, match, db, withValues}` and `{op: "untail"}` follow the log. */
 function commandOfFrame(frame: Record<string, unknown>): string[] {
   if (frame.op === undefined) return commandFromPlain(frame.cmd);
@@ -84,7 +93,7 @@ export class WebSocketConnection {
   private push(message: PushReply): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return true;
     if (this.outputLimit.exceeded(this.socket.bufferedAmount)) return false;
-    this.socket.send(JSON.stringify({ push: plainReply(message, bulkAsText) }));
+    this.socket.send(pushFrame(message));
     return true;
   }
 
@@ -93,7 +102,7 @@ export class WebSocketConnection {
       this.socket.terminate();
       return;
     }
-    this.socket.send(JSON.stringify({ push: plainReply(finalMessage, bulkAsText) }));
+    this.socket.send(pushFrame(finalMessage));
     this.socket.close(POLICY_VIOLATION, 'slow consumer');
   }
 
