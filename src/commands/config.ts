@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { FSYNC_POLICIES } from '../log/fsync-policy.js';
+import { parseRetention } from '../log/retention.js';
+import { memoryBytes } from '../units/units.js';
 
 /**
  * The server's options as data: one table serves the command line, the config file and CONFIG
@@ -10,7 +12,9 @@ type Kind =
   | { type: 'string' }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'memory' }
-  | { type: 'output-limits' };
+  | { type: 'output-limits' }
+  | { type: 'retention' }
+  | { type: 'save-rules' };
 
 interface OptionSpec {
   name: string;
@@ -45,12 +49,14 @@ const OPTIONS: readonly OptionSpec[] = [
     mutable: true,
   },
   { name: 'notify-keyspace-events', kind: { type: 'string' }, default: () => '', mutable: true },
-  { name: 'save', kind: { type: 'string' }, default: () => '', mutable: true },
+  // Checkpoint after <seconds> if at least <changes> writes, as Redis's `save` rules; "" turns it off.
+  { name: 'save', kind: { type: 'save-rules' }, default: () => '3600 1 300 100 60 10000', mutable: true },
+  { name: 'log-retention', kind: { type: 'retention' }, default: () => '24h', mutable: true },
+  { name: 'log-segment-revisions', kind: { type: 'int', min: 16, max: 2 ** 30 }, default: () => '65536', mutable: false },
 ];
 
 const SPECS = new Map(OPTIONS.map((spec) => [spec.name, spec]));
 
-const MEMORY_UNITS = new Map<string, number>([['', 1], ['k', 1000], ['kb', 1024], ['m', 1e6], ['mb', 1024 ** 2], ['g', 1e9], ['gb', 1024 ** 3]]);
 
 /** A bad option or value, with the message Redis-style tools show and the option it is about. */
 export class ConfigError extends Error {
@@ -62,11 +68,13 @@ export class ConfigError extends Error {
   }
 }
 
-/** A memory amount in redis.conf's syntax (`512mb`, `1gb`, `100`); undefined when malformed. */
-export function memoryBytes(raw: string): number | undefined {
-  const match = /^(\d+)([a-z]*)$/i.exec(raw);
-  const unit = match ? MEMORY_UNITS.get(match[2].toLowerCase()) : undefined;
-  return match && unit !== undefined ? Number(match[1]) * unit : undefined;
+/** `save` as [seconds, changes] pairs; undefined when malformed. */
+export function parseSaveRules(raw: string): [number, number][] | undefined {
+  const words = raw.trim() === '' ? [] : raw.trim().split(/\s+/);
+  if (words.length % 2 !== 0 || !words.every((word) => /^\d+$/.test(word))) return undefined;
+  const rules: [number, number][] = [];
+  for (let i = 0; i < words.length; i += 2) rules.push([Number(words[i]), Number(words[i + 1])]);
+  return rules;
 }
 
 /** One class of client-output-buffer-limit: a hard limit, and a soft limit held for some seconds (0: none). */
@@ -112,6 +120,12 @@ function parseValue(spec: OptionSpec, raw: string): string {
       if (bytes === undefined) throw new ConfigError('argument must be a memory value');
       return String(bytes);
     }
+    case 'retention':
+      if (parseRetention(raw) === undefined) throw new ConfigError('argument must be a duration (24h, 7d) and/or a size (10gb)');
+      return raw;
+    case 'save-rules':
+      if (parseSaveRules(raw) === undefined) throw new ConfigError('Invalid save parameters');
+      return raw;
     case 'output-limits':
       if (parseOutputLimits(raw) === undefined) throw new ConfigError('Wrong client-output-buffer-limit');
       return raw;

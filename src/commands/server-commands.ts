@@ -4,7 +4,8 @@ import { ConfigError } from './config.js';
 import { DB_INDEX_OUT_OF_RANGE, NOT_AN_INTEGER, SYNTAX_ERROR, unknownSubcommand, wrongArity } from './errors.js';
 import { globMatcher } from './glob.js';
 import { infoText } from './info.js';
-import { ErrorReply, MapReply, NO_REPLY, OK, VerbatimReply, type Reply } from './reply.js';
+import { PendingReply } from './pending-reply.js';
+import { ErrorReply, MapReply, NO_REPLY, OK, StatusReply, VerbatimReply, type Reply } from './reply.js';
 import { DATABASES } from '../projections/shard-state.js';
 
 /** Server commands (Redis's server.c, db.c, config.c). */
@@ -59,7 +60,33 @@ export function time(): Reply {
 }
 
 export function lastsave(client: Client): Reply {
-  return client.server.lastSave;
+  return client.server.checkpointer.lastSaveSeconds;
+}
+
+/** SAVE: a checkpoint of every shard, answered when it is complete (writes go on meanwhile). */
+export function save(client: Client): Reply | PendingReply {
+  const pending = new PendingReply();
+  client.server.checkpointer.checkpoint().then(
+    () => pending.resolve(OK),
+    (error: unknown) => pending.resolve(new ErrorReply(`ERR ${error instanceof Error ? error.message : String(error)}`)),
+  );
+  return pending;
+}
+
+const BGSAVE_RUNNING = new ErrorReply('ERR Background save already in progress');
+
+export function bgsave(client: Client, args: string[]): Reply {
+  if (args.length > 2 || (args.length === 2 && args[1].toUpperCase() !== 'SCHEDULE')) return SYNTAX_ERROR;
+  const checkpointer = client.server.checkpointer;
+  if (checkpointer.inProgress) return args.length === 2 ? new StatusReply('Background saving scheduled') : BGSAVE_RUNNING;
+  client.server.hooks.background(checkpointer.checkpoint(), 'checkpoint');
+  return new StatusReply('Background saving started');
+}
+
+/** BGREWRITEAOF: checkpoint now, then drop what retention allows (the log is Eddy's AOF). */
+export function bgrewriteaof(client: Client): Reply {
+  client.server.hooks.background(client.server.checkpointer.checkpoint().then(() => client.server.compact()), 'log rewrite');
+  return new StatusReply('Background append only file rewriting started');
 }
 
 export function info(client: Client, args: string[]): Reply {

@@ -1,5 +1,7 @@
 import { constants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
+import { applyRetention, parseRetention, type RetentionPolicy } from '../log/retention.js';
+import { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
 import { BlockingRegistry } from './blocking.js';
 import { ClientRegistry } from './client-registry.js';
@@ -40,6 +42,8 @@ export interface ServerHooks {
   shutdown(): void;
   /** A handler threw: log it (the client gets an error reply). */
   internalError(error: unknown, command: string): void;
+  /** Logs the failure of work a command started and did not wait for (BGSAVE). */
+  background(work: Promise<unknown>, what: string): void;
   /** A subscriber was cut off at its output buffer limit. */
   slowSubscriber?(client: { id: number; name: string }): void;
 }
@@ -49,12 +53,12 @@ export class ServerContext {
   readonly clients = new ClientRegistry();
   readonly stats = new Stats();
   readonly startedAt = Date.now();
-  /** LASTSAVE: the last time everything written was synced to disk (unix seconds). */
-  lastSave = Math.floor(Date.now() / 1000);
   /** INFO's run_id: a new random id at each start, as in Redis. */
   readonly runId = randomBytes(20).toString('hex');
 
   readonly blocking: BlockingRegistry;
+  /** Checkpoints (SAVE, BGSAVE, the `save` rules); LASTSAVE is its last success. */
+  readonly checkpointer: Checkpointer;
   readonly watches: WatchRegistry;
   /** proto-max-bulk-len, kept as a number: the protocol parser reads it for every bulk. */
   maxBulkLength: number;
@@ -76,8 +80,14 @@ export class ServerContext {
     this.pubsubOutputLimits = pubsubLimitsOf(config.get('client-output-buffer-limit'), { hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60 });
     config.onChange('client-output-buffer-limit', (value) => (this.pubsubOutputLimits = pubsubLimitsOf(value, this.pubsubOutputLimits)));
     this.blocking = new BlockingRegistry(store);
+    this.checkpointer = new Checkpointer(store);
     this.tailHub = new TailHub(store.log);
     this.watches = new WatchRegistry(store);
+  }
+
+  /** Drops the log history that `log-retention` no longer keeps; the number of segments dropped. */
+  compact(): Promise<number> {
+    return applyRetention(this.store.log, parseRetention(this.config.get('log-retention')) as RetentionPolicy);
   }
 }
 

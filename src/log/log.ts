@@ -1,5 +1,7 @@
 import { Level } from 'level';
+import { CheckpointStore } from './checkpoints.js';
 import { encodeFrame, frameKey, type RecordRow } from './frame.js';
+import { heldFrom } from './segments.js';
 import type { FsyncPolicy } from './fsync-policy.js';
 import type { Effect, LogRecord } from './record.js';
 import { lastStoredRev, readShardFrames, readStored } from './stored-reader.js';
@@ -17,6 +19,8 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+const DEFAULT_SEGMENT_REVISIONS = 65_536;
+
 /** Stored records are handed to batch readers in runs of this many. */
 const STORED_RUN = 512;
 
@@ -25,6 +29,8 @@ export type CommitListener = (records: readonly LogRecord[]) => void;
 export interface LogOptions {
   shards: number;
   fsync: FsyncPolicy;
+  /** Revisions per segment, the unit retention drops. */
+  segmentRevisions?: number;
   /** Called when a group commit fails; the batch is retried until it succeeds. */
   onWriteError?: (error: unknown) => void;
 }
@@ -44,10 +50,13 @@ export class Log {
   /** Highest revision appended (applied to projections, maybe not yet written). */
   lastRev: number;
   /**
-   * The oldest revision the log still holds: readers asking for anything older are told so
-   * (etcd's compaction error), never given a silent gap. Nothing is compacted away yet.
+   * The oldest revision the log still holds for every shard: readers asking for anything older are
+   * told so (etcd's compaction error), never given a silent gap. Retention raises it.
    */
-  readonly oldestRev = 1;
+  oldestRev: number;
+  readonly checkpoints: CheckpointStore;
+  /** Revisions per segment (see segments.ts). */
+  readonly segmentRevisions: number;
   /** Highest revision written to LevelDB (and synced in `always`). */
   committedRev: number;
   fsync: FsyncPolicy;
@@ -75,9 +84,13 @@ export class Log {
     readonly db: Level<Buffer, Buffer>,
     readonly shardCount: number,
     lastRev: number,
+    private readonly held: number[],
     private readonly options: LogOptions,
   ) {
     this.lastRev = lastRev;
+    this.oldestRev = Math.max(1, ...held);
+    this.segmentRevisions = options.segmentRevisions ?? DEFAULT_SEGMENT_REVISIONS;
+    this.checkpoints = new CheckpointStore(db);
     this.committedRev = lastRev;
     this.fsync = options.fsync;
     this.pending = Array.from({ length: shardCount }, () => []);
@@ -99,9 +112,21 @@ export class Log {
       value.writeUInt16BE(shards);
       await db.put(META_SHARDS, value, { sync: true });
     }
+    const checkpoints = new CheckpointStore(db);
     let lastRev = 0;
-    for (let shard = 0; shard < shards; shard++) lastRev = Math.max(lastRev, await lastStoredRev(db, shard));
-    return new Log(db, shards, lastRev, { ...options, shards });
+    const held: number[] = [];
+    for (let shard = 0; shard < shards; shard++) {
+      // Retention may have dropped every frame a checkpoint covers: the revision goes on from there.
+      lastRev = Math.max(lastRev, await lastStoredRev(db, shard), (await checkpoints.newest(shard))?.rev ?? 0);
+      held.push(await heldFrom(db, shard));
+    }
+    return new Log(db, shards, lastRev, held, { ...options, shards });
+  }
+
+  /** Retention dropped a shard's log before `from`: readers asking for less are told it is gone. */
+  shardHeldFrom(shard: number, from: number): void {
+    this.held[shard] = from;
+    this.oldestRev = Math.max(1, ...this.held);
   }
 
   /** Appends an effect to a shard's pending frame; it is written by the next group commit. */

@@ -12,6 +12,7 @@ import { listenResp } from '../protocols/resp/resp-listener.js';
 import { WebSocketEndpoint } from '../protocols/ws/ws-endpoint.js';
 import { Store } from '../shards/store.js';
 import { KeyspaceNotifier } from '../subscriptions/keyspace-notifications.js';
+import { scheduleCheckpoints } from './checkpoint-schedule.js';
 import { pinoLevel } from './logger.js';
 
 /** Active expiry runs ten times a second, as Redis's default `hz 10`. */
@@ -36,13 +37,14 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   const log = await Log.open(dir, {
     shards: requestedShards,
     fsync,
+    segmentRevisions: config.int('log-segment-revisions'),
     onWriteError: (error) => logger.error({ err: error }, 'log write failed; retrying, replies held until it succeeds'),
   });
   if (log.shardCount !== requestedShards)
     logger.warn({ dataShards: log.shardCount, requestedShards }, 'the data directory keeps the shard count it was created with');
   const store = new Store(log);
   const report = await store.recover();
-  logger.info({ dir, records: report.records, keys: report.keys, seconds: report.ms / 1000, revision: log.lastRev }, 'recovered from the log');
+  logger.info({ dir, records: report.records, keys: report.keys, seconds: report.ms / 1000, revision: log.lastRev, checkpoint: report.checkpointRev }, 'recovered from the log');
 
   let stopping: Promise<void> | undefined;
   const context = new ServerContext(
@@ -51,12 +53,15 @@ export async function startServer(config: Config, configFile: string, logger: Lo
     {
       shutdown: onShutdownCommand,
       internalError: (error, command) => logger.error({ err: error, command }, 'command handler failed'),
+      background: (work, what) => void work.catch((error: unknown) => logger.error({ err: error }, `${what} failed`)),
       slowSubscriber: (client) => logger.warn({ client: client.id, name: client.name }, 'subscriber closed: client-output-buffer-limit pubsub reached'),
     },
     config.int('port'),
     configFile,
   );
   context.stats.recoveredRecords = report.records;
+  context.checkpointer.lastRev = report.checkpointRev;
+  const stopCheckpoints = scheduleCheckpoints(context);
   context.stats.recoveryMs = report.ms;
   config.onChange('appendfsync', (value) => {
     if (isFsyncPolicy(value)) log.fsync = value;
@@ -78,6 +83,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
       (stopping ??= (async () => {
         const started = performance.now();
         clearInterval(expiryTimer);
+        stopCheckpoints();
         await Promise.all(listeners.map((listener) => listener.close()));
         await log.close();
         logger.info({ revision: log.lastRev, seconds: (performance.now() - started) / 1000 }, 'log flushed; stopped');

@@ -4,7 +4,7 @@ import type { Effect } from '../log/record.js';
 import { applyEffect } from '../projections/apply.js';
 import type { Keyspace } from '../projections/keyspace.js';
 import type { Value } from '../projections/value.js';
-import { snapshotOf } from '../projections/value-snapshot.js';
+import { snapshotOf, valueFromSnapshot, type ValueSnapshot } from '../projections/value-snapshot.js';
 import { Shard } from './shard.js';
 import { shardOfSlot, slotOf } from './slot.js';
 
@@ -24,6 +24,8 @@ export interface ChangeListener {
 export interface RecoveryReport {
   records: number;
   keys: number;
+  /** The oldest of the shards' checkpoints recovery started from (0: none). */
+  checkpointRev: number;
   ms: number;
 }
 
@@ -166,15 +168,23 @@ export class Store {
   async recover(): Promise<RecoveryReport> {
     const started = performance.now();
     let records = 0;
+    let checkpointRev = this.shards.length === 0 ? 0 : Infinity;
     for (const shard of this.shards) {
-      for await (const rows of this.log.readFrames(shard.id, 1)) {
+      // The newest complete checkpoint, then the frames after it.
+      const checkpoint = await this.log.checkpoints.newest(shard.id);
+      if (checkpoint !== undefined)
+        for await (const rows of this.log.checkpoints.rows(shard.id, checkpoint.rev))
+          for (const [db, key, snapshot, expireAt] of rows) shard.state.dbs[db].set(key, valueFromSnapshot(snapshot as ValueSnapshot), expireAt);
+      checkpointRev = Math.min(checkpointRev, checkpoint?.rev ?? 0);
+      for (const abandoned of await this.log.checkpoints.abandoned(shard.id)) await this.log.checkpoints.remove(shard.id, abandoned);
+      for await (const rows of this.log.readFrames(shard.id, (checkpoint?.rev ?? 0) + 1)) {
         for (const [rev, , db, , effect] of rows) applyEffect(shard.state, db, effect, rev);
         records += rows.length;
       }
     }
     let keys = 0;
     for (const shard of this.shards) for (const ks of shard.state.dbs) keys += ks.size;
-    return { records, keys, ms: performance.now() - started };
+    return { records, keys, checkpointRev, ms: performance.now() - started };
   }
 
   private readonly cursors = new Map<Keyspace, { map: Map<string, number>; entries: Iterator<[string, number]> }>();

@@ -1,0 +1,93 @@
+import type { Level } from 'level';
+import { pack, unpack } from 'msgpackr';
+
+/**
+ * Checkpoints in LevelDB: a consistent copy of one shard's projection at a revision, stored as
+ * chunks of rows and completed by a manifest written last, so that a checkpoint without its manifest
+ * (the writer crashed) is ignored. Recovery loads the newest complete one and replays the frames
+ * after it; retention may then drop frames the checkpoint covers.
+ *
+ * Keys: 'C' shard(u16) rev(u64) chunk(u32) -> rows; 'K' shard(u16) rev(u64) -> manifest.
+ */
+
+/** One key as a checkpoint stores it: db, key, value snapshot, absolute expiry (0: none). */
+export type CheckpointRow = [db: number, key: string, snapshot: unknown, expireAt: number];
+
+export interface CheckpointManifest {
+  shard: number;
+  rev: number;
+  /** Wall-clock ms when the checkpoint's state was current. */
+  ts: number;
+  chunks: number;
+  keys: number;
+  bytes: number;
+}
+
+const CHUNK = 0x43; // 'C'
+const MANIFEST = 0x4b; // 'K'
+
+function chunkKey(shard: number, rev: number, chunk: number): Buffer {
+  const key = Buffer.alloc(15);
+  key[0] = CHUNK;
+  key.writeUInt16BE(shard, 1);
+  key.writeBigUInt64BE(BigInt(rev), 3);
+  key.writeUInt32BE(chunk, 11);
+  return key;
+}
+
+function manifestKey(shard: number, rev: number): Buffer {
+  const key = Buffer.alloc(11);
+  key[0] = MANIFEST;
+  key.writeUInt16BE(shard, 1);
+  key.writeBigUInt64BE(BigInt(rev), 3);
+  return key;
+}
+
+export class CheckpointStore {
+  constructor(private readonly db: Level<Buffer, Buffer>) {}
+
+  /** Writes one chunk of a checkpoint in progress; returns its size in bytes. */
+  async writeChunk(shard: number, rev: number, chunk: number, rows: readonly CheckpointRow[]): Promise<number> {
+    const value = pack(rows);
+    await this.db.put(chunkKey(shard, rev, chunk), value);
+    return value.length;
+  }
+
+  /** Completes a checkpoint: from now on recovery may start from it. */
+  async complete(manifest: CheckpointManifest): Promise<void> {
+    await this.db.put(manifestKey(manifest.shard, manifest.rev), pack(manifest), { sync: true });
+  }
+
+  /** A shard's complete checkpoints, oldest first. */
+  async list(shard: number): Promise<CheckpointManifest[]> {
+    const values = await this.db.values({ gte: manifestKey(shard, 0), lte: manifestKey(shard, Number.MAX_SAFE_INTEGER) }).all();
+    return values.map((value) => unpack(value) as CheckpointManifest);
+  }
+
+  async newest(shard: number): Promise<CheckpointManifest | undefined> {
+    const values = await this.db.values({ gte: manifestKey(shard, 0), lte: manifestKey(shard, Number.MAX_SAFE_INTEGER), reverse: true, limit: 1 }).all();
+    return values.length === 0 ? undefined : (unpack(values[0]) as CheckpointManifest);
+  }
+
+  /** A checkpoint's rows, a chunk at a time. */
+  async *rows(shard: number, rev: number): AsyncGenerator<CheckpointRow[]> {
+    for await (const value of this.db.values({ gte: chunkKey(shard, rev, 0), lte: chunkKey(shard, rev, 0xffffffff) })) yield unpack(value) as CheckpointRow[];
+  }
+
+  /** Deletes a checkpoint (its manifest first, so that a half-deleted one is never loaded), or the chunks of an abandoned one. */
+  async remove(shard: number, rev: number): Promise<void> {
+    await this.db.del(manifestKey(shard, rev));
+    await this.db.clear({ gte: chunkKey(shard, rev, 0), lte: chunkKey(shard, rev, 0xffffffff) });
+  }
+
+  /** Chunks left by a checkpoint that never completed (a crash while writing), by revision. */
+  async abandoned(shard: number): Promise<number[]> {
+    const complete = new Set((await this.list(shard)).map((manifest) => manifest.rev));
+    const revs = new Set<number>();
+    for await (const key of this.db.keys({ gte: chunkKey(shard, 0, 0), lte: chunkKey(shard, Number.MAX_SAFE_INTEGER, 0xffffffff) })) {
+      const rev = Number(key.readBigUInt64BE(3));
+      if (!complete.has(rev)) revs.add(rev);
+    }
+    return [...revs];
+  }
+}
