@@ -103,6 +103,42 @@ async function run(mode: Mode, port: number, subscribers: number): Promise<Resul
   return { mode, subscribers, written: seq, delivered, seconds, latencies };
 }
 
+/** SETs per second one pipelining writer gets through in `seconds`. */
+async function writerThroughput(port: number, seconds: number): Promise<number> {
+  const writer = await open(port);
+  let answered = 0;
+  writer.on('data', (chunk: Buffer) => (answered += countOf(chunk, OK_REPLY)));
+  let sent = 0;
+  const started = performance.now();
+  while (performance.now() - started < seconds * 1000) {
+    let batch = '';
+    for (let i = 0; i < 100; i++) batch += resp(['SET', `slow:${sent++}`, 'v'.repeat(100)]);
+    writer.write(batch);
+    while (sent - answered > 1000) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const rate = answered / ((performance.now() - started) / 1000);
+  writer.destroy();
+  return rate;
+}
+
+const OK_REPLY = Buffer.from('+OK\r\n');
+
+/**
+ * A subscriber that never reads must not slow writers: writer throughput alone, then with one TAIL
+ * subscriber whose socket is paused (it is cut off at client-output-buffer-limit on the way).
+ */
+async function slowConsumer(port: number): Promise<Record<string, string | number>> {
+  const seconds = quick ? 2 : 5;
+  const alone = await writerThroughput(port, seconds);
+  const stalled = await open(port);
+  stalled.write(resp(['TAIL', 'FROM', '$', 'MATCH', 'slow:*']));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  stalled.pause();
+  const withStalled = await writerThroughput(port, seconds);
+  stalled.destroy();
+  return { 'writer SET/s alone': Math.round(alone), 'with a stalled TAIL subscriber': Math.round(withStalled), ratio: (withStalled / alone).toFixed(2) };
+}
+
 function percentile(sorted: number[], p: number): string {
   return sorted.length === 0 ? '-' : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(2);
 }
@@ -118,6 +154,7 @@ ensureRedisTools();
 const eddy = await startEddy(EDDY_PORT, 'everysec');
 const redis = await startRedis(REDIS_PORT, 'everysec');
 const rows: Record<string, string | number>[] = [];
+let slow: Record<string, string | number> = {};
 try {
   await configure(eddy);
   await configure(redis);
@@ -140,9 +177,12 @@ try {
       });
     }
   }
+  slow = await slowConsumer(eddy.port);
 } finally {
   await eddy.stop();
   await redis.stop();
 }
+console.log('\nSlow consumer: one pipelining writer (100 in flight), alone and beside a TAIL subscriber that never reads');
+console.table([slow]);
 console.log(`\nFan-out: ${WRITES_PER_SECOND} SET/s for ${SECONDS} s, appendfsync everysec; latency from write to delivery at one subscriber`);
 console.table(rows);

@@ -14,6 +14,10 @@ export interface ClientTransport {
    * it. False when the client is not reading fast enough (past client-output-buffer-limit pubsub).
    */
   push(message: PushReply): boolean;
+  /** True while pushed messages pile up unread (a transport that can tell; others are never congested). */
+  readonly congested?: boolean;
+  /** Resolves once a congested transport has drained, or closed. */
+  drained?(): Promise<void>;
 }
 
 /** One connected client's session state, the same for every protocol. */

@@ -80,7 +80,15 @@ export function tail(client: Client, args: string[]): Reply {
   const compacted = compactedError(log, from);
   if (compacted !== undefined) return new ErrorReply(compacted);
   const request = { from, filter: parsed.filter, shards: shardsOfFilter(client, parsed.filter), withValues: parsed.withValues };
-  const follower = new LogTail(log, client.server.tailHub, request, (event) => client.transport.push(event), (resumeRev) => {
+  const transport = client.transport;
+  const receiver = {
+    send: (event: PushReply) => transport.push(event),
+    get congested() {
+      return transport.congested ?? false;
+    },
+    drained: () => transport.drained?.() ?? Promise.resolve(),
+  };
+  const follower = new LogTail(log, client.server.tailHub, request, receiver, (resumeRev) => {
     client.server.hooks.slowSubscriber?.(client);
     client.tail = undefined;
     client.transport.close(new PushReply(['overflow', resumeRev]));

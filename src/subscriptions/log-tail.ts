@@ -17,8 +17,15 @@ export interface TailRequest {
   withValues: boolean;
 }
 
-/** Where a tail sends its events; `false` means the receiver could not keep up and is cut off. */
-export type EventSink = (event: PushReply) => boolean;
+/** Where a tail sends its events. */
+export interface EventReceiver {
+  /** Sends one event; false when the receiver could not keep up and is cut off. */
+  send(event: PushReply): boolean;
+  /** True while sent events pile up unread: the tail stops sending and reads the log again later. */
+  readonly congested: boolean;
+  /** Resolves once the pile has drained, or the receiver is gone. */
+  drained(): Promise<void>;
+}
 
 /** A request for revisions the log no longer holds (etcd's compaction error). */
 export function compactedError(log: Log, from: number): string | undefined {
@@ -41,7 +48,7 @@ export class LogTail {
     private readonly log: Log,
     private readonly hub: TailHub,
     private readonly request: TailRequest,
-    private readonly sink: EventSink,
+    private readonly receiver: EventReceiver,
     /** Called once when the tail ends because its receiver was too slow. */
     private readonly onOverflow: (resumeRev: number) => void,
   ) {
@@ -76,38 +83,74 @@ export class LogTail {
 
   /**
    * Without values, a tail reads the stored log up to the present, then the hub hands it each commit
-   * with every other tail of the same filter. It joins the hub first and holds what the hub sends
-   * until the stored read is done, so no commit falls between the two and none is sent twice.
+   * with every other tail of the same filter. When its client stops reading, it leaves the hub and
+   * waits: once the client drains what it was sent, the tail catches up from the log again. A slow
+   * reader costs writers nothing; that is what a log is for.
    */
   private async catchUpThenJoin(): Promise<void> {
-    let held: { events: readonly HubEvent[]; lastRev: number }[] | undefined = [];
-    const leave = this.hub.join(this.request.filter, {
-      receive: (events, lastRev) => {
-        if (held !== undefined) held.push({ events, lastRev });
-        else if (!this.sendLive(events, lastRev)) {
-          void this.overflowLater();
-          return false;
-        }
-        return true;
-      },
-    });
-    this.stopper.signal.addEventListener('abort', leave, { once: true });
-    // Commits up to here are stored; later ones reach the hub (see Log.readBatches).
-    const bound = this.log.committedRev;
-    try {
-      reading: for await (const batch of this.log.readBatches(this.request.from, { shards: this.request.shards, signal: this.stopper.signal }))
-        for (const record of batch) {
-          if (record.rev > bound) break reading;
-          if (!this.deliver(record)) return this.overflow();
-        }
-    } catch {
-      this.stop();
-      return;
+    while ((await this.followOnce()) === 'congested') {
+      await this.receiver.drained();
+      if (this.stopped) return;
+      if (this.nextRev < this.log.oldestRev) return this.overflow();
     }
-    this.nextRev = Math.max(this.nextRev, bound + 1);
-    const caughtUp = held;
-    held = undefined;
-    for (const { events, lastRev } of caughtUp) if (!this.sendLive(events, lastRev)) return this.overflow();
+  }
+
+  /**
+   * One pass: the stored log up to the present, then live commits from the hub, until the tail stops
+   * or its receiver is congested. It joins the hub first and holds what the hub sends until the
+   * stored read is done, so no commit falls between the two and none is sent twice.
+   */
+  private followOnce(): Promise<'stopped' | 'congested'> {
+    return new Promise((resolve) => {
+      let held: { events: readonly HubEvent[]; lastRev: number }[] | undefined = [];
+      let ended = false;
+      const end = (outcome: 'stopped' | 'congested', overflow = false): void => {
+        if (ended) return;
+        ended = true;
+        leave();
+        this.stopper.signal.removeEventListener('abort', onAbort);
+        if (overflow) this.overflow();
+        resolve(outcome);
+      };
+      const onAbort = (): void => end('stopped');
+      const leave = this.hub.join(this.request.filter, {
+        receive: (events, lastRev) => {
+          if (held !== undefined) held.push({ events, lastRev });
+          else if (this.receiver.congested) {
+            end('congested');
+            return false;
+          } else if (!this.sendLive(events, lastRev)) {
+            // Told after the hub is done with this commit.
+            queueMicrotask(() => end('stopped', true));
+            return false;
+          }
+          return true;
+        },
+      });
+      this.stopper.signal.addEventListener('abort', onAbort, { once: true });
+      // Commits up to here are stored; later ones reach the hub (see Log.readBatches).
+      const bound = this.log.committedRev;
+      void (async () => {
+        try {
+          reading: for await (const batch of this.log.readBatches(this.nextRev, { shards: this.request.shards, signal: this.stopper.signal })) {
+            for (const record of batch) {
+              if (record.rev > bound) break reading;
+              if (!this.deliver(record)) return end('stopped', true);
+            }
+            if (this.receiver.congested) return end('congested');
+          }
+        } catch {
+          // The log closed under the reader (shutdown): the connection goes with it.
+          this.stop();
+          return end('stopped');
+        }
+        if (ended) return;
+        this.nextRev = Math.max(this.nextRev, bound + 1);
+        const caughtUp = held as { events: readonly HubEvent[]; lastRev: number }[];
+        held = undefined;
+        for (const { events, lastRev } of caughtUp) if (!this.sendLive(events, lastRev)) return end('stopped', true);
+      })();
+    });
   }
 
   /** A commit's events from the hub; those the stored read already sent are skipped. */
@@ -115,7 +158,7 @@ export class LogTail {
     if (this.stopped || lastRev < this.nextRev) return true;
     for (const { rev, event } of events) {
       if (rev < this.nextRev) continue;
-      if (!this.sink(event)) {
+      if (!this.receiver.send(event)) {
         // A record's changes go together: resume at the record whose event did not fit.
         this.nextRev = rev;
         return false;
@@ -129,12 +172,6 @@ export class LogTail {
   private overflow(): void {
     this.stop();
     this.onOverflow(this.nextRev);
-  }
-
-  /** Cut off inside the hub's delivery: the client is told after the hub is done with this commit. */
-  private async overflowLater(): Promise<void> {
-    await Promise.resolve();
-    this.overflow();
   }
 
   /** Sends the record's matching changes; false when the receiver was cut off. */
@@ -151,7 +188,7 @@ export class LogTail {
         this.states === undefined
           ? sharedChangeReply(record, change, i)
           : changeReply(record, change, change.key === null ? null : (this.states.get(record.shard)?.dbs[change.db].data.get(change.key) ?? null));
-      if (!this.sink(event)) return false;
+      if (!this.receiver.send(event)) return false;
     }
     if (record.rev >= this.request.from) this.nextRev = record.rev + 1;
     return true;

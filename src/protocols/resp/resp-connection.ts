@@ -35,6 +35,7 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   private backpressure = false;
   private closing = false;
   private pushFlushScheduled = false;
+  private drainWaiters: (() => void)[] = [];
   private readonly outputLimit: OutputLimit;
 
   constructor(
@@ -50,7 +51,9 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
     socket.on('drain', () => {
       this.backpressure = false;
       if (this.pending === null) socket.resume();
+      this.wakeDrainWaiters();
     });
+    socket.on('close', () => this.wakeDrainWaiters());
     socket.on('error', () => socket.destroy());
     // A client may send its commands and half-close at once (`nc`): answer them all, then close.
     // A client blocked on a key is simply dropped, as Redis frees a client that hung up.
@@ -74,6 +77,22 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
     // The last word (where to resume) goes after everything already queued; then the socket ends.
     this.append(encodeReply(finalMessage, this.client.resp));
     this.finish();
+  }
+
+  /** The client is not reading what it was sent (the socket's buffer is full). */
+  get congested(): boolean {
+    return this.backpressure;
+  }
+
+  drained(): Promise<void> {
+    if (!this.backpressure || this.socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private wakeDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Sends the replies still owed, then closes; a command still waiting (blocked) is dropped. */
