@@ -1,4 +1,5 @@
 import { pack, unpack } from 'msgpackr';
+import { crc32 } from 'node:zlib';
 import type { Effect, LogRecord } from './record.js';
 
 /**
@@ -27,19 +28,60 @@ export function shardFrameRange(shard: number): { gte: Buffer; lte: Buffer } {
 /** A record as a frame stores it; recovery applies these rows without building record objects. */
 export type RecordRow = [rev: number, ts: number, db: number, txn: number, effect: Effect, event?: string];
 
+/**
+ * A frame's value: a marker byte msgpack never starts a value with, a CRC-32 of the payload, and
+ * the payload (the msgpack list of rows). Frames written before checksums (no marker) still load.
+ */
+const CHECKED = 0xc1;
+const HEADER = 5;
+
+/** A frame whose bytes are not what was written (a flipped bit, a torn write). */
+export class CorruptFrameError extends Error {
+  /** Where, once a reader knows: the shard and the frame's first revision. */
+  shard = -1;
+  firstRev = 0;
+
+  constructor(readonly reason: string) {
+    super(`corrupt frame: ${reason}`);
+  }
+
+  at(key: Buffer): this {
+    this.shard = key.readUInt16BE(1);
+    this.firstRev = Number(key.readBigUInt64BE(3));
+    this.message = `corrupt frame in shard ${this.shard} at revision ${this.firstRev}: ${this.reason}`;
+    return this;
+  }
+}
+
 export function encodeFrame(records: readonly LogRecord[]): Buffer {
   const rows = new Array<RecordRow>(records.length);
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
     rows[i] = r.event === undefined ? [r.rev, r.ts, r.db, r.txn, r.effect] : [r.rev, r.ts, r.db, r.txn, r.effect, r.event];
   }
-  return pack(rows);
+  const payload = pack(rows);
+  const value = Buffer.allocUnsafe(HEADER + payload.length);
+  value[0] = CHECKED;
+  value.writeUInt32BE(crc32(payload), 1);
+  payload.copy(value, HEADER);
+  return value;
 }
 
 export function decodeFrameRows(value: Buffer): RecordRow[] {
-  const rows = unpack(value) as RecordRow[];
-  if (!Array.isArray(rows)) throw new Error('frame does not hold a list of records');
-  return rows;
+  let payload = value;
+  if (value[0] === CHECKED) {
+    if (value.length < HEADER) throw new CorruptFrameError('shorter than its header');
+    payload = value.subarray(HEADER);
+    if (crc32(payload) !== value.readUInt32BE(1)) throw new CorruptFrameError('checksum mismatch');
+  }
+  let rows: unknown;
+  try {
+    rows = unpack(payload);
+  } catch {
+    throw new CorruptFrameError('not a list of records');
+  }
+  if (!Array.isArray(rows) || !rows.every((row) => Array.isArray(row) && typeof row[0] === 'number')) throw new CorruptFrameError('not a list of records');
+  return rows as RecordRow[];
 }
 
 export function decodeFrame(shard: number, value: Buffer): LogRecord[] {

@@ -4,7 +4,7 @@ import { encodeFrame, frameKey, type RecordRow } from './frame.js';
 import { heldFrom } from './segments.js';
 import type { FsyncPolicy } from './fsync-policy.js';
 import type { Effect, LogRecord } from './record.js';
-import { lastStoredRev, readShardFrames, readStored } from './stored-reader.js';
+import { cutFrom, lastStoredRev, readShardFrames, readStored } from './stored-reader.js';
 
 /** Something waiting until the log has made a revision safe to acknowledge (a client's held replies). */
 export interface AckWaiter {
@@ -121,6 +121,20 @@ export class Log {
       held.push(await heldFrom(db, shard));
     }
     return new Log(db, shards, lastRev, held, { ...options, shards });
+  }
+
+  /**
+   * Cuts a torn tail at start: the frames holding `fromRev` and later go, and the revision sequence
+   * goes on from what remains. Only before the server takes writes.
+   */
+  async cutTailFrom(fromRev: number): Promise<number> {
+    const removed = await cutFrom(this.db, this.shardCount, fromRev);
+    let lastRev = 0;
+    for (let shard = 0; shard < this.shardCount; shard++)
+      lastRev = Math.max(lastRev, await lastStoredRev(this.db, shard), (await this.checkpoints.newest(shard))?.rev ?? 0);
+    this.lastRev = lastRev;
+    this.committedRev = lastRev;
+    return removed;
   }
 
   /** Retention dropped a shard's log before `from`: readers asking for less are told it is gone. */

@@ -1,5 +1,5 @@
 import type { Level } from 'level';
-import { decodeFrame, decodeFrameRows, frameKey, shardFrameRange, type RecordRow } from './frame.js';
+import { CorruptFrameError, decodeFrame, decodeFrameRows, frameKey, shardFrameRange, type RecordRow } from './frame.js';
 import type { LogRecord } from './record.js';
 
 type FrameDb = Level<Buffer, Buffer>;
@@ -79,32 +79,81 @@ export async function* readStored(db: FrameDb, shards: readonly number[], fromRe
   }
 }
 
+/** A frame's rows; a corrupt frame's error says where it is. */
+function decodeAt(key: Buffer, value: Buffer): RecordRow[] {
+  try {
+    return decodeFrameRows(value);
+  } catch (error) {
+    throw error instanceof CorruptFrameError ? error.at(key) : error;
+  }
+}
+
 /** One shard's committed records from `fromRev` on, as stored rows, a frame at a time (recovery's fast path). */
 export async function* readShardFrames(db: FrameDb, shard: number, fromRev: number): AsyncGenerator<RecordRow[]> {
   const start = await startKey(db, shard, fromRev);
-  const values = db.values({ gte: start, lte: shardFrameRange(shard).lte });
+  const entries = db.iterator({ gte: start, lte: shardFrameRange(shard).lte });
   try {
     // Read the next frames while the caller works on these: disk and CPU overlap.
-    let reading = values.nextv(FRAMES_PER_READ);
+    let reading = entries.nextv(FRAMES_PER_READ);
     for (;;) {
       const batch = await reading;
       if (batch.length === 0) return;
-      reading = values.nextv(FRAMES_PER_READ);
-      for (const value of batch) {
-        const rows = decodeFrameRows(value);
+      reading = entries.nextv(FRAMES_PER_READ);
+      for (const [key, value] of batch) {
+        const rows = decodeAt(key, value);
         yield rows[0] !== undefined && rows[0][0] < fromRev ? rows.filter((row) => row[0] >= fromRev) : rows;
       }
     }
   } finally {
-    await values.close();
+    await entries.close();
   }
 }
 
-/** The highest revision stored for a shard (0 when its log is empty). */
+/**
+ * The highest revision stored for a shard (0 when its log is empty). A corrupt last frame counts
+ * from its first revision: recovery finds it and cuts it.
+ */
 export async function lastStoredRev(db: FrameDb, shard: number): Promise<number> {
   const range = shardFrameRange(shard);
-  const last = await db.values({ ...range, reverse: true, limit: 1 }).all();
+  const last = await db.iterator({ ...range, reverse: true, limit: 1 }).all();
   if (last.length === 0) return 0;
-  const records = decodeFrame(shard, last[0]);
-  return records.length === 0 ? 0 : records[records.length - 1].rev;
+  const [key, value] = last[0];
+  try {
+    const rows = decodeFrameRows(value);
+    return rows.length === 0 ? 0 : rows[rows.length - 1][0];
+  } catch (error) {
+    if (error instanceof CorruptFrameError) return Number(key.readBigUInt64BE(3));
+    throw error;
+  }
+}
+
+/** Whether `key` is the newest frame of its shard (corruption there is a torn tail, not damage within). */
+export async function isLastFrame(db: FrameDb, key: Buffer): Promise<boolean> {
+  const after = await db.keys({ gt: key, lte: shardFrameRange(key.readUInt16BE(1)).lte, limit: 1 }).all();
+  return after.length === 0;
+}
+
+/**
+ * Cuts every shard's log back to before revision `fromRev`: each frame holding any revision from
+ * `fromRev` on goes whole (a group commit's frames go together, so no transaction is left half).
+ * Returns the frames removed.
+ */
+export async function cutFrom(db: FrameDb, shards: number, fromRev: number): Promise<number> {
+  const doomed: Buffer[] = [];
+  for (let shard = 0; shard < shards; shard++)
+    for await (const [key, value] of db.iterator({ gte: await startKey(db, shard, fromRev), lte: shardFrameRange(shard).lte })) {
+      let lastRev: number;
+      try {
+        const rows = decodeFrameRows(value);
+        lastRev = rows.length === 0 ? 0 : rows[rows.length - 1][0];
+      } catch {
+        lastRev = Infinity;
+      }
+      if (lastRev >= fromRev) doomed.push(key);
+    }
+  await db.batch(
+    doomed.map((key) => ({ type: 'del' as const, key })),
+    { sync: true },
+  );
+  return doomed.length;
 }

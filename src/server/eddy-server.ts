@@ -10,7 +10,7 @@ import { listenHttp } from '../protocols/http/http-listener.js';
 import type { ProtocolListener, ProtocolName } from '../protocols/protocol.js';
 import { listenResp } from '../protocols/resp/resp-listener.js';
 import { WebSocketEndpoint } from '../protocols/ws/ws-endpoint.js';
-import { Store } from '../shards/store.js';
+import { LogDamagedError, Store } from '../shards/store.js';
 import { KeyspaceNotifier } from '../subscriptions/keyspace-notifications.js';
 import { scheduleCheckpoints } from './checkpoint-schedule.js';
 import { pinoLevel } from './logger.js';
@@ -43,7 +43,19 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   if (log.shardCount !== requestedShards)
     logger.warn({ dataShards: log.shardCount, requestedShards }, 'the data directory keeps the shard count it was created with');
   const store = new Store(log);
-  const report = await store.recover();
+  let report;
+  try {
+    report = await store.recover();
+  } catch (error) {
+    if (!(error instanceof LogDamagedError)) throw error;
+    await log.close();
+    throw new Error(
+      `${error.message}. Refusing to start. \`npm run log -- verify --dir ${dir}\` shows the damage; ` +
+        `\`npm run log -- repair --dir ${dir}\` cuts the log back to revision ${error.corruption.firstRev - 1} (what came after is lost; copy the directory first).`,
+    );
+  }
+  if (report.cut !== undefined)
+    logger.warn({ fromRevision: report.cut.fromRev, frames: report.cut.frames, reason: report.cut.reason, revision: log.lastRev }, 'torn log tail cut back to the last whole frame');
   logger.info({ dir, records: report.records, keys: report.keys, seconds: report.ms / 1000, revision: log.lastRev, checkpoint: report.checkpointRev }, 'recovered from the log');
 
   let stopping: Promise<void> | undefined;

@@ -43,6 +43,8 @@ async function main(argv: string[]): Promise<void> {
     server = await startServer(options.config, options.configFile, logger, () => stopAndExit('SHUTDOWN'));
   } catch (error) {
     logger.fatal({ err: error }, 'could not start');
+    // Operators read this one on the terminal, not in the JSON log.
+    console.error(`eddy: could not start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }

@@ -1,5 +1,7 @@
 import type { Log } from '../log/log.js';
 import { changesOf } from '../log/change-events.js';
+import { CorruptFrameError, frameKey } from '../log/frame.js';
+import { isLastFrame } from '../log/stored-reader.js';
 import type { Effect } from '../log/record.js';
 import { applyEffect } from '../projections/apply.js';
 import type { Keyspace } from '../projections/keyspace.js';
@@ -26,7 +28,16 @@ export interface RecoveryReport {
   keys: number;
   /** The oldest of the shards' checkpoints recovery started from (0: none). */
   checkpointRev: number;
+  /** A torn tail that was cut: from which revision, how many frames, why. */
+  cut: { fromRev: number; frames: number; reason: string } | undefined;
   ms: number;
+}
+
+/** Damage inside the log (not at its tail): the server refuses to start rather than load it. */
+export class LogDamagedError extends Error {
+  constructor(readonly corruption: CorruptFrameError) {
+    super(`${corruption.message}, with later frames after it: the log is damaged within, not torn at its end`);
+  }
 }
 
 /**
@@ -165,8 +176,28 @@ export class Store {
   }
 
   /** Rebuilds every shard's projection from its log. */
+  /**
+   * Loads the projections: each shard's newest complete checkpoint, then its frames after it. A
+   * corrupt newest frame is a torn tail: the log is cut back to the last whole frame (whole group
+   * commits, never half a transaction) and loading starts over. Damage before later frames is
+   * never loaded silently: LogDamagedError.
+   */
   async recover(): Promise<RecoveryReport> {
     const started = performance.now();
+    let cut: RecoveryReport['cut'];
+    for (;;) {
+      try {
+        return { ...(await this.load()), cut, ms: performance.now() - started };
+      } catch (error) {
+        if (!(error instanceof CorruptFrameError) || error.shard < 0) throw error;
+        if (!(await isLastFrame(this.log.db, frameKey(error.shard, error.firstRev)))) throw new LogDamagedError(error);
+        cut = { fromRev: error.firstRev, frames: (cut?.frames ?? 0) + (await this.log.cutTailFrom(error.firstRev)), reason: error.reason };
+        for (const shard of this.shards) for (const ks of shard.state.dbs) ks.clear();
+      }
+    }
+  }
+
+  private async load(): Promise<Omit<RecoveryReport, 'ms' | 'cut'>> {
     let records = 0;
     let checkpointRev = this.shards.length === 0 ? 0 : Infinity;
     for (const shard of this.shards) {
@@ -184,7 +215,7 @@ export class Store {
     }
     let keys = 0;
     for (const shard of this.shards) for (const ks of shard.state.dbs) keys += ks.size;
-    return { records, keys, checkpointRev, ms: performance.now() - started };
+    return { records, keys, checkpointRev };
   }
 
   private readonly cursors = new Map<Keyspace, { map: Map<string, number>; entries: Iterator<[string, number]> }>();

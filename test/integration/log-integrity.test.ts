@@ -1,0 +1,89 @@
+import { Redis } from 'ioredis';
+import { Level } from 'level';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { EddyProcess } from '../support/eddy-process.js';
+
+const EDDY_LOG = resolve(import.meta.dirname, '../../dist/tools/eddy-log.js');
+
+let server: EddyProcess | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+/** Writes `count` keys one command at a time (one frame each), then stops the server cleanly. */
+async function writeAndStop(eddy: EddyProcess, count: number): Promise<void> {
+  const redis = new Redis({ port: eddy.port, protocol: 2 });
+  for (let i = 0; i < count; i++) await redis.set(`k:${i}`, String(i));
+  redis.disconnect();
+  expect(await eddy.kill('SIGTERM')).toBe(0);
+}
+
+/** Flips a byte inside shard 0's frame number `index` (negative: from the newest). */
+async function damageFrame(dir: string, index: number): Promise<number> {
+  const db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await db.open();
+  const gte = Buffer.from([0x46, 0, 0]);
+  const lte = Buffer.concat([Buffer.from([0x46, 0, 0]), Buffer.alloc(8, 0xff)]);
+  const frames = await db.iterator({ gte, lte }).all();
+  const [key, value] = frames.at(index) as [Buffer, Buffer];
+  const damaged = Buffer.from(value);
+  damaged[damaged.length - 2] ^= 0xff;
+  await db.put(key, damaged);
+  await db.close();
+  return Number(key.readBigUInt64BE(3));
+}
+
+function eddyLog(...args: string[]): { status: number; output: string } {
+  try {
+    return { status: 0, output: execFileSync(process.execPath, [EDDY_LOG, ...args], { encoding: 'utf8' }) };
+  } catch (error) {
+    const failed = error as { status: number; stdout: string; stderr: string };
+    return { status: failed.status, output: failed.stdout + failed.stderr };
+  }
+}
+
+test('a corrupt newest frame is a torn tail: cut back to the last whole frame, reported, and the server starts', async () => {
+  server = await EddyProcess.start(['--shards', '1', '--save', '']);
+  await writeAndStop(server, 20);
+  const cutAt = await damageFrame(server.dir, -1);
+  await server.launch();
+  const warning = server.output.find((line) => line.includes('torn log tail cut back'));
+  expect(JSON.parse(warning as string)).toMatchObject({ fromRevision: cutAt, frames: 1, reason: 'checksum mismatch' });
+  const redis = new Redis({ port: server.port, protocol: 2 });
+  expect(await redis.get('k:18')).toBe('18');
+  expect(await redis.get('k:19')).toBeNull();
+  // The revision sequence goes on from the last whole frame.
+  await redis.set('after', 'cut');
+  expect(((await redis.call('LOGREAD', 'FROM', String(cutAt), 'COUNT', '10')) as [number, unknown[][]])[1].map((event) => event[4])).toEqual(['after']);
+  redis.disconnect();
+});
+
+test('damage before later frames stops the start with a clear message; eddy-log verify finds it and repair cuts it', async () => {
+  server = await EddyProcess.start(['--shards', '1', '--save', '']);
+  await writeAndStop(server, 20);
+  const damagedAt = await damageFrame(server.dir, 5);
+  await expect(server.launch()).rejects.toThrow(/Refusing to start/);
+  expect(server.exitCode).toBe(1);
+  expect(server.output.join('\n')).toMatch(new RegExp(`corrupt frame in shard 0 at revision ${damagedAt}: checksum mismatch.*npm run log -- repair --dir`));
+
+  const verified = eddyLog('verify', '--dir', server.dir);
+  expect(verified.status).toBe(1);
+  expect(verified.output).toContain(`corrupt: shard 0, frame from revision ${damagedAt}: checksum mismatch`);
+  expect(eddyLog('repair', '--dir', server.dir).output).toContain(`cut the log back to revision ${damagedAt - 1}`);
+  expect(eddyLog('verify', '--dir', server.dir).status).toBe(0);
+
+  await server.launch();
+  const redis = new Redis({ port: server.port, protocol: 2 });
+  expect(await redis.dbsize()).toBe(damagedAt - 1);
+  redis.disconnect();
+});
+
+test('eddy-log refuses a directory a running server holds', async () => {
+  server = await EddyProcess.start([]);
+  const result = eddyLog('stats', '--dir', server.dir);
+  expect(result.status).toBe(1);
+  expect(result.output).toContain('is in use by a running server');
+});
