@@ -46,7 +46,8 @@ export async function listSegments(db: Db, shard: number, span: number): Promise
   return segments;
 }
 
-function heldFromKey(shard: number): Buffer {
+/** The meta key of a shard's first held revision. */
+export function heldFromKey(shard: number): Buffer {
   const key = Buffer.from('Mheld\0\0');
   key.writeUInt16BE(shard, 5);
   return key;
