@@ -38,6 +38,9 @@ const ALLOWED_WHILE_SUBSCRIBED = new Set(['subscribe', 'unsubscribe', 'psubscrib
 function refuse(client: Client, spec: CommandSpec, args: string[]): ErrorReply | undefined {
   if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) return wrongArity(spec.name);
   if (!client.authenticated && !spec.flags.includes('noauth')) return NOAUTH;
+  // Redis's stop-writes-on-error: while the log cannot be written, writes are refused; reads go on.
+  const log = client.server.store.log;
+  if (!log.lastWriteOk && spec.flags.includes('write')) return new ErrorReply(`MISCONF Errors writing to the AOF file: ${log.lastWriteError}`);
   if (client.resp === 2 && client.subscribed && !ALLOWED_WHILE_SUBSCRIBED.has(spec.name))
     return new ErrorReply(`ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
   return undefined;

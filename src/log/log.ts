@@ -21,6 +21,12 @@ export interface ReadOptions {
 
 const DEFAULT_SEGMENT_REVISIONS = 65_536;
 
+/** The operating system's reason (ENOSPC's "No space left on device"), not LevelDB's wrapping. */
+function writeErrorText(error: unknown): string {
+  const text = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+  return /no space/i.test(text) ? 'No space left on device' : text.replace(/\s+/g, ' ');
+}
+
 /** Stored records are handed to batch readers in runs of this many. */
 const STORED_RUN = 512;
 
@@ -62,6 +68,8 @@ export class Log {
   fsync: FsyncPolicy;
   /** Time of the last successful sync or write, for INFO persistence. */
   lastWriteOk = true;
+  /** Why the last write failed (ENOSPC, an I/O error), while it does. */
+  lastWriteError = '';
   bytesWritten = 0;
   /** Group commits written (LevelDB batches), for INFO. */
   batches = 0;
@@ -304,13 +312,14 @@ export class Log {
     try {
       await this.db.batch(ops, { sync });
       this.lastWriteOk = true;
+      this.lastWriteError = '';
       this.batches++;
     } catch (error) {
       this.lastWriteOk = false;
+      this.lastWriteError = writeErrorText(error);
       this.requeue(batch);
-      this.writing = false;
       this.options.onWriteError?.(error);
-      setTimeout(() => void this.commit(), RETRY_AFTER_FAILURE_MS).unref();
+      setTimeout(() => void this.retryAfterFailure(), RETRY_AFTER_FAILURE_MS).unref();
       return;
     }
     this.unsyncedWrites = !sync;
@@ -320,6 +329,25 @@ export class Log {
     if (batch.length > 0) for (const listener of this.listeners) listener(batch);
     if (this.pendingCount > 0 || this.syncRequested) this.schedule();
     else this.wakeIdle();
+  }
+
+  /**
+   * LevelDB refuses every write after one failed (its background error sticks), so the database is
+   * reopened before the batch is tried again: once space is back, writing resumes by itself. The
+   * batch stays in memory meanwhile, its replies held: nothing acknowledged is lost.
+   */
+  private async retryAfterFailure(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.db.close();
+      await this.db.open();
+    } catch (error) {
+      this.lastWriteError = writeErrorText(error);
+      setTimeout(() => void this.retryAfterFailure(), RETRY_AFTER_FAILURE_MS).unref();
+      return;
+    }
+    this.writing = false;
+    await this.commit();
   }
 
   /** Puts a failed batch back in front of what was appended since, keeping revision order. */

@@ -79,13 +79,16 @@ export class CommandSession {
 
   private dispatch(args: string[]): Settled | Promise<Settled> {
     let reply: Reply | PendingReply;
+    const log = this.server.store.log;
+    const revBefore = log.lastRev;
     try {
       reply = dispatch(this.client, args);
     } catch (error) {
       this.server.hooks.internalError(error, args[0]);
       reply = new ErrorReply('ERR internal error');
     }
-    if (!(reply instanceof PendingReply)) return { reply, rev: this.server.store.log.lastRev };
+    // As RESP does: while the log cannot be written, a read does not wait for it.
+    if (!(reply instanceof PendingReply)) return { reply, rev: log.lastRev > revBefore || log.lastWriteOk ? log.lastRev : 0 };
     const pending = reply;
     return new Promise((resolve) => pending.onSettled((reply) => resolve({ reply, rev: this.server.store.log.lastRev })));
   }

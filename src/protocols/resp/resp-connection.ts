@@ -132,6 +132,7 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
 
   private execute(args: string[]): void {
     let reply: Reply | PendingReply;
+    const revBefore = this.server.store.log.lastRev;
     try {
       reply = dispatch(this.client, args);
     } catch (error) {
@@ -146,19 +147,20 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
       reply.onSettled((settled) => queueMicrotask(() => this.resumeAfter(settled)));
       return;
     }
-    this.gather(reply);
+    this.gather(reply, this.server.store.log.lastRev > revBefore);
   }
 
   private resumeAfter(reply: Reply): void {
     this.pending = null;
-    this.gather(reply);
+    this.gather(reply, true);
     while (this.pending === null && this.backlog.length > 0 && !this.closing) this.execute(this.backlog.shift() as string[]);
     if (this.pending === null && this.protocolError !== undefined) this.failProtocol(this.protocolError);
     if (this.pending === null && !this.backpressure) this.socket.resume();
     this.flush();
   }
 
-  private gather(reply: Reply): void {
+  /** `wrote`: the command appended to the log (unknown after a wait: assumed). */
+  private gather(reply: Reply, wrote: boolean): void {
     let encoded: string;
     try {
       encoded = encodeReply(reply, this.client.resp);
@@ -168,7 +170,10 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
       encoded = '-ERR reply too large to send\r\n';
     }
     this.append(encoded);
-    this.ackRev = this.server.store.log.lastRev;
+    const log = this.server.store.log;
+    // While the log cannot be written, a read answers from memory instead of waiting for the disk
+    // with the writes it may have seen (those stay held, and are written once space is back).
+    if (wrote || log.lastWriteOk) this.ackRev = log.lastRev;
     if (this.client.closeAfterReply) this.closing = true;
   }
 
