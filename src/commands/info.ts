@@ -90,6 +90,9 @@ const SECTIONS: Record<string, Section> = {
     ['keyspace_hits', s.stats.keyspaceHits],
     ['keyspace_misses', s.stats.keyspaceMisses],
     ['total_error_replies', s.stats.errorReplies],
+    // Eddy's own: the longest and the 99th-percentile event-loop delay since start or CONFIG RESETSTAT.
+    ['eventloop_delay_max_ms', (s.stats.eventLoopDelay.max / 1e6).toFixed(1)],
+    ['eventloop_delay_p99_ms', (s.stats.eventLoopDelay.percentile(99) / 1e6).toFixed(1)],
   ],
   replication: (s) => [
     ['role', 'master'],

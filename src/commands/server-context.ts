@@ -1,5 +1,6 @@
 import { constants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { applyRetention, parseRetention, type RetentionPolicy } from '../log/retention.js';
 import { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
@@ -12,6 +13,8 @@ import { WatchRegistry } from './watch-registry.js';
 
 /** Counters for INFO stats. */
 export class Stats {
+  /** How long the event loop was kept from running (ms): checkpoints and big commands show here. */
+  readonly eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
   commandsProcessed = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
@@ -24,6 +27,7 @@ export class Stats {
     this.keyspaceHits = 0;
     this.keyspaceMisses = 0;
     this.errorReplies = 0;
+    this.eventLoopDelay.reset();
   }
 }
 

@@ -5,11 +5,8 @@ import type { Config } from '../commands/config.js';
 import { ServerContext } from '../commands/server-context.js';
 import { isFsyncPolicy } from '../log/fsync-policy.js';
 import { Log } from '../log/log.js';
-import { listenGrpc } from '../protocols/grpc/grpc-listener.js';
-import { listenHttp } from '../protocols/http/http-listener.js';
 import type { ProtocolListener, ProtocolName } from '../protocols/protocol.js';
 import { listenResp } from '../protocols/resp/resp-listener.js';
-import { WebSocketEndpoint } from '../protocols/ws/ws-endpoint.js';
 import { LogDamagedError, Store } from '../shards/store.js';
 import { KeyspaceNotifier } from '../subscriptions/keyspace-notifications.js';
 import { scheduleCheckpoints } from './checkpoint-schedule.js';
@@ -72,6 +69,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
     configFile,
   );
   context.stats.recoveredRecords = report.records;
+  context.stats.eventLoopDelay.enable();
   context.checkpointer.lastRev = report.checkpointRev;
   const stopCheckpoints = scheduleCheckpoints(context);
   context.stats.recoveryMs = report.ms;
@@ -96,6 +94,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
         const started = performance.now();
         clearInterval(expiryTimer);
         stopCheckpoints();
+        context.stats.eventLoopDelay.disable();
         await Promise.all(listeners.map((listener) => listener.close()));
         await log.close();
         logger.info({ revision: log.lastRev, seconds: (performance.now() - started) / 1000 }, 'log flushed; stopped');
@@ -105,13 +104,17 @@ export async function startServer(config: Config, configFile: string, logger: Lo
 
 const portField: Record<ProtocolName, string> = { resp: 'port', http: 'httpPort', grpc: 'grpcPort', ws: 'wsPort' };
 
-/** RESP always; HTTP, gRPC and WebSocket when their port is set (WebSocket also at /ws of HTTP). */
+/**
+ * RESP always; HTTP, gRPC and WebSocket when their port is set (WebSocket also at /ws of HTTP).
+ * Their frameworks are loaded only then: together they take half a second to load.
+ */
 async function listenAll(context: ServerContext, logger: Logger): Promise<ProtocolListener[]> {
   const config = context.config;
   const host = config.get('bind');
   const listeners = [await listenResp(context, config.int('port'), host)];
-  const websocket = config.int('ws-port') >= 0 ? new WebSocketEndpoint(context) : undefined;
-  if (config.int('http-port') >= 0)
+  const websocket = config.int('ws-port') >= 0 ? new (await import('../protocols/ws/ws-endpoint.js')).WebSocketEndpoint(context) : undefined;
+  if (config.int('http-port') >= 0) {
+    const { listenHttp } = await import('../protocols/http/http-listener.js');
     listeners.push(
       await listenHttp(context, {
         port: config.int('http-port'),
@@ -120,7 +123,8 @@ async function listenAll(context: ServerContext, logger: Logger): Promise<Protoc
         onInternalError: (error) => logger.error({ err: error }, 'http request failed'),
       }),
     );
-  if (config.int('grpc-port') >= 0) listeners.push(await listenGrpc(context, config.int('grpc-port'), host));
+  }
+  if (config.int('grpc-port') >= 0) listeners.push(await (await import('../protocols/grpc/grpc-listener.js')).listenGrpc(context, config.int('grpc-port'), host));
   if (websocket !== undefined) listeners.push(await websocket.listen(config.int('ws-port'), host));
   return listeners;
 }
