@@ -14,7 +14,7 @@ export interface RestorePlan {
   rev: number;
   /** Per shard: the checkpoint it starts from (undefined: the start of the log). */
   checkpoints: (CheckpointManifest | undefined)[];
-  /** Records to replay after the checkpoints. */
+  /** At most this many records to replay after the checkpoints (revisions are shared by the shards). */
   records: number;
 }
 
@@ -38,22 +38,19 @@ export async function planRestore(db: Db, shards: number, target: number): Promi
   }
   const store = new CheckpointStore(db);
   const checkpoints: (CheckpointManifest | undefined)[] = [];
-  let records = 0;
   for (let shard = 0; shard < shards; shard++) {
     const checkpoint = (await store.list(shard)).filter((candidate) => candidate.rev <= rev).pop();
     const held = await heldFrom(db, shard);
     if ((checkpoint?.rev ?? 0) + 1 < held) throw new Error(`revision ${rev} is older than what the log holds (oldest available: ${held})`);
     checkpoints.push(checkpoint);
-    for await (const rows of readShardFrames(db, shard, (checkpoint?.rev ?? 0) + 1)) {
-      for (const row of rows) if (row[0] <= rev) records++;
-      if (rows.length > 0 && rows[rows.length - 1][0] > rev) break;
-    }
   }
-  return { rev, checkpoints, records };
+  const oldestStart = Math.min(...checkpoints.map((checkpoint) => checkpoint?.rev ?? 0));
+  return { rev, checkpoints, records: Math.max(0, rev - oldestStart) };
 }
 
-/** Builds each shard's state at the plan's revision; `progress` hears of every record replayed. */
-export async function replayToRevision(db: Db, plan: RestorePlan, progress: (records: number) => void): Promise<ShardState[]> {
+/** Builds each shard's state at the plan's revision; `progress` hears of every record replayed. Returns the states and the records replayed. */
+export async function replayToRevision(db: Db, plan: RestorePlan, progress: (records: number) => void): Promise<{ states: ShardState[]; records: number }> {
+  let replayed = 0;
   const store = new CheckpointStore(db);
   const states: ShardState[] = [];
   for (let shard = 0; shard < plan.checkpoints.length; shard++) {
@@ -66,12 +63,13 @@ export async function replayToRevision(db: Db, plan: RestorePlan, progress: (rec
       for (const [rev, , dbIndex, , effect] of rows) {
         if (rev > plan.rev) break reading;
         applyEffect(state, dbIndex, effect, rev);
+        replayed++;
       }
       progress(rows.length);
     }
     states.push(state);
   }
-  return states;
+  return { states, records: replayed };
 }
 
 /**

@@ -24,6 +24,7 @@ export interface CheckpointManifest {
 }
 
 const CHUNK = 0x43; // 'C'
+const CHUNKS_PER_READ = 8;
 const MANIFEST = 0x4b; // 'K'
 
 function chunkKey(shard: number, rev: number, chunk: number): Buffer {
@@ -69,9 +70,20 @@ export class CheckpointStore {
     return values.length === 0 ? undefined : (unpack(values[0]) as CheckpointManifest);
   }
 
-  /** A checkpoint's rows, a chunk at a time. */
+  /** A checkpoint's rows, a chunk at a time; the next chunks are read while these are loaded. */
   async *rows(shard: number, rev: number): AsyncGenerator<CheckpointRow[]> {
-    for await (const value of this.db.values({ gte: chunkKey(shard, rev, 0), lte: chunkKey(shard, rev, 0xffffffff) })) yield unpack(value) as CheckpointRow[];
+    const values = this.db.values({ gte: chunkKey(shard, rev, 0), lte: chunkKey(shard, rev, 0xffffffff) });
+    try {
+      let reading = values.nextv(CHUNKS_PER_READ);
+      for (;;) {
+        const chunks = await reading;
+        if (chunks.length === 0) return;
+        reading = values.nextv(CHUNKS_PER_READ);
+        for (const chunk of chunks) yield unpack(chunk) as CheckpointRow[];
+      }
+    } finally {
+      await values.close();
+    }
   }
 
   /** Deletes a checkpoint (its manifest first, so that a half-deleted one is never loaded), or the chunks of an abandoned one. */

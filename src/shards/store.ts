@@ -198,24 +198,34 @@ export class Store {
   }
 
   private async load(): Promise<Omit<RecoveryReport, 'ms' | 'cut'>> {
-    let records = 0;
-    let checkpointRev = this.shards.length === 0 ? 0 : Infinity;
-    for (const shard of this.shards) {
-      // The newest complete checkpoint, then the frames after it.
-      const checkpoint = await this.log.checkpoints.newest(shard.id);
-      if (checkpoint !== undefined)
-        for await (const rows of this.log.checkpoints.rows(shard.id, checkpoint.rev))
-          for (const [db, key, snapshot, expireAt] of rows) shard.state.dbs[db].set(key, valueFromSnapshot(snapshot as ValueSnapshot), expireAt);
-      checkpointRev = Math.min(checkpointRev, checkpoint?.rev ?? 0);
-      for (const abandoned of await this.log.checkpoints.abandoned(shard.id)) await this.log.checkpoints.remove(shard.id, abandoned);
-      for await (const rows of this.log.readFrames(shard.id, (checkpoint?.rev ?? 0) + 1)) {
-        for (const [rev, , db, , effect] of rows) applyEffect(shard.state, db, effect, rev);
-        records += rows.length;
-      }
-    }
+    // Shards load side by side: one shard's reads from LevelDB overlap another's decoding. All of
+    // them finish before a failure is reported, so that a retry never races a load still running.
+    const results = await Promise.allSettled(this.shards.map((shard) => this.loadShard(shard)));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const loaded = results.map((result) => (result as PromiseFulfilledResult<{ records: number; checkpointRev: number }>).value);
     let keys = 0;
     for (const shard of this.shards) for (const ks of shard.state.dbs) keys += ks.size;
-    return { records, keys, checkpointRev };
+    return {
+      records: loaded.reduce((sum, shard) => sum + shard.records, 0),
+      keys,
+      checkpointRev: loaded.length === 0 ? 0 : Math.min(...loaded.map((shard) => shard.checkpointRev)),
+    };
+  }
+
+  /** One shard: its newest complete checkpoint, then its frames after it. */
+  private async loadShard(shard: Shard): Promise<{ records: number; checkpointRev: number }> {
+    const checkpoint = await this.log.checkpoints.newest(shard.id);
+    if (checkpoint !== undefined)
+      for await (const rows of this.log.checkpoints.rows(shard.id, checkpoint.rev))
+        for (const [db, key, snapshot, expireAt] of rows) shard.state.dbs[db].set(key, valueFromSnapshot(snapshot as ValueSnapshot), expireAt);
+    for (const abandoned of await this.log.checkpoints.abandoned(shard.id)) await this.log.checkpoints.remove(shard.id, abandoned);
+    let records = 0;
+    for await (const rows of this.log.readFrames(shard.id, (checkpoint?.rev ?? 0) + 1)) {
+      for (const [rev, , db, , effect] of rows) applyEffect(shard.state, db, effect, rev);
+      records += rows.length;
+    }
+    return { records, checkpointRev: checkpoint?.rev ?? 0 };
   }
 
   private readonly cursors = new Map<Keyspace, { map: Map<string, number>; entries: Iterator<[string, number]> }>();

@@ -101,7 +101,7 @@ test('a transaction across the target revision is left out whole; --dry-run repo
   expect(output).toContain(`restored revision ${first - 1} (a transaction across revision ${first + 1} is left out whole)`);
   expect(dataset).toEqual(before);
   const dryRun = execFileSync(process.execPath, [PITR, '--from', source.dir, '--rev', String(first + 3), '--dry-run'], { encoding: 'utf8' });
-  expect(dryRun).toMatch(new RegExp(`would restore revision ${first + 3}: per shard from checkpoint revisions .*, replaying \\d+ records`));
+  expect(dryRun).toMatch(new RegExp(`would restore revision ${first + 3}: per shard from checkpoint revisions .*, replaying up to \\d+ records`));
 });
 
 test('bad arguments are clear errors', () => {
