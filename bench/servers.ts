@@ -109,7 +109,8 @@ export interface EddyOptions {
 }
 
 export async function startEddy(port: number, fsync: string, dir = mkdtempSync(join(tmpdir(), 'bench-eddy-')), options: EddyOptions = {}): Promise<EddyServer> {
-  const args = [EDDY_ENTRY, '--port', String(port), '--dir', dir, '--appendfsync', fsync];
+  // No checkpoints unless a benchmark asks (SAVE): Redis runs with `--save ''` too.
+  const args = [EDDY_ENTRY, '--port', String(port), '--dir', dir, '--appendfsync', fsync, '--save', ''];
   if (options.protocols !== true) {
     const child = spawn(process.execPath, [...args, '--loglevel', 'warning'], { stdio: 'ignore' });
     await waitForPing(port);
