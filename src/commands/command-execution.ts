@@ -7,16 +7,14 @@ import { ErrorReply, type Reply } from './reply.js';
 /** Running one command's handler: errors counted, handler bugs contained, blocked clients served. */
 export function execute(client: Client, spec: CommandSpec, args: string[]): Reply | PendingReply {
   let reply: Reply | PendingReply;
-  const store = client.server.store;
-  store.commandEvents = spec.events;
+  // Every command sets its own: writes outside commands (expiry) are named by their reason anyway.
+  client.server.store.commandEvents = spec.events;
   try {
     reply = spec.handler(client, args);
   } catch (error) {
     // A handler that throws is a bug in Eddy: the client gets an error, the server keeps running.
     client.server.hooks.internalError(error, args[0]);
     reply = new ErrorReply(`ERR internal error in '${spec.name}' command`);
-  } finally {
-    store.commandEvents = undefined;
   }
   // A write may have given blocked clients what they wait for (after EXEC, not inside it).
   if (!client.inTransaction && client.server.blocking.hasReady) client.server.blocking.serveReady();
