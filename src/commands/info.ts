@@ -76,6 +76,9 @@ const SECTIONS: Record<string, Section> = {
       ['log_bytes_written', log.bytesWritten],
       ['log_batches', log.batches],
       ['log_oldest_revision', log.oldestRev],
+      // As of the last retention pass (every minute, and after each checkpoint).
+      ['log_segments', log.segmentStats.segments],
+      ['log_segment_bytes', log.segmentStats.bytes],
       ['log_checkpoint_revision', s.checkpointer.lastRev],
       ['recovery_records', s.stats.recoveredRecords],
       ['recovery_ms', Math.round(s.stats.recoveryMs)],

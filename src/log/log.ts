@@ -63,6 +63,8 @@ export class Log {
   readonly checkpoints: CheckpointStore;
   /** Revisions per segment (see segments.ts). */
   readonly segmentRevisions: number;
+  /** Segments and their bytes held, as of the last retention pass (INFO). */
+  segmentStats = { segments: 0, bytes: 0 };
   /** Highest revision written to LevelDB (and synced in `always`). */
   committedRev: number;
   fsync: FsyncPolicy;

@@ -28,30 +28,45 @@ export function parseRetention(text: string): RetentionPolicy | undefined {
  */
 export async function applyRetention(log: Log, policy: RetentionPolicy, now = Date.now()): Promise<number> {
   let dropped = 0;
-  for (let shard = 0; shard < log.shardCount; shard++) {
-    const checkpoints = await log.checkpoints.list(shard);
-    if (checkpoints.length === 0) continue;
-    const windowStart = policy.ms === undefined ? -Infinity : now - policy.ms;
-    const kept = policy.ms === undefined ? checkpoints[checkpoints.length - 1] : checkpoints.filter((checkpoint) => checkpoint.ts <= windowStart).pop();
-    if (kept === undefined) continue;
-    const segments = await listSegments(log.db, shard, log.segmentRevisions);
-    let budgetLeft = policy.bytes ?? Infinity;
-    const overBudget = new Set<Segment>();
-    for (let i = segments.length - 1; i >= 0; i--) {
-      budgetLeft -= segments[i].bytes;
-      if (budgetLeft < 0) overBudget.add(segments[i]);
-    }
-    const drop: Segment[] = [];
-    for (const segment of segments) {
-      const outside = segment.lastTs < windowStart || overBudget.has(segment);
-      if (!outside || segment.lastRev > kept.rev) break;
-      drop.push(segment);
-    }
-    if (drop.length > 0) {
-      log.shardHeldFrom(shard, await dropSegments(log.db, shard, drop));
-      dropped += drop.length;
-    }
-    for (const checkpoint of checkpoints) if (checkpoint.rev < kept.rev) await log.checkpoints.remove(shard, checkpoint.rev);
+  const held = { segments: 0, bytes: 0 };
+  try {
+    for (let shard = 0; shard < log.shardCount; shard++) dropped += await retainShard(log, policy, now, shard, held);
+  } finally {
+    log.segmentStats = held;
   }
   return dropped;
+}
+
+/** One shard's pass; adds the segments it keeps to `held`; returns how many it dropped. */
+async function retainShard(log: Log, policy: RetentionPolicy, now: number, shard: number, held: { segments: number; bytes: number }): Promise<number> {
+  const segments = await listSegments(log.db, shard, log.segmentRevisions);
+  const drop = await segmentsToDrop(log, policy, now, shard, segments);
+  if (drop.length > 0) log.shardHeldFrom(shard, await dropSegments(log.db, shard, drop));
+  for (const segment of segments.slice(drop.length)) {
+    held.segments++;
+    held.bytes += segment.bytes;
+  }
+  return drop.length;
+}
+
+/** The oldest segments the policy lets go, and the checkpoints older than the one kept (removed here). */
+async function segmentsToDrop(log: Log, policy: RetentionPolicy, now: number, shard: number, segments: readonly Segment[]): Promise<Segment[]> {
+  const checkpoints = await log.checkpoints.list(shard);
+  const windowStart = policy.ms === undefined ? -Infinity : now - policy.ms;
+  const kept = policy.ms === undefined ? checkpoints.at(-1) : checkpoints.filter((checkpoint) => checkpoint.ts <= windowStart).pop();
+  if (kept === undefined) return [];
+  let budgetLeft = policy.bytes ?? Infinity;
+  const overBudget = new Set<Segment>();
+  for (let i = segments.length - 1; i >= 0; i--) {
+    budgetLeft -= segments[i].bytes;
+    if (budgetLeft < 0) overBudget.add(segments[i]);
+  }
+  const drop: Segment[] = [];
+  for (const segment of segments) {
+    const outside = segment.lastTs < windowStart || overBudget.has(segment);
+    if (!outside || segment.lastRev > kept.rev) break;
+    drop.push(segment);
+  }
+  for (const checkpoint of checkpoints) if (checkpoint.rev < kept.rev) await log.checkpoints.remove(shard, checkpoint.rev);
+  return drop;
 }

@@ -1,8 +1,12 @@
 import { Redis } from 'ioredis';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { dumpDataset } from '../support/dataset-dump.js';
 import { EddyProcess } from '../support/eddy-process.js';
 import { RespStream } from '../support/resp-stream.js';
+
+const PITR = resolve(import.meta.dirname, '../../dist/tools/eddy-pitr.js');
 
 let server: EddyProcess | undefined;
 let redis: Redis | undefined;
@@ -109,6 +113,11 @@ describe('retention', () => {
     tail.close();
     const [, events] = (await client.call('LOGREAD', 'FROM', String(oldest), 'COUNT', '1000')) as [number, unknown[][]];
     expect(events.map((event) => event[4])).toContain('r:late');
+    expect(Number(/log_segments:(\d+)/.exec(await client.info('persistence'))?.[1])).toBeGreaterThan(0);
+    // Point-in-time recovery cannot reach below what retention kept either.
+    const pitr = spawnSync(process.execPath, [PITR, '--from', (server as EddyProcess).dir, '--rev', '1', '--dry-run'], { encoding: 'utf8' });
+    expect(pitr.status).toBe(1);
+    expect(pitr.stderr).toMatch(/revision 1 is older than what the log holds \(oldest available: \d+\)/);
     // Everything is still there, and stays after a restart, which starts from the checkpoint.
     const expected = await dumpDataset(client);
     const eddy = server as EddyProcess;

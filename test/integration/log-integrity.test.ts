@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { Level } from 'level';
 import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readdirSync, statSync, truncateSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { EddyProcess } from '../support/eddy-process.js';
 
@@ -79,6 +80,28 @@ test('damage before later frames stops the start with a clear message; eddy-log 
   const redis = new Redis({ port: server.port, protocol: 2 });
   expect(await redis.dbsize()).toBe(damagedAt - 1);
   redis.disconnect();
+});
+
+test('a truncated newest LevelDB file (a torn write) is cut back: the server starts with a prefix of what was written', async () => {
+  server = await EddyProcess.start(['--shards', '2', '--appendfsync', 'always', '--save', '']);
+  const redis = new Redis({ port: server.port, protocol: 2 });
+  for (let i = 0; i < 200; i++) await redis.mset(`{a}${i}`, String(i), `{b}${i}`, String(i));
+  redis.disconnect();
+  await server.kill('SIGKILL');
+  const newest = readdirSync(server.dir)
+    .filter((file) => /^\d+\.log$/.test(file))
+    .sort()
+    .at(-1) as string;
+  const path = join(server.dir, newest);
+  truncateSync(path, Math.max(0, statSync(path).size - 300));
+  await server.launch();
+  const reader = new Redis({ port: server.port, protocol: 2 });
+  const values = await reader.mget(...Array.from({ length: 200 }, (_, i) => [`{a}${i}`, `{b}${i}`]).flat());
+  reader.disconnect();
+  const present = values.filter((value) => value !== null).length;
+  // Whole transactions, and no hole: what survived is the first writes, in order.
+  expect(values).toEqual(Array.from({ length: 200 }, (_, i) => (i * 2 < present ? [String(i), String(i)] : [null, null])).flat());
+  expect(present).toBeGreaterThan(100);
 });
 
 test('eddy-log refuses a directory a running server holds', async () => {

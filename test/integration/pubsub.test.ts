@@ -208,6 +208,31 @@ describe('keyspace notifications', () => {
     ]);
   });
 
+  test('ioredis (RESP2 and RESP3) and node-redis (RESP2 and RESP3) receive notifications', async () => {
+    const received: string[] = [];
+    const clients: { close: () => Promise<unknown> }[] = [];
+    for (const protocol of [2, 3] as const) {
+      const subscriber = new Redis({ port: server.port, protocol });
+      subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => received.push(`ioredis${protocol} ${channel} ${message}`));
+      await subscriber.psubscribe('__keyevent@0__:hset');
+      clients.push({ close: async () => subscriber.disconnect() });
+      const nodeRedis = createClient({ socket: { port: server.port }, RESP: protocol });
+      await nodeRedis.connect();
+      await nodeRedis.subscribe('__keyspace@0__:notified', (message, channel) => received.push(`node-redis${protocol} ${channel} ${message}`));
+      clients.push({ close: () => nodeRedis.quit() });
+    }
+    await redis.hset('notified', 'f', 'v');
+    await expect.poll(() => received.sort()).toEqual(
+      [
+        'ioredis2 __keyevent@0__:hset notified',
+        'ioredis3 __keyevent@0__:hset notified',
+        'node-redis2 __keyspace@0__:notified hset',
+        'node-redis3 __keyspace@0__:notified hset',
+      ].sort(),
+    );
+    for (const client of clients) await client.close();
+  });
+
   test('keyspace channel carries the event; expiry is `expired`; classes filter', async () => {
     const keyspace = await eventsOf([['SET', 'gone', 'v', 'PX', '20']], 2, '__keyspace@0__:gone');
     expect(keyspace).toEqual(['gone set', 'gone expired']);
