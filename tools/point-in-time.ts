@@ -1,5 +1,5 @@
 import { Level } from 'level';
-import { CheckpointStore, type CheckpointManifest, type CheckpointRow } from '../src/log/checkpoints.js';
+import { CheckpointStore, CheckpointWriter, type CheckpointManifest } from '../src/log/checkpoints.js';
 import { heldFrom, heldFromKey } from '../src/log/segments.js';
 import { readShardFrames, readStored } from '../src/log/stored-reader.js';
 import { applyEffect } from '../src/projections/apply.js';
@@ -86,25 +86,12 @@ export async function writeDataDir(dir: string, states: ShardState[], rev: numbe
     await db.put(Buffer.from('Mshards'), shards);
     const store = new CheckpointStore(db);
     for (let shard = 0; shard < states.length; shard++) {
-      let chunk = 0;
-      let keys = 0;
-      let bytes = 0;
-      let rows: CheckpointRow[] = [];
-      const flush = async (): Promise<void> => {
-        if (rows.length === 0) return;
-        bytes += await store.writeChunk(shard, rev, chunk++, rows);
-        keys += rows.length;
-        rows = [];
-      };
+      const writer = new CheckpointWriter(store, shard, rev);
       for (let dbIndex = 0; dbIndex < states[shard].dbs.length; dbIndex++) {
         const ks = states[shard].dbs[dbIndex];
-        for (const [key, value] of ks.data) {
-          rows.push([dbIndex, key, snapshotOf(value), ks.expireAt(key)]);
-          if (rows.length === 2000) await flush();
-        }
+        for (const [key, value] of ks.data) await writer.add([dbIndex, key, snapshotOf(value), ks.expireAt(key)]);
       }
-      await flush();
-      await store.complete({ shard, rev, ts, chunks: chunk, keys, bytes });
+      await writer.complete(ts);
       const held = Buffer.alloc(8);
       held.writeBigUInt64BE(BigInt(rev + 1));
       await db.put(heldFromKey(shard), held, { sync: true });

@@ -11,89 +11,81 @@ function confirm(client: Client, kind: string, channel: string | null, count: nu
   client.transport.push(new PushReply([kind, channel, count]));
 }
 
-/** Channels and patterns count together; shard channels count on their own, as in Redis. */
-function plainCount(client: Client): number {
-  return client.channels.size + client.patterns.size;
+/** One namespace of subscriptions: the client's own set, the registry's, and the reply words. */
+interface Namespace {
+  words: [subscribe: string, unsubscribe: string];
+  of(client: Client): Set<string>;
+  add(client: Client, name: string): void;
+  remove(client: Client, name: string): void;
+  /** The count a confirmation carries: channels and patterns together; shard channels apart, as in Redis. */
+  count(client: Client): number;
 }
 
-export function subscribe(client: Client, args: string[]): Reply {
-  for (const channel of args.slice(1)) {
-    if (!client.channels.has(channel)) {
-      client.channels.add(channel);
-      client.server.pubsub.channels.add(channel, client);
+const plainCount = (client: Client): number => client.channels.size + client.patterns.size;
+
+const CHANNELS: Namespace = {
+  words: ['subscribe', 'unsubscribe'],
+  of: (client) => client.channels,
+  add: (client, name) => client.server.pubsub.channels.add(name, client),
+  remove: (client, name) => client.server.pubsub.channels.remove(name, client),
+  count: plainCount,
+};
+
+const PATTERNS: Namespace = {
+  words: ['psubscribe', 'punsubscribe'],
+  of: (client) => client.patterns,
+  add: (client, name) => client.server.pubsub.subscribePattern(name, client),
+  remove: (client, name) => client.server.pubsub.unsubscribePattern(name, client),
+  count: plainCount,
+};
+
+const SHARD_CHANNELS: Namespace = {
+  words: ['ssubscribe', 'sunsubscribe'],
+  of: (client) => client.shardChannels,
+  add: (client, name) => client.server.pubsub.shardChannels.add(name, client),
+  remove: (client, name) => client.server.pubsub.shardChannels.remove(name, client),
+  count: (client) => client.shardChannels.size,
+};
+
+function subscribeTo(namespace: Namespace, client: Client, names: string[]): Reply {
+  const mine = namespace.of(client);
+  for (const name of names) {
+    if (!mine.has(name)) {
+      mine.add(name);
+      namespace.add(client, name);
     }
-    confirm(client, 'subscribe', channel, plainCount(client));
+    confirm(client, namespace.words[0], name, namespace.count(client));
   }
   forgetOnDisconnect(client);
   return NO_REPLY;
 }
 
-export function unsubscribe(client: Client, args: string[]): Reply {
-  const channels = args.length > 1 ? args.slice(1) : [...client.channels];
-  if (channels.length === 0) confirm(client, 'unsubscribe', null, plainCount(client));
-  for (const channel of channels) {
-    client.channels.delete(channel);
-    client.server.pubsub.channels.remove(channel, client);
-    confirm(client, 'unsubscribe', channel, plainCount(client));
+/** Without names, from every one; with none to leave, one confirmation with a null name. */
+function unsubscribeFrom(namespace: Namespace, client: Client, names: string[]): Reply {
+  const mine = namespace.of(client);
+  const leaving = names.length > 0 ? names : [...mine];
+  if (leaving.length === 0) confirm(client, namespace.words[1], null, namespace.count(client));
+  for (const name of leaving) {
+    mine.delete(name);
+    namespace.remove(client, name);
+    confirm(client, namespace.words[1], name, namespace.count(client));
   }
   return NO_REPLY;
 }
 
-export function psubscribe(client: Client, args: string[]): Reply {
-  for (const pattern of args.slice(1)) {
-    if (!client.patterns.has(pattern)) {
-      client.patterns.add(pattern);
-      client.server.pubsub.subscribePattern(pattern, client);
-    }
-    confirm(client, 'psubscribe', pattern, plainCount(client));
-  }
-  forgetOnDisconnect(client);
-  return NO_REPLY;
-}
-
-export function punsubscribe(client: Client, args: string[]): Reply {
-  const patterns = args.length > 1 ? args.slice(1) : [...client.patterns];
-  if (patterns.length === 0) confirm(client, 'punsubscribe', null, plainCount(client));
-  for (const pattern of patterns) {
-    client.patterns.delete(pattern);
-    client.server.pubsub.unsubscribePattern(pattern, client);
-    confirm(client, 'punsubscribe', pattern, plainCount(client));
-  }
-  return NO_REPLY;
-}
-
-export function ssubscribe(client: Client, args: string[]): Reply {
-  for (const channel of args.slice(1)) {
-    if (!client.shardChannels.has(channel)) {
-      client.shardChannels.add(channel);
-      client.server.pubsub.shardChannels.add(channel, client);
-    }
-    confirm(client, 'ssubscribe', channel, client.shardChannels.size);
-  }
-  forgetOnDisconnect(client);
-  return NO_REPLY;
-}
-
-export function sunsubscribe(client: Client, args: string[]): Reply {
-  const channels = args.length > 1 ? args.slice(1) : [...client.shardChannels];
-  if (channels.length === 0) confirm(client, 'sunsubscribe', null, client.shardChannels.size);
-  for (const channel of channels) {
-    client.shardChannels.delete(channel);
-    client.server.pubsub.shardChannels.remove(channel, client);
-    confirm(client, 'sunsubscribe', channel, client.shardChannels.size);
-  }
-  return NO_REPLY;
-}
+export const subscribe = (client: Client, args: string[]): Reply => subscribeTo(CHANNELS, client, args.slice(1));
+export const unsubscribe = (client: Client, args: string[]): Reply => unsubscribeFrom(CHANNELS, client, args.slice(1));
+export const psubscribe = (client: Client, args: string[]): Reply => subscribeTo(PATTERNS, client, args.slice(1));
+export const punsubscribe = (client: Client, args: string[]): Reply => unsubscribeFrom(PATTERNS, client, args.slice(1));
+export const ssubscribe = (client: Client, args: string[]): Reply => subscribeTo(SHARD_CHANNELS, client, args.slice(1));
+export const sunsubscribe = (client: Client, args: string[]): Reply => unsubscribeFrom(SHARD_CHANNELS, client, args.slice(1));
 
 /** Drops every subscription of the client (disconnect, RESET). */
 export function unsubscribeAll(client: Client): void {
-  const pubsub = client.server.pubsub;
-  for (const channel of client.channels) pubsub.channels.remove(channel, client);
-  for (const pattern of client.patterns) pubsub.unsubscribePattern(pattern, client);
-  for (const channel of client.shardChannels) pubsub.shardChannels.remove(channel, client);
-  client.channels.clear();
-  client.patterns.clear();
-  client.shardChannels.clear();
+  for (const namespace of [CHANNELS, PATTERNS, SHARD_CHANNELS]) {
+    for (const name of namespace.of(client)) namespace.remove(client, name);
+    namespace.of(client).clear();
+  }
 }
 
 const forgetting = new WeakSet<Client>();

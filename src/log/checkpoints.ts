@@ -103,3 +103,46 @@ export class CheckpointStore {
     return [...revs];
   }
 }
+
+/** Rows per chunk: a chunk is one LevelDB value. */
+const ROWS_PER_CHUNK = 2000;
+
+/** Writes one checkpoint a chunk at a time: rows go in with `add`, `complete` writes the manifest last. */
+export class CheckpointWriter {
+  private rows: CheckpointRow[] = [];
+  private chunks = 0;
+  private keys = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly store: CheckpointStore,
+    readonly shard: number,
+    readonly rev: number,
+  ) {}
+
+  /** Adds a row; resolves once a full chunk is written (the caller's moment to yield). */
+  async add(row: CheckpointRow): Promise<void> {
+    this.rows.push(row);
+    if (this.rows.length >= ROWS_PER_CHUNK) await this.flush();
+  }
+
+  /** Writes the rows added so far as a chunk. */
+  async flush(): Promise<void> {
+    if (this.rows.length === 0) return;
+    this.bytes += await this.store.writeChunk(this.shard, this.rev, this.chunks++, this.rows);
+    this.keys += this.rows.length;
+    this.rows = [];
+  }
+
+  async complete(ts: number): Promise<CheckpointManifest> {
+    await this.flush();
+    const manifest: CheckpointManifest = { shard: this.shard, rev: this.rev, ts, chunks: this.chunks, keys: this.keys, bytes: this.bytes };
+    await this.store.complete(manifest);
+    return manifest;
+  }
+
+  /** Deletes what was written of an abandoned checkpoint. */
+  abandon(): Promise<void> {
+    return this.store.remove(this.shard, this.rev);
+  }
+}

@@ -1,10 +1,9 @@
-import type { CheckpointManifest, CheckpointRow } from '../log/checkpoints.js';
+import { CheckpointWriter, type CheckpointManifest, type CheckpointRow } from '../log/checkpoints.js';
 import { snapshotOf } from '../projections/value-snapshot.js';
 import type { Shard } from './shard.js';
 import type { ChangeListener, Store } from './store.js';
 
-/** A slice of the walk writes at most this many rows, and gives the event loop back after this long. */
-const ROWS_PER_CHUNK = 2000;
+/** A slice of the walk gives the event loop back after this long (and at every full chunk). */
 const SLICE_MS = 8;
 
 /**
@@ -76,16 +75,7 @@ export class Checkpointer {
       },
     };
     this.store.listen(listener);
-    let chunk = 0;
-    let keys = 0;
-    let bytes = 0;
-    let rows: CheckpointRow[] = [];
-    const writeRows = async (): Promise<void> => {
-      if (rows.length === 0) return;
-      bytes += await log.checkpoints.writeChunk(shard.id, rev, chunk++, rows);
-      keys += rows.length;
-      rows = [];
-    };
+    const writer = new CheckpointWriter(log.checkpoints, shard.id, rev);
     try {
       for (let db = 0; db < shard.state.dbs.length; db++) {
         const ks = shard.state.dbs[db];
@@ -93,24 +83,21 @@ export class Checkpointer {
         for (const [key, value] of ks.data) {
           if (flushed) break;
           if (saved.has(`${db}:${key}`)) continue;
-          rows.push([db, key, snapshotOf(value), ks.expireAt(key)]);
-          if (rows.length >= ROWS_PER_CHUNK || performance.now() - sliceStarted > SLICE_MS) {
-            await writeRows();
+          await writer.add([db, key, snapshotOf(value), ks.expireAt(key)]);
+          if (performance.now() - sliceStarted > SLICE_MS) {
+            await writer.flush();
             sliceStarted = performance.now();
           }
         }
       }
       // Records up to `rev` must be in the log before a checkpoint that contains them may count.
       await log.flush();
-      for (const row of saved.values()) if (row !== null) rows.push(row);
-      await writeRows();
+      for (const row of saved.values()) if (row !== null) await writer.add(row);
       if (flushed) {
-        await log.checkpoints.remove(shard.id, rev);
+        await writer.abandon();
         return undefined;
       }
-      const manifest: CheckpointManifest = { shard: shard.id, rev, ts, chunks: chunk, keys, bytes };
-      await log.checkpoints.complete(manifest);
-      return manifest;
+      return await writer.complete(ts);
     } finally {
       this.store.unlisten(listener);
     }
