@@ -37,6 +37,8 @@ export interface LogOptions {
   fsync: FsyncPolicy;
   /** Revisions per segment, the unit retention drops. */
   segmentRevisions?: number;
+  /** Called when a commit listener (a tail, a notifier) throws; the log goes on. */
+  onListenerError?: (error: unknown) => void;
   /** Called when a group commit fails; the batch is retried until it succeeds. */
   onWriteError?: (error: unknown) => void;
 }
@@ -328,7 +330,7 @@ export class Log {
     this.committedRev = upTo;
     this.writing = false;
     this.releaseWaiters();
-    if (batch.length > 0) for (const listener of this.listeners) listener(batch);
+    if (batch.length > 0) this.announce(batch);
     if (this.pendingCount > 0 || this.syncRequested) this.schedule();
     else this.wakeIdle();
   }
@@ -350,6 +352,16 @@ export class Log {
     }
     this.writing = false;
     await this.commit();
+  }
+
+  /** Hands a committed batch to every listener; one that throws (a bug) must not stop the log. */
+  private announce(batch: readonly LogRecord[]): void {
+    for (const listener of this.listeners)
+      try {
+        listener(batch);
+      } catch (error) {
+        this.options.onListenerError?.(error);
+      }
   }
 
   /** Puts a failed batch back in front of what was appended since, keeping revision order. */

@@ -35,6 +35,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
     shards: requestedShards,
     fsync,
     segmentRevisions: config.int('log-segment-revisions'),
+    onListenerError: (error) => logger.error({ err: error }, 'a log listener failed; the log goes on'),
     onWriteError: (error) => logger.error({ err: error }, 'log write failed; retrying, replies held until it succeeds'),
   });
   if (log.shardCount !== requestedShards)

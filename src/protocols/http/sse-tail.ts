@@ -48,16 +48,18 @@ export function registerSseTail(app: FastifyInstance, server: ServerContext): vo
     // Events wait here until the TAIL command has been accepted and the stream's headers are out.
     let held: string[] | undefined = [];
     const write = (text: string): void => {
+      if (raw.writableEnded || raw.destroyed) return;
       if (held === undefined) raw.write(text);
       else held.push(text);
     };
+    raw.on('error', () => undefined); // a client gone mid-write: 'close' does the cleaning up
     const socket = request.socket;
     const session = new CommandSession(server, {
       remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`,
       localAddress: `${socket.localAddress}:${socket.localPort}`,
       close: (finalMessage) => {
         if (finalMessage !== undefined) write(sseEvent(finalMessage));
-        raw.end();
+        if (!raw.writableEnded) raw.end();
       },
       push: (message) => {
         if (limit.exceeded(raw.writableLength)) return false;

@@ -54,7 +54,13 @@ export class WebSocketConnection {
       push: (message) => this.push(message),
     });
     this.outputLimit = new OutputLimit(() => server.pubsubOutputLimits);
-    socket.on('message', (data: Buffer, isBinary) => void this.receive(data, isBinary));
+    socket.on('message', (data: Buffer, isBinary) =>
+      // A bug while answering must not take the server down: the client gets an error frame.
+      this.receive(data, isBinary).catch((error: unknown) => {
+        server.hooks.internalError(error, 'websocket frame');
+        this.answer(null, new ErrorReply('ERR internal error'), isBinary);
+      }),
+    );
     socket.on('error', () => socket.terminate());
     void this.logIn(presentedPassword((name) => request.headers[name]));
   }
@@ -108,6 +114,14 @@ export class WebSocketConnection {
 
   private answer(id: unknown, reply: Reply, binary: boolean): void {
     const message = reply instanceof ErrorReply ? { id, error: reply.message } : { id, result: plainReply(reply, binary ? bulkAsBytes : bulkAsText) };
-    this.socket.send(binary ? pack(message) : JSON.stringify(message));
+    let frame: string | Buffer;
+    try {
+      frame = binary ? pack(message) : JSON.stringify(message);
+    } catch (error) {
+      // Past V8's longest string a reply cannot be built, as on RESP.
+      if (!(error instanceof RangeError)) throw error;
+      frame = JSON.stringify({ id, error: 'ERR reply too large to send' });
+    }
+    this.socket.send(frame);
   }
 }
