@@ -48,13 +48,15 @@ export async function planRestore(db: Db, shards: number, target: number): Promi
   return { rev, checkpoints, records: Math.max(0, rev - oldestStart) };
 }
 
-/** Builds each shard's state at the plan's revision; `progress` hears of every record replayed. Returns the states and the records replayed. */
+/**
+ * Builds each shard's state at the plan's revision, the shards side by side (one's reads overlap
+ * another's replay, as in recovery); `progress` hears of every run of records replayed.
+ */
 export async function replayToRevision(db: Db, plan: RestorePlan, progress: (records: number) => void): Promise<{ states: ShardState[]; records: number }> {
-  let replayed = 0;
   const store = new CheckpointStore(db);
-  const states: ShardState[] = [];
-  for (let shard = 0; shard < plan.checkpoints.length; shard++) {
+  const replayShard = async (shard: number): Promise<{ state: ShardState; records: number }> => {
     const state = emptyShardState();
+    let records = 0;
     const checkpoint = plan.checkpoints[shard];
     if (checkpoint !== undefined)
       for await (const rows of store.rows(shard, checkpoint.rev))
@@ -63,13 +65,14 @@ export async function replayToRevision(db: Db, plan: RestorePlan, progress: (rec
       for (const [rev, , dbIndex, , effect] of rows) {
         if (rev > plan.rev) break reading;
         applyEffect(state, dbIndex, effect, rev);
-        replayed++;
+        records++;
       }
       progress(rows.length);
     }
-    states.push(state);
-  }
-  return { states, records: replayed };
+    return { state, records };
+  };
+  const shards = await Promise.all(plan.checkpoints.map((_, shard) => replayShard(shard)));
+  return { states: shards.map((shard) => shard.state), records: shards.reduce((sum, shard) => sum + shard.records, 0) };
 }
 
 /**
