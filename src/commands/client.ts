@@ -11,9 +11,10 @@ export interface ClientTransport {
   close(finalMessage?: PushReply): void;
   /**
    * Sends out-of-band data (pub/sub messages, tail events); protocols without a channel for it drop
-   * it. False when the client is not reading fast enough (past client-output-buffer-limit pubsub).
+   * it. False when the client is not reading fast enough (past client-output-buffer-limit pubsub);
+   * `ignoreLimit` sends regardless (the rest of a tail record whose first change was accepted).
    */
-  push(message: PushReply): boolean;
+  push(message: PushReply, ignoreLimit?: boolean): boolean;
   /** True while pushed messages pile up unread (a transport that can tell; others are never congested). */
   readonly congested?: boolean;
   /** Resolves once a congested transport has drained, or closed. */
@@ -52,6 +53,8 @@ export class Client implements Subscriber {
   tail: { readonly nextRev: number; stop(): void } | undefined = undefined;
   /** Run when the connection goes away (unblock, unwatch). */
   private readonly cleanups = new Set<() => void>();
+  /** The connection has closed. */
+  gone = false;
 
   constructor(
     readonly server: ServerContext,
@@ -75,12 +78,18 @@ export class Client implements Subscriber {
   }
 
   onDisconnect(cleanup: () => void): () => void {
+    // A command that runs after its connection went (queued behind others) cleans up at once.
+    if (this.gone) {
+      cleanup();
+      return () => undefined;
+    }
     this.cleanups.add(cleanup);
     return () => this.cleanups.delete(cleanup);
   }
 
   /** The protocol calls this once when the connection closes. */
   disconnected(): void {
+    this.gone = true;
     for (const cleanup of this.cleanups) cleanup();
     this.cleanups.clear();
   }

@@ -14,7 +14,8 @@ type Kind =
   | { type: 'memory' }
   | { type: 'output-limits' }
   | { type: 'retention' }
-  | { type: 'save-rules' };
+  | { type: 'save-rules' }
+  | { type: 'keyspace-events' };
 
 interface OptionSpec {
   name: string;
@@ -48,7 +49,7 @@ const OPTIONS: readonly OptionSpec[] = [
     default: () => 'normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60',
     mutable: true,
   },
-  { name: 'notify-keyspace-events', kind: { type: 'string' }, default: () => '', mutable: true },
+  { name: 'notify-keyspace-events', kind: { type: 'keyspace-events' }, default: () => '', mutable: true },
   // Checkpoint after <seconds> if at least <changes> writes, as Redis's `save` rules; "" turns it off.
   { name: 'save', kind: { type: 'save-rules' }, default: () => '3600 1 300 100 60 10000', mutable: true },
   { name: 'log-retention', kind: { type: 'retention' }, default: () => '24h', mutable: true },
@@ -75,6 +76,18 @@ export function parseSaveRules(raw: string): [number, number][] | undefined {
   const rules: [number, number][] = [];
   for (let i = 0; i < words.length; i += 2) rules.push([Number(words[i]), Number(words[i + 1])]);
   return rules;
+}
+
+/** Every event class `A` stands for (Redis's NOTIFY_ALL). */
+export const ALL_EVENT_CLASSES = 'g$lshzxetd';
+
+/** `notify-keyspace-events` in Redis's normal form (CONFIG GET shows "AKE" for "KEA"); undefined when malformed. */
+export function keyspaceEventFlags(raw: string): string | undefined {
+  if (!/^[AKEg$lshzxetdmn]*$/.test(raw)) return undefined;
+  const classes = [...ALL_EVENT_CLASSES].filter((letter) => raw.includes(letter) || raw.includes('A'));
+  let flags = classes.length === ALL_EVENT_CLASSES.length ? 'A' : classes.join('');
+  for (const letter of 'nKEm') if (raw.includes(letter)) flags += letter;
+  return flags;
 }
 
 /** One class of client-output-buffer-limit: a hard limit, and a soft limit held for some seconds (0: none). */
@@ -126,6 +139,11 @@ function parseValue(spec: OptionSpec, raw: string): string {
     case 'save-rules':
       if (parseSaveRules(raw) === undefined) throw new ConfigError('Invalid save parameters');
       return raw;
+    case 'keyspace-events': {
+      const flags = keyspaceEventFlags(raw);
+      if (flags === undefined) throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+      return flags;
+    }
     case 'output-limits':
       if (parseOutputLimits(raw) === undefined) throw new ConfigError('Wrong client-output-buffer-limit');
       return raw;

@@ -31,6 +31,8 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
   return execute(client, spec, args);
 }
 
+const NOT_IN_TRANSACTION = new ErrorReply('ERR Command not allowed inside a transaction');
+
 /** What a RESP2 connection may send while subscribed (Redis's subscribed mode, plus Eddy's tails). */
 const ALLOWED_WHILE_SUBSCRIBED = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset', 'tail', 'untail']);
 
@@ -41,6 +43,9 @@ function refuse(client: Client, spec: CommandSpec, args: string[]): ErrorReply |
   // Redis's stop-writes-on-error: while the log cannot be written, writes are refused; reads go on.
   const log = client.server.store.log;
   if (!log.lastWriteOk && spec.flags.includes('write')) return new ErrorReply(`MISCONF Errors writing to the AOF file: ${log.lastWriteError}`);
+  // Their pushes (or, for LOGREAD, a late reply) cannot go inside EXEC's array: Eddy refuses them
+  // in a transaction, where Redis would send a reply stream clients cannot parse.
+  if (client.transaction !== null && spec.flags.includes('no_multi')) return NOT_IN_TRANSACTION;
   if (client.resp === 2 && client.subscribed && !ALLOWED_WHILE_SUBSCRIBED.has(spec.name))
     return new ErrorReply(`ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
   return undefined;

@@ -24,13 +24,15 @@ export const COMMAND_EVENTS: Readonly<Record<string, Readonly<Record<string, str
   zdiffstore: { put: 'zdiffstore' },
   zrangestore: { put: 'zrangestore' },
   sort: { rpush: 'sortstore' },
-  zincrby: { zadd: 'zincr' },
-  zpopmin: { zremrange: 'zpopmin' },
-  bzpopmin: { zremrange: 'zpopmin' },
-  zpopmax: { zremrange: 'zpopmax' },
-  bzpopmax: { zremrange: 'zpopmax' },
-  zmpop: { zremrange: 'zpopmin' },
-  bzmpop: { zremrange: 'zpopmin' },
   zremrangebyscore: { zremrange: 'zremrangebyscore' },
   zremrangebylex: { zremrange: 'zremrangebylex' },
+};
+
+/** ZADD INCR (and so ZINCRBY) notifies `zincr`. */
+export const ZADD_INCR_EVENTS: Readonly<Record<string, string>> = { zadd: 'zincr' };
+
+/** Every pop names its end, whatever the command (ZMPOP MAX notifies `zpopmax`). */
+export const ZSET_POP_EVENTS: Readonly<Record<'min' | 'max', Readonly<Record<string, string>>>> = {
+  min: { zremrange: 'zpopmin' },
+  max: { zremrange: 'zpopmax' },
 };

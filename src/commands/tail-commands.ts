@@ -27,11 +27,16 @@ interface TailArguments {
   blockMs: number | undefined;
 }
 
-/** `[FROM rev|$] [KEYS key ...] [MATCH pattern ...] [DB n] [WITHVALUES] [COUNT n]`; KEYS and MATCH run to the next option. */
+/**
+ * `[FROM rev|$] [KEYS key ...] [MATCH pattern ...] [DB n] [WITHVALUES] [COUNT n]`; KEYS and MATCH
+ * run to the next option word, and take their first argument whatever it is, so that a key named
+ * like an option is written `KEYS db` (the request protocols repeat KEYS before every key).
+ */
 function parseTailArguments(args: string[], allowed: readonly string[]): TailArguments | ErrorReply {
   const parsed: TailArguments = { from: undefined, filter: { keys: [], patterns: [], db: undefined }, withValues: false, count: DEFAULT_PAGE, blockMs: undefined };
   let i = 1;
   const listUntilOption = (into: string[]): void => {
+    if (i < args.length) into.push(args[i++]);
     while (i < args.length && !OPTION_WORDS.has(args[i].toUpperCase())) into.push(args[i++]);
   };
   while (i < args.length) {
@@ -68,7 +73,8 @@ function shardsOfFilter(client: Client, filter: ChangeFilterSpec): number[] | un
 }
 
 function resolveFrom(log: Log, from: number | '$' | undefined): number {
-  return from === undefined || from === '$' ? log.lastRev + 1 : Math.max(from, 1);
+  // "Now" is after the last commit: a write still on its way to the disk is a change yet to come.
+  return from === undefined || from === '$' ? log.committedRev + 1 : Math.max(from, 1);
 }
 
 export function tail(client: Client, args: string[]): Reply {
@@ -82,7 +88,7 @@ export function tail(client: Client, args: string[]): Reply {
   const request = { from, filter: parsed.filter, shards: shardsOfFilter(client, parsed.filter), withValues: parsed.withValues };
   const transport = client.transport;
   const receiver = {
-    send: (event: PushReply) => transport.push(event),
+    send: (event: PushReply, continuesRecord: boolean) => transport.push(event, continuesRecord),
     get congested() {
       return transport.congested ?? false;
     },

@@ -1,3 +1,4 @@
+import { ZADD_INCR_EVENTS, ZSET_POP_EVENTS } from './keyspace-events.js';
 import type { SetValue } from '../projections/set-value.js';
 import { aboveMin, belowMax, lexAboveMin, lexBelowMax, type LexRange, type ScoreRange, type SkipNode } from '../projections/skiplist.js';
 import { ZSetValue } from '../projections/zset-value.js';
@@ -75,7 +76,11 @@ export function zadd(client: Client, args: string[]): Reply {
     decided.set(member, score);
   }
   for (const [member, score] of decided) effect.push(score, member);
-  if (decided.size > 0) client.server.store.writeKey(client.db, args[1], effect as [string, ...unknown[]], now);
+  const store = client.server.store;
+  if (decided.size > 0) {
+    if (incr) store.namingEvents(ZADD_INCR_EVENTS, () => store.writeKey(client.db, args[1], effect as [string, ...unknown[]], now));
+    else store.writeKey(client.db, args[1], effect as [string, ...unknown[]], now);
+  }
   if (incr) {
     const member = args[i + 1];
     const score = decided.get(member);
@@ -352,7 +357,8 @@ function popMembers(client: Client, key: string, zset: ZSetValue, end: End, coun
   const n = Math.min(count, zset.size);
   const nodes: SkipNode[] = [];
   for (let node = end === 'min' ? zset.order.first : zset.order.tail; node !== null && nodes.length < n; node = end === 'min' ? node.next : node.backward) nodes.push(node);
-  if (n > 0) client.server.store.writeKey(client.db, key, ['zremrange', key, end === 'min' ? 0 : zset.size - n, end === 'min' ? n - 1 : zset.size - 1], now);
+  const store = client.server.store;
+  if (n > 0) store.namingEvents(ZSET_POP_EVENTS[end], () => store.writeKey(client.db, key, ['zremrange', key, end === 'min' ? 0 : zset.size - n, end === 'min' ? n - 1 : zset.size - 1], now));
   return nodes;
 }
 

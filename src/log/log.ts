@@ -81,6 +81,8 @@ export class Log {
   private pending: LogRecord[][];
   private pendingCount = 0;
   private waiters: AckWaiter[] = [];
+  /** committed(): callers waiting for a revision to be written, lowest first. */
+  private commitWaiters: { rev: number; resolve: () => void }[] = [];
   private listeners = new Set<CommitListener>();
   private scheduled = false;
   private pendingAtLastTurn = 0;
@@ -172,6 +174,19 @@ export class Log {
   /** Calls `waiter.acknowledged()` once `waiter.ackRev` is acknowledged. */
   waitForAck(waiter: AckWaiter): void {
     this.waiters.push(waiter);
+  }
+
+  /**
+   * Resolves once every record up to `rev` is written to LevelDB, whatever the fsync policy. Unlike
+   * flush(), it does not wait for the log to go idle, which under a steady load it never does.
+   */
+  committed(rev: number): Promise<void> {
+    // Anything appended is either being written or scheduled (or retried after a failed write).
+    if (rev <= this.committedRev) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.commitWaiters.push({ rev, resolve });
+      this.commitWaiters.sort((a, b) => a.rev - b.rev);
+    });
   }
 
   /** Listens to every committed batch, in revision order (tailers, followers). */
@@ -373,13 +388,28 @@ export class Log {
     this.pendingCount += batch.length;
   }
 
+  /** A waiter that throws (a bug) must not fail the commit that released it. */
+  private tell(waiter: AckWaiter): void {
+    try {
+      waiter.acknowledged();
+    } catch (error) {
+      this.options.onListenerError?.(error);
+    }
+  }
+
   private releaseWaiters(): void {
+    const committed = this.committedRev;
+    if (this.commitWaiters.length > 0 && this.commitWaiters[0].rev <= committed) {
+      const ready = this.commitWaiters.filter((waiter) => waiter.rev <= committed);
+      this.commitWaiters = this.commitWaiters.filter((waiter) => waiter.rev > committed);
+      for (const waiter of ready) waiter.resolve();
+    }
     const acked = this.ackedRev;
     const waiters = this.waiters;
     let kept = 0;
     for (let i = 0; i < waiters.length; i++) {
       const waiter = waiters[i];
-      if (waiter.ackRev <= acked) waiter.acknowledged();
+      if (waiter.ackRev <= acked) this.tell(waiter);
       else waiters[kept++] = waiter;
     }
     waiters.length = kept;

@@ -127,10 +127,32 @@ export async function lastStoredRev(db: FrameDb, shard: number): Promise<number>
   }
 }
 
-/** Whether `key` is the newest frame of its shard (corruption there is a torn tail, not damage within). */
-export async function isLastFrame(db: FrameDb, key: Buffer): Promise<boolean> {
-  const after = await db.keys({ gt: key, lte: shardFrameRange(key.readUInt16BE(1)).lte, limit: 1 }).all();
-  return after.length === 0;
+/**
+ * Whether the frame at `key` can be part of the newest group commit (corruption there is a torn
+ * tail, not damage within): it is the newest frame of its shard, and no other shard holds more than
+ * one frame reaching its revision (a group commit writes one frame per shard). An old frame of a
+ * quiet shard fails the test, so that cutting it never takes later commits of other shards along.
+ */
+export async function isInLastBatch(db: FrameDb, shards: number, key: Buffer): Promise<boolean> {
+  const shard = key.readUInt16BE(1);
+  const after = await db.keys({ gt: key, lte: shardFrameRange(shard).lte, limit: 1 }).all();
+  if (after.length > 0) return false;
+  const firstRev = Number(key.readBigUInt64BE(3));
+  for (let other = 0; other < shards; other++) {
+    if (other === shard) continue;
+    let reaching = 0;
+    for await (const [, value] of db.iterator({ gte: await startKey(db, other, firstRev), lte: shardFrameRange(other).lte })) {
+      let lastRev: number;
+      try {
+        const rows = decodeFrameRows(value);
+        lastRev = rows.length === 0 ? 0 : rows[rows.length - 1][0];
+      } catch {
+        return false;
+      }
+      if (lastRev >= firstRev && ++reaching > 1) return false;
+    }
+  }
+  return true;
 }
 
 /**

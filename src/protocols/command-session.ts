@@ -11,6 +11,7 @@ interface Settled {
   rev: number;
 }
 
+const CONNECTION_CLOSED = new ErrorReply('ERR connection closed');
 export const BULK_TOO_LONG = new ErrorReply('ERR Protocol error: invalid bulk length');
 
 /**
@@ -78,6 +79,9 @@ export class CommandSession {
   }
 
   private dispatch(args: string[]): Settled | Promise<Settled> {
+    // Queued behind others when the transport went: no one would see the reply, and a blocking pop
+    // or a subscription for a ghost session would take what others are waiting for.
+    if (this.client.gone) return { reply: CONNECTION_CLOSED, rev: 0 };
     let reply: Reply | PendingReply;
     const log = this.server.store.log;
     const revBefore = log.lastRev;

@@ -1,3 +1,5 @@
+import { constants } from 'node:buffer';
+
 /** The protocols Eddy speaks; each is an adapter over the one dispatcher (src/commands/dispatcher.ts). */
 export type ProtocolName = 'resp' | 'http' | 'grpc' | 'ws';
 
@@ -18,7 +20,9 @@ export const DRAIN_GRACE_MS = 2000;
 /**
  * The largest request body, frame or message the request protocols accept: one command's arguments
  * with room for JSON quoting or base64, so each single argument is then held to proto-max-bulk-len.
+ * Bodies are parsed as strings (JSON), so the limit stays below V8's longest string: past it the
+ * parser would throw instead of refusing the request.
  */
 export function requestSizeLimit(maxBulkLength: number): number {
-  return Math.min(maxBulkLength * 2 + 1024, 2 ** 31 - 1);
+  return Math.min(maxBulkLength * 2 + 1024, constants.MAX_STRING_LENGTH - 1);
 }

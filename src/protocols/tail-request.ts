@@ -14,8 +14,10 @@ export interface TailRequestFields {
 /** The TAIL command for a request: every protocol subscribes through the same command. */
 export function tailCommand(request: TailRequestFields): string[] {
   const args = ['TAIL', 'FROM', request.from === undefined || request.from === '' ? '$' : String(request.from)];
-  if (request.keys !== undefined && request.keys.length > 0) args.push('KEYS', ...request.keys);
-  if (request.match !== undefined && request.match.length > 0) args.push('MATCH', ...request.match);
+  // One KEYS (MATCH) per key (pattern): TAIL takes the word after it as a key even when it reads
+  // like an option, so no key can pass for one.
+  for (const key of request.keys ?? []) args.push('KEYS', key);
+  for (const pattern of request.match ?? []) args.push('MATCH', pattern);
   if (request.db !== undefined) args.push('DB', String(request.db));
   if (request.withValues === true) args.push('WITHVALUES');
   return args;

@@ -91,7 +91,7 @@ export class Checkpointer {
         }
       }
       // Records up to `rev` must be in the log before a checkpoint that contains them may count.
-      await log.flush();
+      await log.committed(rev);
       for (const row of saved.values()) if (row !== null) await writer.add(row);
       if (flushed) {
         await writer.abandon();

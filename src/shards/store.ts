@@ -1,7 +1,7 @@
 import type { Log } from '../log/log.js';
 import { changesOf } from '../log/change-events.js';
 import { CorruptFrameError, frameKey } from '../log/frame.js';
-import { isLastFrame } from '../log/stored-reader.js';
+import { isInLastBatch } from '../log/stored-reader.js';
 import type { Effect } from '../log/record.js';
 import { applyEffect } from '../projections/apply.js';
 import type { Keyspace } from '../projections/keyspace.js';
@@ -85,6 +85,17 @@ export class Store {
     if (expireAt === undefined || expireAt > now) return value;
     this.expire(shard, db, key, now);
     return undefined;
+  }
+
+  /** Runs `write` with its effects named by `events`: where an option, not the command, sets Redis's event name. */
+  namingEvents<T>(events: Readonly<Record<string, string>>, write: () => T): T {
+    const commandEvents = this.commandEvents;
+    this.commandEvents = events;
+    try {
+      return write();
+    } finally {
+      this.commandEvents = commandEvents;
+    }
   }
 
   /** Decides an effect: appends it to the shard's log and applies it to the shard's projection. */
@@ -190,7 +201,7 @@ export class Store {
         return { ...(await this.load()), cut, ms: performance.now() - started };
       } catch (error) {
         if (!(error instanceof CorruptFrameError) || error.shard < 0) throw error;
-        if (!(await isLastFrame(this.log.db, frameKey(error.shard, error.firstRev)))) throw new LogDamagedError(error);
+        if (!(await isInLastBatch(this.log.db, this.shards.length, frameKey(error.shard, error.firstRev)))) throw new LogDamagedError(error);
         cut = { fromRev: error.firstRev, frames: (cut?.frames ?? 0) + (await this.log.cutTailFrom(error.firstRev)), reason: error.reason };
         for (const shard of this.shards) for (const ks of shard.state.dbs) ks.clear();
       }

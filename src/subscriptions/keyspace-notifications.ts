@@ -1,4 +1,4 @@
-import type { Config } from '../commands/config.js';
+import { ALL_EVENT_CLASSES, type Config } from '../commands/config.js';
 import { changesOfRecord } from '../log/change-events.js';
 import type { Log } from '../log/log.js';
 import type { LogRecord } from '../log/record.js';
@@ -15,9 +15,6 @@ const CLASS_OF_EVENT: Readonly<Record<string, string>> = {
   zunionstore: 'z', zinterstore: 'z', zdiffstore: 'z', zrangestore: 'z',
   expired: 'x', evicted: 'e',
 };
-
-/** `A` is Redis's alias for every class. */
-const ALL_CLASSES = 'g$lshzxetd';
 
 /**
  * Redis keyspace notifications, published on `__keyspace@<db>__:<key>` (the event as message) and
@@ -42,8 +39,8 @@ export class KeyspaceNotifier {
   private configure(flags: string): void {
     this.keyspace = flags.includes('K');
     this.keyevent = flags.includes('E');
-    this.classes = flags.replace('A', ALL_CLASSES);
-    const enabled = (this.keyspace || this.keyevent) && [...ALL_CLASSES].some((letter) => this.classes.includes(letter));
+    this.classes = flags.replace('A', ALL_EVENT_CLASSES);
+    const enabled = (this.keyspace || this.keyevent) && [...ALL_EVENT_CLASSES].some((letter) => this.classes.includes(letter));
     // Writers pay nothing while notifications are off.
     if (enabled && this.stopListening === undefined) this.stopListening = this.log.onCommit((records) => this.notify(records));
     if (!enabled && this.stopListening !== undefined) {

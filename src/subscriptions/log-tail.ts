@@ -19,8 +19,12 @@ export interface TailRequest {
 
 /** Where a tail sends its events. */
 export interface EventReceiver {
-  /** Sends one event; false when the receiver could not keep up and is cut off. */
-  send(event: PushReply): boolean;
+  /**
+   * Sends one event; false when the receiver could not keep up and is cut off. The limit is checked
+   * at a record's first event only (`continuesRecord` false): a record's changes go all or none, so
+   * that a resume at its revision sends nothing twice.
+   */
+  send(event: PushReply, continuesRecord: boolean): boolean;
   /** True while sent events pile up unread: the tail stops sending and reads the log again later. */
   readonly congested: boolean;
   /** Resolves once the pile has drained, or the receiver is gone. */
@@ -155,15 +159,18 @@ export class LogTail {
 
   /** A commit's events from the hub; those the stored read already sent are skipped. */
   private sendLive(events: readonly HubEvent[], lastRev: number): boolean {
-    if (this.stopped || lastRev < this.nextRev) return true;
+    const start = this.nextRev;
+    if (this.stopped || lastRev < start) return true;
+    let recordRev = -1;
     for (const { rev, event } of events) {
-      if (rev < this.nextRev) continue;
-      if (!this.receiver.send(event)) {
-        // A record's changes go together: resume at the record whose event did not fit.
+      if (rev < start) continue;
+      const continuesRecord = rev === recordRev;
+      recordRev = rev;
+      if (!this.receiver.send(event, continuesRecord)) {
+        // Nothing of this record went out: resume at it.
         this.nextRev = rev;
         return false;
       }
-      this.nextRev = rev + 1;
     }
     this.nextRev = lastRev + 1;
     return true;
@@ -178,6 +185,7 @@ export class LogTail {
   private deliver(record: LogRecord): boolean {
     const changes = changesOfRecord(record);
     let matched = false;
+    let sent = false;
     for (let i = 0; i < changes.length; i++) {
       const change = changes[i];
       if (!this.filter.accepts(change)) continue;
@@ -188,7 +196,8 @@ export class LogTail {
         this.states === undefined
           ? sharedChangeReply(record, change, i)
           : changeReply(record, change, change.key === null ? null : (this.states.get(record.shard)?.dbs[change.db].data.get(change.key) ?? null));
-      if (!this.receiver.send(event)) return false;
+      if (!this.receiver.send(event, sent)) return false;
+      sent = true;
     }
     if (record.rev >= this.request.from) this.nextRev = record.rev + 1;
     return true;

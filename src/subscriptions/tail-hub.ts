@@ -50,6 +50,15 @@ export class TailHub {
     };
   }
 
+  /** One member failing (a frame it cannot build) must not cost the others this commit. */
+  private handTo(member: HubMember, events: readonly HubEvent[], lastRev: number): boolean {
+    try {
+      return member.receive(events, lastRev);
+    } catch {
+      return false;
+    }
+  }
+
   private deliver(records: readonly LogRecord[]): void {
     const lastRev = records[records.length - 1].rev;
     for (const group of this.groups.values()) {
@@ -58,7 +67,7 @@ export class TailHub {
         const changes = changesOfRecord(record);
         for (let i = 0; i < changes.length; i++) if (group.filter.accepts(changes[i])) events.push({ rev: record.rev, event: sharedChangeReply(record, changes[i], i) });
       }
-      for (const member of [...group.members]) if (!member.receive(events, lastRev)) group.members.delete(member);
+      for (const member of [...group.members]) if (!this.handTo(member, events, lastRev)) group.members.delete(member);
     }
   }
 }

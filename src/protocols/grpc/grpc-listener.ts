@@ -19,7 +19,7 @@ import type { ServerContext } from '../../commands/server-context.js';
 import { CommandSession } from '../command-session.js';
 import { presentedPassword } from '../credentials.js';
 import { errorKind, type ErrorKind } from '../error-kind.js';
-import { BadArguments } from '../plain-values.js';
+import { argumentFromPlain, BadArguments } from '../plain-values.js';
 import { DRAIN_GRACE_MS, requestSizeLimit, type ProtocolListener } from '../protocol.js';
 import { grpcReply } from './grpc-reply.js';
 
@@ -147,7 +147,7 @@ async function streamTail(server: ServerContext, call: ServerWritableStream<Tail
   const args = tailCommand({
     from: request.from === undefined || request.from === '0' ? '$' : request.from,
     keys: request.keys?.map(bytes),
-    match: request.match,
+    match: request.match?.map(argumentFromPlain),
     db: request.db,
     withValues: request.with_values,
   });
@@ -159,10 +159,10 @@ async function streamTail(server: ServerContext, call: ServerWritableStream<Tail
       if (finalMessage === undefined) call.end();
       else call.emit('error', { code: status.RESOURCE_EXHAUSTED, details: `slow consumer: resume from revision ${String(finalMessage.items[1])}` });
     },
-    push: (message) => {
+    push: (message, ignoreLimit) => {
       const change = changeFields(message);
       if (change === undefined) return true;
-      if (limit.exceeded(call.writableLength)) return false;
+      if (ignoreLimit !== true && limit.exceeded(call.writableLength)) return false;
       const event: Record<string, unknown> = { rev: change.rev, ts: change.ts, db: change.db, event: change.event, effect: grpcReply(change.effect) };
       if (change.key !== null) event.key = Buffer.from(change.key, 'latin1');
       if (change.value !== undefined) event.value = grpcReply(change.value);

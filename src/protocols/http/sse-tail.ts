@@ -4,7 +4,7 @@ import { ErrorReply, type PushReply } from '../../commands/reply.js';
 import type { ServerContext } from '../../commands/server-context.js';
 import { CommandSession } from '../command-session.js';
 import { presentedPassword } from '../credentials.js';
-import { bulkAsText, plainReply } from '../plain-values.js';
+import { argumentFromPlain, bulkAsText, plainReply } from '../plain-values.js';
 import { changeFields, tailCommand } from '../tail-request.js';
 import { httpStatusOf } from './http-status.js';
 
@@ -31,7 +31,8 @@ const tailSchema = {
   },
 } as const;
 
-const asList = (value: string | string[] | undefined): string[] | undefined => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+/** Query strings are UTF-8 text; commands take bytes as latin1 strings (as over RESP). */
+const asList = (value: string | string[] | undefined): string[] | undefined => (value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(argumentFromPlain));
 
 /**
  * GET /tail: the TAIL command as an event stream. `id:` is the revision, so a browser's EventSource
@@ -61,8 +62,8 @@ export function registerSseTail(app: FastifyInstance, server: ServerContext): vo
         if (finalMessage !== undefined) write(sseEvent(finalMessage));
         if (!raw.writableEnded) raw.end();
       },
-      push: (message) => {
-        if (limit.exceeded(raw.writableLength)) return false;
+      push: (message, ignoreLimit) => {
+        if (ignoreLimit !== true && limit.exceeded(raw.writableLength)) return false;
         write(sseEvent(message));
         return true;
       },

@@ -190,9 +190,9 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
    * the log (they are about committed or unlogged data). A subscriber that does not read them is
    * cut off at client-output-buffer-limit, so that it never holds up writers or other subscribers.
    */
-  push(message: PushReply): boolean {
+  push(message: PushReply, ignoreLimit = false): boolean {
     if (this.closing) return true;
-    if (this.outputLimit.exceeded(this.socket.writableLength + this.out.length)) return false;
+    if (!ignoreLimit && this.outputLimit.exceeded(this.socket.writableLength + this.out.length)) return false;
     this.append(encodeReply(message, this.client.resp));
     // Messages of one event-loop turn (a commit's events, a burst of publishes) go out in one write.
     if (!this.pushFlushScheduled) {

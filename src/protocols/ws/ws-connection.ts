@@ -51,7 +51,7 @@ export class WebSocketConnection {
       remoteAddress: `${tcp.remoteAddress}:${tcp.remotePort}`,
       localAddress: `${tcp.localAddress}:${tcp.localPort}`,
       close: (finalMessage) => this.closeWith(finalMessage),
-      push: (message) => this.push(message),
+      push: (message, ignoreLimit) => this.push(message, ignoreLimit),
     });
     this.outputLimit = new OutputLimit(() => server.pubsubOutputLimits);
     socket.on('message', (data: Buffer, isBinary) =>
@@ -96,10 +96,18 @@ export class WebSocketConnection {
   }
 
   /** Pushed messages as `{push: [...]}` frames; a client that does not read them is cut off. */
-  private push(message: PushReply): boolean {
+  private push(message: PushReply, ignoreLimit = false): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return true;
-    if (this.outputLimit.exceeded(this.socket.bufferedAmount)) return false;
-    this.socket.send(pushFrame(message));
+    if (!ignoreLimit && this.outputLimit.exceeded(this.socket.bufferedAmount)) return false;
+    let frame: string;
+    try {
+      frame = pushFrame(message);
+    } catch (error) {
+      // Past V8's longest string the frame cannot be built: the subscriber is cut off, as when slow.
+      if (error instanceof RangeError) return false;
+      throw error;
+    }
+    this.socket.send(frame);
     return true;
   }
 
