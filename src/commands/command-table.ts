@@ -12,6 +12,7 @@ import { COMMAND_EVENTS } from './keyspace-events.js';
 import * as server from './server-commands.js';
 import { sort, sortRo } from './sort-command.js';
 import * as strings from './string-commands.js';
+import * as scripts from './script-commands.js';
 import * as tails from './tail-commands.js';
 import * as transactions from './transaction-commands.js';
 
@@ -41,6 +42,12 @@ const ROWS: Row[] = [
   ['publish', 3, 'pubsub loading stale fast', 0, 0, 0, 'pubsub', 'Posts a message to a channel.', pubsub.publish],
   ['spublish', 3, 'pubsub loading stale fast', 0, 0, 0, 'pubsub', 'Post a message to a shard channel', pubsub.spublish],
   ['pubsub', -2, 'pubsub loading stale', 0, 0, 0, 'pubsub', 'A container for Pub/Sub commands.', pubsub.pubsubCommand],
+  // scripting (key positions come from numkeys: the handlers route themselves)
+  ['eval', -3, 'noscript stale skip_monitor may_replicate no_mandatory_keys movablekeys', 0, 0, 0, 'scripting', 'Executes a server-side Lua script.', scripts.evalScript],
+  ['eval_ro', -3, 'noscript stale skip_monitor no_mandatory_keys movablekeys readonly', 0, 0, 0, 'scripting', 'Executes a read-only server-side Lua script.', scripts.evalReadOnly],
+  ['evalsha', -3, 'noscript stale skip_monitor may_replicate no_mandatory_keys movablekeys', 0, 0, 0, 'scripting', 'Executes a server-side Lua script by SHA1 digest.', scripts.evalSha],
+  ['evalsha_ro', -3, 'noscript stale skip_monitor no_mandatory_keys movablekeys readonly', 0, 0, 0, 'scripting', 'Executes a read-only server-side Lua script by SHA1 digest.', scripts.evalShaReadOnly],
+  ['script', -2, 'noscript', 0, 0, 0, 'scripting', 'A container for Lua scripts management commands.', scripts.script],
   // log tails
   ['tail', -1, 'no_multi pubsub noscript loading stale', 0, 0, 0, 'pubsub', 'Follows committed changes from a log revision, resumable after a disconnect.', tails.tail],
   ['untail', 1, 'no_multi pubsub noscript loading stale', 0, 0, 0, 'pubsub', 'Stops following the log.', tails.untail],

@@ -52,11 +52,17 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'notify-keyspace-events', kind: { type: 'keyspace-events' }, default: () => '', mutable: true },
   // Checkpoint after <seconds> if at least <changes> writes, as Redis's `save` rules; "" turns it off.
   { name: 'save', kind: { type: 'save-rules' }, default: () => '3600 1 300 100 60 10000', mutable: true },
+  // How long a script runs before commands on its shards get -BUSY (Redis's lua-time-limit), in ms.
+  { name: 'busy-reply-threshold', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, default: () => '5000', mutable: true },
+  // The Lua runtime's memory cap (Eddy's own option): past it a script fails with an out-of-memory error.
+  { name: 'script-memory-limit', kind: { type: 'memory' }, default: () => '128mb', mutable: false },
   { name: 'log-retention', kind: { type: 'retention' }, default: () => '24h', mutable: true },
   { name: 'log-segment-revisions', kind: { type: 'int', min: 16, max: 2 ** 30 }, default: () => '65536', mutable: false },
 ];
 
-const SPECS = new Map(OPTIONS.map((spec) => [spec.name, spec]));
+/** Old names Redis still takes for an option. */
+const ALIASES: Readonly<Record<string, string>> = { 'lua-time-limit': 'busy-reply-threshold' };
+const SPECS = new Map([...OPTIONS.map((spec) => [spec.name, spec] as const), ...Object.entries(ALIASES).map(([alias, name]) => [alias, OPTIONS.find((spec) => spec.name === name) as OptionSpec] as const)]);
 
 
 /** A bad option or value, with the message Redis-style tools show and the option it is about. */
@@ -210,6 +216,8 @@ export class Config {
 
   /** Options whose names match a glob (CONFIG GET). */
   matching(matches: (name: string) => boolean): [string, string][] {
-    return OPTIONS.filter((spec) => matches(spec.name)).map((spec) => [spec.name, this.get(spec.name)]);
+    const options: [string, string][] = OPTIONS.filter((spec) => matches(spec.name)).map((spec) => [spec.name, this.get(spec.name)]);
+    for (const [alias, name] of Object.entries(ALIASES)) if (matches(alias)) options.push([alias, this.get(name)]);
+    return options;
   }
 }

@@ -6,6 +6,7 @@ import type { Client } from './client.js';
 import { NOAUTH, unknownCommand, wrongArity } from './errors.js';
 import type { PendingReply } from './pending-reply.js';
 import { ErrorReply, QUEUED, type Reply } from './reply.js';
+import { waitForScript } from './script-commands.js';
 import { queueInTransaction, runsDuringMulti } from './transaction-commands.js';
 
 /**
@@ -25,6 +26,10 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
   if (client.transaction !== null && !runsDuringMulti(spec)) {
     queueInTransaction(client, spec, args);
     return QUEUED;
+  }
+  if (client.server.scripts.running !== undefined && spec.firstKey !== 0) {
+    const waiting = waitForScript(client, keyPositions(spec, args.length).map((i) => client.server.store.shardOf(args[i]).id), () => dispatch(client, args));
+    if (waiting !== undefined) return waiting;
   }
   client.server.stats.commandsProcessed++;
   if (spec.firstKey !== 0 && !shardsFree(client, spec, args)) return runHoldingShards(shardsOf(client, spec, args), () => execute(client, spec, args));

@@ -9,6 +9,7 @@ import { ClientRegistry } from './client-registry.js';
 import { parseOutputLimits, type Config, type OutputLimits } from './config.js';
 import { PubSubRegistry } from '../subscriptions/pubsub-registry.js';
 import { TailHub } from '../subscriptions/tail-hub.js';
+import { ScriptHost } from '../scripting/script-host.js';
 import { WatchRegistry } from './watch-registry.js';
 
 /** Counters for INFO stats. */
@@ -50,6 +51,8 @@ export interface ServerHooks {
   background(work: Promise<unknown>, what: string): void;
   /** A subscriber was cut off at its output buffer limit. */
   slowSubscriber?(client: { id: number; name: string }): void;
+  /** redis.log from a script (level: Redis's LOG_DEBUG 0 .. LOG_WARNING 3). */
+  scriptLog?(level: number, message: string): void;
 }
 
 /** Everything a command can reach besides its client: the store, options, clients and counters. */
@@ -69,6 +72,9 @@ export class ServerContext {
   readonly pubsub = new PubSubRegistry();
   /** Live log tails, grouped by filter. */
   readonly tailHub: TailHub;
+  /** The Lua script worker (started on first use), and the scripts known by sha (SCRIPT LOAD, EVAL). */
+  readonly scripts: ScriptHost;
+  readonly scriptSources = new Map<string, string>();
   /** client-output-buffer-limit's pubsub class, read at every message a subscriber is sent. */
   pubsubOutputLimits: OutputLimits;
 
@@ -87,6 +93,7 @@ export class ServerContext {
     this.checkpointer = new Checkpointer(store);
     this.tailHub = new TailHub(store.log);
     this.watches = new WatchRegistry(store);
+    this.scripts = new ScriptHost({ memoryLimit: config.int('script-memory-limit'), log: (level, message) => hooks.scriptLog?.(level, message) });
   }
 
   /** Drops the log history that `log-retention` no longer keeps; the number of segments dropped. */

@@ -64,6 +64,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
       shutdown: onShutdownCommand,
       internalError: (error, command) => logger.error({ err: error, command }, 'command handler failed'),
       background: (work, what) => void work.catch((error: unknown) => logger.error({ err: error }, `${what} failed`)),
+      scriptLog: (level, message) => logger[level >= 3 ? 'warn' : level === 2 ? 'info' : 'debug']({ source: 'script' }, message),
       slowSubscriber: (client) => logger.warn({ client: client.id, name: client.name }, 'subscriber closed: client-output-buffer-limit pubsub reached'),
     },
     config.int('port'),
@@ -96,6 +97,9 @@ export async function startServer(config: Config, configFile: string, logger: Lo
         clearInterval(expiryTimer);
         stopCheckpoints();
         context.stats.eventLoopDelay.disable();
+        // A script still running ends here; its writes are logged before the log closes.
+        await context.scripts.close();
+        await new Promise((resolve) => setImmediate(resolve));
         await Promise.all(listeners.map((listener) => listener.close()));
         await log.close();
         logger.info({ revision: log.lastRev, seconds: (performance.now() - started) / 1000 }, 'log flushed; stopped');

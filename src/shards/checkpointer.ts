@@ -56,6 +56,8 @@ export class Checkpointer {
   /** One shard at the revision it has now; undefined when a FLUSHDB/SWAPDB made the walk moot. */
   private async checkpointShard(shard: Shard): Promise<CheckpointManifest | undefined> {
     const log = this.store.log;
+    // A running script's writes are in the projection before their records get revisions.
+    while (this.store.capturing) await this.store.notCapturing();
     const rev = log.lastRev;
     const ts = Date.now();
     // Keys changed since `rev` before the walk reached them, as they were at `rev` (null: absent).

@@ -21,6 +21,13 @@ export class ShardQueue {
       });
   }
 
+  /** Holds the shard now if it is free; the caller must then call `release()`. */
+  tryAcquire(): boolean {
+    if (!this.free) return false;
+    this.held = true;
+    return true;
+  }
+
   /** Resolves once the caller holds the shard; it must call `release()` when done. */
   acquire(): Promise<void> {
     return new Promise((resolve) => {

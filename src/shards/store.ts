@@ -54,6 +54,8 @@ export class Store {
    * beside its effects so that notifications and log tails name them as Redis does.
    */
   commandEvents: Readonly<Record<string, string>> | undefined = undefined;
+  private capture: { shards: Set<Shard>; writes: { shard: number; db: number; effect: Effect; now: number; event: string | undefined }[] } | undefined;
+  private whenNotCapturing: (() => void) | undefined;
   private lastKey = '';
   private lastShard: Shard;
 
@@ -105,7 +107,53 @@ export class Store {
     // Listeners hear before the change, so that they can still see what FLUSHDB or SWAPDB replaces.
     if (this.changeListeners.length > 0) this.announce(shard, db, effect);
     applyEffect(shard.state, db, effect, this.log.lastRev + 1);
-    this.log.append(shard.id, db, this.txn, effect, now, this.commandEvents?.[effect[0]]);
+    if (this.capture !== undefined && this.capture.shards.has(shard)) this.capture.writes.push({ shard: shard.id, db, effect, now, event: this.commandEvents?.[effect[0]] });
+    else this.log.append(shard.id, db, this.txn, effect, now, this.commandEvents?.[effect[0]]);
+  }
+
+  /**
+   * From now until appendCaptured(), effects on `shards` are applied at once but held back from the
+   * log: a script that runs across event-loop turns still commits as one transaction, in one batch.
+   * The script holds those shards meanwhile, so no one else reads the writes before they are logged.
+   */
+  captureWrites(shards: readonly Shard[]): void {
+    this.capture = { shards: new Set(shards), writes: [] };
+  }
+
+  get capturing(): boolean {
+    return this.capture !== undefined;
+  }
+
+  /** How many effects are held back now. */
+  get capturedWrites(): number {
+    return this.capture?.writes.length ?? 0;
+  }
+
+  /** Appends the held-back effects as one transaction and stops capturing. */
+  appendCaptured(): void {
+    const capture = this.capture;
+    this.capture = undefined;
+    this.whenNotCapturing?.();
+    this.whenNotCapturing = undefined;
+    if (capture === undefined || capture.writes.length === 0) return;
+    this.transaction(() => {
+      for (const write of capture.writes) this.log.append(write.shard, write.db, this.txn, write.effect, write.now, write.event);
+    });
+  }
+
+  /**
+   * Resolves when no effects are held back: a checkpoint must not start with a projection holding
+   * writes whose records will get later revisions than its own.
+   */
+  notCapturing(): Promise<void> {
+    if (this.capture === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      const before = this.whenNotCapturing;
+      this.whenNotCapturing = () => {
+        before?.();
+        resolve();
+      };
+    });
   }
 
   private announce(shard: Shard, db: number, effect: Effect): void {

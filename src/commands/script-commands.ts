@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import type { ScriptJob } from '../scripting/script-host.js';
+import { scriptError, type ScriptValue } from '../scripting/script-value.js';
+import type { Shard } from '../shards/shard.js';
+import { parseInteger } from './arguments.js';
+import { Client } from './client.js';
+import { execute } from './command-execution.js';
+import { findCommand } from './command-registry.js';
+import { keyPositions } from './command-spec.js';
+import { NOT_AN_INTEGER, unknownSubcommand } from './errors.js';
+import { TOO_MANY_KEYS } from './numkeys.js';
+import { PendingReply } from './pending-reply.js';
+import { ErrorReply, OK, type Reply } from './reply.js';
+import { replyOfScriptValue, scriptValueOf } from './script-replies.js';
+import type { ServerContext } from './server-context.js';
+
+/**
+ * Lua scripting: EVAL and kin run a script as a job on the shards of its declared keys (every shard
+ * when it declares none). While it runs nothing else touches those shards; its writes reach the log
+ * as effects, in one transaction, and a replay never runs the script again.
+ */
+
+const NOSCRIPT = new ErrorReply('NOSCRIPT No matching script. Please use EVAL.');
+const NEGATIVE_KEYS = new ErrorReply("ERR Number of keys can't be negative");
+const NOT_BUSY = new ErrorReply('NOTBUSY No scripts in execution right now.');
+const UNKILLABLE = new ErrorReply(
+  'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.',
+);
+export const BUSY = new ErrorReply('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+/** How long a script may keep the event loop waiting before it goes on in the background. */
+const SYNC_BUDGET_MS = 2;
+
+export function sha1Hex(source: string): string {
+  return createHash('sha1').update(Buffer.from(source, 'latin1')).digest('hex');
+}
+
+/** The client scripts' commands run as: one per server, in the caller's database. */
+const scriptClients = new WeakMap<ServerContext, Client>();
+
+function scriptClientOf(server: ServerContext): Client {
+  let client = scriptClients.get(server);
+  if (client === undefined) {
+    client = new Client(server, { remoteAddress: '', localAddress: '', close: () => undefined, push: () => true });
+    client.authenticated = true;
+    // Blocking commands answer at once inside scripts, as inside MULTI.
+    client.inTransaction = true;
+    client.name = 'lua';
+    scriptClients.set(server, client);
+  }
+  return client;
+}
+
+interface ScriptRequest {
+  sha: string;
+  source: string;
+  keys: string[];
+  argv: string[];
+  readOnly: boolean;
+}
+
+export const evalScript = (client: Client, args: string[]) => runScript(client, args, false, false);
+export const evalReadOnly = (client: Client, args: string[]) => runScript(client, args, false, true);
+export const evalSha = (client: Client, args: string[]) => runScript(client, args, true, false);
+export const evalShaReadOnly = (client: Client, args: string[]) => runScript(client, args, true, true);
+
+function runScript(client: Client, args: string[], bySha: boolean, readOnly: boolean): Reply | PendingReply {
+  const numKeys = parseInteger(args[2]);
+  if (numKeys === null) return NOT_AN_INTEGER;
+  if (numKeys < 0) return NEGATIVE_KEYS;
+  if (numKeys > args.length - 3) return TOO_MANY_KEYS;
+  const sources = client.server.scriptSources;
+  const sha = bySha ? args[1].toLowerCase() : sha1Hex(args[1]);
+  const source = bySha ? sources.get(sha) : args[1];
+  if (source === undefined) return NOSCRIPT;
+  const request: ScriptRequest = { sha, source, keys: args.slice(3, 3 + numKeys), argv: args.slice(3 + numKeys), readOnly };
+  const store = client.server.store;
+  const shards = request.keys.length === 0 ? store.shards : [...new Set(request.keys.map((key) => store.shardOf(key)))].sort((a, b) => a.id - b.id);
+  const waiting = waitForScript(client, shards.map((shard) => shard.id), () => runScript(client, args, bySha, readOnly));
+  if (waiting !== undefined) return waiting;
+  // Inside EXEC the transaction already runs alone: the script runs there and then.
+  if (client.inTransaction) return settle(client, request, run(client, request, shards, false));
+  if (shards.every((shard) => shard.queue.tryAcquire() || undo(shards, shard))) return settle(client, request, run(client, request, shards, true));
+  const pending = new PendingReply();
+  void (async () => {
+    for (const shard of shards) await shard.queue.acquire();
+    const outcome = settle(client, request, run(client, request, shards, true));
+    if (outcome instanceof PendingReply) outcome.onSettled((reply) => pending.resolve(reply));
+    else pending.resolve(outcome);
+  })();
+  return pending;
+}
+
+/** tryAcquire failed on `failed`: gives back the shards taken before it. */
+function undo(shards: readonly Shard[], failed: Shard): false {
+  for (const shard of shards) {
+    if (shard === failed) break;
+    shard.queue.release();
+  }
+  return false;
+}
+
+function run(client: Client, request: ScriptRequest, shards: readonly Shard[], release: boolean): ScriptValue | Promise<ScriptValue> {
+  const server = client.server;
+  const store = server.store;
+  const held = new Set(shards.map((shard) => shard.id));
+  const scriptClient = scriptClientOf(server);
+  const job: ScriptJob = {
+    ...request,
+    shards: held,
+    begin: () => {
+      scriptClient.db = client.db;
+      store.captureWrites(shards);
+    },
+    call: (args, resp) => callFromScript(scriptClient, args, resp, request.readOnly, held),
+    wrote: () => store.capturedWrites > 0,
+    end: () => {
+      store.appendCaptured();
+      if (release) for (const shard of shards) shard.queue.release();
+      if (server.blocking.hasReady) server.blocking.serveReady();
+    },
+  };
+  // Inside MULTI the script must finish before EXEC answers: it may take up to the busy threshold.
+  return server.scripts.run(job, client.inTransaction ? server.config.int('busy-reply-threshold') : SYNC_BUDGET_MS);
+}
+
+/** The script's result as its client's reply; a script that fails to compile is not kept. */
+function settle(client: Client, request: ScriptRequest, result: ScriptValue | Promise<ScriptValue>): Reply | PendingReply {
+  const sources = client.server.scriptSources;
+  sources.set(request.sha, request.source);
+  const reply = (value: ScriptValue): Reply => {
+    if (typeof value === 'object' && value !== null && 'err' in value && value.err.startsWith('ERR Error compiling script')) sources.delete(request.sha);
+    return replyOfScriptValue(value);
+  };
+  if (!(result instanceof Promise)) return reply(result);
+  if (client.inTransaction) {
+    // EXEC cannot wait: the script's worker is stopped (writes done stay) and the command fails.
+    client.server.scripts.stop();
+    return new ErrorReply('ERR script ran past busy-reply-threshold inside a transaction and was stopped');
+  }
+  const pending = new PendingReply();
+  void result.then((value) => pending.resolve(reply(value)));
+  return pending;
+}
+
+/** redis.call from a script: Redis's checks for scripts, then the command as any client runs it. */
+function callFromScript(scriptClient: Client, args: string[], resp: 2 | 3, readOnly: boolean, held: ReadonlySet<number>): ScriptValue {
+  const spec = findCommand(args[0]);
+  if (spec === undefined) return scriptError('ERR Unknown Redis command called from script');
+  if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) return scriptError('ERR Wrong number of args calling Redis command from script');
+  if (spec.flags.includes('noscript')) return scriptError('ERR This Redis command is not allowed from script');
+  const writes = spec.flags.includes('write');
+  if (readOnly && writes) return scriptError('ERR Write commands are not allowed from read-only scripts.');
+  const server = scriptClient.server;
+  if (writes && !server.store.log.lastWriteOk) return scriptError(`MISCONF Errors writing to the AOF file: ${server.store.log.lastWriteError}`);
+  const store = server.store;
+  for (const position of keyPositions(spec, args.length)) {
+    if (!held.has(store.shardOf(args[position]).id))
+      return scriptError(`ERR Script attempted to access key '${args[position]}' on a shard its declared keys do not cover: declare every key the script uses in KEYS`);
+  }
+  if (spec.firstKey === 0 && writes && held.size < store.shards.length)
+    return scriptError(`ERR Script attempted '${spec.name}', which writes every shard, while holding only the shards of its keys: declare no keys to hold them all`);
+  scriptClient.resp = resp;
+  server.stats.commandsProcessed++;
+  const reply = execute(scriptClient, spec, args);
+  if (reply instanceof PendingReply) return scriptError('ERR This Redis command is not allowed from script');
+  return scriptValueOf(reply, resp);
+}
+
+/** SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP */
+export function script(client: Client, args: string[]): Reply | PendingReply {
+  const sub = args[1].toUpperCase();
+  const server = client.server;
+  if (sub === 'LOAD' && args.length === 3) return loadScript(server, args[2]);
+  if (sub === 'EXISTS' && args.length >= 3) return args.slice(2).map((sha) => (server.scriptSources.has(sha.toLowerCase()) ? 1 : 0));
+  if (sub === 'FLUSH' && args.length <= 3) {
+    if (args.length === 3 && !['ASYNC', 'SYNC'].includes(args[2].toUpperCase())) return new ErrorReply('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
+    server.scriptSources.clear();
+    server.scripts.flush();
+    return OK;
+  }
+  if (sub === 'KILL' && args.length === 2) {
+    const outcome = server.scripts.kill();
+    return outcome === 'not-busy' ? NOT_BUSY : outcome === 'unkillable' ? UNKILLABLE : OK;
+  }
+  if (sub === 'HELP' && args.length === 2)
+    return [
+      'SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      'EXISTS <sha1> [<sha1> ...]',
+      '    Return information about the existence of the scripts in the script cache.',
+      'FLUSH [ASYNC|SYNC]',
+      '    Flush the Lua scripts cache.',
+      'KILL',
+      '    Kill the currently executing Lua script.',
+      'LOAD <script>',
+      '    Load a script into the scripts cache without executing it.',
+      'HELP',
+      '    Print this help.',
+    ];
+  return unknownSubcommand('script', args[1]);
+}
+
+/** SCRIPT LOAD (also HTTP POST /scripts): compiles, keeps, answers the sha. */
+export function loadScript(server: ServerContext, source: string): Reply | PendingReply {
+  const sha = sha1Hex(source);
+  const compiled = server.scripts.compile(sha, source);
+  const reply = (error: string | undefined): Reply => {
+    if (error !== undefined) return new ErrorReply(error);
+    server.scriptSources.set(sha, source);
+    return sha;
+  };
+  if (!(compiled instanceof Promise)) return reply(compiled);
+  const pending = new PendingReply();
+  void compiled.then((error) => pending.resolve(reply(error)));
+  return pending;
+}
+
+/**
+ * A command that needs shards a running script holds waits until the script ends, and gets -BUSY
+ * once the script has run past busy-reply-threshold, as in Redis; `retry` dispatches it again.
+ * Undefined when no running script holds those shards.
+ */
+export function waitForScript(client: Client, shardIds: readonly number[], retry: () => Reply | PendingReply): Reply | PendingReply | undefined {
+  const scripts = client.server.scripts;
+  const running = scripts.running;
+  if (running === undefined || !shardIds.some((id) => running.job.shards.has(id))) return undefined;
+  const left = client.server.config.int('busy-reply-threshold') - (performance.now() - running.startedAt);
+  if (left <= 0) return BUSY;
+  const pending = new PendingReply();
+  let timer: NodeJS.Timeout | undefined;
+  void Promise.race([scripts.ended(), new Promise((resolve) => (timer = setTimeout(resolve, left)))]).then(() => {
+    clearTimeout(timer);
+    const reply = retry();
+    if (reply instanceof PendingReply) reply.onSettled((settled) => pending.resolve(settled));
+    else pending.resolve(reply);
+  });
+  return pending;
+}

@@ -1,0 +1,106 @@
+/**
+ * The Lua side of the script sandbox, run once per runtime with the full standard library. It
+ * builds the `redis`, `kv`, `cjson` and `cmsgpack` libraries over the raw functions the runtime
+ * registered (`__eddy_*`), removes what scripts must not reach (io, os but os.clock, require,
+ * load, loadfile, dofile, debug, print), and makes globals read-only, as Redis 7 does.
+ * It returns the functions the runtime calls around each run.
+ */
+export const LUA_PRELUDE = String.raw`
+local raw = {
+  call = __eddy_call, pcall = __eddy_pcall, log = __eddy_log, sha1hex = __eddy_sha1hex, setresp = __eddy_setresp,
+  json_encode = __eddy_json_encode, json_decode = __eddy_json_decode,
+  msgpack_pack = __eddy_msgpack_pack, msgpack_unpack = __eddy_msgpack_unpack,
+}
+for name in pairs(raw) do _G['__eddy_' .. name] = nil end
+local getinfo, randomseed, clock, collect = debug.getinfo, math.randomseed, os.clock, collectgarbage
+local error, type, tostring, select, setmetatable, rawget = error, type, tostring, select, setmetatable, rawget
+
+local function readonly_error() error('Attempt to modify a readonly table', 2) end
+-- A library table scripts can read but not change: no script can leave anything for the next.
+local function readonly(library)
+  return setmetatable({}, { __index = library, __newindex = readonly_error, __metatable = false })
+end
+
+local redis = {
+  LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
+  REPL_NONE = 0, REPL_AOF = 1, REPL_SLAVE = 2, REPL_REPLICA = 2, REPL_ALL = 3,
+  REDIS_VERSION = '7.0.0', REDIS_VERSION_NUM = 0x070000,
+}
+redis.call = raw.call
+redis.pcall = raw.pcall
+function redis.error_reply(message)
+  if type(message) ~= 'string' then error('wrong number or type of arguments', 2) end
+  return { err = message }
+end
+function redis.status_reply(message)
+  if type(message) ~= 'string' then error('wrong number or type of arguments', 2) end
+  return { ok = message }
+end
+function redis.sha1hex(text)
+  if type(text) ~= 'string' and type(text) ~= 'number' then error('wrong number of arguments', 2) end
+  return raw.sha1hex(tostring(text))
+end
+function redis.log(level, ...)
+  if type(level) ~= 'number' or level < 0 or level > 3 then error('Invalid debug level.', 2) end
+  if select('#', ...) == 0 then error('redis.log() requires two arguments or more.', 2) end
+  local parts = {}
+  for i = 1, select('#', ...) do parts[i] = tostring((select(i, ...))) end
+  raw.log(level, table.concat(parts, ' '))
+end
+function redis.setresp(version)
+  if version ~= 2 and version ~= 3 then error('RESP version must be 2 or 3.', 2) end
+  raw.setresp(version)
+end
+-- Eddy logs a script's effects, never the script: replication choices have nothing to choose.
+function redis.set_repl(flags)
+  if type(flags) ~= 'number' or flags < 0 or flags > 3 then error('Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.', 2) end
+end
+function redis.replicate_commands() return true end
+
+-- The roadmap's shorthand over redis.call.
+local kv = {
+  get = function(key) return redis.call('GET', key) end,
+  set = function(key, value, ...) return redis.call('SET', key, value, ...) end,
+  del = function(...) return redis.call('DEL', ...) end,
+}
+
+local cjson = { encode = raw.json_encode, decode = raw.json_decode }
+local cmsgpack = { pack = raw.msgpack_pack, unpack = raw.msgpack_unpack }
+
+-- Lua 5.1 idioms Redis scripts use.
+unpack = table.unpack
+
+_G.redis = readonly(redis)
+_G.kv = readonly(kv)
+_G.cjson = readonly(cjson)
+_G.cmsgpack = readonly(cmsgpack)
+for _, name in ipairs({ 'string', 'table', 'math', 'coroutine', 'utf8' }) do _G[name] = readonly(_G[name]) end
+_G.os = readonly({ clock = clock })
+for _, name in ipairs({ 'io', 'require', 'package', 'load', 'loadfile', 'dofile', 'debug', 'print', 'collectgarbage' }) do _G[name] = nil end
+
+setmetatable(_G, {
+  __newindex = readonly_error,
+  __index = function(_, name) error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2) end,
+  __metatable = false,
+})
+
+-- Called before each run: the same random sequence every time, so a script decides the same way
+-- wherever its decisions are looked at again.
+local function before_run() randomseed(0) end
+
+-- The message handler of every run: where in the script the error happened, as Redis reports it.
+local function on_error(e)
+  local line = '?'
+  for level = 2, 64 do
+    local info = getinfo(level, 'Sl')
+    if info == nil then break end
+    if info.source == '@user_script' and info.currentline >= 0 then line = info.currentline break end
+  end
+  if type(e) == 'table' and type(rawget(e, 'err')) == 'string' then return { err = e.err, line = line } end
+  return { err = tostring(e), line = line, raised = true }
+end
+
+local function after_run() collect('step') end
+
+return before_run, on_error, after_run
+`;

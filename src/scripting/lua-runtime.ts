@@ -1,0 +1,507 @@
+import { createHash } from 'node:crypto';
+import { pack, unpack } from 'msgpackr';
+import { LuaFactory, type LuaEngine } from 'wasmoon';
+import { LUA_PRELUDE } from './lua-prelude.js';
+import { isScriptError, scriptError, type ScriptValue } from './script-value.js';
+
+/** What a running script reaches outside Lua. */
+export interface ScriptIo {
+  /** Runs a command for redis.call / redis.pcall; errors come back as `{err}`. */
+  call(args: string[], resp: 2 | 3): ScriptValue;
+  log(level: number, message: string): void;
+}
+
+// Lua's C API constants (lua.h, Lua 5.4).
+const REGISTRY = -1_000_000 - 1000;
+const RIDX_GLOBALS = 2n;
+const T_NIL = 0;
+const T_BOOLEAN = 1;
+const T_NUMBER = 3;
+const T_STRING = 4;
+const T_TABLE = 5;
+const ERR_MEMORY = 4;
+const MASK_COUNT = 8;
+/** Instructions between two looks at the kill flag. */
+const HOOK_EVERY = 10_000;
+/** Redis's limit on nested tables in a reply. */
+const MAX_DEPTH = 100;
+
+export const KILLED_MESSAGE = 'ERR Script killed by user with SCRIPT KILL...';
+
+/** The raw exports of wasmoon's Lua build that the conversions call on every value. */
+interface LuaModule {
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+  _malloc(size: number): number;
+  _free(pointer: number): void;
+  addFunction(fn: (...args: number[]) => number | void, signature: string): number;
+  _lua_gettop(L: number): number;
+  _lua_settop(L: number, index: number): void;
+  _lua_type(L: number, index: number): number;
+  _lua_tolstring(L: number, index: number, lengthPointer: number): number;
+  _lua_pushlstring(L: number, pointer: number, length: number): number;
+  _lua_pushinteger(L: number, n: bigint): void;
+  _lua_pushnumber(L: number, n: number): void;
+  _lua_pushboolean(L: number, b: number): void;
+  _lua_pushnil(L: number): void;
+  _lua_createtable(L: number, arraySize: number, recordSize: number): void;
+  _lua_rawseti(L: number, index: number, n: bigint): void;
+  _lua_rawgeti(L: number, index: number, n: bigint): number;
+  _lua_rawset(L: number, index: number): void;
+  _lua_rawget(L: number, index: number): number;
+  _lua_isinteger(L: number, index: number): number;
+  _lua_tointegerx(L: number, index: number, isNumber: number): bigint;
+  _lua_tonumberx(L: number, index: number, isNumber: number): number;
+  _lua_toboolean(L: number, index: number): number;
+  _lua_next(L: number, index: number): number;
+  _lua_pcallk(L: number, args: number, results: number, handler: number, context: number, continuation: number): number;
+  _lua_error(L: number): number;
+  _luaL_ref(L: number, table: number): number;
+  _luaL_unref(L: number, table: number, ref: number): void;
+  _lua_sethook(L: number, hook: number, mask: number, count: number): void;
+  _lua_pushcclosure(L: number, fn: number, upvalues: number): void;
+}
+
+/**
+ * One Lua 5.4 state (wasmoon), reused for every script: compiled scripts stay in its registry, and
+ * values cross with Redis's conversion rules, byte for byte (strings go through the wasm heap, never
+ * through UTF-8 text).
+ */
+export class LuaRuntime {
+  private readonly m: LuaModule;
+  /** The main Lua state. */
+  private readonly main: number;
+  /** The state being worked on: the main one, or the coroutine a raw function was called from. */
+  private L: number;
+  private readonly scripts = new Map<string, number>();
+  private readonly lengthPointer: number;
+  private scratch = 0;
+  private scratchSize = 0;
+  private resp: 2 | 3 = 2;
+  private io: ScriptIo | undefined;
+  private beforeRun = 0;
+  private onError = 0;
+  private afterRun = 0;
+
+  private constructor(
+    private readonly engine: LuaEngine,
+    private readonly killed: () => boolean,
+  ) {
+    this.m = engine.global.lua.module as unknown as LuaModule;
+    this.main = engine.global.address;
+    this.L = this.main;
+    this.lengthPointer = this.m._malloc(4);
+  }
+
+  static async create(memoryLimit: number, killed: () => boolean): Promise<LuaRuntime> {
+    const engine = await new LuaFactory().createEngine({ openStandardLibs: true, injectObjects: false, enableProxy: false, traceAllocations: true });
+    const runtime = new LuaRuntime(engine, killed);
+    runtime.installPrelude();
+    engine.global.setMemoryMax(memoryLimit);
+    return runtime;
+  }
+
+  has(sha: string): boolean {
+    return this.scripts.has(sha);
+  }
+
+  /** Compiles a script under its sha; the compile error in Redis's words, or undefined. */
+  load(sha: string, source: string): string | undefined {
+    if (this.scripts.has(sha)) return undefined;
+    const { L, m } = this;
+    const top = m._lua_gettop(L);
+    const pointer = this.bytes(source);
+    const status = this.engine.global.lua.luaL_loadbufferx(L, pointer, Buffer.byteLength(source, 'latin1'), '@user_script', 't');
+    if (status !== 0) {
+      const message = this.readString(-1);
+      m._lua_settop(L, top);
+      return `ERR Error compiling script (new function): ${message}`;
+    }
+    this.scripts.set(sha, m._luaL_ref(L, REGISTRY));
+    return undefined;
+  }
+
+  /** Forgets every compiled script (SCRIPT FLUSH). */
+  flush(): void {
+    for (const ref of this.scripts.values()) this.m._luaL_unref(this.L, REGISTRY, ref);
+    this.scripts.clear();
+  }
+
+  /** Runs a loaded script; its result converted, or `{err}` with Redis's error text. */
+  run(sha: string, keys: readonly string[], argv: readonly string[], io: ScriptIo): ScriptValue {
+    const { L, m } = this;
+    const top = m._lua_gettop(L);
+    this.io = io;
+    this.resp = 2;
+    try {
+      m._lua_rawgeti(L, REGISTRY, RIDX_GLOBALS);
+      this.setField('KEYS', () => this.pushStrings(keys));
+      this.setField('ARGV', () => this.pushStrings(argv));
+      m._lua_settop(L, top);
+      this.callRef(this.beforeRun);
+      m._lua_rawgeti(L, REGISTRY, BigInt(this.onError));
+      m._lua_rawgeti(L, REGISTRY, BigInt(this.scripts.get(sha) as number));
+      const status = m._lua_pcallk(L, 0, 1, top + 1, 0, 0);
+      if (status === 0) return this.readResult(-1, 0);
+      if (status === ERR_MEMORY) return scriptError(`ERR Out of memory: the script needed more than the scripting memory limit script: ${sha}.`);
+      return this.errorReply(sha);
+    } catch (error) {
+      return scriptError(error instanceof ConversionError ? error.message : `ERR ${String(error)}`);
+    } finally {
+      this.io = undefined;
+      m._lua_settop(L, top);
+      this.callRef(this.afterRun);
+    }
+  }
+
+  /** The message handler's table as Redis's error line: `<error> script: <sha>, on @user_script:<line>.` */
+  private errorReply(sha: string): ScriptValue {
+    const { L, m } = this;
+    if (m._lua_type(L, -1) !== T_TABLE) return scriptError(`ERR ${this.readString(-1)} script: ${sha}.`);
+    const message = this.field(-1, 'err', () => this.readString(-1));
+    const line = this.field(-1, 'line', () => (m._lua_type(L, -1) === T_NUMBER ? String(m._lua_tonumberx(L, -1, 0)) : '?'));
+    const raised = this.field(-1, 'raised', () => m._lua_toboolean(L, -1) === 1);
+    return scriptError(`${raised ? 'ERR ' : ''}${message} script: ${sha}, on @user_script:${line}.`);
+  }
+
+  private installPrelude(): void {
+    const { L, m } = this;
+    const lua = this.engine.global.lua;
+    const register = (name: string, fn: (state: number) => number): void => {
+      const entered = (state: number): number => {
+        const outer = this.L;
+        this.L = state;
+        try {
+          return fn(state);
+        } finally {
+          this.L = outer;
+        }
+      };
+      m._lua_pushcclosure(L, m.addFunction(entered, 'ii'), 0);
+      lua.lua_setglobal(L, `__eddy_${name}`);
+    };
+    register('call', () => this.redisCall(true));
+    register('pcall', () => this.redisCall(false));
+    register('log', (state) => {
+      this.io?.log(Number(m._lua_tonumberx(state, 1, 0)), this.readString(2));
+      return 0;
+    });
+    register('sha1hex', (state) => {
+      this.pushString(createHash('sha1').update(Buffer.from(this.readString(1), 'latin1')).digest('hex'));
+      return 1;
+    });
+    register('setresp', (state) => {
+      this.resp = m._lua_tonumberx(state, 1, 0) === 3 ? 3 : 2;
+      return 0;
+    });
+    register('json_encode', () => this.guarded(() => this.pushString(Buffer.from(JSON.stringify(this.readPlain(1, 0, 'text')) ?? 'null', 'utf8').toString('latin1'))));
+    register('json_decode', () => this.guarded(() => this.pushPlain(JSON.parse(Buffer.from(this.readString(1), 'latin1').toString('utf8')), 0)));
+    register('msgpack_pack', () => this.guarded(() => this.pushString(pack(this.readPlain(1, 0, 'bytes')).toString('latin1'))));
+    register('msgpack_unpack', () => this.guarded(() => this.pushPlain(unpack(Buffer.from(this.readString(1), 'latin1')), 0)));
+    const top = m._lua_gettop(L);
+    const pointer = this.bytes(LUA_PRELUDE);
+    if (lua.luaL_loadbufferx(L, pointer, Buffer.byteLength(LUA_PRELUDE, 'latin1'), '=prelude', 't') !== 0 || m._lua_pcallk(L, 0, 3, 0, 0, 0) !== 0)
+      throw new Error(`Lua prelude failed: ${this.readString(-1)}`);
+    this.afterRun = m._luaL_ref(L, REGISTRY);
+    this.onError = m._luaL_ref(L, REGISTRY);
+    this.beforeRun = m._luaL_ref(L, REGISTRY);
+    m._lua_settop(L, top);
+    // A script stops at the next look once SCRIPT KILL raised the flag, even inside pcall: every
+    // later look raises the error again.
+    const hook = m.addFunction((state: number) => {
+      if (!this.killed()) return;
+      this.L = state;
+      this.pushTable({ err: KILLED_MESSAGE });
+      this.L = this.main;
+      m._lua_error(state);
+    }, 'vii');
+    m._lua_sethook(L, hook, MASK_COUNT, HOOK_EVERY);
+  }
+
+  /**
+   * redis.call (`raise`: errors are raised) and redis.pcall (errors are returned). They are C
+   * functions to Lua, so that `return redis.call(...)` keeps the script's frame for error lines.
+   */
+  private redisCall(raise: boolean): number {
+    const { L, m } = this;
+    const count = m._lua_gettop(L);
+    let reply: ScriptValue;
+    if (count < 1) reply = scriptError('ERR Please specify at least one argument for this redis lib call');
+    else {
+      const args: string[] = [];
+      for (let i = 1; i <= count; i++) {
+        const type = m._lua_type(L, i);
+        if (type === T_NUMBER) args.push(this.numberText(i));
+        else if (type === T_STRING) args.push(this.readString(i));
+        else break;
+      }
+      reply = args.length < count ? scriptError('ERR Lua redis lib command arguments must be strings or integers') : (this.io as ScriptIo).call(args, this.resp);
+    }
+    if (isScriptError(reply)) {
+      this.pushTable(reply);
+      return raise ? m._lua_error(L) : 1;
+    }
+    this.pushValue(reply, 0);
+    return 1;
+  }
+
+  /** A raw function whose conversion may fail: the failure becomes a Lua error. */
+  private guarded(work: () => void): number {
+    try {
+      work();
+      return 1;
+    } catch (error) {
+      this.pushString(error instanceof Error ? error.message : String(error));
+      return this.m._lua_error(this.L);
+    }
+  }
+
+  private callRef(ref: number): void {
+    this.m._lua_rawgeti(this.L, REGISTRY, BigInt(ref));
+    this.m._lua_pcallk(this.L, 0, 0, 0, 0, 0);
+  }
+
+  // ---- Lua -> Redis (a script's result), Redis's conversion table
+
+  private readResult(index: number, depth: number): ScriptValue {
+    const { L, m } = this;
+    switch (m._lua_type(L, index)) {
+      case T_BOOLEAN: {
+        const value = m._lua_toboolean(L, index) === 1;
+        // RESP2 has no booleans: true is 1, false is a null bulk.
+        return this.resp === 3 ? value : value ? 1 : null;
+      }
+      case T_NUMBER:
+        return m._lua_isinteger(L, index) === 1 ? Number(m._lua_tointegerx(L, index, 0)) : Math.trunc(m._lua_tonumberx(L, index, 0)) || 0;
+      case T_STRING:
+        return this.readString(index);
+      case T_TABLE:
+        return this.readTable(this.absolute(index), depth);
+      default:
+        return null;
+    }
+  }
+
+  private readTable(table: number, depth: number): ScriptValue {
+    if (depth > MAX_DEPTH) throw new ConversionError('ERR reached lua stack limit');
+    const { L, m } = this;
+    const err = this.field(table, 'err', () => (m._lua_type(L, -1) === T_STRING ? this.readString(-1) : undefined));
+    if (err !== undefined) return { err };
+    const ok = this.field(table, 'ok', () => (m._lua_type(L, -1) === T_STRING ? this.readString(-1) : undefined));
+    if (ok !== undefined) return { ok };
+    if (this.resp === 3) {
+      const tagged = this.field(table, 'double', () => (m._lua_type(L, -1) === T_NUMBER ? { double: m._lua_tonumberx(L, -1, 0) } : undefined))
+        ?? this.field(table, 'big_number', () => (m._lua_type(L, -1) === T_STRING ? { big: this.readString(-1) } : undefined))
+        ?? this.field(table, 'map', () => (m._lua_type(L, -1) === T_TABLE ? { map: this.readPairs(this.absolute(-1), depth, true) } : undefined))
+        ?? this.field(table, 'set', () => (m._lua_type(L, -1) === T_TABLE ? { set: this.readPairs(this.absolute(-1), depth, false) } : undefined));
+      if (tagged !== undefined) return tagged;
+    }
+    // An array stops at its first nil, as Redis's conversion does.
+    const items: ScriptValue[] = [];
+    for (let i = 1; ; i++) {
+      const type = m._lua_rawgeti(L, table, BigInt(i));
+      if (type === T_NIL) {
+        m._lua_settop(L, -2);
+        return items;
+      }
+      items.push(this.readResult(-1, depth + 1));
+      m._lua_settop(L, -2);
+    }
+  }
+
+  /** A RESP3 map's key/value pairs (flat), or a set's keys. */
+  private readPairs(table: number, depth: number, withValues: boolean): ScriptValue[] {
+    const { L, m } = this;
+    const flat: ScriptValue[] = [];
+    m._lua_pushnil(L);
+    while (m._lua_next(L, table) !== 0) {
+      flat.push(this.readResult(-2, depth + 1));
+      if (withValues) flat.push(this.readResult(-1, depth + 1));
+      m._lua_settop(L, -2);
+    }
+    return flat;
+  }
+
+  // ---- Redis -> Lua (a command's reply inside the script)
+
+  private pushValue(value: ScriptValue, depth: number): void {
+    const { L, m } = this;
+    if (value === null) {
+      // A null is false in RESP2 scripts and nil in RESP3 ones (Redis's table).
+      if (this.resp === 3) m._lua_pushnil(L);
+      else m._lua_pushboolean(L, 0);
+    } else if (typeof value === 'string') this.pushString(value);
+    else if (typeof value === 'number') {
+      if (Number.isInteger(value)) m._lua_pushinteger(L, BigInt(value));
+      else m._lua_pushnumber(L, value);
+    } else if (typeof value === 'boolean') m._lua_pushboolean(L, value ? 1 : 0);
+    else if (Array.isArray(value)) {
+      m._lua_createtable(L, value.length, 0);
+      for (let i = 0; i < value.length; i++) {
+        this.pushValue(value[i], depth + 1);
+        m._lua_rawseti(L, -2, BigInt(i + 1));
+      }
+    } else this.pushTable(value, depth);
+  }
+
+  /** A tagged value as the one-field table Redis gives Lua ({err=}, {ok=}, {map=}, ...). */
+  private pushTable(value: Exclude<ScriptValue, string | number | boolean | null | ScriptValue[]>, depth = 0): void {
+    const { L, m } = this;
+    m._lua_createtable(L, 0, 1);
+    if ('err' in value) this.setField('err', () => this.pushString(value.err));
+    else if ('ok' in value) this.setField('ok', () => this.pushString(value.ok));
+    else if ('double' in value) this.setField('double', () => m._lua_pushnumber(L, value.double));
+    else if ('big' in value) this.setField('big_number', () => this.pushString(value.big));
+    else if ('verbatim' in value)
+      this.setField('verbatim_string', () => {
+        m._lua_createtable(L, 0, 2);
+        this.setField('format', () => this.pushString(value.verbatim[0]));
+        this.setField('string', () => this.pushString(value.verbatim[1]));
+      });
+    else {
+      const isMap = 'map' in value;
+      const flat = isMap ? value.map : value.set;
+      this.setField(isMap ? 'map' : 'set', () => {
+        m._lua_createtable(L, 0, flat.length);
+        for (let i = 0; i < flat.length; i += isMap ? 2 : 1) {
+          this.pushValue(flat[i], depth + 1);
+          if (isMap) this.pushValue(flat[i + 1], depth + 1);
+          else m._lua_pushboolean(L, 1);
+          m._lua_rawset(L, -3);
+        }
+      });
+    }
+  }
+
+  // ---- plain values for cjson and cmsgpack
+
+  /** A Lua value as plain JS data; tables with keys 1..n are arrays. Strings as UTF-8 text or bytes. */
+  private readPlain(index: number, depth: number, strings: 'text' | 'bytes'): unknown {
+    if (depth > MAX_DEPTH) throw new Error('Cannot serialise, excessive nesting');
+    const { L, m } = this;
+    switch (m._lua_type(L, index)) {
+      case T_BOOLEAN:
+        return m._lua_toboolean(L, index) === 1;
+      case T_NUMBER:
+        return m._lua_isinteger(L, index) === 1 ? Number(m._lua_tointegerx(L, index, 0)) : m._lua_tonumberx(L, index, 0);
+      case T_STRING: {
+        const bytes = this.readString(index);
+        return strings === 'text' ? Buffer.from(bytes, 'latin1').toString('utf8') : Buffer.from(bytes, 'latin1');
+      }
+      case T_TABLE: {
+        const table = this.absolute(index);
+        const entries: [unknown, unknown][] = [];
+        m._lua_pushnil(L);
+        while (m._lua_next(L, table) !== 0) {
+          entries.push([this.readPlain(-2, depth + 1, 'text'), this.readPlain(-1, depth + 1, strings)]);
+          m._lua_settop(L, -2);
+        }
+        const isArray = entries.length > 0 && entries.every(([key]) => typeof key === 'number' && Number.isInteger(key) && key >= 1 && key <= entries.length);
+        if (!isArray) return Object.fromEntries(entries.map(([key, value]) => [String(key), value]));
+        const array: unknown[] = new Array(entries.length);
+        for (const [key, value] of entries) array[(key as number) - 1] = value;
+        return array;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private pushPlain(value: unknown, depth: number): void {
+    const { L, m } = this;
+    if (depth > MAX_DEPTH) throw new Error('Cannot deserialise, excessive nesting');
+    if (value === null || value === undefined) m._lua_pushnil(L);
+    else if (typeof value === 'boolean') m._lua_pushboolean(L, value ? 1 : 0);
+    else if (typeof value === 'number') {
+      if (Number.isSafeInteger(value)) m._lua_pushinteger(L, BigInt(value));
+      else m._lua_pushnumber(L, value);
+    } else if (typeof value === 'bigint') m._lua_pushinteger(L, BigInt.asIntN(64, value));
+    else if (typeof value === 'string') this.pushString(Buffer.from(value, 'utf8').toString('latin1'));
+    else if (value instanceof Uint8Array) this.pushString(Buffer.from(value).toString('latin1'));
+    else if (Array.isArray(value)) {
+      m._lua_createtable(L, value.length, 0);
+      value.forEach((item, i) => {
+        this.pushPlain(item, depth + 1);
+        m._lua_rawseti(L, -2, BigInt(i + 1));
+      });
+    } else if (typeof value === 'object') {
+      const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
+      m._lua_createtable(L, 0, entries.length);
+      for (const [key, item] of entries) {
+        this.pushPlain(key, depth + 1);
+        this.pushPlain(item, depth + 1);
+        m._lua_rawset(L, -3);
+      }
+    } else m._lua_pushnil(L);
+  }
+
+  // ---- strings and fields
+
+  /** Lua 5.1's way of turning a number argument into text (%.14g, no ".0" on whole floats). */
+  private numberText(index: number): string {
+    const { L, m } = this;
+    if (m._lua_isinteger(L, index) === 1) return String(m._lua_tointegerx(L, index, 0));
+    return String(Number(m._lua_tonumberx(L, index, 0).toPrecision(14)));
+  }
+
+  private readString(index: number): string {
+    const { L, m } = this;
+    const pointer = m._lua_tolstring(L, index, this.lengthPointer);
+    if (pointer === 0) return '';
+    const length = m.HEAPU32[this.lengthPointer >> 2];
+    return Buffer.from(m.HEAPU8.buffer, pointer, length).toString('latin1');
+  }
+
+  private pushString(text: string): void {
+    this.m._lua_pushlstring(this.L, this.bytes(text), text.length);
+  }
+
+  private pushStrings(items: readonly string[]): void {
+    this.m._lua_createtable(this.L, items.length, 0);
+    for (let i = 0; i < items.length; i++) {
+      this.pushString(items[i]);
+      this.m._lua_rawseti(this.L, -2, BigInt(i + 1));
+    }
+  }
+
+  /** Copies `text` (latin1: a byte per character) to scratch memory in the wasm heap; the pointer is valid until the next call. */
+  private bytes(text: string): number {
+    const length = text.length;
+    if (length + 1 > this.scratchSize) {
+      if (this.scratch !== 0) this.m._free(this.scratch);
+      this.scratchSize = Math.max(length + 1, 4096);
+      this.scratch = this.m._malloc(this.scratchSize);
+    }
+    const heap = this.m.HEAPU8;
+    if (length < 64) for (let i = 0; i < length; i++) heap[this.scratch + i] = text.charCodeAt(i);
+    else heap.set(Buffer.from(text, 'latin1'), this.scratch);
+    return this.scratch;
+  }
+
+  /** Sets field `name` of the table on top of the stack to what `push` pushes. */
+  private setField(name: string, push: () => void, L = this.L): void {
+    this.pushString(name);
+    push();
+    this.m._lua_rawset(L, -3);
+  }
+
+  /** Reads field `name` of the table at `table` with `read` (the value is on top meanwhile). */
+  private field<T>(table: number, name: string, read: () => T): T {
+    const { L, m } = this;
+    const at = this.absolute(table);
+    this.pushString(name);
+    m._lua_rawget(L, at);
+    try {
+      return read();
+    } finally {
+      m._lua_settop(L, -2);
+    }
+  }
+
+  private absolute(index: number): number {
+    return index < 0 && index > REGISTRY ? this.m._lua_gettop(this.L) + index + 1 : index;
+  }
+}
+
+/** A result that cannot become a reply (nested too deep); its message is the reply. */
+class ConversionError extends Error {}
