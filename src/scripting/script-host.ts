@@ -25,6 +25,9 @@ export type KillOutcome = 'not-busy' | 'unkillable' | 'killed';
 
 /** How long a killed script may take to notice before its worker is terminated. */
 const KILL_GRACE_MS = 2000;
+/** The server watches for the worker's next message this long before it sleeps (ms): a redis.call
+ * round trip is a few microseconds awake and a hundred when a thread must be woken. */
+const HOST_SPIN_MS = 0.1;
 /** Compiling never takes this long; past it the worker is taken for dead. */
 const COMPILE_TIMEOUT_MS = 10_000;
 
@@ -131,7 +134,7 @@ export class ScriptHost {
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(SIGNAL_SLOTS * 4);
     this.flags = new Int32Array(signal);
-    this.channel = new ThreadChannel(port1, this.flags, TO_WORKER, TO_HOST);
+    this.channel = new ThreadChannel(port1, this.flags, TO_WORKER, TO_HOST, HOST_SPIN_MS);
     const worker = new Worker(new URL('./script-worker.js', import.meta.url), {
       workerData: { port: port2, signal, memoryLimit: this.options.memoryLimit },
       transferList: [port2],
