@@ -16,10 +16,14 @@ local getinfo, randomseed, clock, collect = debug.getinfo, math.randomseed, os.c
 local error, type, tostring, select, setmetatable, rawget = error, type, tostring, select, setmetatable, rawget
 
 local function readonly_error() error('Attempt to modify a readonly table', 2) end
--- A library table scripts can read but not change: no script can leave anything for the next.
+-- Tables no script may change (rawset included): no script can leave anything for the next.
+local protected = setmetatable({}, { __mode = 'k' })
 local function readonly(library)
-  return setmetatable({}, { __index = library, __newindex = readonly_error, __metatable = false })
+  local proxy = setmetatable({}, { __index = library, __newindex = readonly_error, __metatable = false })
+  protected[proxy] = true
+  return proxy
 end
+local raw_rawset = rawset
 
 local redis = {
   LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
@@ -76,6 +80,15 @@ _G.cjson = readonly(cjson)
 _G.cmsgpack = readonly(cmsgpack)
 for _, name in ipairs({ 'string', 'table', 'math', 'coroutine', 'utf8' }) do _G[name] = readonly(_G[name]) end
 _G.os = readonly({ clock = clock })
+-- String methods ('x'):upper() reach the read-only string library too.
+local string_meta = getmetatable('')
+string_meta.__index = _G.string
+string_meta.__metatable = false
+_G.rawset = function(t, k, v)
+  if protected[t] then error('Attempt to modify a readonly table', 2) end
+  return raw_rawset(t, k, v)
+end
+protected[_G] = true
 for _, name in ipairs({ 'io', 'require', 'package', 'load', 'loadfile', 'dofile', 'debug', 'print', 'collectgarbage' }) do _G[name] = nil end
 
 setmetatable(_G, {

@@ -4,7 +4,7 @@ import type { ServerContext } from '../../commands/server-context.js';
 import { CommandSession } from '../command-session.js';
 import { argumentFromPlain, bulkAsText, commandFromPlain, plainReply } from '../plain-values.js';
 import { presentedPassword } from '../credentials.js';
-import { commandSchema, deleteKeySchema, delSchema, getKeySchema, getSchema, putKeySchema, setSchema, type SetOptions } from './http-schemas.js';
+import { commandSchema, deleteKeySchema, delSchema, getKeySchema, getSchema, loadScriptSchema, putKeySchema, setSchema, type SetOptions } from './http-schemas.js';
 import { httpStatusOf } from './http-status.js';
 import { registerSseTail } from './sse-tail.js';
 
@@ -28,7 +28,8 @@ export function registerRoutes(app: FastifyInstance, server: ServerContext): voi
     send(reply, await run(server, request, reply, commandFromPlain(request.body))),
   );
   registerSseTail(app, server);
-  // The /keys routes take the body as the value, whatever its type: their own content parsers.
+  // The /keys routes take the body as the value, and POST /scripts as the script, whatever its
+  // type: their own content parsers.
   void app.register(async (scoped) => registerKeyRoutes(scoped, server));
 }
 
@@ -43,6 +44,9 @@ function registerKeyRoutes(app: FastifyInstance, server: ServerContext): void {
     const value = request.body?.toString('latin1') ?? '';
     return send(reply, await run(server, request, reply, setCommand(argumentFromPlain(request.params.key), value, request.query)));
   });
+  app.post<{ Body: Buffer | undefined }>('/scripts', { schema: loadScriptSchema }, async (request, reply) =>
+    send(reply, await run(server, request, reply, ['SCRIPT', 'LOAD', request.body?.toString('latin1') ?? ''])),
+  );
   app.delete<{ Params: { key: string } }>('/keys/:key', { schema: deleteKeySchema }, async (request, reply) =>
     send(reply, await run(server, request, reply, ['DEL', argumentFromPlain(request.params.key)])),
   );

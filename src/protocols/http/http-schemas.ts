@@ -66,6 +66,7 @@ export const putKeySchema = {
   response: replyBody,
 } as const;
 
+export const loadScriptSchema = { summary: 'SCRIPT LOAD: the body is the Lua script; answers its sha1 for EVALSHA', response: replyBody } as const;
 export const deleteKeySchema = { summary: 'DEL a key', params: keyParams, response: replyBody } as const;
 
 export const commandSchema = {

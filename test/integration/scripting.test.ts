@@ -1,0 +1,289 @@
+import { Redis } from 'ioredis';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createClient, defineScript } from 'redis';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { dumpDataset } from '../support/dataset-dump.js';
+import { EddyProcess } from '../support/eddy-process.js';
+import { keysOnDifferentShards } from '../support/keys-on-shards.js';
+import { RespStream } from '../support/resp-stream.js';
+
+/** Lua scripting: Redis's semantics, conversions and errors; the sandbox; long scripts; the log. */
+
+const PITR = resolve(import.meta.dirname, '../../dist/tools/eddy-pitr.js');
+const SHARDS = 4;
+
+let server: EddyProcess;
+let redis: Redis;
+const streams: RespStream[] = [];
+
+beforeAll(async () => {
+  server = await EddyProcess.start(['--shards', String(SHARDS), '--http-port', '0', '--script-memory-limit', '16mb']);
+  redis = new Redis({ port: server.port });
+  redis.on('error', () => undefined);
+});
+afterAll(async () => {
+  for (const stream of streams) stream.close();
+  redis.disconnect();
+  await server.stop();
+});
+beforeEach(async () => {
+  await redis.flushall();
+  await redis.script('FLUSH');
+  await redis.config('SET', 'busy-reply-threshold', '5000');
+});
+
+const evalScript = (script: string, keys: string[] = [], args: (string | number)[] = []) => redis.eval(script, keys.length, ...keys, ...args);
+const errorOf = (promise: Promise<unknown>) => promise.then(
+  () => undefined,
+  (error: Error) => error.message,
+);
+
+describe('scripts through client libraries', () => {
+  test('ioredis defineCommand: EVALSHA, with EVAL after NOSCRIPT', async () => {
+    redis.defineCommand('swapValue', { numberOfKeys: 1, lua: "local old = redis.call('GET', KEYS[1]); redis.call('SET', KEYS[1], ARGV[1]); return old" });
+    const client = redis as Redis & { swapValue(key: string, value: string): Promise<string | null> };
+    expect(await client.swapValue('k', 'one')).toBeNull();
+    expect(await client.swapValue('k', 'two')).toBe('one');
+    expect(await redis.get('k')).toBe('two');
+    const sha = (await redis.script('LOAD', "return 'x'")) as string;
+    expect(await redis.script('EXISTS', sha, '0'.repeat(40))).toEqual([1, 0]);
+  });
+
+  test('node-redis scripts, RESP2 and RESP3', async () => {
+    const counter = defineScript({
+      NUMBER_OF_KEYS: 1,
+      SCRIPT: "return redis.call('INCRBY', KEYS[1], ARGV[1])",
+      parseCommand(parser: { pushKey(key: string): void; push(arg: string): void }, key: string, by: number) {
+        parser.pushKey(key);
+        parser.push(String(by));
+      },
+      transformReply: undefined as unknown as () => number,
+    });
+    for (const RESP of [2, 3] as const) {
+      const client = createClient({ url: `redis://127.0.0.1:${server.port}`, RESP, scripts: { counter } });
+      await client.connect();
+      expect(await client.counter('n', 5)).toBe(RESP === 2 ? 5 : 10);
+      await client.quit();
+    }
+  });
+});
+
+describe("Redis's conversions", () => {
+  test.each([
+    ['return 7', 7],
+    ['return 3.99', 3],
+    ['return -3.99', -3],
+    ["return 'text'", 'text'],
+    ['return true', 1],
+    ['return false', null],
+    ['return nil', null],
+    ["return {1, 2, 3.5, 'x', nil, 'after nil'}", [1, 2, 3, 'x']],
+    ['return {1, false, 3}', [1, null, 3]],
+    ["return {1, {2, {'three'}}}", [1, [2, ['three']]]],
+    ["return redis.status_reply('FINE')", 'FINE'],
+    ["return {ok = 'ALSO FINE'}", 'ALSO FINE'],
+    ["return redis.call('HGETALL', 'missing')", []],
+    ["redis.call('HSET', 'h', 'f', 'v'); return redis.call('HGETALL', 'h')", ['f', 'v']],
+    ["redis.call('ZADD', 'z', 1.5, 'm'); return redis.call('ZSCORE', 'z', 'm')", '1.5'],
+    ["return redis.call('GET', 'missing') == false", 1],
+    ["return type(redis.call('SET', 'k', 'v'))", 'table'],
+    ["return redis.call('SET', 'k', 'v').ok", 'OK'],
+    ['return unpack({1, 2})', 1],
+    ["return cjson.encode({a = {1, 2}})", '{"a":[1,2]}'],
+    ["return cjson.decode('[1,\"two\",{\"x\":3}]')[3].x", 3],
+    ['return cmsgpack.unpack(cmsgpack.pack({1, 2, 3}))[3]', 3],
+    ["return redis.sha1hex('')", 'da39a3ee5e6b4b0d3255bfef95601890afd80709'],
+    ["kv.set('kv', 'short'); return kv.get('kv')", 'short'],
+    ['return math.random(1000000) == math.random(1000000)', null],
+  ])('%s', async (script, expected) => {
+    expect(await evalScript(script)).toEqual(expected);
+  });
+
+  test('math.random gives the same sequence in every run', async () => {
+    const script = 'return {math.random(1000000), math.random(1000000)}';
+    expect(await evalScript(script)).toEqual(await evalScript(script));
+  });
+
+  test('values are bytes, in and out', async () => {
+    const bytes = Buffer.from([0xff, 0x00, 0xe9, 0x41]);
+    const length = await redis.eval("redis.call('SET', KEYS[1], ARGV[1]); return #ARGV[1]", 1, 'bin', bytes);
+    expect(length).toBe(4);
+    expect(await redis.getBuffer('bin')).toEqual(bytes);
+    expect(await redis.evalBuffer("return redis.call('GET', KEYS[1])", 1, 'bin')).toEqual(bytes);
+  });
+
+  test('RESP3 under redis.setresp(3): maps, sets, doubles, booleans, nil', async () => {
+    const stream = await RespStream.open(server.port, 3);
+    streams.push(stream);
+    await redis.hset('h', 'f', 'v');
+    await redis.sadd('s', 'm');
+    const run = async (script: string) => {
+      stream.send('EVAL', script, '0');
+      return stream.next();
+    };
+    expect(await run("redis.setresp(3); return redis.call('HGETALL', 'h')")).toEqual({ f: 'v' });
+    expect(await run("redis.setresp(3); return redis.call('HGETALL', 'h').map.f")).toBe('v');
+    expect(await run("redis.setresp(3); return redis.call('SMEMBERS', 's').set.m")).toBe(true);
+    expect(await run('return {double = 1.5}')).toBe(1.5);
+    expect(await run('redis.setresp(3); return true')).toBe(true);
+    expect(await run('redis.setresp(3); return false')).toBe(false);
+    expect(await run("redis.setresp(3); return redis.call('GET', 'missing') == nil")).toBe(true);
+  });
+});
+
+describe("Redis's errors", () => {
+  test.each([
+    ["return redis.error_reply('My Error')", 'My Error'],
+    ["return {err = 'MYERR boom'}", 'MYERR boom'],
+    ["error('oops')", /^ERR user_script:1: oops script: [0-9a-f]{40}, on @user_script:1\.$/],
+    ["error({err = 'X y'})", /^X y script: [0-9a-f]{40}, on @user_script:1\.$/],
+    ["redis.call('SET', 's', 'v')\nreturn redis.call('INCR', 's')", /^ERR value is not an integer or out of range script: [0-9a-f]{40}, on @user_script:2\.$/],
+    ["return redis.call('nosuch')", /^ERR Unknown Redis command called from script script: /],
+    ['return redis.call()', /^ERR Please specify at least one argument for this redis lib call script: /],
+    ["return redis.call('GET', {})", /^ERR Lua redis lib command arguments must be strings or integers script: /],
+    ["return redis.call('GET', 'k', 'x')", /^ERR Wrong number of args calling Redis command from script script: /],
+    ["return redis.call('SUBSCRIBE', 'c')", /^ERR This Redis command is not allowed from script script: /],
+    ["return redis.call('EVAL', 'return 1', '0')", /^ERR This Redis command is not allowed from script script: /],
+    ['return 1 +', /^ERR Error compiling script \(new function\): user_script:1: unexpected symbol near/],
+    ['x = 1', /^ERR user_script:1: Attempt to modify a readonly table script: /],
+    ['return undefined_name', /^ERR user_script:1: Script attempted to access nonexistent global variable 'undefined_name' script: /],
+  ])('%s', async (script, expected) => {
+    const message = await errorOf(evalScript(script));
+    if (typeof expected === 'string') expect(message).toBe(expected);
+    else expect(message).toMatch(expected);
+  });
+
+  test('redis.pcall returns the error as a table', async () => {
+    await redis.set('s', 'v');
+    expect(await evalScript("local e = redis.pcall('INCR', 's'); return e.err")).toBe('ERR value is not an integer or out of range');
+  });
+
+  test('argument errors of EVAL, EVALSHA, EVAL_RO and SCRIPT', async () => {
+    expect(await errorOf(redis.call('EVAL', 'return 1', '-1'))).toBe("ERR Number of keys can't be negative");
+    expect(await errorOf(redis.call('EVAL', 'return 1', '3', 'a'))).toBe("ERR Number of keys can't be greater than number of args");
+    expect(await errorOf(redis.call('EVAL', 'return 1', 'x'))).toBe('ERR value is not an integer or out of range');
+    expect(await errorOf(redis.call('EVALSHA', '0'.repeat(40), '0'))).toBe('NOSCRIPT No matching script. Please use EVAL.');
+    expect(await errorOf(redis.call('EVAL_RO', "return redis.call('SET', KEYS[1], 'v')", '1', 'k'))).toMatch(/^ERR Write commands are not allowed from read-only scripts\. script: /);
+    expect(await redis.call('EVAL_RO', "return redis.call('GET', KEYS[1])", '1', 'k')).toBeNull();
+    expect(await errorOf(redis.call('SCRIPT', 'LOAD', 'return +'))).toMatch(/^ERR Error compiling script/);
+    expect(await errorOf(redis.call('SCRIPT', 'NOPE'))).toBe("ERR unknown subcommand 'NOPE'. Try SCRIPT HELP.");
+    expect(await errorOf(redis.call('SCRIPT', 'KILL'))).toBe('NOTBUSY No scripts in execution right now.');
+  });
+
+  test('a key on a shard the declared keys do not cover is refused with a clear message', async () => {
+    const [declared, other] = keysOnDifferentShards(2, SHARDS);
+    expect(await errorOf(evalScript("return redis.call('SET', ARGV[1], 'v')", [declared], [other]))).toMatch(
+      new RegExp(`^ERR Script attempted to access key '${other}' on a shard its declared keys do not cover`),
+    );
+    expect(await redis.exists(other)).toBe(0);
+    // Without declared keys a script holds every shard and may touch any key.
+    expect(await evalScript("return redis.call('SET', ARGV[1], 'v')", [], [other])).toBe('OK');
+  });
+
+  test('a script that fails after writing keeps its writes, as in Redis', async () => {
+    expect(await errorOf(evalScript("redis.call('SET', KEYS[1], 'written'); error('later')", ['kept']))).toMatch(/later/);
+    expect(await redis.get('kept')).toBe('written');
+  });
+});
+
+describe('the sandbox', () => {
+  test.each([
+    "return os.execute('true')",
+    "return io.open('/etc/passwd')",
+    "return require('os')",
+    "return loadfile('/etc/passwd')",
+    "return dofile('/etc/passwd')",
+    "return load('return 1')",
+    "return loadstring('return 1')",
+    'return debug.getinfo(1)',
+    "return print('x')",
+    "rawset(_G, 'leak', 1)",
+    "setmetatable(_G, nil)",
+    "redis.call = nil",
+    "string.leak = 1",
+    "getmetatable('').__index.upper = nil",
+    'local t = {} for i = 1, 1e9 do t[i] = i end',
+  ])('%s fails, and the next script sees nothing of it', async (script) => {
+    expect(await errorOf(evalScript(script))).toMatch(/^ERR /);
+    expect(await evalScript("return {type(rawget(_G, 'leak')), string.upper('ok'), type(redis.call), type(string.leak)}")).toEqual(['nil', 'OK', 'function', 'nil']);
+  });
+
+  test('os.clock is there', async () => {
+    expect(await evalScript("return type(os.clock())")).toBe('number');
+  });
+});
+
+describe('long scripts', () => {
+  test('an endless loop: the server answers others, BUSY past the threshold, SCRIPT KILL from a second client', async () => {
+    await redis.config('SET', 'busy-reply-threshold', '300');
+    const looping = new Redis({ port: server.port });
+    const outcome = errorOf(looping.eval('while true do end', 0));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await redis.ping()).toBe('PONG');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await errorOf(redis.get('k'))).toBe('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+    expect(await redis.script('KILL')).toBe('OK');
+    expect(await outcome).toMatch(/^ERR Script killed by user with SCRIPT KILL/);
+    expect(await redis.get('k')).toBeNull();
+    looping.disconnect();
+  });
+
+  test('pcall cannot catch SCRIPT KILL', async () => {
+    const looping = new Redis({ port: server.port });
+    const outcome = errorOf(looping.eval('while true do pcall(function() while true do end end) end', 0));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await redis.script('KILL')).toBe('OK');
+    expect(await outcome).toMatch(/^ERR Script killed by user with SCRIPT KILL/);
+    expect(await evalScript('return 1')).toBe(1);
+    looping.disconnect();
+  });
+
+  test('a script that wrote is UNKILLABLE; commands on other shards go on meanwhile', async () => {
+    await redis.config('SET', 'busy-reply-threshold', '200');
+    const [held, free] = keysOnDifferentShards(2, SHARDS);
+    const looping = new Redis({ port: server.port });
+    const outcome = errorOf(looping.eval("redis.call('SET', KEYS[1], 'x') local t = os.clock() while os.clock() - t < 1 do end return 1", 1, held));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await errorOf(redis.script('KILL'))).toMatch(/^UNKILLABLE /);
+    expect(await redis.set(free, 'meanwhile')).toBe('OK');
+    expect(await errorOf(redis.get(held))).toMatch(/^BUSY /);
+    expect(await outcome).toBeUndefined();
+    expect(await redis.get(held)).toBe('x');
+    looping.disconnect();
+  });
+});
+
+describe('scripts and the log', () => {
+  test('the log holds the effects, not the script; a restart and a point-in-time restore give the same state', async () => {
+    const [a, b] = keysOnDifferentShards(2, SHARDS);
+    const [from] = (await redis.call('LOGREAD', 'FROM', '$')) as [number];
+    const script = "redis.call('SET', KEYS[1], ARGV[1]); redis.call('RPUSH', KEYS[2], math.random(100), 'x'); redis.call('INCRBYFLOAT', KEYS[1], '0.5'); return 1";
+    expect(await evalScript(script, [a, b], ['1'])).toBe(1);
+    const [, events] = (await redis.call('LOGREAD', 'FROM', String(from))) as [number, unknown[][]];
+    expect(events.map((event) => (event[6] as string[])[0])).toEqual(['put', 'rpush', 'put']);
+    const before = await dumpDataset(redis);
+    const rev = Number(((await redis.call('LOGREAD', 'FROM', '$')) as [number])[0]) - 1;
+    expect(await server.kill('SIGKILL')).toBeNull();
+    await server.launch();
+    expect(await dumpDataset(redis)).toEqual(before);
+    const to = join(mkdtempSync(join(tmpdir(), 'eddy-script-pitr-')), 'restored');
+    execFileSync(process.execPath, [PITR, '--from', server.dir, '--to', to, '--rev', String(rev)], { encoding: 'utf8' });
+    const restored = await EddyProcess.start([], to);
+    const restoredClient = new Redis({ port: restored.port });
+    expect(await dumpDataset(restoredClient)).toEqual(before);
+    restoredClient.disconnect();
+    await restored.stop();
+  });
+
+  test('HTTP POST /scripts loads a script and answers its sha', async () => {
+    const response = await fetch(`http://127.0.0.1:${server.httpPort}/scripts`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: "return 'over http'" });
+    expect(response.status).toBe(200);
+    const { result: sha } = (await response.json()) as { result: string };
+    expect(await redis.evalsha(sha, 0)).toBe('over http');
+    const bad = await fetch(`http://127.0.0.1:${server.httpPort}/scripts`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'return +' });
+    expect(bad.status).toBe(400);
+  });
+});
