@@ -127,7 +127,8 @@ describe("Redis's conversions", () => {
     expect(await run("redis.setresp(3); return redis.call('HGETALL', 'h')")).toEqual({ f: 'v' });
     expect(await run("redis.setresp(3); return redis.call('HGETALL', 'h').map.f")).toBe('v');
     expect(await run("redis.setresp(3); return redis.call('SMEMBERS', 's').set.m")).toBe(true);
-    expect(await run('return {double = 1.5}')).toBe(1.5);
+    expect(await run('return {double = 1.5}')).toEqual([]);
+    expect(await run('redis.setresp(3); return {double = 1.5}')).toBe(1.5);
     expect(await run('redis.setresp(3); return true')).toBe(true);
     expect(await run('redis.setresp(3); return false')).toBe(false);
     expect(await run("redis.setresp(3); return redis.call('GET', 'missing') == nil")).toBe(true);
