@@ -12,6 +12,7 @@ import { COMMAND_EVENTS } from './keyspace-events.js';
 import * as server from './server-commands.js';
 import { sort, sortRo } from './sort-command.js';
 import * as strings from './string-commands.js';
+import * as functions from './function-commands.js';
 import * as scripts from './script-commands.js';
 import * as tails from './tail-commands.js';
 import * as transactions from './transaction-commands.js';
@@ -47,6 +48,9 @@ const ROWS: Row[] = [
   ['eval_ro', -3, 'noscript stale skip_monitor no_mandatory_keys movablekeys readonly', 0, 0, 0, 'scripting', 'Executes a read-only server-side Lua script.', scripts.evalReadOnly],
   ['evalsha', -3, 'noscript stale skip_monitor may_replicate no_mandatory_keys movablekeys', 0, 0, 0, 'scripting', 'Executes a server-side Lua script by SHA1 digest.', scripts.evalSha],
   ['evalsha_ro', -3, 'noscript stale skip_monitor no_mandatory_keys movablekeys readonly', 0, 0, 0, 'scripting', 'Executes a read-only server-side Lua script by SHA1 digest.', scripts.evalShaReadOnly],
+  ['fcall', -3, 'noscript stale skip_monitor may_replicate no_mandatory_keys movablekeys', 0, 0, 0, 'scripting', 'Invokes a function.', functions.fcall],
+  ['fcall_ro', -3, 'noscript stale skip_monitor no_mandatory_keys movablekeys readonly', 0, 0, 0, 'scripting', 'Invokes a read-only function.', functions.fcallReadOnly],
+  ['function', -2, 'noscript', 0, 0, 0, 'scripting', 'A container for function commands.', functions.functionCommand],
   ['script', -2, 'noscript', 0, 0, 0, 'scripting', 'A container for Lua scripts management commands.', scripts.script],
   // log tails
   ['tail', -1, 'no_multi pubsub noscript loading stale', 0, 0, 0, 'pubsub', 'Follows committed changes from a log revision, resumable after a disconnect.', tails.tail],

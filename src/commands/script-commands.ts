@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ScriptJob } from '../scripting/script-host.js';
-import { scriptError, type ScriptValue } from '../scripting/script-value.js';
+import { isScriptError, scriptError, type ScriptValue } from '../scripting/script-value.js';
+import type { ScriptProgram } from '../scripting/worker-messages.js';
 import type { Shard } from '../shards/shard.js';
 import { parseInteger } from './arguments.js';
 import { Client } from './client.js';
@@ -50,40 +51,61 @@ function scriptClientOf(server: ServerContext): Client {
   return client;
 }
 
-interface ScriptRequest {
-  sha: string;
-  source: string;
+/** A script or a function to run, with its keys and arguments. */
+export interface ProgramRequest {
+  program: ScriptProgram;
   keys: string[];
   argv: string[];
+  /** EVAL_RO, FCALL_RO and no-writes functions: write commands are refused. */
   readOnly: boolean;
 }
 
-export const evalScript = (client: Client, args: string[]) => runScript(client, args, false, false);
-export const evalReadOnly = (client: Client, args: string[]) => runScript(client, args, false, true);
-export const evalSha = (client: Client, args: string[]) => runScript(client, args, true, false);
-export const evalShaReadOnly = (client: Client, args: string[]) => runScript(client, args, true, true);
+export const evalScript = (client: Client, args: string[]) => evalCommand(client, args, false, false);
+export const evalReadOnly = (client: Client, args: string[]) => evalCommand(client, args, false, true);
+export const evalSha = (client: Client, args: string[]) => evalCommand(client, args, true, false);
+export const evalShaReadOnly = (client: Client, args: string[]) => evalCommand(client, args, true, true);
 
-function runScript(client: Client, args: string[], bySha: boolean, readOnly: boolean): Reply | PendingReply {
-  const numKeys = parseInteger(args[2]);
+/** `numkeys key ... arg ...` from `at` (EVAL, FCALL): the keys and the arguments. */
+export function keysAndArguments(args: string[], at: number): { keys: string[]; argv: string[] } | ErrorReply {
+  const numKeys = parseInteger(args[at]);
   if (numKeys === null) return NOT_AN_INTEGER;
   if (numKeys < 0) return NEGATIVE_KEYS;
-  if (numKeys > args.length - 3) return TOO_MANY_KEYS;
+  if (numKeys > args.length - at - 1) return TOO_MANY_KEYS;
+  return { keys: args.slice(at + 1, at + 1 + numKeys), argv: args.slice(at + 1 + numKeys) };
+}
+
+function evalCommand(client: Client, args: string[], bySha: boolean, readOnly: boolean): Reply | PendingReply {
+  const parsed = keysAndArguments(args, 2);
+  if (parsed instanceof ErrorReply) return parsed;
   const sources = client.server.scriptSources;
   const sha = bySha ? args[1].toLowerCase() : sha1Hex(args[1]);
   const source = bySha ? sources.get(sha) : args[1];
   if (source === undefined) return NOSCRIPT;
-  const request: ScriptRequest = { sha, source, keys: args.slice(3, 3 + numKeys), argv: args.slice(3 + numKeys), readOnly };
+  // EVAL keeps its script for EVALSHA, unless it does not compile.
+  sources.set(sha, source);
+  return runProgram(client, { program: { kind: 'script', sha, source }, ...parsed, readOnly }, () => evalCommand(client, args, bySha, readOnly), (value) => {
+    if (isScriptError(value) && value.err.startsWith('ERR Error compiling script')) sources.delete(sha);
+  });
+}
+
+/**
+ * Runs a script or function as a job holding the shards of its keys (every shard when it declares
+ * none), in order; `retry` dispatches the command again after a busy script; `inspect` sees the
+ * result before it becomes the reply.
+ */
+export function runProgram(client: Client, request: ProgramRequest, retry: () => Reply | PendingReply, inspect?: (value: ScriptValue) => void): Reply | PendingReply {
   const store = client.server.store;
   const shards = request.keys.length === 0 ? store.shards : [...new Set(request.keys.map((key) => store.shardOf(key)))].sort((a, b) => a.id - b.id);
-  const waiting = waitForScript(client, shards.map((shard) => shard.id), () => runScript(client, args, bySha, readOnly));
+  const waiting = waitForScript(client, shards.map((shard) => shard.id), retry);
   if (waiting !== undefined) return waiting;
+  const settle = (result: ScriptValue | Promise<ScriptValue>): Reply | PendingReply => settleRun(client, result, inspect);
   // Inside EXEC the transaction already runs alone: the script runs there and then.
-  if (client.inTransaction) return settle(client, request, run(client, request, shards, false));
-  if (shards.every((shard) => shard.queue.tryAcquire() || undo(shards, shard))) return settle(client, request, run(client, request, shards, true));
+  if (client.inTransaction) return settle(run(client, request, shards, false));
+  if (shards.every((shard) => shard.queue.tryAcquire() || undo(shards, shard))) return settle(run(client, request, shards, true));
   const pending = new PendingReply();
   void (async () => {
     for (const shard of shards) await shard.queue.acquire();
-    const outcome = settle(client, request, run(client, request, shards, true));
+    const outcome = settle(run(client, request, shards, true));
     if (outcome instanceof PendingReply) outcome.onSettled((reply) => pending.resolve(reply));
     else pending.resolve(outcome);
   })();
@@ -99,13 +121,15 @@ function undo(shards: readonly Shard[], failed: Shard): false {
   return false;
 }
 
-function run(client: Client, request: ScriptRequest, shards: readonly Shard[], release: boolean): ScriptValue | Promise<ScriptValue> {
+function run(client: Client, request: ProgramRequest, shards: readonly Shard[], release: boolean): ScriptValue | Promise<ScriptValue> {
   const server = client.server;
   const store = server.store;
   const held = new Set(shards.map((shard) => shard.id));
   const scriptClient = scriptClientOf(server);
   const job: ScriptJob = {
-    ...request,
+    program: request.program,
+    keys: request.keys,
+    argv: request.argv,
     shards: held,
     begin: () => {
       scriptClient.db = client.db;
@@ -123,12 +147,10 @@ function run(client: Client, request: ScriptRequest, shards: readonly Shard[], r
   return server.scripts.run(job, client.inTransaction ? server.config.int('busy-reply-threshold') : SYNC_BUDGET_MS);
 }
 
-/** The script's result as its client's reply; a script that fails to compile is not kept. */
-function settle(client: Client, request: ScriptRequest, result: ScriptValue | Promise<ScriptValue>): Reply | PendingReply {
-  const sources = client.server.scriptSources;
-  sources.set(request.sha, request.source);
+/** A run's result as its client's reply. */
+function settleRun(client: Client, result: ScriptValue | Promise<ScriptValue>, inspect: ((value: ScriptValue) => void) | undefined): Reply | PendingReply {
   const reply = (value: ScriptValue): Reply => {
-    if (typeof value === 'object' && value !== null && 'err' in value && value.err.startsWith('ERR Error compiling script')) sources.delete(request.sha);
+    inspect?.(value);
     return replyOfScriptValue(value);
   };
   if (!(result instanceof Promise)) return reply(result);

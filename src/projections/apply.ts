@@ -3,7 +3,7 @@ import type { Keyspace } from './keyspace.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
 import { SetValue } from './set-value.js';
-import type { ShardState } from './shard-state.js';
+import { DATABASES, type ShardState } from './shard-state.js';
 import { copyValue, type Collection } from './value.js';
 import { valueFromSnapshot, type ValueSnapshot } from './value-snapshot.js';
 import { ZSetValue } from './zset-value.js';
@@ -126,7 +126,7 @@ export function applyEffect(state: ShardState, db: number, e: Effect, rev: numbe
       ks.clear();
       return;
     case 'flushall':
-      for (const db of state.dbs) db.clear();
+      for (let db = 0; db < DATABASES; db++) state.dbs[db].clear();
       return;
     case 'swapdb': {
       const [, a, b] = e as unknown as [string, number, number];

@@ -61,6 +61,45 @@ function redis.set_repl(flags)
 end
 function redis.replicate_commands() return true end
 
+-- Functions (FUNCTION LOAD): a library registers them while it loads, under its name.
+local loading
+local libraries = {}
+local FUNCTION_FLAGS = { ['no-writes'] = true, ['allow-oom'] = true, ['allow-stale'] = true, ['no-cluster'] = true, ['allow-cross-slot-keys'] = true }
+function redis.register_function(...)
+  if loading == nil then error('redis.register_function can only be called on FUNCTION LOAD command', 2) end
+  local name, callback, flags = ...
+  if type(name) == 'table' then name, callback, flags = name.function_name, name.callback, name.flags end
+  if type(name) ~= 'string' or not string.match(name, '^[%w_]+$') then
+    error('Function names can only contain letters, numbers, or underscores(_) and must be at least one character long', 2)
+  end
+  if type(callback) ~= 'function' then error('callback argument must be a function', 2) end
+  local listed = {}
+  for _, flag in ipairs(flags or {}) do
+    if not FUNCTION_FLAGS[flag] then error('unknown flag given', 2) end
+    listed[#listed + 1] = flag
+  end
+  if loading.functions[name] ~= nil then error('Function already exists in the library', 2) end
+  loading.functions[name] = callback
+  loading.list[#loading.list + 1] = { name = name, flags = listed }
+end
+
+local function load_library(library, chunk)
+  loading = { functions = {}, list = {} }
+  local ok, problem = pcall(chunk)
+  local registered = loading
+  loading = nil
+  if not ok then
+    if type(problem) == 'table' then problem = problem.err end
+    error(problem, 0)
+  end
+  libraries[library] = registered.functions
+  return registered.list
+end
+
+local function call_function(library, name, keys, args)
+  return libraries[library][name](keys, args)
+end
+
 -- The roadmap's shorthand over redis.call.
 local kv = {
   get = function(key) return redis.call('GET', key) end,
@@ -103,17 +142,20 @@ local function before_run() randomseed(0) end
 
 -- The message handler of every run: where in the script the error happened, as Redis reports it.
 local function on_error(e)
-  local line = '?'
+  local line, source = '?', 'user_script'
   for level = 2, 64 do
     local info = getinfo(level, 'Sl')
     if info == nil then break end
-    if info.source == '@user_script' and info.currentline >= 0 then line = info.currentline break end
+    if (info.source == '@user_script' or info.source == '@user_function') and info.currentline >= 0 then
+      line, source = info.currentline, string.sub(info.source, 2)
+      break
+    end
   end
-  if type(e) == 'table' and type(rawget(e, 'err')) == 'string' then return { err = e.err, line = line } end
-  return { err = tostring(e), line = line, raised = true }
+  if type(e) == 'table' and type(rawget(e, 'err')) == 'string' then return { err = e.err, line = line, source = source } end
+  return { err = tostring(e), line = line, source = source, raised = true }
 end
 
 local function after_run() collect('step') end
 
-return before_run, on_error, after_run
+return before_run, on_error, after_run, load_library, call_function
 `;

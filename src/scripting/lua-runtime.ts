@@ -28,6 +28,12 @@ const MAX_DEPTH = 100;
 
 export const KILLED_MESSAGE = 'ERR Script killed by user with SCRIPT KILL...';
 
+/** A function a library registered, with its flags (no-writes, ...). */
+export interface RegisteredFunction {
+  name: string;
+  flags: string[];
+}
+
 /** The raw exports of wasmoon's Lua build that the conversions call on every value. */
 interface LuaModule {
   HEAPU8: Uint8Array;
@@ -82,6 +88,9 @@ export class LuaRuntime {
   private beforeRun = 0;
   private onError = 0;
   private afterRun = 0;
+  private loadLibraryRef = 0;
+  private callFunctionRef = 0;
+  private readonly libraries = new Map<string, { code: string; functions: RegisteredFunction[] }>();
 
   private constructor(
     private readonly engine: LuaEngine,
@@ -130,21 +139,75 @@ export class LuaRuntime {
   /** Runs a loaded script; its result converted, or `{err}` with Redis's error text. */
   run(sha: string, keys: readonly string[], argv: readonly string[], io: ScriptIo): ScriptValue {
     const { L, m } = this;
+    return this.invoke(sha, io, () => {
+      m._lua_rawgeti(L, REGISTRY, RIDX_GLOBALS);
+      this.setField('KEYS', () => this.pushStrings(keys));
+      this.setField('ARGV', () => this.pushStrings(argv));
+      m._lua_settop(L, -2);
+      m._lua_rawgeti(L, REGISTRY, BigInt(this.scripts.get(sha) as number));
+      return 0;
+    });
+  }
+
+  /**
+   * Loads a function library (FUNCTION LOAD) under its name, replacing what it held: the functions
+   * it registered with their flags, or Redis's error. Loading the same code again changes nothing.
+   */
+  loadLibrary(library: string, code: string): { functions: RegisteredFunction[] } | { error: string } {
+    const loaded = this.libraries.get(library);
+    if (loaded?.code === code) return { functions: loaded.functions };
+    const { L, m } = this;
+    const top = m._lua_gettop(L);
+    try {
+      m._lua_rawgeti(L, REGISTRY, BigInt(this.loadLibraryRef));
+      this.pushString(library);
+      // The `#!lua name=...` line is metadata, not Lua; blanking it keeps the line numbers.
+      const body = code.replace(/^#![^\n]*/, '');
+      const pointer = this.bytes(body);
+      if (this.engine.global.lua.luaL_loadbufferx(L, pointer, body.length, '@user_function', 't') !== 0) return { error: `ERR Error compiling function: ${this.readString(-1)}` };
+      if (m._lua_pcallk(L, 2, 1, 0, 0, 0) !== 0) return { error: `ERR Error registering functions: ${this.readString(-1)}` };
+      const listed = this.readPlain(-1, 0, 'text');
+      const functions = (Array.isArray(listed) ? listed : []).map((entry: { name: string; flags: unknown }) => ({
+        name: entry.name,
+        flags: Array.isArray(entry.flags) ? (entry.flags as string[]) : [],
+      }));
+      this.libraries.set(library, { code, functions });
+      return { functions };
+    } finally {
+      m._lua_settop(L, top);
+    }
+  }
+
+  /** FCALL: runs a function of a library (loaded first when the worker does not hold this code). */
+  runFunction(library: string, code: string, name: string, keys: readonly string[], argv: readonly string[], io: ScriptIo): ScriptValue {
+    const loaded = this.loadLibrary(library, code);
+    if ('error' in loaded) return scriptError(loaded.error);
+    if (!loaded.functions.some((fn) => fn.name === name)) return scriptError('ERR Function not found');
+    const { L, m } = this;
+    return this.invoke(name, io, () => {
+      m._lua_rawgeti(L, REGISTRY, BigInt(this.callFunctionRef));
+      this.pushString(library);
+      this.pushString(name);
+      this.pushStrings(keys);
+      this.pushStrings(argv);
+      return 4;
+    });
+  }
+
+  /** Calls what `push` pushed (a function and its arguments) under the error handler; `label` names it in errors. */
+  private invoke(label: string, io: ScriptIo, push: () => number): ScriptValue {
+    const { L, m } = this;
     const top = m._lua_gettop(L);
     this.io = io;
     this.resp = 2;
     try {
-      m._lua_rawgeti(L, REGISTRY, RIDX_GLOBALS);
-      this.setField('KEYS', () => this.pushStrings(keys));
-      this.setField('ARGV', () => this.pushStrings(argv));
-      m._lua_settop(L, top);
       this.callRef(this.beforeRun);
       m._lua_rawgeti(L, REGISTRY, BigInt(this.onError));
-      m._lua_rawgeti(L, REGISTRY, BigInt(this.scripts.get(sha) as number));
-      const status = m._lua_pcallk(L, 0, 1, top + 1, 0, 0);
+      const args = push();
+      const status = m._lua_pcallk(L, args, 1, top + 1, 0, 0);
       if (status === 0) return this.readResult(-1, 0);
-      if (status === ERR_MEMORY) return scriptError(`ERR Out of memory: the script needed more than the scripting memory limit script: ${sha}.`);
-      return this.errorReply(sha);
+      if (status === ERR_MEMORY) return scriptError(`ERR Out of memory: the script needed more than the scripting memory limit script: ${label}.`);
+      return this.errorReply(label);
     } catch (error) {
       return scriptError(error instanceof ConversionError ? error.message : `ERR ${String(error)}`);
     } finally {
@@ -161,7 +224,8 @@ export class LuaRuntime {
     const message = this.field(-1, 'err', () => this.readString(-1));
     const line = this.field(-1, 'line', () => (m._lua_type(L, -1) === T_NUMBER ? String(m._lua_tonumberx(L, -1, 0)) : '?'));
     const raised = this.field(-1, 'raised', () => m._lua_toboolean(L, -1) === 1);
-    return scriptError(`${raised ? 'ERR ' : ''}${message} script: ${sha}, on @user_script:${line}.`);
+    const source = this.field(-1, 'source', () => this.readString(-1));
+    return scriptError(`${raised ? 'ERR ' : ''}${message} script: ${sha}, on @${source}:${line}.`);
   }
 
   private installPrelude(): void {
@@ -200,8 +264,10 @@ export class LuaRuntime {
     register('msgpack_unpack', () => this.guarded(() => this.pushPlain(unpack(Buffer.from(this.readString(1), 'latin1')), 0)));
     const top = m._lua_gettop(L);
     const pointer = this.bytes(LUA_PRELUDE);
-    if (lua.luaL_loadbufferx(L, pointer, Buffer.byteLength(LUA_PRELUDE, 'latin1'), '=prelude', 't') !== 0 || m._lua_pcallk(L, 0, 3, 0, 0, 0) !== 0)
+    if (lua.luaL_loadbufferx(L, pointer, LUA_PRELUDE.length, '=prelude', 't') !== 0 || m._lua_pcallk(L, 0, 5, 0, 0, 0) !== 0)
       throw new Error(`Lua prelude failed: ${this.readString(-1)}`);
+    this.callFunctionRef = m._luaL_ref(L, REGISTRY);
+    this.loadLibraryRef = m._luaL_ref(L, REGISTRY);
     this.afterRun = m._luaL_ref(L, REGISTRY);
     this.onError = m._luaL_ref(L, REGISTRY);
     this.beforeRun = m._luaL_ref(L, REGISTRY);
@@ -235,7 +301,10 @@ export class LuaRuntime {
         else if (type === T_STRING) args.push(this.readString(i));
         else break;
       }
-      reply = args.length < count ? scriptError('ERR Lua redis lib command arguments must be strings or integers') : (this.io as ScriptIo).call(args, this.resp);
+      if (args.length < count) reply = scriptError('ERR Lua redis lib command arguments must be strings or integers');
+      // A library runs its top level at FUNCTION LOAD, where no command may run.
+      else if (this.io === undefined) reply = scriptError('ERR redis.call is not allowed while a library loads');
+      else reply = this.io.call(args, this.resp);
     }
     if (isScriptError(reply)) {
       this.pushTable(reply);

@@ -2,12 +2,12 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { KILLED_MESSAGE } from './lua-runtime.js';
 import { scriptError, type ScriptValue } from './script-value.js';
 import { KILL_FLAG, SIGNAL_SLOTS, ThreadChannel, TO_HOST, TO_WORKER } from './thread-channel.js';
-import type { HostMessage, WorkerMessage } from './worker-messages.js';
+import type { RegisteredFunction } from './lua-runtime.js';
+import type { HostMessage, ScriptProgram, WorkerMessage } from './worker-messages.js';
 
 /** A script to run, and how its redis.call calls reach the server. */
 export interface ScriptJob {
-  sha: string;
-  source: string;
+  program: ScriptProgram;
   keys: string[];
   argv: string[];
   /** The shards the script holds (commands needing them get -BUSY once it runs long). */
@@ -70,6 +70,15 @@ export class ScriptHost {
       this.send({ type: 'load', sha, source });
       const answer = this.receive(COMPILE_TIMEOUT_MS) as WorkerMessage | undefined;
       return answer?.type === 'loaded' ? answer.error : 'ERR the script worker stopped';
+    });
+  }
+
+  /** Loads a function library (FUNCTION LOAD): the functions it registers, or Redis's error. */
+  loadLibrary(name: string, code: string): { functions: RegisteredFunction[] } | { error: string } | Promise<{ functions: RegisteredFunction[] } | { error: string }> {
+    return this.exclusive(() => {
+      this.send({ type: 'library', name, code });
+      const answer = this.receive(COMPILE_TIMEOUT_MS) as WorkerMessage | undefined;
+      return answer?.type === 'library-loaded' ? answer.outcome : { error: 'ERR the script worker stopped' };
     });
   }
 
@@ -169,7 +178,7 @@ export class ScriptHost {
     Atomics.store(this.flags, KILL_FLAG, 0);
     this.running = { job, startedAt: performance.now(), killed: false };
     job.begin();
-    this.send({ type: 'run', sha: job.sha, source: job.source, keys: job.keys, argv: job.argv });
+    this.send({ type: 'run', program: job.program, keys: job.keys, argv: job.argv });
     const deadline = performance.now() + syncBudgetMs;
     for (;;) {
       const left = deadline - performance.now();

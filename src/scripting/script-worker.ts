@@ -29,9 +29,14 @@ send({ type: 'ready' });
 for (;;) {
   const request = channel.receive(Infinity) as HostMessage;
   if (request.type === 'load') send({ type: 'loaded', error: runtime.load(request.sha, request.source) });
+  else if (request.type === 'library') send({ type: 'library-loaded', outcome: runtime.loadLibrary(request.name, request.code) });
   else if (request.type === 'flush') runtime.flush();
   else if (request.type === 'run') {
-    const error = runtime.load(request.sha, request.source);
-    send({ type: 'done', result: error === undefined ? runtime.run(request.sha, request.keys, request.argv, io) : { err: error } });
+    const program = request.program;
+    if (program.kind === 'function') send({ type: 'done', result: runtime.runFunction(program.library, program.code, program.name, request.keys, request.argv, io) });
+    else {
+      const error = runtime.load(program.sha, program.source);
+      send({ type: 'done', result: error === undefined ? runtime.run(program.sha, request.keys, request.argv, io) : { err: error } });
+    }
   }
 }

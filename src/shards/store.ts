@@ -4,6 +4,7 @@ import { CorruptFrameError, frameKey } from '../log/frame.js';
 import { isInLastBatch } from '../log/stored-reader.js';
 import type { Effect } from '../log/record.js';
 import { applyEffect } from '../projections/apply.js';
+import { DATABASES } from '../projections/shard-state.js';
 import type { Keyspace } from '../projections/keyspace.js';
 import type { Value } from '../projections/value.js';
 import { snapshotOf, valueFromSnapshot, type ValueSnapshot } from '../projections/value-snapshot.js';
@@ -161,7 +162,7 @@ export class Store {
     for (const listener of this.changeListeners)
       for (const change of changes) {
         if (change.key !== null) listener.keyChanged(change.db, change.key);
-        else if (change.event === 'flushall') for (let each = 0; each < shard.state.dbs.length; each++) listener.dbChanged(shard, each, each);
+        else if (change.event === 'flushall') for (let each = 0; each < DATABASES; each++) listener.dbChanged(shard, each, each);
         else if (change.event === 'swapdb') listener.dbChanged(shard, change.db, (change.db === effect[1] ? effect[2] : effect[1]) as number);
         else listener.dbChanged(shard, change.db, change.db);
       }

@@ -1,3 +1,4 @@
+import { DATABASES } from '../projections/shard-state.js';
 import { ALL_EVENT_CLASSES, type Config } from '../commands/config.js';
 import { changesOfRecord } from '../log/change-events.js';
 import type { Log } from '../log/log.js';
@@ -53,7 +54,7 @@ export class KeyspaceNotifier {
     for (const record of records)
       for (const change of changesOfRecord(record)) {
         const eventClass = CLASS_OF_EVENT[change.event];
-        if (change.key === null || eventClass === undefined || !this.classes.includes(eventClass)) continue;
+        if (change.key === null || change.db >= DATABASES || eventClass === undefined || !this.classes.includes(eventClass)) continue;
         if (this.keyspace) this.pubsub.publish(`__keyspace@${change.db}__:${change.key}`, change.event);
         if (this.keyevent) this.pubsub.publish(`__keyevent@${change.db}__:${change.event}`, change.key);
       }
