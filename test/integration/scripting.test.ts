@@ -288,3 +288,67 @@ describe('scripts and the log', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe('functions', () => {
+  const LIBRARY = [
+    '#!lua name=counters',
+    "redis.register_function('bump', function(keys, args) return redis.call('INCRBY', keys[1], args[1]) end)",
+    "redis.register_function{function_name = 'peek', callback = function(keys) return redis.call('GET', keys[1]) end, flags = {'no-writes'}}",
+    "redis.register_function{function_name = 'sneaky', callback = function(keys) return redis.call('SET', keys[1], 'x') end, flags = {'no-writes'}}",
+  ].join('\n');
+
+  beforeEach(async () => {
+    await redis.call('FUNCTION', 'FLUSH');
+  });
+
+  test('FUNCTION LOAD, FCALL, FCALL_RO, and the flags', async () => {
+    expect(await redis.call('FUNCTION', 'LOAD', LIBRARY)).toBe('counters');
+    expect(await redis.call('FCALL', 'bump', '1', 'n', '5')).toBe(5);
+    expect(await redis.call('FCALL_RO', 'peek', '1', 'n')).toBe('5');
+    expect(await errorOf(redis.call('FCALL_RO', 'bump', '1', 'n', '1'))).toBe('ERR Can not execute a script with write flag using *_ro command.');
+    expect(await errorOf(redis.call('FCALL', 'sneaky', '1', 'n'))).toMatch(/^ERR Write commands are not allowed from read-only scripts\. script: sneaky, on @user_function:4\.$/);
+    expect(await errorOf(redis.call('FCALL', 'missing', '0'))).toBe('ERR Function not found');
+    expect(await redis.get('n')).toBe('5');
+  });
+
+  test("FUNCTION LOAD's errors", async () => {
+    expect(await errorOf(redis.call('FUNCTION', 'LOAD', 'return 1'))).toBe('ERR Missing library metadata');
+    expect(await errorOf(redis.call('FUNCTION', 'LOAD', '#!js name=x\nreturn 1'))).toBe("ERR Engine 'js' not found");
+    expect(await errorOf(redis.call('FUNCTION', 'LOAD', '#!lua name=empty\nlocal x = 1'))).toBe('ERR No functions registered');
+    expect(await errorOf(redis.call('FUNCTION', 'LOAD', '#!lua name=bad\nredis.register_function(')).then(String)).toMatch(/^ERR Error compiling function: user_function:2:/);
+    expect(await errorOf(redis.call('FUNCTION', 'LOAD', "#!lua name=calls\nredis.call('SET', 'k', 'v')"))).toMatch(/^ERR Error registering functions: ERR redis.call is not allowed while a library loads/);
+    await redis.call('FUNCTION', 'LOAD', LIBRARY);
+    expect(await errorOf(redis.call('FUNCTION', 'LOAD', LIBRARY))).toBe("ERR Library 'counters' already exists");
+    expect(await errorOf(redis.call('FUNCTION', 'LOAD', "#!lua name=other\nredis.register_function('bump', function() return 1 end)"))).toBe('ERR Function bump already exists');
+    expect(await redis.call('FUNCTION', 'LOAD', 'REPLACE', "#!lua name=counters\nredis.register_function('bump', function() return 'replaced' end)")).toBe('counters');
+    expect(await redis.call('FCALL', 'bump', '0')).toBe('replaced');
+    expect(await errorOf(redis.call('FCALL', 'peek', '1', 'n'))).toBe('ERR Function not found');
+    expect(await errorOf(redis.call('FUNCTION', 'DELETE', 'nope'))).toBe('ERR Library not found');
+  });
+
+  test('FUNCTION LIST, DELETE, DUMP and RESTORE; FLUSHALL leaves functions', async () => {
+    await redis.call('FUNCTION', 'LOAD', LIBRARY);
+    await redis.flushall();
+    const [library] = (await redis.call('FUNCTION', 'LIST', 'WITHCODE')) as unknown[][];
+    expect(library.slice(0, 4)).toEqual(['library_name', 'counters', 'engine', 'LUA']);
+    expect((library[5] as unknown[][]).map((fn) => [fn[1], fn[5]])).toEqual([['bump', []], ['peek', ['no-writes']], ['sneaky', ['no-writes']]]);
+    expect(library.slice(6)).toEqual(['library_code', LIBRARY]);
+    expect(await redis.call('FUNCTION', 'LIST', 'LIBRARYNAME', 'nothing*')).toEqual([]);
+    const dump = await redis.callBuffer('FUNCTION', 'DUMP');
+    expect(await redis.call('FUNCTION', 'DELETE', 'counters')).toBe('OK');
+    expect(await redis.call('FUNCTION', 'LIST')).toEqual([]);
+    expect(await errorOf(redis.call('FUNCTION', 'RESTORE', 'garbage'))).toBe('ERR payload version or checksum are wrong');
+    expect(await redis.call('FUNCTION', 'RESTORE', dump)).toBe('OK');
+    expect(await errorOf(redis.call('FUNCTION', 'RESTORE', dump))).toBe('ERR Library counters already exists');
+    expect(await redis.call('FUNCTION', 'RESTORE', dump, 'REPLACE')).toBe('OK');
+    expect(await redis.call('FCALL', 'bump', '1', 'n', '2')).toBe(2);
+  });
+
+  test('functions are in the log: they survive a kill -9 and a restart', async () => {
+    await redis.call('FUNCTION', 'LOAD', LIBRARY);
+    expect(await server.kill('SIGKILL')).toBeNull();
+    await server.launch();
+    expect(await redis.call('FCALL', 'bump', '1', 'n', '3')).toBe(3);
+    expect(((await redis.call('FUNCTION', 'LIST')) as unknown[][])[0][1]).toBe('counters');
+  });
+});
