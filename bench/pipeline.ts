@@ -61,3 +61,12 @@ export function redisBenchmarkColumns(port: number, tests: string, pipeline: num
 export function ratio(a: number, b: number): string {
   return (a / b).toFixed(2);
 }
+
+/** redis-benchmark of one given command (`__rand_int__` is replaced per request): its rps and latencies. */
+export function redisBenchmarkCommand(port: number, command: readonly string[], pipeline: number, requests: number, clients = 50): Record<string, number> {
+  const csv = execFileSync('redis-benchmark', ['-p', String(port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline), '-r', '100000', '--csv', ...command], {
+    encoding: 'utf8',
+  });
+  const [header, line] = csv.trim().split('\n').map((row) => row.split(',').map((cell) => cell.replace(/"/g, '')));
+  return Object.fromEntries(line.slice(1).map((cell, i) => [header[i + 1], Number(cell)]));
+}

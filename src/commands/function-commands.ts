@@ -33,10 +33,10 @@ function librariesOf(server: ServerContext): Map<string, string> {
   return libraries;
 }
 
-/** What each library's code registers, worked out once by the script worker. */
+/** What each library's code registers, worked out once by the Lua runtime. */
 const registrations = new WeakMap<ServerContext, Map<string, RegisteredFunction[]>>();
 
-/** The functions of every library: name -> library, code, flags. A library not yet seen by the worker is loaded first. */
+/** The functions of every library: name -> library, code, flags. A library the runtime has not seen yet is loaded first. */
 async function functionIndex(server: ServerContext): Promise<Map<string, FunctionEntry>> {
   let known = registrations.get(server);
   if (known === undefined) registrations.set(server, (known = new Map()));
@@ -51,7 +51,7 @@ async function functionIndex(server: ServerContext): Promise<Map<string, Functio
   return index;
 }
 
-/** A reply worked out asynchronously (the script worker has to look at a library). */
+/** A reply worked out asynchronously (the Lua runtime may still be loading). */
 function later(work: Promise<Reply | PendingReply>): PendingReply {
   const pending = new PendingReply();
   void work.then(

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ScriptJob } from '../scripting/script-host.js';
 import { isScriptError, scriptError, type ScriptValue } from '../scripting/script-value.js';
-import type { ScriptProgram } from '../scripting/worker-messages.js';
+import type { ScriptProgram } from '../scripting/script-program.js';
 import type { Shard } from '../shards/shard.js';
 import { parseInteger } from './arguments.js';
 import { Client } from './client.js';
@@ -155,7 +155,7 @@ function settleRun(client: Client, result: ScriptValue | Promise<ScriptValue>, i
   };
   if (!(result instanceof Promise)) return reply(result);
   if (client.inTransaction) {
-    // EXEC cannot wait: the script's worker is stopped (writes done stay) and the command fails.
+    // EXEC cannot wait: the script is stopped (writes done stay) and the command fails.
     client.server.scripts.stop();
     return new ErrorReply('ERR script ran past busy-reply-threshold inside a transaction and was stopped');
   }

@@ -72,7 +72,7 @@ export class ServerContext {
   readonly pubsub = new PubSubRegistry();
   /** Live log tails, grouped by filter. */
   readonly tailHub: TailHub;
-  /** The Lua script worker (started on first use), and the scripts known by sha (SCRIPT LOAD, EVAL). */
+  /** The Lua runtime (loaded at start), and the scripts known by sha (SCRIPT LOAD, EVAL). */
   readonly scripts: ScriptHost;
   readonly scriptSources = new Map<string, string>();
   /** client-output-buffer-limit's pubsub class, read at every message a subscriber is sent. */

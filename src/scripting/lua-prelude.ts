@@ -6,6 +6,8 @@
  * It returns the functions the runtime calls around each run.
  */
 export const LUA_PRELUDE = String.raw`
+local KILLED = __eddy_killed
+__eddy_killed = nil
 local raw = {
   call = __eddy_call, pcall = __eddy_pcall, log = __eddy_log, sha1hex = __eddy_sha1hex, setresp = __eddy_setresp,
   json_encode = __eddy_json_encode, json_decode = __eddy_json_decode,
@@ -110,6 +112,18 @@ local kv = {
 local cjson = { encode = raw.json_encode, decode = raw.json_decode }
 local cmsgpack = { pack = raw.msgpack_pack, unpack = raw.msgpack_unpack }
 
+-- SCRIPT KILL's error goes through pcall and xpcall: a script cannot catch its own end.
+local raw_pcall, raw_xpcall = pcall, xpcall
+local function killed(e) return type(e) == 'table' and rawget(e, 'err') == KILLED end
+local function pass(ok, ...)
+  if not ok and killed((...)) then error((...), 0) end
+  return ok, ...
+end
+pcall = function(...) return pass(raw_pcall(...)) end
+xpcall = function(f, handler, ...)
+  return pass(raw_xpcall(f, function(e) if killed(e) then return e end return handler(e) end, ...))
+end
+
 -- Lua 5.1 idioms Redis scripts use.
 unpack = table.unpack
 
@@ -140,11 +154,11 @@ setmetatable(_G, {
 -- wherever its decisions are looked at again.
 local function before_run() randomseed(0) end
 
--- The message handler of every run: where in the script the error happened, as Redis reports it.
-local function on_error(e)
+-- Where in the script an error happened, read off the failed thread's stack, as Redis reports it.
+local function error_info(thread, e)
   local line, source = '?', 'user_script'
-  for level = 2, 64 do
-    local info = getinfo(level, 'Sl')
+  for level = 0, 64 do
+    local info = getinfo(thread, level, 'Sl')
     if info == nil then break end
     if (info.source == '@user_script' or info.source == '@user_function') and info.currentline >= 0 then
       line, source = info.currentline, string.sub(info.source, 2)
@@ -157,5 +171,5 @@ end
 
 local function after_run() collect('step') end
 
-return before_run, on_error, after_run, load_library, call_function
+return before_run, error_info, after_run, load_library, call_function
 `;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { pack, unpack } from 'msgpackr';
 import { LuaFactory, type LuaEngine } from 'wasmoon';
 import { LUA_PRELUDE } from './lua-prelude.js';
+import type { ScriptProgram } from './script-program.js';
 import { isScriptError, scriptError, type ScriptValue } from './script-value.js';
 
 /** What a running script reaches outside Lua. */
@@ -19,6 +20,7 @@ const T_BOOLEAN = 1;
 const T_NUMBER = 3;
 const T_STRING = 4;
 const T_TABLE = 5;
+const YIELD = 1;
 const ERR_MEMORY = 4;
 const MASK_COUNT = 8;
 /** Instructions between two looks at the kill flag. */
@@ -27,6 +29,17 @@ const HOOK_EVERY = 10_000;
 const MAX_DEPTH = 100;
 
 export const KILLED_MESSAGE = 'ERR Script killed by user with SCRIPT KILL...';
+
+/** A script on its Lua thread, between slices. */
+export interface ActiveRun {
+  readonly thread: number;
+  /** The registry reference that keeps the thread alive. */
+  readonly ref: number;
+  /** What errors name: the script's sha or the function's name. */
+  readonly label: string;
+  readonly args: number;
+  started: boolean;
+}
 
 /** A function a library registered, with its flags (no-writes, ...). */
 export interface RegisteredFunction {
@@ -65,6 +78,11 @@ interface LuaModule {
   _luaL_ref(L: number, table: number): number;
   _luaL_unref(L: number, table: number, ref: number): void;
   _lua_sethook(L: number, hook: number, mask: number, count: number): void;
+  _lua_newthread(L: number): number;
+  _lua_resume(L: number, from: number, args: number, resultsPointer: number): number;
+  _lua_yieldk(L: number, results: number, context: number, continuation: number): number;
+  _lua_isyieldable(L: number): number;
+  _lua_xmove(from: number, to: number, n: number): void;
   _lua_pushcclosure(L: number, fn: number, upvalues: number): void;
 }
 
@@ -86,25 +104,27 @@ export class LuaRuntime {
   private resp: 2 | 3 = 2;
   private io: ScriptIo | undefined;
   private beforeRun = 0;
-  private onError = 0;
+  private errorInfoRef = 0;
   private afterRun = 0;
+  /** The thread of the running script, when its slice ends, and whether the hook yielded it. */
+  private runThread = 0;
+  private sliceEnd = 0;
+  private hookYielded = false;
+  private killRequested = false;
   private loadLibraryRef = 0;
   private callFunctionRef = 0;
   private readonly libraries = new Map<string, { code: string; functions: RegisteredFunction[] }>();
 
-  private constructor(
-    private readonly engine: LuaEngine,
-    private readonly killed: () => boolean,
-  ) {
+  private constructor(private readonly engine: LuaEngine) {
     this.m = engine.global.lua.module as unknown as LuaModule;
     this.main = engine.global.address;
     this.L = this.main;
     this.lengthPointer = this.m._malloc(4);
   }
 
-  static async create(memoryLimit: number, killed: () => boolean): Promise<LuaRuntime> {
+  static async create(memoryLimit: number): Promise<LuaRuntime> {
     const engine = await new LuaFactory().createEngine({ openStandardLibs: true, injectObjects: false, enableProxy: false, traceAllocations: true });
-    const runtime = new LuaRuntime(engine, killed);
+    const runtime = new LuaRuntime(engine);
     runtime.installPrelude();
     engine.global.setMemoryMax(memoryLimit);
     return runtime;
@@ -136,19 +156,6 @@ export class LuaRuntime {
     this.scripts.clear();
   }
 
-  /** Runs a loaded script; its result converted, or `{err}` with Redis's error text. */
-  run(sha: string, keys: readonly string[], argv: readonly string[], io: ScriptIo): ScriptValue {
-    const { L, m } = this;
-    return this.invoke(sha, io, () => {
-      m._lua_rawgeti(L, REGISTRY, RIDX_GLOBALS);
-      this.setField('KEYS', () => this.pushStrings(keys));
-      this.setField('ARGV', () => this.pushStrings(argv));
-      m._lua_settop(L, -2);
-      m._lua_rawgeti(L, REGISTRY, BigInt(this.scripts.get(sha) as number));
-      return 0;
-    });
-  }
-
   /**
    * Loads a function library (FUNCTION LOAD) under its name, replacing what it held: the functions
    * it registered with their flags, or Redis's error. Loading the same code again changes nothing.
@@ -178,49 +185,101 @@ export class LuaRuntime {
     }
   }
 
-  /** FCALL: runs a function of a library (loaded first when the worker does not hold this code). */
-  runFunction(library: string, code: string, name: string, keys: readonly string[], argv: readonly string[], io: ScriptIo): ScriptValue {
-    const loaded = this.loadLibrary(library, code);
-    if ('error' in loaded) return scriptError(loaded.error);
-    if (!loaded.functions.some((fn) => fn.name === name)) return scriptError('ERR Function not found');
-    const { L, m } = this;
-    return this.invoke(name, io, () => {
-      m._lua_rawgeti(L, REGISTRY, BigInt(this.callFunctionRef));
-      this.pushString(library);
-      this.pushString(name);
-      this.pushStrings(keys);
-      this.pushStrings(argv);
-      return 4;
-    });
-  }
-
-  /** Calls what `push` pushed (a function and its arguments) under the error handler; `label` names it in errors. */
-  private invoke(label: string, io: ScriptIo, push: () => number): ScriptValue {
-    const { L, m } = this;
-    const top = m._lua_gettop(L);
+  /**
+   * Starts a script or function on a new Lua thread: step() then runs it a slice at a time. A value
+   * instead when it cannot start (it does not compile, the function is not there).
+   */
+  begin(program: ScriptProgram, keys: readonly string[], argv: readonly string[], io: ScriptIo): ActiveRun | ScriptValue {
+    const L = this.main;
+    const m = this.m;
+    let label: string;
+    if (program.kind === 'script') {
+      const error = this.load(program.sha, program.source);
+      if (error !== undefined) return scriptError(error);
+      label = program.sha;
+    } else {
+      const loaded = this.loadLibrary(program.library, program.code);
+      if ('error' in loaded) return scriptError(loaded.error);
+      if (!loaded.functions.some((fn) => fn.name === program.name)) return scriptError('ERR Function not found');
+      label = program.name;
+    }
     this.io = io;
     this.resp = 2;
+    this.killRequested = false;
+    this.callRef(this.beforeRun);
+    if (program.kind === 'script') {
+      m._lua_rawgeti(L, REGISTRY, RIDX_GLOBALS);
+      this.setField('KEYS', () => this.pushStrings(keys));
+      this.setField('ARGV', () => this.pushStrings(argv));
+      m._lua_settop(L, -2);
+    }
+    const thread = m._lua_newthread(L);
+    const ref = m._luaL_ref(L, REGISTRY);
+    this.L = thread;
+    let args = 0;
+    if (program.kind === 'script') m._lua_rawgeti(thread, REGISTRY, BigInt(this.scripts.get(program.sha) as number));
+    else {
+      m._lua_rawgeti(thread, REGISTRY, BigInt(this.callFunctionRef));
+      this.pushString(program.library);
+      this.pushString(program.name);
+      this.pushStrings(keys);
+      this.pushStrings(argv);
+      args = 4;
+    }
+    this.L = L;
+    return { thread, ref, label, args, started: false };
+  }
+
+  /**
+   * Runs a started script for about `sliceMs`: its result once it ends, or undefined when it
+   * yielded at the end of its slice (the caller lets the event loop run, then steps again). The
+   * instruction hook yields the script's thread: Lua 5.4 lets a count hook yield, even inside pcall.
+   */
+  step(run: ActiveRun, sliceMs: number): ScriptValue | undefined {
+    const m = this.m;
+    this.sliceEnd = performance.now() + sliceMs;
+    this.runThread = run.thread;
+    this.hookYielded = false;
+    const status = m._lua_resume(run.thread, this.main, run.started ? 0 : run.args, this.lengthPointer);
+    run.started = true;
+    this.runThread = 0;
+    if (status === YIELD && this.hookYielded) return undefined;
+    const results = m.HEAPU32[this.lengthPointer >> 2];
     try {
-      this.callRef(this.beforeRun);
-      m._lua_rawgeti(L, REGISTRY, BigInt(this.onError));
-      const args = push();
-      const status = m._lua_pcallk(L, args, 1, top + 1, 0, 0);
-      if (status === 0) return this.readResult(-1, 0);
-      if (status === ERR_MEMORY) return scriptError(`ERR Out of memory: the script needed more than the scripting memory limit script: ${label}.`);
-      return this.errorReply(label);
+      this.L = run.thread;
+      if (status === YIELD) return scriptError(`ERR attempt to yield from outside a coroutine script: ${run.label}.`);
+      if (status === 0) return results === 0 ? null : this.readResult(-results, 0);
+      if (status === ERR_MEMORY) return scriptError(`ERR Out of memory: the script needed more than the scripting memory limit script: ${run.label}.`);
+      return this.errorReply(run);
     } catch (error) {
       return scriptError(error instanceof ConversionError ? error.message : `ERR ${String(error)}`);
     } finally {
+      this.L = this.main;
+      m._lua_settop(this.main, 0);
+      m._luaL_unref(this.main, REGISTRY, run.ref);
       this.io = undefined;
-      m._lua_settop(L, top);
       this.callRef(this.afterRun);
     }
   }
 
-  /** The message handler's table as Redis's error line: `<error> script: <sha>, on @user_script:<line>.` */
-  private errorReply(sha: string): ScriptValue {
-    const { L, m } = this;
-    if (m._lua_type(L, -1) !== T_TABLE) return scriptError(`ERR ${this.readString(-1)} script: ${sha}.`);
+  /** SCRIPT KILL: the running script fails at its next instruction hook, and at every one after. */
+  kill(): void {
+    this.killRequested = true;
+  }
+
+  /**
+   * A failed run's error as Redis words it: `<error> script: <sha or function>, on @user_script:<line>.`
+   * The line comes from the dead thread's stack, which Lua leaves for inspection.
+   */
+  private errorReply(run: ActiveRun): ScriptValue {
+    const m = this.m;
+    const L = this.main;
+    this.L = L;
+    m._lua_rawgeti(L, REGISTRY, BigInt(this.errorInfoRef));
+    m._lua_rawgeti(L, REGISTRY, BigInt(run.ref));
+    m._lua_xmove(run.thread, L, 1);
+    const sha = run.label;
+    if (m._lua_pcallk(L, 2, 1, 0, 0, 0) !== 0 || m._lua_type(L, -1) !== T_TABLE) return scriptError(`ERR ${this.readString(-1)} script: ${sha}.`);
     const message = this.field(-1, 'err', () => this.readString(-1));
     const line = this.field(-1, 'line', () => (m._lua_type(L, -1) === T_NUMBER ? String(m._lua_tonumberx(L, -1, 0)) : '?'));
     const raised = this.field(-1, 'raised', () => m._lua_toboolean(L, -1) === 1);
@@ -262,6 +321,8 @@ export class LuaRuntime {
     register('json_decode', () => this.guarded(() => this.pushPlain(JSON.parse(Buffer.from(this.readString(1), 'latin1').toString('utf8')), 0)));
     register('msgpack_pack', () => this.guarded(() => this.pushString(pack(this.readPlain(1, 0, 'bytes')).toString('latin1'))));
     register('msgpack_unpack', () => this.guarded(() => this.pushPlain(unpack(Buffer.from(this.readString(1), 'latin1')), 0)));
+    this.pushString(KILLED_MESSAGE);
+    lua.lua_setglobal(L, '__eddy_killed');
     const top = m._lua_gettop(L);
     const pointer = this.bytes(LUA_PRELUDE);
     if (lua.luaL_loadbufferx(L, pointer, LUA_PRELUDE.length, '=prelude', 't') !== 0 || m._lua_pcallk(L, 0, 5, 0, 0, 0) !== 0)
@@ -269,17 +330,21 @@ export class LuaRuntime {
     this.callFunctionRef = m._luaL_ref(L, REGISTRY);
     this.loadLibraryRef = m._luaL_ref(L, REGISTRY);
     this.afterRun = m._luaL_ref(L, REGISTRY);
-    this.onError = m._luaL_ref(L, REGISTRY);
+    this.errorInfoRef = m._luaL_ref(L, REGISTRY);
     this.beforeRun = m._luaL_ref(L, REGISTRY);
     m._lua_settop(L, top);
-    // A script stops at the next look once SCRIPT KILL raised the flag, even inside pcall: every
-    // later look raises the error again.
+    // Every HOOK_EVERY instructions: a killed script fails (and again at every later look, so
+    // pcall cannot keep it alive); a script past its slice yields, where Lua allows it.
     const hook = m.addFunction((state: number) => {
-      if (!this.killed()) return;
-      this.L = state;
-      this.pushTable({ err: KILLED_MESSAGE });
-      this.L = this.main;
-      m._lua_error(state);
+      if (this.killRequested) {
+        this.L = state;
+        this.pushTable({ err: KILLED_MESSAGE });
+        this.L = this.main;
+        m._lua_error(state);
+      } else if (state === this.runThread && performance.now() > this.sliceEnd && m._lua_isyieldable(state) === 1) {
+        this.hookYielded = true;
+        m._lua_yieldk(state, 0, 0, 0);
+      }
     }, 'vii');
     m._lua_sethook(L, hook, MASK_COUNT, HOOK_EVERY);
   }

@@ -1,9 +1,6 @@
-import { MessageChannel, Worker } from 'node:worker_threads';
-import { KILLED_MESSAGE } from './lua-runtime.js';
-import { scriptError, type ScriptValue } from './script-value.js';
-import { KILL_FLAG, SIGNAL_SLOTS, ThreadChannel, TO_HOST, TO_WORKER } from './thread-channel.js';
-import type { RegisteredFunction } from './lua-runtime.js';
-import type { HostMessage, ScriptProgram, WorkerMessage } from './worker-messages.js';
+import { LuaRuntime, type ActiveRun, type RegisteredFunction } from './lua-runtime.js';
+import type { ScriptProgram } from './script-program.js';
+import type { ScriptValue } from './script-value.js';
 
 /** A script to run, and how its redis.call calls reach the server. */
 export interface ScriptJob {
@@ -15,43 +12,65 @@ export interface ScriptJob {
   /** Called as the script starts, and as it ends (before the next job starts). */
   begin(): void;
   end(): void;
-  /** Runs one command for the script (on the server's thread); errors as `{err}`. */
+  /** Runs one command for the script; errors as `{err}`. */
   call(args: string[], resp: 2 | 3): ScriptValue;
   /** Whether the script has written (SCRIPT KILL then refuses: UNKILLABLE). */
   wrote(): boolean;
 }
 
 export type KillOutcome = 'not-busy' | 'unkillable' | 'killed';
+type LibraryOutcome = { functions: RegisteredFunction[] } | { error: string };
 
-/** How long a killed script may take to notice before its worker is terminated. */
-const KILL_GRACE_MS = 2000;
-/** The server watches for the worker's next message this long before it sleeps (ms): a redis.call
- * round trip is a few microseconds awake and a hundred when a thread must be woken. */
-const HOST_SPIN_MS = 0.1;
-/** Compiling never takes this long; past it the worker is taken for dead. */
-const COMPILE_TIMEOUT_MS = 10_000;
+/** How long a script runs before the event loop gets a turn, once it has outrun its first slice. */
+const SLICE_MS = 5;
 
 /**
- * The server's side of the script worker: one worker thread with one Lua runtime, started on first
- * use. Jobs run one at a time. A run first waits synchronously for `syncBudgetMs`, serving the
- * script's redis.call calls at once (most scripts finish inside it, at the cost of two thread
- * switches per call); a longer run goes on in the background while the event loop serves others.
+ * The one Lua runtime and the scripts waiting for it. A script runs on the server's thread, a slice
+ * at a time: the first slice (`syncBudgetMs`) answers most scripts at once, with redis.call a plain
+ * function call; a longer script yields at the end of each slice, so the event loop serves other
+ * clients between slices, and SCRIPT KILL or SHUTDOWN NOSAVE can stop it. Jobs run one at a time.
  */
 export class ScriptHost {
-  private worker: Worker | undefined;
-  private channel: ThreadChannel | undefined;
-  private flags = new Int32Array(new SharedArrayBuffer(SIGNAL_SLOTS * 4));
-  private ready = false;
+  private runtime: LuaRuntime | undefined;
+  private booting: Promise<void> | undefined;
   private busy = false;
-  private exited: Promise<ScriptValue> = new Promise(() => undefined);
   private readonly queue: (() => void)[] = [];
   private endWaiters: (() => void)[] = [];
   /** The script running now and when it started (performance.now()). */
-  running: { job: ScriptJob; startedAt: number; killed: boolean } | undefined;
+  running: { job: ScriptJob; startedAt: number; run: ActiveRun | undefined } | undefined;
 
   constructor(
     private readonly options: { memoryLimit: number; log(level: number, message: string): void },
   ) {}
+
+  /** Loads the runtime ahead of the first script (it takes a few tens of milliseconds). */
+  warmUp(): Promise<void> {
+    this.booting ??= LuaRuntime.create(this.options.memoryLimit).then((runtime) => {
+      this.runtime = runtime;
+      this.queue.shift()?.();
+    });
+    return this.booting;
+  }
+
+  /** Runs a script; the result synchronously when it finished within `syncBudgetMs`. */
+  run(job: ScriptJob, syncBudgetMs: number): ScriptValue | Promise<ScriptValue> {
+    return this.exclusive((runtime) => this.start(runtime, job, syncBudgetMs));
+  }
+
+  /** Compiles a script (SCRIPT LOAD): Redis's compile error, or undefined. */
+  compile(sha: string, source: string): string | undefined | Promise<string | undefined> {
+    return this.exclusive((runtime) => runtime.load(sha, source));
+  }
+
+  /** Loads a function library (FUNCTION LOAD): the functions it registers, or Redis's error. */
+  loadLibrary(name: string, code: string): LibraryOutcome | Promise<LibraryOutcome> {
+    return this.exclusive((runtime) => runtime.loadLibrary(name, code));
+  }
+
+  /** SCRIPT FLUSH: the runtime forgets what it compiled. */
+  flush(): void {
+    if (this.runtime !== undefined) void this.exclusive((runtime) => runtime.flush());
+  }
 
   /** Resolves when the running script ends (at once when none runs). */
   ended(): Promise<void> {
@@ -59,58 +78,33 @@ export class ScriptHost {
     return new Promise((resolve) => this.endWaiters.push(resolve));
   }
 
-  /** Runs a script; the result synchronously when it finished within `syncBudgetMs`. */
-  run(job: ScriptJob, syncBudgetMs: number): ScriptValue | Promise<ScriptValue> {
-    return this.exclusive(() => this.start(job, syncBudgetMs));
-  }
-
-  /** Compiles a script (SCRIPT LOAD): Redis's compile error, or undefined. */
-  compile(sha: string, source: string): string | undefined | Promise<string | undefined> {
-    return this.exclusive(() => {
-      this.send({ type: 'load', sha, source });
-      const answer = this.receive(COMPILE_TIMEOUT_MS) as WorkerMessage | undefined;
-      return answer?.type === 'loaded' ? answer.error : 'ERR the script worker stopped';
-    });
-  }
-
-  /** Loads a function library (FUNCTION LOAD): the functions it registers, or Redis's error. */
-  loadLibrary(name: string, code: string): { functions: RegisteredFunction[] } | { error: string } | Promise<{ functions: RegisteredFunction[] } | { error: string }> {
-    return this.exclusive(() => {
-      this.send({ type: 'library', name, code });
-      const answer = this.receive(COMPILE_TIMEOUT_MS) as WorkerMessage | undefined;
-      return answer?.type === 'library-loaded' ? answer.outcome : { error: 'ERR the script worker stopped' };
-    });
-  }
-
-  /** SCRIPT FLUSH: the worker forgets what it compiled. */
-  flush(): void {
-    if (this.ready) void this.exclusive(() => this.send({ type: 'flush' }));
-  }
-
-  /** SCRIPT KILL: stops a script that has not written; a script that ignores it loses its worker. */
+  /** SCRIPT KILL: stops a script that has not written. */
   kill(): KillOutcome {
     const running = this.running;
     if (running === undefined) return 'not-busy';
     if (running.job.wrote()) return 'unkillable';
-    running.killed = true;
-    Atomics.store(this.flags, KILL_FLAG, 1);
-    setTimeout(() => {
-      if (this.running === running) this.stop();
-    }, KILL_GRACE_MS).unref();
+    this.runtime?.kill();
     return 'killed';
   }
 
-  /** SHUTDOWN NOSAVE and server stop: the worker goes, whatever it runs. */
-  async close(): Promise<void> {
-    await this.worker?.terminate();
+  /** SHUTDOWN NOSAVE, server stop, a script past its time inside EXEC: the running script fails at once (its writes stay). */
+  stop(): void {
+    if (this.running !== undefined) this.runtime?.kill();
   }
 
-  private exclusive<T>(work: () => T | Promise<T>): T | Promise<T> {
-    if (this.ready && !this.busy) {
+  /** Stops the running script and waits for it to end. */
+  async close(): Promise<void> {
+    this.stop();
+    await this.ended();
+  }
+
+  private exclusive<T>(work: (runtime: LuaRuntime) => T | Promise<T>): T | Promise<T> {
+    const runtime = this.runtime;
+    if (runtime !== undefined && !this.busy) {
       this.busy = true;
       let result: T | Promise<T>;
       try {
-        result = work();
+        result = work(runtime);
       } catch (error) {
         this.next();
         throw error;
@@ -121,7 +115,7 @@ export class ScriptHost {
       }
       return result.finally(() => this.next());
     }
-    this.boot();
+    void this.warmUp();
     return new Promise<T>((resolve, reject) =>
       this.queue.push(() => {
         try {
@@ -135,82 +129,26 @@ export class ScriptHost {
 
   private next(): void {
     this.busy = false;
-    if (this.ready) this.queue.shift()?.();
+    this.queue.shift()?.();
   }
 
-  private boot(): void {
-    if (this.worker !== undefined) return;
-    const { port1, port2 } = new MessageChannel();
-    const signal = new SharedArrayBuffer(SIGNAL_SLOTS * 4);
-    this.flags = new Int32Array(signal);
-    this.channel = new ThreadChannel(port1, this.flags, TO_WORKER, TO_HOST, HOST_SPIN_MS);
-    const worker = new Worker(new URL('./script-worker.js', import.meta.url), {
-      workerData: { port: port2, signal, memoryLimit: this.options.memoryLimit },
-      transferList: [port2],
-    });
-    this.worker = worker;
-    let died: (value: ScriptValue) => void = () => undefined;
-    this.exited = new Promise((resolve) => (died = resolve));
-    const gone = (): void => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      this.ready = false;
-      died(scriptError(this.running?.killed ? KILLED_MESSAGE : 'ERR the script worker stopped'));
-      // Queued jobs start a new worker.
-      if (this.queue.length > 0) this.boot();
-    };
-    worker.on('error', gone);
-    worker.on('exit', gone);
-    void this.channel.receiveLater().then((message) => {
-      if (this.worker !== worker || (message as WorkerMessage).type !== 'ready') return;
-      this.ready = true;
-      this.busy = false;
-      this.queue.shift()?.();
-    });
-  }
-
-  /** Ends the worker, whatever it runs; the running script ends with an error (its writes stay). */
-  stop(): void {
-    void this.worker?.terminate();
-  }
-
-  private start(job: ScriptJob, syncBudgetMs: number): ScriptValue | Promise<ScriptValue> {
-    Atomics.store(this.flags, KILL_FLAG, 0);
-    this.running = { job, startedAt: performance.now(), killed: false };
+  private start(runtime: LuaRuntime, job: ScriptJob, syncBudgetMs: number): ScriptValue | Promise<ScriptValue> {
+    this.running = { job, startedAt: performance.now(), run: undefined };
     job.begin();
-    this.send({ type: 'run', program: job.program, keys: job.keys, argv: job.argv });
-    const deadline = performance.now() + syncBudgetMs;
-    for (;;) {
-      const left = deadline - performance.now();
-      const message = left > 0 ? (this.receive(left) as WorkerMessage | undefined) : undefined;
-      if (message === undefined) return this.finishLater(job);
-      const result = this.handle(message, job);
-      if (result !== undefined) return this.finished(result);
-    }
+    const io = { call: (args: string[], resp: 2 | 3) => job.call(args, resp), log: (level: number, message: string) => this.options.log(level, message) };
+    const run = runtime.begin(job.program, job.keys, job.argv, io);
+    if (!isActiveRun(run)) return this.finished(run);
+    this.running.run = run;
+    const result = runtime.step(run, syncBudgetMs);
+    return result === undefined ? this.finishLater(runtime, run) : this.finished(result);
   }
 
-  private async finishLater(job: ScriptJob): Promise<ScriptValue> {
-    const channel = this.channel as ThreadChannel;
+  /** The rest of a long script, a slice per event-loop turn. */
+  private async finishLater(runtime: LuaRuntime, run: ActiveRun): Promise<ScriptValue> {
     for (;;) {
-      const message = await Promise.race([channel.receiveLater() as Promise<WorkerMessage>, this.exited.then((result) => ({ type: 'done', result }) as const)]);
-      const result = this.handle(message, job);
+      await new Promise((resolve) => setImmediate(resolve));
+      const result = runtime.step(run, SLICE_MS);
       if (result !== undefined) return this.finished(result);
-    }
-  }
-
-  /** One message from the worker; the script's result once it is done. */
-  private handle(message: WorkerMessage, job: ScriptJob): ScriptValue | undefined {
-    switch (message.type) {
-      case 'call':
-        this.send({ type: 'reply', value: job.call(message.args, message.resp) });
-        return undefined;
-      case 'log':
-        this.options.log(message.level, message.message);
-        return undefined;
-      case 'done':
-        return message.result;
-      default:
-        return undefined;
     }
   }
 
@@ -223,12 +161,8 @@ export class ScriptHost {
     for (const wake of waiters) wake();
     return result;
   }
+}
 
-  private send(message: HostMessage): void {
-    (this.channel as ThreadChannel).send(message);
-  }
-
-  private receive(timeoutMs: number): unknown {
-    return (this.channel as ThreadChannel).receive(timeoutMs);
-  }
+function isActiveRun(value: ActiveRun | ScriptValue): value is ActiveRun {
+  return typeof value === 'object' && value !== null && 'thread' in value && 'ref' in value;
 }

@@ -1,6 +1,6 @@
 /**
- * A value crossing between the script worker and the server: a reply going into Lua, or a script's
- * result coming out. Plain data, so that it survives postMessage. Strings are bytes as latin1
+ * A value crossing between Lua and the server: a reply going into a script, or a script's
+ * result coming out. Strings are bytes as latin1
  * (Eddy's representation everywhere); the tagged objects carry Redis's Lua conversion tables.
  */
 export type ScriptValue =

@@ -70,6 +70,8 @@ export async function startServer(config: Config, configFile: string, logger: Lo
     config.int('port'),
     configFile,
   );
+  // The Lua runtime loads in the background: the first EVAL need not wait for it.
+  void context.scripts.warmUp();
   context.stats.recoveredRecords = report.records;
   context.stats.eventLoopDelay.enable();
   context.checkpointer.lastRev = report.checkpointRev;
