@@ -7,7 +7,7 @@ import { ensureRedisTools, startEddy, startRedis } from './servers.js';
  * Scripting benchmark, Eddy beside a real redis-server in the same run: redis-benchmark of EVALSHA
  * of a script doing one GET and one SET (and of an empty script), after SCRIPT LOAD, at -P 1 and
  * -P 16 with 50 clients. Then the cost of one JS <-> Lua crossing, measured in-process on the script
- * worker: a run with no redis.call, and the extra time of each redis.call.
+ * runtime: a run with no redis.call, and the extra time of each redis.call.
  */
 const EDDY_PORT = 7394;
 const REDIS_PORT = 7395;
@@ -43,7 +43,7 @@ async function serverTable(): Promise<void> {
   for (const row of rows) console.log(row);
 }
 
-/** Microseconds per run of `source` on the worker, redis.call answered at once in-process. */
+/** Microseconds per run of `source` in the Lua runtime, redis.call answered at once in-process. */
 async function perRun(host: ScriptHost, source: string, runs: number): Promise<number> {
   const job: ScriptJob = {
     program: { kind: 'script', sha: `bench-${source.length}`, source },
@@ -67,9 +67,9 @@ async function crossingTable(): Promise<void> {
   const empty = await perRun(host, EMPTY, runs);
   const ten = await perRun(host, "for i = 1, 5 do redis.call('GET', KEYS[1]); redis.call('SET', KEYS[1], ARGV[1]) end return 1", runs);
   await host.close();
-  console.log('\n| in-process, script worker | µs |');
+  console.log('\n| in-process, the Lua runtime | µs |');
   console.log('|---|---|');
-  console.log(`| one run of \`return 1\` (server -> worker -> server) | ${empty.toFixed(1)} |`);
+  console.log(`| one run of \`return 1\` (server -> Lua -> server) | ${empty.toFixed(1)} |`);
   console.log(`| one redis.call (Lua -> server -> Lua) | ${((ten - empty) / 10).toFixed(1)} |`);
 }
 

@@ -14,7 +14,7 @@ local raw = {
   msgpack_pack = __eddy_msgpack_pack, msgpack_unpack = __eddy_msgpack_unpack,
 }
 for name in pairs(raw) do _G['__eddy_' .. name] = nil end
-local getinfo, randomseed, clock, collect = debug.getinfo, math.randomseed, os.clock, collectgarbage
+local getinfo, randomseed, clock = debug.getinfo, math.randomseed, os.clock
 local error, type, tostring, select, setmetatable, rawget = error, type, tostring, select, setmetatable, rawget
 
 local function readonly_error() error('Attempt to modify a readonly table', 2) end
@@ -169,7 +169,5 @@ local function error_info(thread, e)
   return { err = tostring(e), line = line, source = source, raised = true }
 end
 
-local function after_run() collect('step') end
-
-return before_run, error_info, after_run, load_library, call_function
+return before_run, error_info, load_library, call_function
 `;

@@ -105,7 +105,6 @@ export class LuaRuntime {
   private io: ScriptIo | undefined;
   private beforeRun = 0;
   private errorInfoRef = 0;
-  private afterRun = 0;
   /** The thread of the running script, when its slice ends, and whether the hook yielded it. */
   private runThread = 0;
   private sliceEnd = 0;
@@ -258,7 +257,6 @@ export class LuaRuntime {
       m._lua_settop(this.main, 0);
       m._luaL_unref(this.main, REGISTRY, run.ref);
       this.io = undefined;
-      this.callRef(this.afterRun);
     }
   }
 
@@ -325,11 +323,10 @@ export class LuaRuntime {
     lua.lua_setglobal(L, '__eddy_killed');
     const top = m._lua_gettop(L);
     const pointer = this.bytes(LUA_PRELUDE);
-    if (lua.luaL_loadbufferx(L, pointer, LUA_PRELUDE.length, '=prelude', 't') !== 0 || m._lua_pcallk(L, 0, 5, 0, 0, 0) !== 0)
+    if (lua.luaL_loadbufferx(L, pointer, LUA_PRELUDE.length, '=prelude', 't') !== 0 || m._lua_pcallk(L, 0, 4, 0, 0, 0) !== 0)
       throw new Error(`Lua prelude failed: ${this.readString(-1)}`);
     this.callFunctionRef = m._luaL_ref(L, REGISTRY);
     this.loadLibraryRef = m._luaL_ref(L, REGISTRY);
-    this.afterRun = m._luaL_ref(L, REGISTRY);
     this.errorInfoRef = m._luaL_ref(L, REGISTRY);
     this.beforeRun = m._luaL_ref(L, REGISTRY);
     m._lua_settop(L, top);
