@@ -8,7 +8,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { dumpDataset } from '../support/dataset-dump.js';
 import { EddyProcess } from '../support/eddy-process.js';
 import { keysOnDifferentShards } from '../support/keys-on-shards.js';
+import { grpcCall, grpcStub } from '../support/protocol-clients.js';
 import { RespStream } from '../support/resp-stream.js';
+import { WebSocket } from 'ws';
 
 /** Lua scripting: Redis's semantics, conversions and errors; the sandbox; long scripts; the log. */
 
@@ -20,7 +22,7 @@ let redis: Redis;
 const streams: RespStream[] = [];
 
 beforeAll(async () => {
-  server = await EddyProcess.start(['--shards', String(SHARDS), '--http-port', '0', '--script-memory-limit', '16mb']);
+  server = await EddyProcess.start(['--shards', String(SHARDS), '--http-port', '0', '--grpc-port', '0', '--ws-port', '0', '--script-memory-limit', '16mb']);
   redis = new Redis({ port: server.port });
   redis.on('error', () => undefined);
 });
@@ -286,6 +288,38 @@ describe('scripts and the log', () => {
     expect(await redis.evalsha(sha, 0)).toBe('over http');
     const bad = await fetch(`http://127.0.0.1:${server.httpPort}/scripts`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'return +' });
     expect(bad.status).toBe(400);
+  });
+
+  test('gRPC LoadScript and the WebSocket {op: "script"} frame are SCRIPT LOAD too', async () => {
+    const stub = grpcStub(server.grpcPort);
+    const { response } = await grpcCall(stub.LoadScript, stub, { source: Buffer.from("return 'over grpc'") });
+    expect(await redis.evalsha(response?.sha as string, 0)).toBe('over grpc');
+    const { error } = await grpcCall(stub.LoadScript, stub, { source: Buffer.from('return +') });
+    expect(error?.details).toMatch(/^ERR Error compiling script/);
+    stub.close();
+    const socket = new WebSocket(`ws://127.0.0.1:${server.wsPort}/`);
+    await new Promise((resolve) => socket.once('open', resolve));
+    const answer = new Promise<{ id: number; result: string }>((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)))));
+    socket.send(JSON.stringify({ id: 7, op: 'script', source: "return 'over ws'" }));
+    const { id, result } = await answer;
+    expect(id).toBe(7);
+    expect(await redis.evalsha(result, 0)).toBe('over ws');
+    socket.terminate();
+  });
+
+  test('SHUTDOWN NOSAVE ends a running script; what it wrote is kept', async () => {
+    const looping = new Redis({ port: server.port, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    looping.on('error', () => undefined);
+    void looping.eval("redis.call('SET', KEYS[1], 'before the loop') while true do end", 1, 'looped').catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const admin = new Redis({ port: server.port, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    admin.on('error', () => undefined);
+    await admin.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+    expect(await server.waitForExit()).toBe(0);
+    admin.disconnect();
+    looping.disconnect();
+    await server.launch();
+    expect(await redis.get('looped')).toBe('before the loop');
   });
 });
 

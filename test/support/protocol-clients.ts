@@ -167,10 +167,10 @@ export const PROTO_PATH = resolve(import.meta.dirname, '../../proto/eddy.proto')
 type Unary = (request: object, metadata: Metadata, options: { deadline?: number }, callback: (error: ServiceError | null, response: Record<string, unknown>) => void) => void;
 
 /** The generated gRPC client of proto/eddy.proto. */
-export function grpcStub(port: number): GrpcClient & Record<'Get' | 'Set' | 'Del' | 'Command', Unary> {
+export function grpcStub(port: number): GrpcClient & Record<'Get' | 'Set' | 'Del' | 'Command' | 'LoadScript', Unary> {
   const definition = loadSync(PROTO_PATH, { keepCase: true, longs: String, oneofs: true });
   const Eddy = (loadPackageDefinition(definition).eddy as { v1: { Eddy: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => GrpcClient } }).v1.Eddy;
-  return new Eddy(`127.0.0.1:${port}`, credentials.createInsecure()) as GrpcClient & Record<'Get' | 'Set' | 'Del' | 'Command', Unary>;
+  return new Eddy(`127.0.0.1:${port}`, credentials.createInsecure()) as GrpcClient & Record<'Get' | 'Set' | 'Del' | 'Command' | 'LoadScript', Unary>;
 }
 
 /** Calls a unary method; a failed call resolves with its error. */

@@ -71,6 +71,10 @@ const METHODS: Record<string, Method<never>> = {
     },
     respond: (reply) => ({ deleted: String(reply) }),
   },
+  LoadScript: {
+    command: (request: { source?: Buffer }) => ['SCRIPT', 'LOAD', bytes(request.source)],
+    respond: (reply) => ({ sha: reply as string }),
+  } satisfies Method<{ source?: Buffer }>,
   Command: {
     command: (request: { args?: Buffer[] }) => {
       if (request.args === undefined || request.args.length === 0) throw new BadArguments('ERR Protocol error: a command is a non-empty array of arguments');

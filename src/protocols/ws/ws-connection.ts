@@ -6,7 +6,7 @@ import { ErrorReply, type PushReply, type Reply } from '../../commands/reply.js'
 import type { ServerContext } from '../../commands/server-context.js';
 import { CommandSession } from '../command-session.js';
 import { presentedPassword } from '../credentials.js';
-import { BadArguments, bulkAsBytes, bulkAsText, commandFromPlain, plainReply } from '../plain-values.js';
+import { argumentFromPlain, BadArguments, bulkAsBytes, bulkAsText, commandFromPlain, plainReply } from '../plain-values.js';
 import { tailCommandFromPlain } from '../tail-request.js';
 
 /** Close code for a refused login (RFC 6455 "policy violation"). */
@@ -22,11 +22,15 @@ function pushFrame(message: PushReply): string {
   return frame;
 }
 
-/** `{cmd: [...]}` runs a command; `{op: "tail", from, keys, match, db, withValues}` and `{op: "untail"}` follow the log. */
+/**
+ * `{cmd: [...]}` runs a command; `{op: "tail", from, keys, match, db, withValues}` and `{op: "untail"}`
+ * follow the log; `{op: "script", source}` is SCRIPT LOAD.
+ */
 function commandOfFrame(frame: Record<string, unknown>): string[] {
   if (frame.op === undefined) return commandFromPlain(frame.cmd);
   if (frame.op === 'tail') return tailCommandFromPlain(frame);
   if (frame.op === 'untail') return ['UNTAIL'];
+  if (frame.op === 'script') return ['SCRIPT', 'LOAD', argumentFromPlain(frame.source)];
   throw new BadArguments(`ERR Protocol error: unknown op '${String(frame.op)}'`);
 }
 
