@@ -9,6 +9,8 @@ export const COMMAND_EVENTS: Readonly<Record<string, Readonly<Record<string, str
   incrby: { put: 'incrby' },
   decrby: { put: 'incrby' },
   incrbyfloat: { put: 'incrbyfloat' },
+  setex: { put: 'set,expire' },
+  psetex: { put: 'set,expire' },
   hincrby: { hset: 'hincrby' },
   hincrbyfloat: { hset: 'hincrbyfloat' },
   spop: { srem: 'spop' },
@@ -27,6 +29,9 @@ export const COMMAND_EVENTS: Readonly<Record<string, Readonly<Record<string, str
   zremrangebyscore: { zremrange: 'zremrangebyscore' },
   zremrangebylex: { zremrange: 'zremrangebylex' },
 };
+
+/** SET with EX, PX, EXAT or PXAT notifies `set`, then `expire`. */
+export const SET_WITH_EXPIRY_EVENTS: Readonly<Record<string, string>> = { put: 'set,expire' };
 
 /** ZADD INCR (and so ZINCRBY) notifies `zincr`. */
 export const ZADD_INCR_EVENTS: Readonly<Record<string, string>> = { zadd: 'zincr' };

@@ -1,3 +1,4 @@
+import { SET_WITH_EXPIRY_EVENTS } from './keyspace-events.js';
 import { formatDecimal, isInt64, parseDouble, parseInt64, parseInteger } from './arguments.js';
 import type { Client } from './client.js';
 import {
@@ -72,7 +73,8 @@ export function set(client: Client, args: string[]): Reply {
   const oldReply = options.get ? (old as string | undefined) ?? null : null;
   if ((options.condition === 'NX' && old !== undefined) || (options.condition === 'XX' && old === undefined)) return oldReply;
   const expireAt = options.expiry.kind === 'at' ? options.expiry.at : options.expiry.kind === 'keep' ? store.keyspace(client.db, key).expireAt(key) : 0;
-  store.put(client.db, key, value, expireAt, now);
+  if (options.expiry.kind === 'at') store.namingEvents(SET_WITH_EXPIRY_EVENTS, () => store.put(client.db, key, value, expireAt, now));
+  else store.put(client.db, key, value, expireAt, now);
   return options.get ? oldReply : OK;
 }
 

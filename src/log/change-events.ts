@@ -16,6 +16,11 @@ export interface Change {
 /** Event names that differ from the effect's own name. */
 const EVENT_OF_EFFECT: Readonly<Record<string, string>> = { put: 'set', mset: 'set', zremrange: 'zremrangebyrank' };
 
+/** The event an effect is named by when its command gives no other name. */
+export function defaultEventOf(op: string): string {
+  return EVENT_OF_EFFECT[op] ?? op;
+}
+
 /**
  * The changes of one effect in `db`. `named` is the event the deciding command gave it (INCR's `put`
  * is `incrby`), recorded beside the effect; without it, the effect's own name says.
@@ -60,8 +65,13 @@ export function changesOf(db: number, effect: Effect, named?: string): Change[] 
         { db: effect[1] as number, key: null, event: 'swapdb' },
         { db: effect[2] as number, key: null, event: 'swapdb' },
       ];
-    default:
-      return [{ db, key: effect[1] as string, event: named ?? EVENT_OF_EFFECT[op] ?? op }];
+    default: {
+      const key = effect[1] as string;
+      // Some writes are two events in Redis, recorded as "set,expire" (SET EX) or "lpop,del" (the
+      // last element popped takes the key with it).
+      if (named !== undefined && named.includes(',')) return named.split(',').map((event) => ({ db, key, event }));
+      return [{ db, key, event: named ?? defaultEventOf(op) }];
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Log } from '../log/log.js';
-import { changesOf } from '../log/change-events.js';
+import { changesOf, defaultEventOf } from '../log/change-events.js';
 import { CorruptFrameError, frameKey } from '../log/frame.js';
 import { isInLastBatch } from '../log/stored-reader.js';
 import type { Effect } from '../log/record.js';
@@ -10,6 +10,9 @@ import type { Value } from '../projections/value.js';
 import { snapshotOf, valueFromSnapshot, type ValueSnapshot } from '../projections/value-snapshot.js';
 import { Shard } from './shard.js';
 import { shardOfSlot, slotOf } from './slot.js';
+
+/** Effects that remove elements from a collection, and so may empty it. */
+const REMOVING_EFFECTS = new Set(['hdel', 'lpop', 'rpop', 'lrem', 'ltrim', 'srem', 'zrem', 'zremrange']);
 
 /** Why a key was deleted; kept in the log so that replays and tailers can tell expiry from DEL. */
 export type DeleteReason = 'del' | 'expired';
@@ -108,8 +111,11 @@ export class Store {
     // Listeners hear before the change, so that they can still see what FLUSHDB or SWAPDB replaces.
     if (this.changeListeners.length > 0) this.announce(shard, db, effect);
     applyEffect(shard.state, db, effect, this.log.lastRev + 1);
-    if (this.capture !== undefined && this.capture.shards.has(shard)) this.capture.writes.push({ shard: shard.id, db, effect, now, event: this.commandEvents?.[effect[0]] });
-    else this.log.append(shard.id, db, this.txn, effect, now, this.commandEvents?.[effect[0]]);
+    let event = this.commandEvents?.[effect[0]];
+    // Redis notifies `del` after the event that took a collection's last element (the key goes too).
+    if (REMOVING_EFFECTS.has(effect[0]) && !shard.state.dbs[db].data.has(effect[1] as string)) event = `${event ?? defaultEventOf(effect[0])},del`;
+    if (this.capture !== undefined && this.capture.shards.has(shard)) this.capture.writes.push({ shard: shard.id, db, effect, now, event });
+    else this.log.append(shard.id, db, this.txn, effect, now, event);
   }
 
   /**

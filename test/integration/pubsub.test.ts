@@ -181,8 +181,11 @@ describe('keyspace notifications', () => {
         ['ZADD', 'z', '1', 'a', '2', 'b'],
         ['ZINCRBY', 'z', '1', 'a'],
         ['ZPOPMIN', 'z'],
+        ['SET', 'e', 'v', 'EX', '100'],
+        ['SETEX', 'e2', '100', 'v'],
+        ['RPOP', 'l'],
       ],
-      20,
+      27,
     );
     expect(events).toEqual([
       'set s',
@@ -200,11 +203,18 @@ describe('keyspace notifications', () => {
       'hset h',
       'hincrby h',
       'hdel h',
+      'del h',
       'sadd st',
       'srem st',
       'zadd z',
       'zincr z',
       'zpopmin z',
+      'set e',
+      'expire e',
+      'set e2',
+      'expire e2',
+      'rpop l',
+      'del l',
     ]);
   });
 
@@ -234,8 +244,8 @@ describe('keyspace notifications', () => {
   });
 
   test('keyspace channel carries the event; expiry is `expired`; classes filter', async () => {
-    const keyspace = await eventsOf([['SET', 'gone', 'v', 'PX', '20']], 2, '__keyspace@0__:gone');
-    expect(keyspace).toEqual(['gone set', 'gone expired']);
+    const keyspace = await eventsOf([['SET', 'gone', 'v', 'PX', '20']], 3, '__keyspace@0__:gone');
+    expect(keyspace).toEqual(['gone set', 'gone expire', 'gone expired']);
     await redis.config('SET', 'notify-keyspace-events', 'Eg');
     expect(await redis.config('GET', 'notify-keyspace-events')).toEqual(['notify-keyspace-events', 'gE']);
     // Only generic events now: the SET is not announced, the DEL is.
