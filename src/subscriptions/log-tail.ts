@@ -4,6 +4,7 @@ import type { Log } from '../log/log.js';
 import type { LogRecord } from '../log/record.js';
 import { applyEffect } from '../projections/apply.js';
 import { emptyShardState, type ShardState } from '../projections/shard-state.js';
+import { valueFromSnapshot, type ValueSnapshot } from '../projections/value-snapshot.js';
 import { ChangeFilter, type ChangeFilterSpec } from './change-filter.js';
 import { changeReply, sharedChangeReply } from './change-reply.js';
 import type { HubEvent, TailHub } from './tail-hub.js';
@@ -75,10 +76,13 @@ export class LogTail {
 
   private async follow(): Promise<void> {
     if (this.states === undefined) return this.catchUpThenJoin();
-    // Values after each change need the keys' history: replay from the oldest revision, silently.
+    // Values after each change need the keys' state before it: each shard starts from its newest
+    // checkpoint before the first revision wanted (the matching keys), then replays silently.
     try {
-      for await (const batch of this.log.readBatches(this.log.oldestRev, { shards: this.request.shards, follow: true, signal: this.stopper.signal }))
-        for (const record of batch) if (!this.deliver(record)) return this.overflow();
+      const seeded = await this.seedValues();
+      const start = Math.max(this.log.oldestRev, Math.min(...seeded.values()) + 1);
+      for await (const batch of this.log.readBatches(start, { shards: this.request.shards, follow: true, signal: this.stopper.signal }))
+        for (const record of batch) if (record.rev > (seeded.get(record.shard) ?? 0) && !this.deliver(record)) return this.overflow();
     } catch {
       // The log closed under the reader (shutdown): the connection goes with it.
       this.stop();
@@ -201,6 +205,25 @@ export class LogTail {
     }
     if (record.rev >= this.request.from) this.nextRev = record.rev + 1;
     return true;
+  }
+
+  /** Loads the matching keys of each shard's newest checkpoint before `from`; the revision each shard starts after. */
+  private async seedValues(): Promise<Map<number, number>> {
+    const states = this.states as Map<number, ShardState>;
+    const shards = this.request.shards ?? Array.from({ length: this.log.shardCount }, (_, i) => i);
+    const seeded = new Map<number, number>();
+    for (const shard of shards) {
+      const checkpoints = await this.log.checkpoints.list(shard);
+      const checkpoint = checkpoints.filter((manifest) => manifest.rev < this.request.from).pop();
+      seeded.set(shard, checkpoint?.rev ?? 0);
+      if (checkpoint === undefined) continue;
+      const state = emptyShardState();
+      states.set(shard, state);
+      for await (const rows of this.log.checkpoints.rows(shard, checkpoint.rev))
+        for (const [db, key, snapshot, expireAt] of rows)
+          if (this.filter.accepts({ db, key, event: 'set' })) state.dbs[db].set(key, valueFromSnapshot(snapshot as ValueSnapshot), expireAt);
+    }
+    return seeded;
   }
 
   private applyToValues(record: LogRecord): void {

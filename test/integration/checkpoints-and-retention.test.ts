@@ -96,6 +96,7 @@ describe('retention', () => {
   test('old segments go once a checkpoint covers them; readers asking for them get COMPACTED', async () => {
     const client = await start(['--save', '', '--log-segment-revisions', '16', '--log-retention', '1s']);
     for (let i = 0; i < 100; i++) await client.set(`r:${i}`, String(i));
+    await client.rpush('r:list', 'a');
     expect(await client.save()).toBe('OK');
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await client.set('r:late', 'x');
@@ -114,6 +115,14 @@ describe('retention', () => {
     const [, events] = (await client.call('LOGREAD', 'FROM', String(oldest), 'COUNT', '1000')) as [number, unknown[][]];
     expect(events.map((event) => event[4])).toContain('r:late');
     expect(Number(/log_segments:(\d+)/.exec(await client.info('persistence'))?.[1])).toBeGreaterThan(0);
+    // WITHVALUES starts from the checkpoint: a list begun before the cut shows whole.
+    await client.rpush('r:list', 'b');
+    const [next] = (await client.call('LOGREAD', 'FROM', '$')) as [number];
+    const valuesTail = await RespStream.open((server as EddyProcess).port, 3);
+    valuesTail.send('TAIL', 'FROM', String(next - 1), 'KEYS', 'r:list', 'WITHVALUES');
+    expect(await valuesTail.next()).toEqual(['tail', next - 1]);
+    expect(((await valuesTail.next()) as unknown[])[7]).toEqual(['a', 'b']);
+    valuesTail.close();
     // Point-in-time recovery cannot reach below what retention kept either.
     const pitr = spawnSync(process.execPath, [PITR, '--from', (server as EddyProcess).dir, '--rev', '1', '--dry-run'], { encoding: 'utf8' });
     expect(pitr.status).toBe(1);
