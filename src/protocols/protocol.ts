@@ -26,3 +26,19 @@ export const DRAIN_GRACE_MS = 2000;
 export function requestSizeLimit(maxBulkLength: number): number {
   return Math.min(maxBulkLength * 2 + 1024, constants.MAX_STRING_LENGTH - 1);
 }
+
+/** A stream that can tell when it has drained (an HTTP response, a gRPC call). */
+interface DrainingStream {
+  readonly writableNeedDrain: boolean;
+  readonly destroyed: boolean;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
+/** Resolves when a stream that needed draining has drained, or closed (a paused tail then catches up). */
+export function whenDrained(stream: DrainingStream): Promise<void> {
+  if (!stream.writableNeedDrain || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('drain', resolve);
+    stream.once('close', resolve);
+  });
+}

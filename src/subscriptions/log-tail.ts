@@ -124,12 +124,11 @@ export class LogTail {
       const leave = this.hub.join(this.request.filter, {
         receive: (events, lastRev) => {
           if (held !== undefined) held.push({ events, lastRev });
-          else if (this.receiver.congested) {
-            end('congested');
-            return false;
-          } else if (!this.sendLive(events, lastRev)) {
+          else {
+            const outcome = this.sendLive(events, lastRev);
+            if (outcome === 'sent') return true;
             // Told after the hub is done with this commit.
-            queueMicrotask(() => end('stopped', true));
+            queueMicrotask(() => (outcome === 'congested' ? end('congested') : end('stopped', true)));
             return false;
           }
           return true;
@@ -144,8 +143,9 @@ export class LogTail {
             for (const record of batch) {
               if (record.rev > bound) break reading;
               if (!this.deliver(record)) return end('stopped', true);
+              // A run of stored records can be far larger than the output limit: look after each.
+              if (this.receiver.congested) return end('congested');
             }
-            if (this.receiver.congested) return end('congested');
           }
         } catch {
           // The log closed under the reader (shutdown): the connection goes with it.
@@ -156,28 +156,38 @@ export class LogTail {
         this.nextRev = Math.max(this.nextRev, bound + 1);
         const caughtUp = held as { events: readonly HubEvent[]; lastRev: number }[];
         held = undefined;
-        for (const { events, lastRev } of caughtUp) if (!this.sendLive(events, lastRev)) return end('stopped', true);
+        for (const { events, lastRev } of caughtUp) {
+          const outcome = this.sendLive(events, lastRev);
+          if (outcome !== 'sent') return outcome === 'congested' ? end('congested') : end('stopped', true);
+        }
       })();
     });
   }
 
-  /** A commit's events from the hub; those the stored read already sent are skipped. */
-  private sendLive(events: readonly HubEvent[], lastRev: number): boolean {
+  /**
+   * A commit's events from the hub; those the stored read already sent are skipped. A receiver that
+   * becomes congested between two records stops it there: the rest is read from the log later.
+   */
+  private sendLive(events: readonly HubEvent[], lastRev: number): 'sent' | 'congested' | 'overflow' {
     const start = this.nextRev;
-    if (this.stopped || lastRev < start) return true;
+    if (this.stopped || lastRev < start) return 'sent';
     let recordRev = -1;
     for (const { rev, event } of events) {
       if (rev < start) continue;
       const continuesRecord = rev === recordRev;
+      if (!continuesRecord && this.receiver.congested) {
+        this.nextRev = rev;
+        return 'congested';
+      }
       recordRev = rev;
       if (!this.receiver.send(event, continuesRecord)) {
         // Nothing of this record went out: resume at it.
         this.nextRev = rev;
-        return false;
+        return 'overflow';
       }
     }
     this.nextRev = lastRev + 1;
-    return true;
+    return 'sent';
   }
 
   private overflow(): void {

@@ -103,6 +103,27 @@ describe('tails, sessions and notifications after review', () => {
     socket.terminate();
   });
 
+  test('a WebSocket tail whose client stops reading is paused, not cut off, and loses nothing', async () => {
+    await redis.config('SET', 'client-output-buffer-limit', 'pubsub 512kb 0 0');
+    const socket = new WebSocket(`ws://127.0.0.1:${server.wsPort}/`);
+    await new Promise((resolve) => socket.once('open', resolve));
+    const frames: Record<string, unknown>[] = [];
+    socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>));
+    socket.send(JSON.stringify({ id: 1, op: 'tail', match: ['slow:*'] }));
+    await expect.poll(() => frames.length).toBe(1);
+    socket.pause();
+    const value = 'v'.repeat(10_000);
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < 2000; i++) pipeline.set(`slow:${i}`, value);
+    await pipeline.exec();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.resume();
+    await expect.poll(() => frames.length, { timeout: 10_000 }).toBe(2001);
+    expect(frames.slice(1).map((frame) => (frame.push as unknown[])[4])).toEqual(Array.from({ length: 2000 }, (_, i) => `slow:${i}`));
+    socket.terminate();
+    await redis.config('SET', 'client-output-buffer-limit', 'normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60');
+  });
+
   test('subscribing inside MULTI is refused and the transaction aborts, the stream stays in step', async () => {
     for (const command of [['SUBSCRIBE', 'c'], ['PSUBSCRIBE', 'p*'], ['TAIL'], ['LOGREAD', 'FROM', '1']]) {
       const client = await open();

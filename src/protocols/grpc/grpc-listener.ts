@@ -20,7 +20,7 @@ import { CommandSession } from '../command-session.js';
 import { presentedPassword } from '../credentials.js';
 import { errorKind, type ErrorKind } from '../error-kind.js';
 import { argumentFromPlain, BadArguments } from '../plain-values.js';
-import { DRAIN_GRACE_MS, requestSizeLimit, type ProtocolListener } from '../protocol.js';
+import { DRAIN_GRACE_MS, requestSizeLimit, whenDrained, type ProtocolListener } from '../protocol.js';
 import { grpcReply } from './grpc-reply.js';
 
 export const PROTO_PATH = fileURLToPath(new URL('../../../../proto/eddy.proto', import.meta.url));
@@ -173,6 +173,10 @@ async function streamTail(server: ServerContext, call: ServerWritableStream<Tail
       call.write(event);
       return true;
     },
+    get congested() {
+      return call.writableNeedDrain;
+    },
+    drained: () => whenDrained(call),
   });
   call.once('cancelled', () => session.closed());
   const refused = await session.authenticate(presentedPassword((name) => call.metadata.get(name)[0]));

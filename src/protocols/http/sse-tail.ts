@@ -4,6 +4,7 @@ import { ErrorReply, type PushReply } from '../../commands/reply.js';
 import type { ServerContext } from '../../commands/server-context.js';
 import { CommandSession } from '../command-session.js';
 import { presentedPassword } from '../credentials.js';
+import { whenDrained } from '../protocol.js';
 import { argumentFromPlain, bulkAsText, plainReply } from '../plain-values.js';
 import { changeFields, tailCommand } from '../tail-request.js';
 import { httpStatusOf } from './http-status.js';
@@ -67,6 +68,11 @@ export function registerSseTail(app: FastifyInstance, server: ServerContext): vo
         write(sseEvent(message));
         return true;
       },
+      // A reader that stops reading pauses the tail, which catches up from the log once it drains.
+      get congested() {
+        return raw.writableNeedDrain;
+      },
+      drained: () => whenDrained(raw),
     });
     raw.once('close', () => session.closed());
     const refused = await session.authenticate(presentedPassword((name) => request.headers[name]));

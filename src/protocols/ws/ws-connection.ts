@@ -34,6 +34,11 @@ function commandOfFrame(frame: Record<string, unknown>): string[] {
   throw new BadArguments(`ERR Protocol error: unknown op '${String(frame.op)}'`);
 }
 
+/** Unsent bytes past which a tail stops sending and catches up from the log once they have gone. */
+const CONGESTED_BYTES = 64 * 1024;
+/** ws tells no drain event: the buffer is looked at this often while a tail waits. */
+const DRAIN_POLL_MS = 10;
+
 const NOT_A_FRAME = 'ERR Protocol error: a frame is {"id": ..., "cmd": [...]}';
 
 /**
@@ -56,6 +61,11 @@ export class WebSocketConnection {
       localAddress: `${tcp.localAddress}:${tcp.localPort}`,
       close: (finalMessage) => this.closeWith(finalMessage),
       push: (message, ignoreLimit) => this.push(message, ignoreLimit),
+      // A tail whose client stops reading pauses and catches up from the log later, as on RESP.
+      get congested() {
+        return socket.bufferedAmount > CONGESTED_BYTES;
+      },
+      drained: () => this.drained(),
     });
     this.outputLimit = new OutputLimit(() => server.pubsubOutputLimits);
     socket.on('message', (data: Buffer, isBinary) =>
@@ -97,6 +107,11 @@ export class WebSocketConnection {
     }
     this.answer(id, await this.session.run(args), isBinary);
     if (this.session.client.closeAfterReply) this.socket.close();
+  }
+
+  /** Resolves once what the socket holds has gone out below half the congestion mark, or the socket closed. */
+  private async drained(): Promise<void> {
+    while (this.socket.readyState === this.socket.OPEN && this.socket.bufferedAmount > CONGESTED_BYTES / 2) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
   }
 
   /** Pushed messages as `{push: [...]}` frames; a client that does not read them is cut off. */
