@@ -68,7 +68,7 @@ const SECTIONS: Record<string, Section> = {
       ['rdb_last_bgsave_status', s.checkpointer.lastStatusOk ? 'ok' : 'err'],
       ['rdb_last_bgsave_time_sec', Math.round(s.checkpointer.lastDurationMs / 1000)],
       ['aof_enabled', 1],
-      ['aof_rewrite_in_progress', 0],
+      ['aof_rewrite_in_progress', s.rewritesInProgress > 0 ? 1 : 0],
       ['aof_last_write_status', log.lastWriteOk ? 'ok' : 'err'],
       ['log_fsync', log.fsync],
       ['log_revision', log.lastRev],

@@ -85,7 +85,7 @@ export function bgsave(client: Client, args: string[]): Reply {
 
 /** BGREWRITEAOF: checkpoint now, then drop what retention allows (the log is Eddy's AOF). */
 export function bgrewriteaof(client: Client): Reply {
-  client.server.hooks.background(client.server.checkpointer.checkpoint().then(() => client.server.compact()), 'log rewrite');
+  client.server.hooks.background(client.server.rewriteLog(), 'log rewrite');
   return new StatusReply('Background append only file rewriting started');
 }
 

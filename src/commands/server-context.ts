@@ -96,6 +96,20 @@ export class ServerContext {
     this.scripts = new ScriptHost({ memoryLimit: config.int('script-memory-limit'), log: (level, message) => hooks.scriptLog?.(level, message) });
   }
 
+  /** BGREWRITEAOF passes under way (INFO's aof_rewrite_in_progress). */
+  rewritesInProgress = 0;
+
+  /** BGREWRITEAOF: a checkpoint, then a retention pass (the log is Eddy's AOF). */
+  async rewriteLog(): Promise<void> {
+    this.rewritesInProgress++;
+    try {
+      await this.checkpointer.checkpoint();
+      await this.compact();
+    } finally {
+      this.rewritesInProgress--;
+    }
+  }
+
   /** Drops the log history that `log-retention` no longer keeps; the number of segments dropped. */
   compact(): Promise<number> {
     return applyRetention(this.store.log, parseRetention(this.config.get('log-retention')) as RetentionPolicy);
