@@ -62,7 +62,7 @@ async function perRun(host: ScriptHost, source: string, runs: number): Promise<n
 }
 
 async function crossingTable(): Promise<void> {
-  const host = new ScriptHost({ memoryLimit: 64 * 1024 * 1024, log: () => undefined });
+  const host = new ScriptHost({ memoryLimit: 64 * 1024 * 1024, unpausableMs: () => 5000, log: () => undefined, internalError: (error) => console.error(error) });
   const runs = quick ? 5_000 : 50_000;
   const empty = await perRun(host, EMPTY, runs);
   const ten = await perRun(host, "for i = 1, 5 do redis.call('GET', KEYS[1]); redis.call('SET', KEYS[1], ARGV[1]) end return 1", runs);

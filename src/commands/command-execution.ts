@@ -32,6 +32,18 @@ export function shardsOf(client: Client, spec: CommandSpec, args: string[]): Sha
   return [...new Set(keyPositions(spec, args.length).map((i) => store.shardOf(args[i])))].sort((a, b) => a.id - b.id);
 }
 
+/**
+ * The shards a command may read or write: its keys' shards; every shard for a command whose keys
+ * are not at fixed places (LMPOP, EVAL, FCALL: `movablekeys`), one that works on whole databases
+ * (KEYS, SCAN, FLUSHALL) and a FUNCTION that changes libraries (they are keys on every shard).
+ */
+export function shardsTouched(client: Client, spec: CommandSpec, args: string[]): Shard[] {
+  if (spec.firstKey !== 0) return shardsOf(client, spec, args);
+  const changesLibraries = spec.name === 'function' && ['LOAD', 'DELETE', 'FLUSH', 'RESTORE'].includes(args[1]?.toUpperCase());
+  const wholeStore = changesLibraries || ['movablekeys', 'write', 'readonly'].some((flag) => spec.flags.includes(flag));
+  return wholeStore ? client.server.store.shards : [];
+}
+
 /** Runs `job` once every shard in `shards` is free, holding them all meanwhile; the reply is pending. */
 export function runHoldingShards(shards: readonly Shard[], job: () => Reply | PendingReply): PendingReply {
   const pending = new PendingReply();

@@ -1,6 +1,6 @@
 import './command-table.js';
 import { findCommand } from './command-registry.js';
-import { countError, execute, runHoldingShards, shardsOf } from './command-execution.js';
+import { countError, execute, runHoldingShards, shardsOf, shardsTouched } from './command-execution.js';
 import { keyPositions, type CommandSpec } from './command-spec.js';
 import type { Client } from './client.js';
 import { NOAUTH, unknownCommand, wrongArity } from './errors.js';
@@ -27,8 +27,8 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
     queueInTransaction(client, spec, args);
     return QUEUED;
   }
-  if (client.server.scripts.running !== undefined && spec.firstKey !== 0) {
-    const waiting = waitForScript(client, keyPositions(spec, args.length).map((i) => client.server.store.shardOf(args[i]).id), () => dispatch(client, args));
+  if (client.server.scripts.running !== undefined) {
+    const waiting = waitForScript(client, shardsTouched(client, spec, args).map((shard) => shard.id), () => dispatch(client, args));
     if (waiting !== undefined) return waiting;
   }
   client.server.stats.commandsProcessed++;

@@ -6,7 +6,7 @@ import { SYNTAX_ERROR, unknownSubcommand } from './errors.js';
 import { globMatches } from './glob.js';
 import { PendingReply } from './pending-reply.js';
 import { ErrorReply, MapReply, OK, SetReply, type Reply } from './reply.js';
-import { keysAndArguments, runProgram, script } from './script-commands.js';
+import { ENGINE_NOT_READY, keysAndArguments, runProgram, script } from './script-commands.js';
 import type { ServerContext } from './server-context.js';
 
 /**
@@ -36,15 +36,21 @@ function librariesOf(server: ServerContext): Map<string, string> {
 /** What each library's code registers, worked out once by the Lua runtime. */
 const registrations = new WeakMap<ServerContext, Map<string, RegisteredFunction[]>>();
 
-/** The functions of every library: name -> library, code, flags. A library the runtime has not seen yet is loaded first. */
-async function functionIndex(server: ServerContext): Promise<Map<string, FunctionEntry>> {
+/**
+ * The functions of every library: name -> library, code, flags. A library the runtime has not seen
+ * yet is loaded first; the index comes at once when the runtime could load them at once (so FCALL
+ * can answer inside EXEC).
+ */
+function functionIndex(server: ServerContext): Map<string, FunctionEntry> | Promise<Map<string, FunctionEntry>> {
   let known = registrations.get(server);
   if (known === undefined) registrations.set(server, (known = new Map()));
   const libraries = librariesOf(server);
   for (const [library, code] of libraries) {
     if (known.has(code)) continue;
-    const outcome = await server.scripts.loadLibrary(library, code);
-    known.set(code, 'functions' in outcome ? outcome.functions : []);
+    const outcome = server.scripts.loadLibrary(library, code);
+    const record = (loaded: Awaited<typeof outcome>): void => void known.set(code, 'functions' in loaded ? loaded.functions : []);
+    if (outcome instanceof Promise) return outcome.then((loaded) => (record(loaded), functionIndex(server)));
+    record(outcome);
   }
   const index = new Map<string, FunctionEntry>();
   for (const [library, code] of libraries) for (const fn of known.get(code) ?? []) index.set(fn.name, { library, code, flags: fn.flags });
@@ -82,16 +88,19 @@ export const fcallReadOnly = (client: Client, args: string[]) => callFunction(cl
 function callFunction(client: Client, args: string[], readOnlyCommand: boolean): Reply | PendingReply {
   const parsed = keysAndArguments(args, 2);
   if (parsed instanceof ErrorReply) return parsed;
-  return later(
-    functionIndex(client.server).then((index) => {
-      const entry = index.get(args[1]);
-      if (entry === undefined) return NOT_FOUND;
-      const noWrites = entry.flags.includes('no-writes');
-      if (readOnlyCommand && !noWrites) return WRITE_FLAG_ON_RO;
-      const program = { kind: 'function', library: entry.library, code: entry.code, name: args[1] } as const;
-      return runProgram(client, { program, ...parsed, readOnly: noWrites || readOnlyCommand }, () => callFunction(client, args, readOnlyCommand));
-    }),
-  );
+  const callFrom = (index: Map<string, FunctionEntry>): Reply | PendingReply => {
+    const entry = index.get(args[1]);
+    if (entry === undefined) return NOT_FOUND;
+    const noWrites = entry.flags.includes('no-writes');
+    if (readOnlyCommand && !noWrites) return WRITE_FLAG_ON_RO;
+    const program = { kind: 'function', library: entry.library, code: entry.code, name: args[1] } as const;
+    return runProgram(client, { program, ...parsed, readOnly: noWrites || readOnlyCommand }, () => callFunction(client, args, readOnlyCommand));
+  };
+  const index = functionIndex(client.server);
+  if (!(index instanceof Promise)) return callFrom(index);
+  // EXEC answers at once: it cannot wait for the runtime to load a library.
+  if (client.inTransaction) return ENGINE_NOT_READY;
+  return later(index.then(callFrom));
 }
 
 /** FUNCTION LOAD | DELETE | FLUSH | LIST | DUMP | RESTORE | KILL | STATS | HELP */
@@ -185,7 +194,7 @@ function listLibraries(client: Client, args: string[]): Reply | PendingReply {
     else return SYNTAX_ERROR;
   }
   return later(
-    functionIndex(client.server).then((index) => {
+    Promise.resolve(functionIndex(client.server)).then((index) => {
       const byLibrary = new Map<string, { code: string; functions: [string, FunctionEntry][] }>();
       for (const [name, entry] of index) {
         if (pattern !== undefined && !globMatches(pattern, entry.library)) continue;

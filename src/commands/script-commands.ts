@@ -28,6 +28,8 @@ const UNKILLABLE = new ErrorReply(
   'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.',
 );
 export const BUSY = new ErrorReply('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+const OVERRAN_IN_EXEC = 'ERR script ran past busy-reply-threshold inside a transaction and was stopped';
+export const ENGINE_NOT_READY = new ErrorReply('ERR the scripting engine is still starting; run the transaction again');
 /** How long a script may keep the event loop waiting before it goes on in the background. */
 const SYNC_BUDGET_MS = 2;
 
@@ -98,18 +100,30 @@ export function runProgram(client: Client, request: ProgramRequest, retry: () =>
   const shards = request.keys.length === 0 ? store.shards : [...new Set(request.keys.map((key) => store.shardOf(key)))].sort((a, b) => a.id - b.id);
   const waiting = waitForScript(client, shards.map((shard) => shard.id), retry);
   if (waiting !== undefined) return waiting;
-  const settle = (result: ScriptValue | Promise<ScriptValue>): Reply | PendingReply => settleRun(client, result, inspect);
-  // Inside EXEC the transaction already runs alone: the script runs there and then.
-  if (client.inTransaction) return settle(run(client, request, shards, false));
-  if (shards.every((shard) => shard.queue.tryAcquire() || undo(shards, shard))) return settle(run(client, request, shards, true));
+  const settle = (result: ScriptValue | Promise<ScriptValue>): Reply | PendingReply => settleRun(result, inspect);
+  // Inside EXEC the transaction holds every shard its commands touch and answers at once: the
+  // script runs there and then, to its end.
+  const scripts = client.server.scripts;
+  if (client.inTransaction) {
+    const result = scripts.runNow(scriptJob(client, request, shards, false), client.server.config.int('busy-reply-threshold'), OVERRAN_IN_EXEC);
+    return result === undefined ? ENGINE_NOT_READY : settle(result);
+  }
+  if (shards.every((shard) => shard.queue.tryAcquire() || undo(shards, shard))) return settle(scripts.run(scriptJob(client, request, shards, true), SYNC_BUDGET_MS));
   const pending = new PendingReply();
-  void (async () => {
+  const runOnceHeld = async (): Promise<Reply | PendingReply> => {
     for (const shard of shards) await shard.queue.acquire();
-    const outcome = settle(run(client, request, shards, true));
-    if (outcome instanceof PendingReply) outcome.onSettled((reply) => pending.resolve(reply));
-    else pending.resolve(outcome);
-  })();
+    return settle(scripts.run(scriptJob(client, request, shards, true), SYNC_BUDGET_MS));
+  };
+  runOnceHeld().then(
+    (outcome) => (outcome instanceof PendingReply ? outcome.onSettled((reply) => pending.resolve(reply)) : pending.resolve(outcome)),
+    (error: unknown) => pending.resolve(internalError(client, error)),
+  );
   return pending;
+}
+
+function internalError(client: Client, error: unknown): ErrorReply {
+  client.server.hooks.internalError(error, 'script');
+  return new ErrorReply('ERR internal error running the script');
 }
 
 /** tryAcquire failed on `failed`: gives back the shards taken before it. */
@@ -121,12 +135,16 @@ function undo(shards: readonly Shard[], failed: Shard): false {
   return false;
 }
 
-function run(client: Client, request: ProgramRequest, shards: readonly Shard[], release: boolean): ScriptValue | Promise<ScriptValue> {
+/** The job a run is: `release` gives the shards back as it ends (EXEC keeps holding its own). */
+function scriptJob(client: Client, request: ProgramRequest, shards: readonly Shard[], release: boolean): ScriptJob {
   const server = client.server;
   const store = server.store;
   const held = new Set(shards.map((shard) => shard.id));
   const scriptClient = scriptClientOf(server);
-  const job: ScriptJob = {
+  // Whether the script called a write command (SCRIPT KILL then refuses); an expired key its read
+  // removed does not count, as in Redis.
+  let wroteCommand = false;
+  return {
     program: request.program,
     keys: request.keys,
     argv: request.argv,
@@ -135,37 +153,33 @@ function run(client: Client, request: ProgramRequest, shards: readonly Shard[], 
       scriptClient.db = client.db;
       store.captureWrites(shards);
     },
-    call: (args, resp) => callFromScript(scriptClient, args, resp, request.readOnly, held),
-    wrote: () => store.capturedWrites > 0,
+    call: (args, resp) => callFromScript(scriptClient, args, resp, request.readOnly, held, () => (wroteCommand = true)),
+    wrote: () => wroteCommand,
     end: () => {
       store.appendCaptured();
       if (release) for (const shard of shards) shard.queue.release();
       if (server.blocking.hasReady) server.blocking.serveReady();
     },
   };
-  // Inside MULTI the script must finish before EXEC answers: it may take up to the busy threshold.
-  return server.scripts.run(job, client.inTransaction ? server.config.int('busy-reply-threshold') : SYNC_BUDGET_MS);
 }
 
 /** A run's result as its client's reply. */
-function settleRun(client: Client, result: ScriptValue | Promise<ScriptValue>, inspect: ((value: ScriptValue) => void) | undefined): Reply | PendingReply {
+function settleRun(result: ScriptValue | Promise<ScriptValue>, inspect: ((value: ScriptValue) => void) | undefined): Reply | PendingReply {
   const reply = (value: ScriptValue): Reply => {
     inspect?.(value);
     return replyOfScriptValue(value);
   };
   if (!(result instanceof Promise)) return reply(result);
-  if (client.inTransaction) {
-    // EXEC cannot wait: the script is stopped (writes done stay) and the command fails.
-    client.server.scripts.stop();
-    return new ErrorReply('ERR script ran past busy-reply-threshold inside a transaction and was stopped');
-  }
   const pending = new PendingReply();
-  void result.then((value) => pending.resolve(reply(value)));
+  result.then(
+    (value) => pending.resolve(reply(value)),
+    (error: unknown) => pending.resolve(new ErrorReply(`ERR ${error instanceof Error ? error.message : String(error)}`)),
+  );
   return pending;
 }
 
 /** redis.call from a script: Redis's checks for scripts, then the command as any client runs it. */
-function callFromScript(scriptClient: Client, args: string[], resp: 2 | 3, readOnly: boolean, held: ReadonlySet<number>): ScriptValue {
+function callFromScript(scriptClient: Client, args: string[], resp: 2 | 3, readOnly: boolean, held: ReadonlySet<number>, writing: () => void): ScriptValue {
   const spec = findCommand(args[0]);
   if (spec === undefined) return scriptError('ERR Unknown Redis command called from script');
   if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) return scriptError('ERR Wrong number of args calling Redis command from script');
@@ -182,6 +196,7 @@ function callFromScript(scriptClient: Client, args: string[], resp: 2 | 3, readO
   if (spec.firstKey === 0 && writes && held.size < store.shards.length)
     return scriptError(`ERR Script attempted '${spec.name}', which writes every shard, while holding only the shards of its keys: declare no keys to hold them all`);
   scriptClient.resp = resp;
+  if (writes) writing();
   server.stats.commandsProcessed++;
   const reply = execute(scriptClient, spec, args);
   if (reply instanceof PendingReply) return scriptError('ERR This Redis command is not allowed from script');
@@ -251,7 +266,12 @@ export function waitForScript(client: Client, shardIds: readonly number[], retry
   let timer: NodeJS.Timeout | undefined;
   void Promise.race([scripts.ended(), new Promise((resolve) => (timer = setTimeout(resolve, left)))]).then(() => {
     clearTimeout(timer);
-    const reply = retry();
+    let reply: Reply | PendingReply;
+    try {
+      reply = retry();
+    } catch (error) {
+      reply = internalError(client, error);
+    }
     if (reply instanceof PendingReply) reply.onSettled((settled) => pending.resolve(settled));
     else pending.resolve(reply);
   });

@@ -18,8 +18,7 @@ import {
  * as the reply its client gets.
  */
 export function scriptValueOf(reply: Reply, resp: 2 | 3): ScriptValue {
-  if (reply === null || typeof reply === 'string' || typeof reply === 'number') return reply;
-  if (typeof reply === 'bigint') return Number(reply);
+  if (reply === null || typeof reply === 'string' || typeof reply === 'number' || typeof reply === 'bigint') return reply;
   if (Array.isArray(reply)) return reply.map((item: Reply) => scriptValueOf(item, resp));
   if (reply instanceof StatusReply) return { ok: reply.text };
   if (reply instanceof ErrorReply) return { err: reply.message };
@@ -39,7 +38,7 @@ export function scriptValueOf(reply: Reply, resp: 2 | 3): ScriptValue {
 }
 
 export function replyOfScriptValue(value: ScriptValue): Reply {
-  if (value === null || typeof value === 'string' || typeof value === 'number') return value;
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return value;
   if (typeof value === 'boolean') return new BooleanReply(value);
   if (Array.isArray(value)) return value.map(replyOfScriptValue);
   if ('err' in value) return new ErrorReply(value.err);

@@ -93,7 +93,12 @@ export class ServerContext {
     this.checkpointer = new Checkpointer(store);
     this.tailHub = new TailHub(store.log);
     this.watches = new WatchRegistry(store);
-    this.scripts = new ScriptHost({ memoryLimit: config.int('script-memory-limit'), log: (level, message) => hooks.scriptLog?.(level, message) });
+    this.scripts = new ScriptHost({
+      memoryLimit: config.int('script-memory-limit'),
+      unpausableMs: () => config.int('busy-reply-threshold'),
+      log: (level, message) => hooks.scriptLog?.(level, message),
+      internalError: (error) => hooks.internalError(error, 'script'),
+    });
   }
 
   /** BGREWRITEAOF passes under way (INFO's aof_rewrite_in_progress). */

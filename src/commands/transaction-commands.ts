@@ -1,5 +1,5 @@
 import type { Client } from './client.js';
-import { execute, runHoldingShards, shardsOf } from './command-execution.js';
+import { execute, runHoldingShards, shardsTouched } from './command-execution.js';
 import type { CommandSpec } from './command-spec.js';
 import { PendingReply } from './pending-reply.js';
 import { ErrorReply, NULL_ARRAY, OK, type Reply } from './reply.js';
@@ -77,7 +77,8 @@ export function exec(client: Client): Reply | PendingReply {
     return NULL_ARRAY;
   }
   endTransaction(client);
-  const shards = [...new Set(transaction.queue.flatMap(([spec, args]) => shardsOf(client, spec, args)))].sort((a, b) => a.id - b.id);
+  // Holding what every queued command touches keeps a paused script's shards out of the transaction.
+  const shards = [...new Set(transaction.queue.flatMap(([spec, args]) => shardsTouched(client, spec, args)))].sort((a, b) => a.id - b.id);
   const runAll = (): Reply => {
     const replies = client.server.store.transaction(() => runQueued(client, transaction.queue));
     // Blocked clients are served once the whole transaction has run, outside its transaction id.

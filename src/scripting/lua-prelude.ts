@@ -12,6 +12,7 @@ local raw = {
   call = __eddy_call, pcall = __eddy_pcall, log = __eddy_log, sha1hex = __eddy_sha1hex, setresp = __eddy_setresp,
   json_encode = __eddy_json_encode, json_decode = __eddy_json_decode,
   msgpack_pack = __eddy_msgpack_pack, msgpack_unpack = __eddy_msgpack_unpack,
+  hook_paused = __eddy_hook_paused,
 }
 for name in pairs(raw) do _G['__eddy_' .. name] = nil end
 local getinfo, randomseed, clock = debug.getinfo, math.randomseed, os.clock
@@ -112,9 +113,10 @@ local kv = {
 local cjson = { encode = raw.json_encode, decode = raw.json_decode }
 local cmsgpack = { pack = raw.msgpack_pack, unpack = raw.msgpack_unpack }
 
--- SCRIPT KILL's error goes through pcall and xpcall: a script cannot catch its own end.
+-- SCRIPT KILL's error (and the stop of a script that cannot pause) goes through pcall, xpcall and
+-- coroutine.resume: a script cannot catch its own end.
 local raw_pcall, raw_xpcall = pcall, xpcall
-local function killed(e) return type(e) == 'table' and rawget(e, 'err') == KILLED end
+local function killed(e) return type(e) == 'table' and rawget(e, 'fatal') == true end
 local function pass(ok, ...)
   if not ok and killed((...)) then error((...), 0) end
   return ok, ...
@@ -122,6 +124,37 @@ end
 pcall = function(...) return pass(raw_pcall(...)) end
 xpcall = function(f, handler, ...)
   return pass(raw_xpcall(f, function(e) if killed(e) then return e end return handler(e) end, ...))
+end
+
+-- The instruction hook pauses a coroutine at the end of a time slice; resume passes the pause up
+-- to the script's own thread (so the event loop gets its turn), then carries on where it stopped.
+local co_create, co_resume, co_yield, co_isyieldable = coroutine.create, coroutine.resume, coroutine.yield, coroutine.isyieldable
+local pack, unpack_all = table.pack, table.unpack
+local function resume(co, ...)
+  local result = pack(co_resume(co, ...))
+  while raw.hook_paused(co_isyieldable()) do
+    if co_isyieldable() then co_yield() end
+    result = pack(co_resume(co))
+  end
+  if not result[1] and killed(result[2]) then error(result[2], 0) end
+  return unpack_all(result, 1, result.n)
+end
+coroutine.resume = resume
+coroutine.wrap = function(f)
+  local co = co_create(f)
+  return function(...)
+    local result = pack(resume(co, ...))
+    if result[1] then return unpack_all(result, 2, result.n) end
+    error(result[2], 0)
+  end
+end
+
+-- A finalizer would run inside whichever later script the collector happens to run in, where
+-- nothing could stop it: tables get none (Lua 5.1, which Redis runs, has none for tables either).
+local raw_setmetatable = setmetatable
+_G.setmetatable = function(t, meta)
+  if type(meta) == 'table' and rawget(meta, '__gc') ~= nil then error('__gc metamethods are not allowed in scripts', 2) end
+  return raw_setmetatable(t, meta)
 end
 
 -- Lua 5.1 idioms Redis scripts use.

@@ -29,6 +29,8 @@ const HOOK_EVERY = 10_000;
 const MAX_DEPTH = 100;
 
 export const KILLED_MESSAGE = 'ERR Script killed by user with SCRIPT KILL...';
+export const UNPAUSABLE_MESSAGE =
+  'ERR Script stopped: it ran past busy-reply-threshold where it cannot pause (inside a C call such as table.sort, string.gsub or __tostring)';
 
 /** A script on its Lua thread, between slices. */
 export interface ActiveRun {
@@ -84,6 +86,17 @@ interface LuaModule {
   _lua_isyieldable(L: number): number;
   _lua_xmove(from: number, to: number, n: number): void;
   _lua_pushcclosure(L: number, fn: number, upvalues: number): void;
+  _lua_checkstack(L: number, n: number): number;
+}
+
+/** How the runtime is set up: its memory cap, and how long a script may run where it cannot pause. */
+export interface RuntimeLimits {
+  memoryLimit: number;
+  /**
+   * Inside a C call (a table.sort comparator, a gsub callback, __tostring) a script cannot yield,
+   * so the event loop waits: past this many milliseconds of that, the script is stopped.
+   */
+  unpausableMs(): number;
 }
 
 /**
@@ -110,22 +123,33 @@ export class LuaRuntime {
   private sliceEnd = 0;
   private hookYielded = false;
   private killRequested = false;
+  /** When a script that cannot pause is stopped (performance.now()). */
+  private deadline = Infinity;
+  /** The hook paused a coroutine inside the script: its resumer passes the pause up (see the prelude). */
+  private nestedPause = false;
+  private readonly prepareFunction: number;
+  private preparing: { program: ScriptProgram; keys: readonly string[]; argv: readonly string[] } | undefined;
+  private prepared: { thread: number; ref: number; args: number } | undefined;
   private loadLibraryRef = 0;
   private callFunctionRef = 0;
   private readonly libraries = new Map<string, { code: string; functions: RegisteredFunction[] }>();
 
-  private constructor(private readonly engine: LuaEngine) {
+  private constructor(
+    private readonly engine: LuaEngine,
+    private readonly limits: RuntimeLimits,
+  ) {
     this.m = engine.global.lua.module as unknown as LuaModule;
     this.main = engine.global.address;
     this.L = this.main;
     this.lengthPointer = this.m._malloc(4);
+    this.prepareFunction = this.m.addFunction((state: number) => this.prepareRun(state), 'ii');
   }
 
-  static async create(memoryLimit: number): Promise<LuaRuntime> {
+  static async create(limits: RuntimeLimits): Promise<LuaRuntime> {
     const engine = await new LuaFactory().createEngine({ openStandardLibs: true, injectObjects: false, enableProxy: false, traceAllocations: true });
-    const runtime = new LuaRuntime(engine);
+    const runtime = new LuaRuntime(engine, limits);
     runtime.installPrelude();
-    engine.global.setMemoryMax(memoryLimit);
+    engine.global.setMemoryMax(limits.memoryLimit);
     return runtime;
   }
 
@@ -171,7 +195,9 @@ export class LuaRuntime {
       const body = code.replace(/^#![^\n]*/, '');
       const pointer = this.bytes(body);
       if (this.engine.global.lua.luaL_loadbufferx(L, pointer, body.length, '@user_function', 't') !== 0) return { error: `ERR Error compiling function: ${this.readString(-1)}` };
-      if (m._lua_pcallk(L, 2, 1, 0, 0, 0) !== 0) return { error: `ERR Error registering functions: ${this.readString(-1)}` };
+      // A library's top level runs here, where it cannot pause: it gets the unpausable limit.
+      this.deadline = performance.now() + this.limits.unpausableMs();
+      if (m._lua_pcallk(L, 2, 1, 0, 0, 0) !== 0) return { error: `ERR Error registering functions: ${this.errorText(-1)}` };
       const listed = this.readPlain(-1, 0, 'text');
       const functions = (Array.isArray(listed) ? listed : []).map((entry: { name: string; flags: unknown }) => ({
         name: entry.name,
@@ -180,6 +206,8 @@ export class LuaRuntime {
       this.libraries.set(library, { code, functions });
       return { functions };
     } finally {
+      this.deadline = Infinity;
+      this.killRequested = false;
       m._lua_settop(L, top);
     }
   }
@@ -202,31 +230,66 @@ export class LuaRuntime {
       if (!loaded.functions.some((fn) => fn.name === program.name)) return scriptError('ERR Function not found');
       label = program.name;
     }
-    this.io = io;
     this.resp = 2;
     this.killRequested = false;
     this.callRef(this.beforeRun);
-    if (program.kind === 'script') {
-      m._lua_rawgeti(L, REGISTRY, RIDX_GLOBALS);
-      this.setField('KEYS', () => this.pushStrings(keys));
-      this.setField('ARGV', () => this.pushStrings(argv));
-      m._lua_settop(L, -2);
+    // Building KEYS and ARGV allocates (a big ARGV can pass the memory cap): it runs protected.
+    this.preparing = { program, keys, argv };
+    this.prepared = undefined;
+    m._lua_pushcclosure(L, this.prepareFunction, 0);
+    const status = m._lua_pcallk(L, 0, 0, 0, 0, 0);
+    this.preparing = undefined;
+    const prepared = this.prepared as { thread: number; ref: number; args: number } | undefined;
+    if (status !== 0 || prepared === undefined) {
+      const message = status === ERR_MEMORY ? this.outOfMemory(label) : scriptError(`ERR ${this.readString(-1)}`);
+      m._lua_settop(L, 0);
+      return message;
     }
-    const thread = m._lua_newthread(L);
-    const ref = m._luaL_ref(L, REGISTRY);
-    this.L = thread;
-    let args = 0;
-    if (program.kind === 'script') m._lua_rawgeti(thread, REGISTRY, BigInt(this.scripts.get(program.sha) as number));
-    else {
-      m._lua_rawgeti(thread, REGISTRY, BigInt(this.callFunctionRef));
-      this.pushString(program.library);
-      this.pushString(program.name);
-      this.pushStrings(keys);
-      this.pushStrings(argv);
-      args = 4;
+    this.io = io;
+    return { ...prepared, label, started: false };
+  }
+
+  /**
+   * Inside a protected call: sets KEYS and ARGV (a function sees neither, as in Redis), starts the
+   * run's thread and pushes what it calls onto it.
+   */
+  private prepareRun(state: number): number {
+    const m = this.m;
+    const { program, keys, argv } = this.preparing as NonNullable<typeof this.preparing>;
+    const outer = this.L;
+    try {
+      this.L = state;
+      m._lua_rawgeti(state, REGISTRY, RIDX_GLOBALS);
+      this.setField('KEYS', () => (program.kind === 'script' ? this.pushStrings(keys) : m._lua_pushnil(state)));
+      this.setField('ARGV', () => (program.kind === 'script' ? this.pushStrings(argv) : m._lua_pushnil(state)));
+      m._lua_settop(state, -2);
+      const thread = m._lua_newthread(state);
+      const ref = m._luaL_ref(state, REGISTRY);
+      this.L = thread;
+      let args = 0;
+      if (program.kind === 'script') m._lua_rawgeti(thread, REGISTRY, BigInt(this.scripts.get(program.sha) as number));
+      else {
+        m._lua_rawgeti(thread, REGISTRY, BigInt(this.callFunctionRef));
+        this.pushString(program.library);
+        this.pushString(program.name);
+        this.pushStrings(keys);
+        this.pushStrings(argv);
+        args = 4;
+      }
+      this.prepared = { thread, ref, args };
+      return 0;
+    } catch (error) {
+      if (!(error instanceof Error) || error instanceof WebAssembly.RuntimeError) throw error;
+      this.L = state;
+      this.pushString(error.message);
+      return m._lua_error(state);
+    } finally {
+      this.L = outer;
     }
-    this.L = L;
-    return { thread, ref, label, args, started: false };
+  }
+
+  private outOfMemory(label: string): ScriptValue {
+    return scriptError(`ERR Out of memory: the script needed more than the scripting memory limit script: ${label}.`);
   }
 
   /**
@@ -237,18 +300,25 @@ export class LuaRuntime {
   step(run: ActiveRun, sliceMs: number): ScriptValue | undefined {
     const m = this.m;
     this.sliceEnd = performance.now() + sliceMs;
+    this.deadline = this.sliceEnd + this.limits.unpausableMs();
     this.runThread = run.thread;
     this.hookYielded = false;
-    const status = m._lua_resume(run.thread, this.main, run.started ? 0 : run.args, this.lengthPointer);
-    run.started = true;
-    this.runThread = 0;
+    this.nestedPause = false;
+    let status: number;
+    try {
+      status = m._lua_resume(run.thread, this.main, run.started ? 0 : run.args, this.lengthPointer);
+    } finally {
+      run.started = true;
+      this.runThread = 0;
+      this.deadline = Infinity;
+    }
     if (status === YIELD && this.hookYielded) return undefined;
     const results = m.HEAPU32[this.lengthPointer >> 2];
     try {
       this.L = run.thread;
       if (status === YIELD) return scriptError(`ERR attempt to yield from outside a coroutine script: ${run.label}.`);
       if (status === 0) return results === 0 ? null : this.readResult(-results, 0);
-      if (status === ERR_MEMORY) return scriptError(`ERR Out of memory: the script needed more than the scripting memory limit script: ${run.label}.`);
+      if (status === ERR_MEMORY) return this.outOfMemory(run.label);
       return this.errorReply(run);
     } catch (error) {
       return scriptError(error instanceof ConversionError ? error.message : `ERR ${String(error)}`);
@@ -257,6 +327,9 @@ export class LuaRuntime {
       m._lua_settop(this.main, 0);
       m._luaL_unref(this.main, REGISTRY, run.ref);
       this.io = undefined;
+      // A kill that came as the script ended must not stop the next one.
+      this.killRequested = false;
+      this.deadline = Infinity;
     }
   }
 
@@ -277,7 +350,11 @@ export class LuaRuntime {
     m._lua_rawgeti(L, REGISTRY, BigInt(run.ref));
     m._lua_xmove(run.thread, L, 1);
     const sha = run.label;
-    if (m._lua_pcallk(L, 2, 1, 0, 0, 0) !== 0 || m._lua_type(L, -1) !== T_TABLE) return scriptError(`ERR ${this.readString(-1)} script: ${sha}.`);
+    // error_info may run the error's __tostring, where nothing can pause.
+    this.deadline = performance.now() + this.limits.unpausableMs();
+    const status = m._lua_pcallk(L, 2, 1, 0, 0, 0);
+    this.deadline = Infinity;
+    if (status !== 0 || m._lua_type(L, -1) !== T_TABLE) return scriptError(`${this.errorText(-1).replace(/^(?!ERR )/, 'ERR ')} script: ${sha}.`);
     const message = this.field(-1, 'err', () => this.readString(-1));
     const line = this.field(-1, 'line', () => (m._lua_type(L, -1) === T_NUMBER ? String(m._lua_tonumberx(L, -1, 0)) : '?'));
     const raised = this.field(-1, 'raised', () => m._lua_toboolean(L, -1) === 1);
@@ -311,6 +388,17 @@ export class LuaRuntime {
       this.pushString(createHash('sha1').update(Buffer.from(this.readString(1), 'latin1')).digest('hex'));
       return 1;
     });
+    // Asked by the prelude's coroutine.resume after each resume: did the hook pause the coroutine?
+    // The pause goes up while the asking thread can yield (`can_pass`); the script's own thread
+    // taking it ends the slice.
+    register('hook_paused', (state) => {
+      const paused = this.nestedPause;
+      const canPass = m._lua_toboolean(state, 1) === 1;
+      if (paused && (state === this.runThread || !canPass)) this.nestedPause = false;
+      if (paused && canPass && state === this.runThread) this.hookYielded = true;
+      m._lua_pushboolean(state, paused ? 1 : 0);
+      return 1;
+    });
     register('setresp', (state) => {
       this.resp = m._lua_tonumberx(state, 1, 0) === 3 ? 3 : 2;
       return 0;
@@ -333,17 +421,27 @@ export class LuaRuntime {
     // Every HOOK_EVERY instructions: a killed script fails (and again at every later look, so
     // pcall cannot keep it alive); a script past its slice yields, where Lua allows it.
     const hook = m.addFunction((state: number) => {
-      if (this.killRequested) {
-        this.L = state;
-        this.pushTable({ err: KILLED_MESSAGE });
-        this.L = this.main;
-        m._lua_error(state);
-      } else if (state === this.runThread && performance.now() > this.sliceEnd && m._lua_isyieldable(state) === 1) {
-        this.hookYielded = true;
+      const now = performance.now();
+      if (this.killRequested || now > this.deadline) this.raiseFatal(state, this.killRequested ? KILLED_MESSAGE : UNPAUSABLE_MESSAGE);
+      else if (this.runThread !== 0 && now > this.sliceEnd && m._lua_isyieldable(state) === 1) {
+        // The script's own thread yields to step(); a coroutine inside it yields to its resumer,
+        // which passes the pause up (the prelude's coroutine.resume).
+        if (state === this.runThread) this.hookYielded = true;
+        else this.nestedPause = true;
         m._lua_yieldk(state, 0, 0, 0);
       }
     }, 'vii');
     m._lua_sethook(L, hook, MASK_COUNT, HOOK_EVERY);
+  }
+
+  /** Raises an error no pcall keeps: the prelude's pcall and coroutine.resume raise it again. */
+  private raiseFatal(state: number, message: string): void {
+    const outer = this.L;
+    this.L = state;
+    this.pushTable({ err: message });
+    this.setField('fatal', () => this.m._lua_pushboolean(state, 1));
+    this.L = outer;
+    this.m._lua_error(state);
   }
 
   /**
@@ -382,7 +480,10 @@ export class LuaRuntime {
       work();
       return 1;
     } catch (error) {
-      this.pushString(error instanceof Error ? error.message : String(error));
+      // A Lua error (a longjmp, which emscripten throws as a non-Error) or a broken wasm heap is
+      // not ours to turn into a message: it goes on up.
+      if (!(error instanceof Error) || error instanceof WebAssembly.RuntimeError) throw error;
+      this.pushString(error.message);
       return this.m._lua_error(this.L);
     }
   }
@@ -403,10 +504,11 @@ export class LuaRuntime {
         return this.resp === 3 ? value : value ? 1 : null;
       }
       case T_NUMBER:
-        return m._lua_isinteger(L, index) === 1 ? Number(m._lua_tointegerx(L, index, 0)) : Math.trunc(m._lua_tonumberx(L, index, 0)) || 0;
+        return m._lua_isinteger(L, index) === 1 ? integerValue(m._lua_tointegerx(L, index, 0)) : integerOfFloat(m._lua_tonumberx(L, index, 0));
       case T_STRING:
         return this.readString(index);
       case T_TABLE:
+        this.ensureStack();
         return this.readTable(this.absolute(index), depth);
       default:
         return null;
@@ -465,8 +567,10 @@ export class LuaRuntime {
     else if (typeof value === 'number') {
       if (Number.isInteger(value)) m._lua_pushinteger(L, BigInt(value));
       else m._lua_pushnumber(L, value);
-    } else if (typeof value === 'boolean') m._lua_pushboolean(L, value ? 1 : 0);
+    } else if (typeof value === 'bigint') m._lua_pushinteger(L, BigInt.asIntN(64, value));
+    else if (typeof value === 'boolean') m._lua_pushboolean(L, value ? 1 : 0);
     else if (Array.isArray(value)) {
+      this.ensureStack();
       m._lua_createtable(L, value.length, 0);
       for (let i = 0; i < value.length; i++) {
         this.pushValue(value[i], depth + 1);
@@ -476,8 +580,9 @@ export class LuaRuntime {
   }
 
   /** A tagged value as the one-field table Redis gives Lua ({err=}, {ok=}, {map=}, ...). */
-  private pushTable(value: Exclude<ScriptValue, string | number | boolean | null | ScriptValue[]>, depth = 0): void {
+  private pushTable(value: Exclude<ScriptValue, string | number | bigint | boolean | null | ScriptValue[]>, depth = 0): void {
     const { L, m } = this;
+    this.ensureStack();
     m._lua_createtable(L, 0, 1);
     if ('err' in value) this.setField('err', () => this.pushString(value.err));
     else if ('ok' in value) this.setField('ok', () => this.pushString(value.ok));
@@ -520,6 +625,7 @@ export class LuaRuntime {
         return strings === 'text' ? Buffer.from(bytes, 'latin1').toString('utf8') : Buffer.from(bytes, 'latin1');
       }
       case T_TABLE: {
+        this.ensureStack();
         const table = this.absolute(index);
         const entries: [unknown, unknown][] = [];
         m._lua_pushnil(L);
@@ -550,12 +656,14 @@ export class LuaRuntime {
     else if (typeof value === 'string') this.pushString(Buffer.from(value, 'utf8').toString('latin1'));
     else if (value instanceof Uint8Array) this.pushString(Buffer.from(value).toString('latin1'));
     else if (Array.isArray(value)) {
+      this.ensureStack();
       m._lua_createtable(L, value.length, 0);
       value.forEach((item, i) => {
         this.pushPlain(item, depth + 1);
         m._lua_rawseti(L, -2, BigInt(i + 1));
       });
     } else if (typeof value === 'object') {
+      this.ensureStack();
       const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
       m._lua_createtable(L, 0, entries.length);
       for (const [key, item] of entries) {
@@ -572,7 +680,21 @@ export class LuaRuntime {
   private numberText(index: number): string {
     const { L, m } = this;
     if (m._lua_isinteger(L, index) === 1) return String(m._lua_tointegerx(L, index, 0));
-    return String(Number(m._lua_tonumberx(L, index, 0).toPrecision(14)));
+    return formatG14(m._lua_tonumberx(L, index, 0));
+  }
+
+  /**
+   * Room for a few more values on the stack, before each nested table: Lua guarantees C code only
+   * 20 slots, and going past them would write over the wasm heap.
+   */
+  private ensureStack(): void {
+    if (this.m._lua_checkstack(this.L, 8) === 0) throw new ConversionError('ERR reached lua stack limit');
+  }
+
+  /** An error value as text: a string, or an `{err=...}` table's message. */
+  private errorText(index: number): string {
+    if (this.m._lua_type(this.L, index) !== T_TABLE) return this.readString(index);
+    return this.field(index, 'err', () => this.readString(-1));
   }
 
   private readString(index: number): string {
@@ -636,3 +758,31 @@ export class LuaRuntime {
 
 /** A result that cannot become a reply (nested too deep); its message is the reply. */
 class ConversionError extends Error {}
+
+/** A Lua integer as a reply: a number while exact, a bigint past that. */
+function integerValue(n: bigint): number | bigint {
+  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+}
+
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * A float result as Redis's C cast makes it an integer: truncated; out of range or NaN gives
+ * INT64_MIN, as the cast does on x86.
+ */
+function integerOfFloat(x: number): number | bigint {
+  if (!Number.isFinite(x) || x >= 2 ** 63 || x < -(2 ** 63)) return INT64_MIN;
+  return integerValue(BigInt(Math.trunc(x)));
+}
+
+/** C's printf("%.14g"), which Lua 5.1 uses for numbers as text. */
+export function formatG14(x: number): string {
+  if (Number.isNaN(x)) return x < 0 ? '-nan' : 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const [mantissa, exponentText] = x.toExponential(13).split('e');
+  const exponent = Number(exponentText);
+  const trim = (digits: string): string => (digits.includes('.') ? digits.replace(/\.?0+$/, '') : digits);
+  if (exponent < -4 || exponent >= 14) return `${trim(mantissa)}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  return trim(x.toFixed(13 - exponent));
+}

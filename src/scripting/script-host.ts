@@ -1,6 +1,6 @@
-import { LuaRuntime, type ActiveRun, type RegisteredFunction } from './lua-runtime.js';
+import { KILLED_MESSAGE, LuaRuntime, type ActiveRun, type RegisteredFunction, type RuntimeLimits } from './lua-runtime.js';
 import type { ScriptProgram } from './script-program.js';
-import type { ScriptValue } from './script-value.js';
+import { scriptError, type ScriptValue } from './script-value.js';
 
 /** A script to run, and how its redis.call calls reach the server. */
 export interface ScriptJob {
@@ -40,12 +40,12 @@ export class ScriptHost {
   running: { job: ScriptJob; startedAt: number; run: ActiveRun | undefined } | undefined;
 
   constructor(
-    private readonly options: { memoryLimit: number; log(level: number, message: string): void },
+    private readonly options: RuntimeLimits & { log(level: number, message: string): void; internalError(error: unknown): void },
   ) {}
 
   /** Loads the runtime ahead of the first script (it takes a few tens of milliseconds). */
   warmUp(): Promise<void> {
-    this.booting ??= LuaRuntime.create(this.options.memoryLimit).then((runtime) => {
+    this.booting ??= LuaRuntime.create(this.options).then((runtime) => {
       this.runtime = runtime;
       this.queue.shift()?.();
     });
@@ -55,6 +55,22 @@ export class ScriptHost {
   /** Runs a script; the result synchronously when it finished within `syncBudgetMs`. */
   run(job: ScriptJob, syncBudgetMs: number): ScriptValue | Promise<ScriptValue> {
     return this.exclusive((runtime) => this.start(runtime, job, syncBudgetMs));
+  }
+
+  /**
+   * Runs a script to its end now, without giving the event loop a turn (inside EXEC, which answers
+   * at once): past `budgetMs` it is stopped (its writes stay) and `overrun` is its result.
+   * Undefined when the runtime is not free (still loading, or another script runs).
+   */
+  runNow(job: ScriptJob, budgetMs: number, overrun: string): ScriptValue | undefined {
+    const runtime = this.runtime;
+    if (runtime === undefined || this.busy) return undefined;
+    this.busy = true;
+    try {
+      return this.start(runtime, job, budgetMs, overrun) as ScriptValue;
+    } finally {
+      this.next();
+    }
   }
 
   /** Compiles a script (SCRIPT LOAD): Redis's compile error, or undefined. */
@@ -132,24 +148,59 @@ export class ScriptHost {
     this.queue.shift()?.();
   }
 
-  private start(runtime: LuaRuntime, job: ScriptJob, syncBudgetMs: number): ScriptValue | Promise<ScriptValue> {
+  /** Starts a job; past `syncBudgetMs` it goes on a slice at a time, or, given `overrun`, is stopped with that error. */
+  private start(runtime: LuaRuntime, job: ScriptJob, syncBudgetMs: number, overrun?: string): ScriptValue | Promise<ScriptValue> {
     this.running = { job, startedAt: performance.now(), run: undefined };
-    job.begin();
-    const io = { call: (args: string[], resp: 2 | 3) => job.call(args, resp), log: (level: number, message: string) => this.options.log(level, message) };
-    const run = runtime.begin(job.program, job.keys, job.argv, io);
-    if (!isActiveRun(run)) return this.finished(run);
-    this.running.run = run;
-    const result = runtime.step(run, syncBudgetMs);
-    return result === undefined ? this.finishLater(runtime, run) : this.finished(result);
+    try {
+      job.begin();
+      const io = { call: (args: string[], resp: 2 | 3) => job.call(args, resp), log: (level: number, message: string) => this.options.log(level, message) };
+      const run = runtime.begin(job.program, job.keys, job.argv, io);
+      if (!isActiveRun(run)) return this.finished(run);
+      this.running.run = run;
+      const result = runtime.step(run, syncBudgetMs);
+      if (result !== undefined) return this.finished(result);
+      if (overrun === undefined) return this.finishLater(runtime, run);
+      runtime.kill();
+      return this.stepToEnd(runtime, run, overrun);
+    } catch (error) {
+      return this.broken(runtime, error);
+    }
   }
 
   /** The rest of a long script, a slice per event-loop turn. */
   private async finishLater(runtime: LuaRuntime, run: ActiveRun): Promise<ScriptValue> {
     for (;;) {
       await new Promise((resolve) => setImmediate(resolve));
-      const result = runtime.step(run, SLICE_MS);
+      try {
+        const result = runtime.step(run, SLICE_MS);
+        if (result !== undefined) return this.finished(result);
+      } catch (error) {
+        return this.broken(runtime, error);
+      }
+    }
+  }
+
+  /** Steps a script told to stop to its end, without a pause; its kill error reads as `overrun`. */
+  private stepToEnd(runtime: LuaRuntime, run: ActiveRun, overrun: string): ScriptValue {
+    for (;;) {
+      const result = runtime.step(run, Infinity);
+      if (typeof result === 'object' && result !== null && 'err' in result && result.err === KILLED_MESSAGE) return this.finished(scriptError(overrun));
       if (result !== undefined) return this.finished(result);
     }
+  }
+
+  /**
+   * The runtime threw where Lua should have reported (a bug, or a broken wasm heap): the running
+   * script ends with an error, its writes kept, and the next script gets a new runtime.
+   */
+  private broken(runtime: LuaRuntime, error: unknown): ScriptValue {
+    this.options.internalError(error);
+    if (this.runtime === runtime) {
+      this.runtime = undefined;
+      this.booting = undefined;
+      void this.warmUp();
+    }
+    return this.finished(scriptError('ERR the scripting engine failed while running the script and was restarted; writes it made are kept'));
   }
 
   private finished(result: ScriptValue): ScriptValue {

@@ -6,6 +6,8 @@
 export type ScriptValue =
   | string
   | number
+  /** An integer outside the doubles' exact range. */
+  | bigint
   | boolean
   | null
   | ScriptValue[]

@@ -225,7 +225,9 @@ export class Store {
   /** Deletes keys whose time has passed, sampling at most `budget` expiring keys per keyspace. */
   expireSome(now: number, budget: number): number {
     let expired = 0;
-    for (const shard of this.shards)
+    for (const shard of this.shards) {
+      // A held shard belongs to its job (a paused script): its keys wait for the next pass.
+      if (!shard.queue.free) continue;
       shard.state.dbs.forEach((ks, db) => {
         if (ks.expires.size === 0) return;
         let seen = 0;
@@ -238,6 +240,7 @@ export class Store {
         }
         this.cursors.delete(ks); // walked to the end: start over next time
       });
+    }
     return expired;
   }
 

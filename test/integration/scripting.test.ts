@@ -137,6 +137,49 @@ describe("Redis's conversions", () => {
   });
 });
 
+describe('numbers and nesting at the edges', () => {
+  test.each([
+    ['return 9007199254740993', '9007199254740993'],
+    ["return redis.call('INCRBY', 'big', '9007199254740993')", '9007199254740993'],
+    // A float becomes an integer as Redis's C cast makes it: out of range (or NaN) is INT64_MIN.
+    ['return 2^63', '-9223372036854775808'],
+    ['return 1e300', '-9223372036854775808'],
+    ['return 0/0', '-9223372036854775808'],
+    ['return -2.5', '-2'],
+    // Numbers as command arguments are Lua 5.1's %.14g text.
+    ["redis.call('SET', 'n', 1e20) return redis.call('GET', 'n')", '1e+20'],
+    ["redis.call('SET', 'n', 1/3) return redis.call('GET', 'n')", '0.33333333333333'],
+    ["redis.call('SET', 'n', 0.1) return redis.call('GET', 'n')", '0.1'],
+    ["redis.call('SET', 'n', 2^53) return redis.call('GET', 'n')", '9.007199254741e+15'],
+  ])('%s', async (script, expected) => {
+    const exact = new Redis({ port: server.port, stringNumbers: true });
+    try {
+      expect(await exact.eval(script, 0)).toBe(expected);
+    } finally {
+      exact.disconnect();
+    }
+  });
+
+  test('deep tables: 60 levels come back whole; deeper ones, cycles and deep JSON are errors, and the server goes on', async () => {
+    const nest = (depth: number) => `local t = {} local c = t for i = 1, ${depth} do c[1] = {} c = c[1] end return t`;
+    let expected: unknown = [];
+    for (let i = 0; i < 60; i++) expected = [expected];
+    expect(await evalScript(nest(60))).toEqual(expected);
+    expect(await errorOf(evalScript(nest(500)))).toMatch(/reached lua stack limit/);
+    expect(await errorOf(evalScript('local t = {} t[1] = t return cjson.encode(t)'))).toMatch(/excessive nesting/);
+    expect(await errorOf(evalScript(`return cjson.decode('${'['.repeat(5000)}${']'.repeat(5000)}')`))).toMatch(/excessive nesting/);
+    expect(await errorOf(evalScript(`redis.setresp(3) ${nest(500).replace('return t', 'return {map = {x = t}}')}`))).toMatch(/reached lua stack limit/);
+    expect(await evalScript("return {1, 'two'}")).toEqual([1, 'two']);
+    expect(await redis.ping()).toBe('PONG');
+  });
+
+  test('an ARGV past the memory limit is an out-of-memory error, and the next script runs', async () => {
+    const huge = 'x'.repeat(20 * 1024 * 1024);
+    expect(await errorOf(evalScript('return #ARGV[1]', [], [huge]))).toMatch(/^ERR Out of memory/);
+    expect(await evalScript('return #ARGV[1]', [], ['small'])).toBe(5);
+  });
+});
+
 describe("Redis's errors", () => {
   test.each([
     ["return redis.error_reply('My Error')", 'My Error'],
@@ -209,6 +252,7 @@ describe('the sandbox', () => {
     "string.leak = 1",
     "getmetatable('').__index.upper = nil",
     'local t = {} for i = 1, 1e9 do t[i] = i end',
+    'setmetatable({}, { __gc = function() end })',
   ])('%s fails, and the next script sees nothing of it', async (script) => {
     expect(await errorOf(evalScript(script))).toMatch(/^ERR /);
     expect(await evalScript("return {type(rawget(_G, 'leak')), string.upper('ok'), type(redis.call), type(string.leak)}")).toEqual(['nil', 'OK', 'function', 'nil']);
@@ -255,6 +299,75 @@ describe('long scripts', () => {
     expect(await errorOf(redis.get(held))).toMatch(/^BUSY /);
     expect(await outcome).toBeUndefined();
     expect(await redis.get(held)).toBe('x');
+    looping.disconnect();
+  });
+});
+
+describe('long scripts that cannot simply yield', () => {
+  test('an endless loop inside a coroutine: the server answers others and SCRIPT KILL stops it', async () => {
+    await redis.config('SET', 'busy-reply-threshold', '300');
+    const looping = new Redis({ port: server.port });
+    const outcome = errorOf(looping.eval('coroutine.wrap(function() while true do end end)()', 0));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await redis.ping()).toBe('PONG');
+    expect(await redis.script('KILL')).toBe('OK');
+    expect(await outcome).toMatch(/^ERR Script killed by user with SCRIPT KILL/);
+    looping.disconnect();
+  });
+
+  test('coroutines still yield and resume as Lua says, across time slices', async () => {
+    expect(await evalScript('local co = coroutine.wrap(function(a) local b = coroutine.yield(a + 1) return b * 2 end) local x = co(1) return {x, co(5)}')).toEqual([2, 10]);
+    const long = 'local co = coroutine.create(function() local n = 0 for i = 1, 2e7 do n = n + 1 end coroutine.yield(n) return "done" end) local _, first = coroutine.resume(co) local _, second = coroutine.resume(co) return {first, second}';
+    expect(await evalScript(long)).toEqual([20_000_000, 'done']);
+  });
+
+  test.each([
+    ['a table.sort comparator', 'table.sort({3, 2, 1}, function(a, b) while true do end end)'],
+    ['a gsub callback', "string.gsub('abc', '%w', function() while true do end end)"],
+    ["an error's __tostring", 'error(setmetatable({}, { __tostring = function() while true do end end }))'],
+  ])('an endless loop in %s is stopped after busy-reply-threshold', async (_where, script) => {
+    await redis.config('SET', 'busy-reply-threshold', '300');
+    expect(await errorOf(evalScript(script))).toMatch(/Script stopped: it ran past busy-reply-threshold where it cannot pause/);
+    expect(await evalScript('return 1')).toBe(1);
+  });
+
+  test('a library whose loading never ends is stopped, and not kept', async () => {
+    await redis.config('SET', 'busy-reply-threshold', '300');
+    expect(await errorOf(redis.call('FUNCTION', 'LOAD', '#!lua name=spin\nwhile true do end'))).toMatch(/^ERR Error registering functions: .*cannot pause/);
+    expect(await redis.call('FUNCTION', 'LIST')).toEqual([]);
+  });
+
+  test("another client's transaction waits for a paused script and never stops it", async () => {
+    const [held, free] = keysOnDifferentShards(2, SHARDS);
+    await redis.set(held, 'before');
+    const looping = new Redis({ port: server.port });
+    const outcome = looping.eval("local t = os.clock() while os.clock() - t < 0.5 do end return redis.call('GET', KEYS[1])", 1, held);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const replies = await redis.multi().eval("return redis.call('SET', KEYS[1], 'w')", 1, free).dbsize().exec();
+    expect(replies).toEqual([[null, 'OK'], [null, 2]]);
+    expect(await outcome).toBe('before');
+    looping.disconnect();
+  });
+
+  test('commands on whole databases wait for a paused script: they never see it half done', async () => {
+    const [held] = keysOnDifferentShards(1, SHARDS);
+    const looping = new Redis({ port: server.port });
+    const outcome = looping.eval("redis.call('SET', KEYS[1], 'mid') local t = os.clock() while os.clock() - t < 0.4 do end redis.call('DEL', KEYS[1]) return 1", 1, held);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await redis.keys('*')).toEqual([]);
+    expect(await redis.dbsize()).toBe(0);
+    expect(await outcome).toBe(1);
+    looping.disconnect();
+  });
+
+  test('a key expiring under a read-only script is not a write: SCRIPT KILL still stops it', async () => {
+    const [held] = keysOnDifferentShards(1, SHARDS);
+    await redis.set(held, 'v', 'PX', 50);
+    const looping = new Redis({ port: server.port });
+    const outcome = errorOf(looping.eval("local t = os.clock() while os.clock() - t < 0.2 do end redis.call('GET', KEYS[1]) while true do end", 1, held));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await redis.script('KILL')).toBe('OK');
+    expect(await outcome).toMatch(/^ERR Script killed by user with SCRIPT KILL/);
     looping.disconnect();
   });
 });
@@ -333,6 +446,15 @@ describe('functions', () => {
 
   beforeEach(async () => {
     await redis.call('FUNCTION', 'FLUSH');
+  });
+
+  test('FCALL and EVAL inside MULTI answer in EXEC; a function sees no KEYS or ARGV globals', async () => {
+    await redis.call('FUNCTION', 'LOAD', LIBRARY);
+    await redis.call('FUNCTION', 'LOAD', "#!lua name=globals\nredis.register_function('globals', function() return {type(rawget(_G, 'KEYS')), type(rawget(_G, 'ARGV'))} end)");
+    expect(await evalScript('return KEYS[1]', ['left-over'])).toBe('left-over');
+    expect(await redis.call('FCALL', 'globals', '0')).toEqual(['nil', 'nil']);
+    const replies = await redis.multi().call('FCALL', 'bump', '1', 'm', '2').eval("return redis.call('INCR', KEYS[1])", 1, 'm').get('m').exec();
+    expect(replies).toEqual([[null, 2], [null, 3], [null, '3']]);
   });
 
   test('FUNCTION LOAD, FCALL, FCALL_RO, and the flags', async () => {
