@@ -32,6 +32,11 @@ export function shardsOf(client: Client, spec: CommandSpec, args: string[]): Sha
   return [...new Set(keyPositions(spec, args.length).map((i) => store.shardOf(args[i])))].sort((a, b) => a.id - b.id);
 }
 
+/** FUNCTION LOAD, DELETE, FLUSH and RESTORE: they write the libraries (keys of every shard). */
+export function changesLibraries(spec: CommandSpec, args: string[]): boolean {
+  return spec.name === 'function' && ['LOAD', 'DELETE', 'FLUSH', 'RESTORE'].includes(args[1]?.toUpperCase());
+}
+
 /**
  * The shards a command may read or write: its keys' shards; every shard for a command whose keys
  * are not at fixed places (LMPOP, EVAL, FCALL: `movablekeys`), one that works on whole databases
@@ -39,8 +44,7 @@ export function shardsOf(client: Client, spec: CommandSpec, args: string[]): Sha
  */
 export function shardsTouched(client: Client, spec: CommandSpec, args: string[]): Shard[] {
   if (spec.firstKey !== 0) return shardsOf(client, spec, args);
-  const changesLibraries = spec.name === 'function' && ['LOAD', 'DELETE', 'FLUSH', 'RESTORE'].includes(args[1]?.toUpperCase());
-  const wholeStore = changesLibraries || ['movablekeys', 'write', 'readonly'].some((flag) => spec.flags.includes(flag));
+  const wholeStore = changesLibraries(spec, args) || ['movablekeys', 'write', 'readonly'].some((flag) => spec.flags.includes(flag));
   return wholeStore ? client.server.store.shards : [];
 }
 

@@ -13,6 +13,7 @@ import * as server from './server-commands.js';
 import { sort, sortRo } from './sort-command.js';
 import * as strings from './string-commands.js';
 import * as functions from './function-commands.js';
+import * as replication from './replication-commands.js';
 import * as scripts from './script-commands.js';
 import * as tails from './tail-commands.js';
 import * as transactions from './transaction-commands.js';
@@ -74,6 +75,15 @@ const ROWS: Row[] = [
   ['bgsave', -1, 'admin noscript no_async_loading', 0, 0, 0, 'server', 'Asynchronously saves the database(s) to disk.', server.bgsave],
   ['bgrewriteaof', 1, 'admin noscript no_async_loading', 0, 0, 0, 'server', 'Asynchronously rewrites the append-only file to disk.', server.bgrewriteaof],
   ['lastsave', 1, 'fast stale', 0, 0, 0, 'server', 'Returns the Unix timestamp of the last successful save to disk.', server.lastsave],
+  // replication
+  ['replicaof', 3, 'admin noscript stale no_async_loading', 0, 0, 0, 'server', 'Configures a server as replica of another, or promotes it to a master.', replication.replicaof],
+  ['slaveof', 3, 'admin noscript stale no_async_loading', 0, 0, 0, 'server', 'Sets a Redis server as a replica of another, or promotes it to being a master.', replication.replicaof],
+  ['role', 1, 'noscript loading stale fast', 0, 0, 0, 'server', 'Returns the replication role.', replication.role],
+  ['wait', 3, 'noscript', 0, 0, 0, 'generic', 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.', replication.wait],
+  ['replconf', -1, 'admin noscript loading stale allow_busy', 0, 0, 0, 'server', 'An internal command for configuring the replication stream.', replication.replconf],
+  ['replsync', 4, 'admin noscript no_multi stale', 0, 0, 0, 'server', "An internal command: a follower resumes its primary's log from a revision.", replication.replsync],
+  ['digest', 1, 'readonly stale', 0, 0, 0, 'server', 'Returns a hash of the whole dataset.', replication.digest],
+  ['debug', -2, 'admin noscript loading stale', 0, 0, 0, 'server', 'A container for debugging commands (Eddy: DIGEST).', replication.debug],
   ['shutdown', -1, 'admin noscript stale', 0, 0, 0, 'server', 'Synchronously saves the database(s) to disk and shuts down the server.', server.shutdown],
   ['command', -1, 'stale', 0, 0, 0, 'server', 'Returns detailed information about all commands.', command],
   // strings

@@ -58,10 +58,27 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'script-memory-limit', kind: { type: 'memory' }, default: () => '128mb', mutable: false },
   { name: 'log-retention', kind: { type: 'retention' }, default: () => '24h', mutable: true },
   { name: 'log-segment-revisions', kind: { type: 'int', min: 16, max: 2 ** 30 }, default: () => '65536', mutable: false },
+  // Replication: `replicaof <host> <port>` starts as a follower; "" is a primary.
+  { name: 'replicaof', kind: { type: 'string' }, default: () => '', mutable: false },
+  { name: 'masterauth', kind: { type: 'string' }, default: () => '', mutable: true },
+  { name: 'min-replicas-to-write', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, default: () => '0', mutable: true },
+  { name: 'min-replicas-max-lag', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, default: () => '10', mutable: true },
+  // Seconds without a word from the other side before a replication link is dropped.
+  { name: 'repl-timeout', kind: { type: 'int', min: 1, max: 2 ** 31 - 1 }, default: () => '60', mutable: true },
+  { name: 'replica-priority', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, default: () => '100', mutable: true },
+  // Eddy's own: a follower whose history the primary does not have (it was ahead) starts over from
+  // the primary's copy instead of stopping with an error.
+  { name: 'replica-diverged-resync', kind: { type: 'enum', values: ['yes', 'no'] }, default: () => 'no', mutable: true },
 ];
 
 /** Old names Redis still takes for an option. */
-const ALIASES: Readonly<Record<string, string>> = { 'lua-time-limit': 'busy-reply-threshold' };
+const ALIASES: Readonly<Record<string, string>> = {
+  'lua-time-limit': 'busy-reply-threshold',
+  slaveof: 'replicaof',
+  'min-slaves-to-write': 'min-replicas-to-write',
+  'min-slaves-max-lag': 'min-replicas-max-lag',
+  'slave-priority': 'replica-priority',
+};
 const SPECS = new Map([...OPTIONS.map((spec) => [spec.name, spec] as const), ...Object.entries(ALIASES).map(([alias, name]) => [alias, OPTIONS.find((spec) => spec.name === name) as OptionSpec] as const)]);
 
 

@@ -156,7 +156,9 @@ function killClients(client: Client, args: string[]): Reply {
     else if (filter === 'TYPE') {
       const type = value.toLowerCase();
       if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(type)) return new ErrorReply(`ERR Unknown client type '${value}'`);
-      filters.push(() => type === 'normal');
+      const replicas = client.server.replication.replicas;
+      const typeOf = (other: Client): string => (replicas.isReplica(other) ? 'replica' : other.subscribed ? 'pubsub' : 'normal');
+      filters.push((other) => typeOf(other) === (type === 'slave' ? 'replica' : type));
     } else if (filter === 'SKIPME') {
       const answer = value.toLowerCase();
       if (answer !== 'yes' && answer !== 'no') return SYNTAX_ERROR;

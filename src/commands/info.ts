@@ -1,5 +1,6 @@
 import { arch, platform, release } from 'node:os';
 import { DATABASES } from '../projections/shard-state.js';
+import { replicationInfo } from '../replication/replication-info.js';
 import type { ServerContext } from './server-context.js';
 
 /** INFO's sections, in Redis's field names, so that tools that parse INFO keep working. */
@@ -97,11 +98,7 @@ const SECTIONS: Record<string, Section> = {
     ['eventloop_delay_max_ms', (s.stats.eventLoopDelay.max / 1e6).toFixed(1)],
     ['eventloop_delay_p99_ms', (s.stats.eventLoopDelay.percentile(99) / 1e6).toFixed(1)],
   ],
-  replication: (s) => [
-    ['role', 'master'],
-    ['connected_slaves', 0],
-    ['master_repl_offset', s.store.log.lastRev],
-  ],
+  replication: (s) => replicationInfo(s.replication, s.store.log, s.config),
   keyspace: (s) => {
     const lines: [string, string][] = [];
     for (let db = 0; db < DATABASES; db++) {

@@ -188,6 +188,7 @@ function callFromScript(scriptClient: Client, args: string[], resp: 2 | 3, readO
   if (readOnly && writes) return scriptError('ERR Write commands are not allowed from read-only scripts.');
   const server = scriptClient.server;
   if (writes && !server.store.log.lastWriteOk) return scriptError(`MISCONF Errors writing to the AOF file: ${server.store.log.lastWriteError}`);
+  if (writes && server.replication.isReplica) return scriptError("READONLY You can't write against a read only replica.");
   const store = server.store;
   for (const position of keyPositions(spec, args.length)) {
     if (!held.has(store.shardOf(args[position]).id))

@@ -10,6 +10,7 @@ import { parseOutputLimits, type Config, type OutputLimits } from './config.js';
 import { PubSubRegistry } from '../subscriptions/pubsub-registry.js';
 import { TailHub } from '../subscriptions/tail-hub.js';
 import { ScriptHost } from '../scripting/script-host.js';
+import type { Replication } from '../replication/replication.js';
 import { WatchRegistry } from './watch-registry.js';
 
 /** Counters for INFO stats. */
@@ -100,6 +101,9 @@ export class ServerContext {
       internalError: (error) => hooks.internalError(error, 'script'),
     });
   }
+
+  /** Set by the composition root once the replication ids are loaded. */
+  replication!: Replication;
 
   /** BGREWRITEAOF passes under way (INFO's aof_rewrite_in_progress). */
   rewritesInProgress = 0;

@@ -1,7 +1,7 @@
 import { Level } from 'level';
 import { CheckpointStore } from './checkpoints.js';
 import { encodeFrame, frameKey, type RecordRow } from './frame.js';
-import { heldFrom } from './segments.js';
+import { heldFrom, heldFromKey } from './segments.js';
 import type { FsyncPolicy } from './fsync-policy.js';
 import type { Effect, LogRecord } from './record.js';
 import { cutFrom, lastStoredRev, readShardFrames, readStored } from './stored-reader.js';
@@ -155,6 +155,46 @@ export class Log {
   shardHeldFrom(shard: number, from: number): void {
     this.held[shard] = from;
     this.oldestRev = Math.max(1, ...this.held);
+  }
+
+  /**
+   * Appends a record another node decided (a follower's copy of its primary's log): it keeps the
+   * primary's revision, timestamp and transaction id.
+   */
+  appendReplicated(record: LogRecord): void {
+    if (record.rev <= this.lastRev) throw new Error(`replicated revision ${record.rev} is not after ${this.lastRev}`);
+    this.lastRev = record.rev;
+    this.pending[record.shard].push(record);
+    this.pendingCount++;
+    if (!this.writing) this.schedule();
+  }
+
+  /** The stored record at `rev`, if the log still holds it. */
+  async recordAt(rev: number): Promise<LogRecord | undefined> {
+    if (rev < 1) return undefined;
+    for await (const record of readStored(this.db, Array.from({ length: this.shardCount }, (_, i) => i), rev)) return record.rev === rev ? record : undefined;
+    return undefined;
+  }
+
+  /**
+   * Empties the log (a follower's full resync): every frame, checkpoint and mark goes, and the
+   * revision sequence goes on after `rev`, where the copy that replaces it starts.
+   */
+  async reset(rev: number, keep: readonly Buffer[]): Promise<void> {
+    await this.flush();
+    const kept = await Promise.all(keep.map(async (key) => [key, await this.db.get(key)] as const));
+    await this.db.clear();
+    const shards = Buffer.alloc(2);
+    shards.writeUInt16BE(this.shardCount);
+    const from = Buffer.alloc(8);
+    from.writeBigUInt64BE(BigInt(rev + 1));
+    const puts: { key: Buffer; value: Buffer }[] = [{ key: META_SHARDS, value: shards }, ...this.held.map((_, shard) => ({ key: heldFromKey(shard), value: from }))];
+    for (const [key, value] of kept) if (value !== undefined) puts.push({ key, value });
+    await this.db.batch(puts.map((put) => ({ type: 'put' as const, ...put })), { sync: true });
+    this.lastRev = rev;
+    this.committedRev = rev;
+    this.held.fill(rev + 1);
+    this.oldestRev = rev + 1;
   }
 
   /** Appends an effect to a shard's pending frame; it is written by the next group commit. */

@@ -8,6 +8,7 @@ import { Log } from '../log/log.js';
 import type { ProtocolListener, ProtocolName } from '../protocols/protocol.js';
 import { listenResp } from '../protocols/resp/resp-listener.js';
 import { LogDamagedError, Store } from '../shards/store.js';
+import { Replication } from '../replication/replication.js';
 import { KeyspaceNotifier } from '../subscriptions/keyspace-notifications.js';
 import { scheduleCheckpoints } from './checkpoint-schedule.js';
 import { pinoLevel } from './logger.js';
@@ -82,10 +83,17 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   });
   config.onChange('loglevel', (value) => (logger.level = pinoLevel(value)));
 
+  context.replication = await Replication.open(store, config, context.checkpointer, {
+    info: (message, fields) => logger.info(fields ?? {}, message),
+    warn: (message, fields) => logger.warn(fields ?? {}, message),
+  });
+  // A follower is read-only from before its first client connects.
+  context.replication.start(config.int('port'));
   new KeyspaceNotifier(log, context.pubsub, config);
   const expiryTimer = setInterval(() => store.expireSome(Date.now(), ACTIVE_EXPIRY_SAMPLE), ACTIVE_EXPIRY_MS);
   expiryTimer.unref();
   const listeners = await listenAll(context, logger);
+  context.replication.listeningPort = listeners[0].port;
   const ports = Object.fromEntries(listeners.map((listener) => [portField[listener.protocol], listener.port]));
   logger.info({ ...ports, bind: config.get('bind'), shards: log.shardCount, appendfsync: fsync }, 'ready to accept connections');
 
@@ -98,6 +106,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
         const started = performance.now();
         clearInterval(expiryTimer);
         stopCheckpoints();
+        context.replication.stop();
         context.stats.eventLoopDelay.disable();
         // A script still running ends here; its writes are logged before the log closes.
         await context.scripts.close();

@@ -2,7 +2,8 @@ import type { Log } from '../log/log.js';
 import { changesOf, defaultEventOf } from '../log/change-events.js';
 import { CorruptFrameError, frameKey } from '../log/frame.js';
 import { isInLastBatch } from '../log/stored-reader.js';
-import type { Effect } from '../log/record.js';
+import type { CheckpointRow } from '../log/checkpoints.js';
+import type { Effect, LogRecord } from '../log/record.js';
 import { applyEffect } from '../projections/apply.js';
 import { DATABASES } from '../projections/shard-state.js';
 import type { Keyspace } from '../projections/keyspace.js';
@@ -62,6 +63,11 @@ export class Store {
   private whenNotCapturing: (() => void) | undefined;
   private lastKey = '';
   private lastShard: Shard;
+  /**
+   * A follower's store: only its primary's records change it. A key past its expiry reads as
+   * missing but stays until the primary's deletion arrives, as on a Redis replica.
+   */
+  replica = false;
 
   constructor(readonly log: Log) {
     this.shards = Array.from({ length: log.shardCount }, (_, i) => new Shard(i));
@@ -89,8 +95,32 @@ export class Store {
     if (value === undefined || ks.expires.size === 0) return value;
     const expireAt = ks.expires.get(key);
     if (expireAt === undefined || expireAt > now) return value;
-    this.expire(shard, db, key, now);
+    if (!this.replica) this.expire(shard, db, key, now);
     return undefined;
+  }
+
+  /**
+   * Applies records from the primary, in revision order, and appends them to this node's log as
+   * they are: the same projection code as any write, with the primary's revisions.
+   */
+  applyReplicated(records: readonly LogRecord[]): void {
+    for (const record of records) {
+      const shard = this.shards[record.shard];
+      if (this.changeListeners.length > 0) this.announce(shard, record.db, record.effect);
+      applyEffect(shard.state, record.db, record.effect, record.rev);
+      this.log.appendReplicated(record);
+    }
+  }
+
+  /** Empties every shard's projection (a follower about to load its primary's copy). */
+  clearAll(): void {
+    for (const shard of this.shards) for (const ks of shard.state.dbs) ks.clear();
+  }
+
+  /** Loads checkpoint rows into a shard's projection. */
+  loadRows(shard: number, rows: readonly CheckpointRow[]): void {
+    const state = this.shards[shard].state;
+    for (const [db, key, snapshot, expireAt] of rows) state.dbs[db].set(key, valueFromSnapshot(snapshot as ValueSnapshot), expireAt);
   }
 
   /** Runs `write` with its effects named by `events`: where an option, not the command, sets Redis's event name. */
@@ -225,6 +255,7 @@ export class Store {
   /** Deletes keys whose time has passed, sampling at most `budget` expiring keys per keyspace. */
   expireSome(now: number, budget: number): number {
     let expired = 0;
+    if (this.replica) return 0;
     for (const shard of this.shards) {
       // A held shard belongs to its job (a paused script): its keys wait for the next pass.
       if (!shard.queue.free) continue;
@@ -286,8 +317,7 @@ export class Store {
   private async loadShard(shard: Shard): Promise<{ records: number; checkpointRev: number }> {
     const checkpoint = await this.log.checkpoints.newest(shard.id);
     if (checkpoint !== undefined)
-      for await (const rows of this.log.checkpoints.rows(shard.id, checkpoint.rev))
-        for (const [db, key, snapshot, expireAt] of rows) shard.state.dbs[db].set(key, valueFromSnapshot(snapshot as ValueSnapshot), expireAt);
+      for await (const rows of this.log.checkpoints.rows(shard.id, checkpoint.rev)) this.loadRows(shard.id, rows);
     for (const abandoned of await this.log.checkpoints.abandoned(shard.id)) await this.log.checkpoints.remove(shard.id, abandoned);
     let records = 0;
     for await (const rows of this.log.readFrames(shard.id, (checkpoint?.rev ?? 0) + 1)) {

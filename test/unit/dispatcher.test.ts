@@ -9,6 +9,7 @@ import { PendingReply } from '../../src/commands/pending-reply.js';
 import { OK, type Reply } from '../../src/commands/reply.js';
 import { ServerContext } from '../../src/commands/server-context.js';
 import { Log } from '../../src/log/log.js';
+import { Replication } from '../../src/replication/replication.js';
 import { Store } from '../../src/shards/store.js';
 import { keysOnShard } from '../support/keys-on-shards.js';
 
@@ -19,7 +20,10 @@ let client: Client;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'eddy-dispatch-'));
   log = await Log.open(dir, { shards: 2, fsync: 'no' });
-  const server = new ServerContext(new Store(log), new Config(), { shutdown: () => undefined, internalError: () => undefined }, 0);
+  const store = new Store(log);
+  const config = new Config();
+  const server = new ServerContext(store, config, { shutdown: () => undefined, internalError: () => undefined }, 0);
+  server.replication = await Replication.open(store, config, server.checkpointer, { info: () => undefined, warn: () => undefined });
   client = new Client(server, { remoteAddress: 'test:1', localAddress: 'test:0', close: () => undefined });
 });
 afterEach(async () => {

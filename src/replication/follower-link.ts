@@ -1,0 +1,211 @@
+import { connect, type Socket } from 'node:net';
+import { RespReplyReader, type RespValue } from './resp-reply-reader.js';
+
+/** What a follower's link asks of, and tells, the node it runs in. */
+export interface LinkHandler {
+  /** The history and revision to ask the primary to resume from, and the time of that revision's record (0: unknown). */
+  resumePoint(): Promise<{ replid: string; rev: number; ts: number }>;
+  /** The primary's answer: it continues from `from`, or sends a checkpoint first (`revs`, one per shard). */
+  started(replid: string, start: { from: number } | { checkpointRevs: number[] }): Promise<void>;
+  /** A stream message after the answer (log records, checkpoint rows, pings). */
+  message(kind: string, parts: Buffer[]): void | Promise<void>;
+  /** The primary refused to go on: this follower's history is not the primary's. */
+  diverged(message: string): Promise<boolean>;
+  /** Where the follower's log has been written up to, for REPLCONF ACK. */
+  ackRev(): number;
+  listeningPort(): number;
+  masterauth(): string;
+  timeoutSeconds(): number;
+  onError(message: string): void;
+}
+
+const BACKOFF_FIRST_MS = 100;
+const BACKOFF_MAX_MS = 2000;
+const ACK_EVERY_MS = 1000;
+/** Stream messages waiting to be applied before the socket stops being read. */
+const QUEUE_HIGH = 256;
+
+/**
+ * A follower's connection to its primary: authenticates, says where it stands (REPLSYNC), then
+ * applies what the primary streams, in order, acknowledging what it has written. A lost link is
+ * retried with backoff, from wherever the follower got to.
+ */
+export class FollowerLink {
+  /** Redis's ROLE states: connect (waiting to), connecting, sync (receiving a checkpoint), connected. */
+  state: 'connect' | 'connecting' | 'sync' | 'connected' = 'connect';
+  lastIoAt = 0;
+  downSince = Date.now();
+  lastError = '';
+  /** Stopped by a divergence: no retries until told again. */
+  halted = false;
+  private socket: Socket | undefined;
+  private stopped = false;
+  private backoffMs = BACKOFF_FIRST_MS;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private ackTimer: NodeJS.Timeout | undefined;
+  private replies: ((value: RespValue) => void | Promise<void>)[] = [];
+  private queue: RespValue[] = [];
+  private draining = false;
+  private acking = false;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    private readonly handler: LinkHandler,
+  ) {}
+
+  start(): void {
+    this.connectNow();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.ackTimer);
+    this.socket?.destroy();
+  }
+
+  get up(): boolean {
+    return this.state === 'connected' || this.state === 'sync';
+  }
+
+  /** Sends the REPLCONF ACK for what the log has written (after a batch, and every second). */
+  ack(): void {
+    if (this.acking || this.socket === undefined || !this.up) return;
+    this.acking = true;
+    queueMicrotask(() => {
+      this.acking = false;
+      this.send(['REPLCONF', 'ACK', String(this.handler.ackRev())]);
+    });
+  }
+
+  private connectNow(): void {
+    if (this.stopped) return;
+    this.state = 'connecting';
+    this.replies = [];
+    this.queue = [];
+    const socket = connect({ host: this.host, port: this.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.setTimeout(this.handler.timeoutSeconds() * 1000, () => {
+      this.handler.onError(`no word from the primary for ${this.handler.timeoutSeconds()} s`);
+      socket.destroy();
+    });
+    const reader = new RespReplyReader((value) => this.receive(value));
+    socket.on('data', (chunk: Buffer) => {
+      this.lastIoAt = Date.now();
+      try {
+        reader.feed(chunk);
+      } catch (error) {
+        this.handler.onError(error instanceof Error ? error.message : String(error));
+        socket.destroy();
+      }
+    });
+    socket.on('error', (error) => (this.lastError = error.message));
+    socket.on('close', () => this.closed(socket));
+    socket.on('connect', () => void this.handshake(socket));
+  }
+
+  private async handshake(socket: Socket): Promise<void> {
+    const password = this.handler.masterauth();
+    if (password !== '') this.expect(['AUTH', password], (reply) => this.expectOk(reply, 'AUTH'));
+    this.expect(['REPLCONF', 'listening-port', String(this.handler.listeningPort())], (reply) => this.expectOk(reply, 'REPLCONF'));
+    const point = await this.handler.resumePoint();
+    if (socket.destroyed) return;
+    this.expect(['REPLSYNC', point.replid, String(point.rev), String(point.ts)], (reply) => this.answered(reply));
+  }
+
+  private expectOk(reply: RespValue, what: string): void {
+    if (reply !== null && typeof reply === 'object' && 'error' in reply) this.fail(`${what} refused: ${reply.error}`);
+  }
+
+  private async answered(reply: RespValue): Promise<void> {
+    if (reply !== null && typeof reply === 'object' && 'error' in reply) {
+      if (reply.error.startsWith('DIVERGED')) {
+        this.lastError = reply.error;
+        this.handler.onError(reply.error);
+        if (!(await this.handler.diverged(reply.error))) {
+          this.halted = true;
+          this.stopped = true;
+        }
+        this.socket?.destroy();
+        return;
+      }
+      return this.fail(reply.error);
+    }
+    const words = reply !== null && typeof reply === 'object' && 'status' in reply ? reply.status.split(' ') : [];
+    if (words[0] === 'CONTINUE') await this.handler.started(words[1], { from: Number(words[2]) });
+    else if (words[0] === 'FULLSYNC') {
+      this.state = 'sync';
+      await this.handler.started(words[1], { checkpointRevs: words[2].split(',').map(Number) });
+    } else return this.fail(`unexpected answer to REPLSYNC: ${JSON.stringify(reply)}`);
+    if (words[0] === 'CONTINUE') this.state = 'connected';
+    this.backoffMs = BACKOFF_FIRST_MS;
+    this.lastError = '';
+    clearInterval(this.ackTimer);
+    this.ackTimer = setInterval(() => this.ack(), ACK_EVERY_MS);
+    this.ackTimer.unref();
+  }
+
+  private fail(message: string): void {
+    this.lastError = message;
+    this.handler.onError(message);
+    this.socket?.destroy();
+  }
+
+  /** Sends a command whose reply `handle` takes, in order. */
+  private expect(args: string[], handle: (value: RespValue) => void | Promise<void>): void {
+    this.replies.push(handle);
+    this.send(args);
+  }
+
+  private send(args: string[]): void {
+    const socket = this.socket;
+    if (socket === undefined || socket.destroyed) return;
+    let text = `*${args.length}\r\n`;
+    for (const arg of args) text += `$${Buffer.byteLength(arg, 'latin1')}\r\n${arg}\r\n`;
+    socket.write(text, 'latin1');
+  }
+
+  /** Replies and stream messages are handled strictly in order, some of them asynchronously. */
+  private receive(value: RespValue): void {
+    this.queue.push(value);
+    if (this.queue.length > QUEUE_HIGH) this.socket?.pause();
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    const socket = this.socket;
+    try {
+      while (this.queue.length > 0 && socket === this.socket) {
+        const value = this.queue.shift() as RespValue;
+        const handle = this.replies.shift();
+        const outcome = handle !== undefined ? handle(value) : this.streamMessage(value);
+        if (outcome instanceof Promise) await outcome;
+      }
+    } catch (error) {
+      this.fail(error instanceof Error ? error.message : String(error));
+    } finally {
+      this.draining = false;
+      if (this.queue.length <= QUEUE_HIGH) socket?.resume();
+    }
+  }
+
+  private streamMessage(value: RespValue): void | Promise<void> {
+    if (!Array.isArray(value) || !Buffer.isBuffer(value[0])) throw new Error(`unexpected message from the primary: ${JSON.stringify(value)}`);
+    const [kind, ...parts] = value as Buffer[];
+    return this.handler.message(kind.toString('latin1'), parts);
+  }
+
+  private closed(socket: Socket): void {
+    if (socket !== this.socket) return;
+    clearInterval(this.ackTimer);
+    if (this.up) this.downSince = Date.now();
+    this.state = 'connect';
+    if (this.stopped) return;
+    this.retryTimer = setTimeout(() => this.connectNow(), this.backoffMs);
+    this.retryTimer.unref();
+    this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
+  }
+}

@@ -1,0 +1,240 @@
+import { unpack } from 'msgpackr';
+import type { Client } from '../commands/client.js';
+import type { Config } from '../commands/config.js';
+import { PendingReply } from '../commands/pending-reply.js';
+import { ErrorReply, StatusReply } from '../commands/reply.js';
+import type { CheckpointRow } from '../log/checkpoints.js';
+import type { Checkpointer } from '../shards/checkpointer.js';
+import type { Store } from '../shards/store.js';
+import { FollowerLink } from './follower-link.js';
+import { checkpointFor, sendCheckpoint, startPoint, streamLog } from './primary-stream.js';
+import { decodeRecords } from './record-wire.js';
+import { ReplicaRegistry } from './replica-registry.js';
+import { loadReplicationIds, newReplicationId, NO_HISTORY, REPLICATION_IDS_KEY, saveReplicationIds, type ReplicationIds } from './replication-ids.js';
+
+export interface ReplicationEvents {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A follower loading its primary's checkpoint: each shard's revision, and the newest of them. */
+interface CheckpointLoad {
+  revs: number[];
+  upTo: number;
+  /** The newest revision seen in the stream (records the checkpoint already holds included). */
+  seen: number;
+  rowsDone: boolean;
+}
+
+/**
+ * This node's place in replication: a primary that streams its log to followers, or a follower
+ * whose log and projections are its primary's, applied through the same code as local writes.
+ */
+export class Replication {
+  readonly replicas = new ReplicaRegistry();
+  link: FollowerLink | undefined;
+  /** The port this node serves clients on, which it announces to its primary. */
+  listeningPort = 0;
+  private loading: CheckpointLoad | undefined;
+  /** The primary's history name, taken once a checkpoint from it has loaded. */
+  private pendingReplid = '';
+  private lastRecordTs = 0;
+
+  private constructor(
+    private readonly store: Store,
+    private readonly config: Config,
+    private readonly checkpointer: Checkpointer,
+    private readonly events: ReplicationEvents,
+    public ids: ReplicationIds,
+  ) {}
+
+  static async open(store: Store, config: Config, checkpointer: Checkpointer, events: ReplicationEvents): Promise<Replication> {
+    return new Replication(store, config, checkpointer, events, await loadReplicationIds(store.log.db));
+  }
+
+  /** Called once the server listens: starts following when `replicaof` is set. */
+  start(port: number): void {
+    this.listeningPort = port;
+    const replicaof = this.config.get('replicaof').trim();
+    if (replicaof === '') return;
+    const [host, primaryPort, ...rest] = replicaof.split(/\s+/);
+    if (rest.length > 0 || !/^\d+$/.test(primaryPort ?? '')) throw new Error(`replicaof wants '<host> <port>', not '${replicaof}'`);
+    this.follow(host, Number(primaryPort));
+  }
+
+  get isReplica(): boolean {
+    return this.link !== undefined;
+  }
+
+  /** REPLICAOF host port: from now on this node holds its primary's log; its own followers ask again. */
+  follow(host: string, port: number): void {
+    if (this.link !== undefined && this.link.host === host && this.link.port === port && !this.link.halted) return;
+    this.link?.stop();
+    this.store.replica = true;
+    this.replicas.disconnectAll();
+    this.link = new FollowerLink(host, port, this.linkHandler());
+    this.link.start();
+    this.events.info('following a primary', { host, port });
+  }
+
+  /** REPLICAOF NO ONE: a primary again; the revision sequence goes on, under a new history name. */
+  async promote(): Promise<void> {
+    if (this.link === undefined) return;
+    this.link.stop();
+    this.link = undefined;
+    this.loading = undefined;
+    this.store.replica = false;
+    const log = this.store.log;
+    await log.committed(log.lastRev);
+    this.ids = { replid: newReplicationId(), replid2: this.ids.replid, replid2Rev: log.lastRev };
+    await saveReplicationIds(log.db, this.ids);
+    // Followers of this node ask again, and learn the new name (their history is the old one).
+    this.replicas.disconnectAll();
+    this.events.info('promoted to primary', { revision: log.lastRev, replid: this.ids.replid });
+  }
+
+  stop(): void {
+    this.link?.stop();
+  }
+
+  /** REPLSYNC from a follower: where it resumes, then the stream. */
+  serve(client: Client, replid: string, rev: number, ts: number): ErrorReply | PendingReply {
+    if (this.loading !== undefined || this.ids.replid === NO_HISTORY) return new ErrorReply('LOADING Eddy is loading its primary\'s copy; try again');
+    const log = this.store.log;
+    const pending = new PendingReply();
+    void (async () => {
+      const start = await startPoint(this.ids, log, replid, rev, ts);
+      if ('diverged' in start) {
+        this.events.warn('a follower diverged', { client: client.transport.remoteAddress, reason: start.diverged });
+        return pending.resolve(new ErrorReply(start.diverged));
+      }
+      const replica = this.replicas.add(client);
+      const timeout = () => this.config.int('repl-timeout');
+      if ('from' in start) {
+        pending.resolve(new StatusReply(`CONTINUE ${this.ids.replid} ${start.from}`));
+        replica.state = 'online';
+        this.events.info('follower resumes', { client: client.transport.remoteAddress, from: start.from });
+        await new Promise((resolve) => setImmediate(resolve));
+        return streamLog(log, replica, start.from, timeout);
+      }
+      const revs = await checkpointFor(this.checkpointer);
+      pending.resolve(new StatusReply(`FULLSYNC ${this.ids.replid} ${revs.join(',')}`));
+      replica.state = 'send_bulk';
+      this.events.info('follower gets a checkpoint first', { client: client.transport.remoteAddress, revisions: revs });
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!(await sendCheckpoint(log, client, revs))) return;
+      replica.state = 'online';
+      return streamLog(log, replica, Math.min(...revs) + 1, timeout);
+    })().catch((error: unknown) => {
+      this.events.warn('follower stream failed', { err: error });
+      pending.resolve(new ErrorReply(`ERR ${error instanceof Error ? error.message : String(error)}`));
+      client.transport.close();
+    });
+    return pending;
+  }
+
+  /** Whether a full checkpoint is still loading (INFO's master_sync_in_progress). */
+  get syncing(): boolean {
+    return this.loading !== undefined;
+  }
+
+  private linkHandler() {
+    const log = this.store.log;
+    return {
+      resumePoint: async () => {
+        const rev = log.committedRev;
+        if (this.lastRecordTs === 0 || rev !== log.lastRev) this.lastRecordTs = (await log.recordAt(rev))?.ts ?? 0;
+        return { replid: this.ids.replid, rev: this.ids.replid === NO_HISTORY ? 0 : rev, ts: this.lastRecordTs };
+      },
+      started: (replid: string, start: { from: number } | { checkpointRevs: number[] }) => this.started(replid, start),
+      message: (kind: string, parts: Buffer[]) => this.streamMessage(kind, parts),
+      diverged: async (message: string) => {
+        if (this.config.get('replica-diverged-resync') !== 'yes') {
+          this.events.warn('this follower diverged from its primary: it stops replicating (set replica-diverged-resync yes, or REPLICAOF again after fixing it, to start over from the primary\'s copy)', { reason: message });
+          return false;
+        }
+        // Start over: the next handshake says it has no history, and the primary's copy replaces this one.
+        this.ids = { ...this.ids, replid: NO_HISTORY };
+        await saveReplicationIds(log.db, this.ids);
+        return true;
+      },
+      ackRev: () => log.committedRev,
+      listeningPort: () => this.listeningPort,
+      masterauth: () => this.config.get('masterauth'),
+      timeoutSeconds: () => this.config.int('repl-timeout'),
+      onError: (message: string) => this.events.warn('replication link', { reason: message }),
+    };
+  }
+
+  private async started(replid: string, start: { from: number } | { checkpointRevs: number[] }): Promise<void> {
+    const log = this.store.log;
+    if ('from' in start) {
+      // From revision 1: the primary's whole history replaces whatever this node held.
+      if (start.from === 1 && log.lastRev > 0) await this.emptyFor(0);
+      await this.adopt(replid);
+      return;
+    }
+    const revs = start.checkpointRevs;
+    if (revs.length !== this.store.shards.length) throw new Error(`the primary has ${revs.length} shards and this follower ${this.store.shards.length}: a follower needs the same shard count`);
+    // Until the copy is whole and checkpointed here, a restart must start over: no history yet.
+    this.ids = { ...this.ids, replid: NO_HISTORY };
+    await saveReplicationIds(log.db, this.ids);
+    await this.emptyFor(Math.min(...revs));
+    this.loading = { revs, upTo: Math.max(...revs), seen: Math.min(...revs), rowsDone: false };
+    this.pendingReplid = replid;
+  }
+
+  private async emptyFor(rev: number): Promise<void> {
+    this.replicas.disconnectAll();
+    this.store.clearAll();
+    await this.store.log.reset(rev, [REPLICATION_IDS_KEY]);
+    this.lastRecordTs = 0;
+  }
+
+  private async adopt(replid: string): Promise<void> {
+    if (this.ids.replid === replid) return;
+    this.ids = { ...this.ids, replid };
+    await saveReplicationIds(this.store.log.db, this.ids);
+    this.replicas.disconnectAll();
+  }
+
+  private streamMessage(kind: string, parts: Buffer[]): void | Promise<void> {
+    if (kind === 'log') return this.applyRecords(decodeRecords(parts[0]));
+    if (kind === 'rows') return this.store.loadRows(Number(parts[0].toString('latin1')), unpack(parts[1]) as CheckpointRow[]);
+    if (kind === 'rows-end') {
+      const loading = this.loading;
+      if (loading !== undefined) {
+        loading.rowsDone = true;
+        if (loading.seen >= loading.upTo) return this.finishLoading();
+      }
+      return;
+    }
+    if (kind === 'ping') return;
+    throw new Error(`unknown message '${kind}' from the primary`);
+  }
+
+  private applyRecords(records: ReturnType<typeof decodeRecords>): void | Promise<void> {
+    const loading = this.loading;
+    let applied = records;
+    if (loading !== undefined) {
+      // The checkpoint already holds a shard's records up to its revision.
+      applied = records.filter((record) => record.rev > loading.revs[record.shard]);
+      loading.seen = Math.max(loading.seen, records.at(-1)?.rev ?? 0);
+    }
+    if (applied.length > 0) {
+      this.store.applyReplicated(applied);
+      this.lastRecordTs = applied[applied.length - 1].ts;
+      void this.store.log.committed(this.store.log.lastRev).then(() => this.link?.ack());
+    }
+    if (loading !== undefined && loading.rowsDone && loading.seen >= loading.upTo) return this.finishLoading();
+  }
+
+  /** The primary's copy is whole here: checkpoint it, then take the primary's history name. */
+  private async finishLoading(): Promise<void> {
+    this.loading = undefined;
+    if (this.link !== undefined) this.link.state = 'connected';
+    await this.checkpointer.checkpoint();
+    await this.adopt(this.pendingReplid);
+    this.events.info('loaded the primary\'s checkpoint', { revision: this.store.log.lastRev });
+  }
+}
