@@ -1,9 +1,10 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ensureDebianPackages } from '../tools/debian-packages.js';
 
 /**
  * Starting and stopping the servers a benchmark compares: Eddy, a real redis-server, and the bare
@@ -24,12 +25,7 @@ export interface BenchServer {
 
 /** Makes sure redis-server and redis-benchmark are installed (Debian packages), installing them when root. */
 export function ensureRedisTools(): void {
-  const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
-  if (has('redis-server') && has('redis-benchmark')) return;
-  if (process.getuid?.() !== 0) throw new Error('redis-server and redis-benchmark are needed: sudo apt-get install redis-server redis-tools');
-  console.log('installing redis-server and redis-tools (Debian packages)...');
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'redis-server', 'redis-tools'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  ensureDebianPackages({ 'redis-server': 'redis-server', 'redis-benchmark': 'redis-tools' });
 }
 
 export async function waitForPing(port: number, timeoutMs = 120_000): Promise<void> {

@@ -119,8 +119,11 @@ export function config(client: Client, args: string[]): Reply {
     client.server.stats.reset();
     return OK;
   }
+  // Accepted for Sentinel, which sends it after REPLICAOF: Eddy leaves its config file as written
+  // (a follower's primary is REPLICAOF's or --replicaof's, not the file's).
+  if (sub === 'REWRITE' && args.length === 2) return OK;
   if (sub === 'HELP' && args.length === 2)
-    return ['CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'GET <pattern>', 'SET <directive> <value>', 'RESETSTAT', 'HELP'];
+    return ['CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'GET <pattern>', 'SET <directive> <value>', 'RESETSTAT', 'REWRITE', 'HELP'];
   return unknownSubcommand('config', args[1]);
 }
 
