@@ -102,11 +102,13 @@ export interface EddyServer extends BenchServer {
 export interface EddyOptions {
   /** Also listen for HTTP, gRPC and WebSocket, each on a port the system picks. */
   readonly protocols?: boolean;
+  /** More options (`--replicaof`, ...). */
+  readonly args?: readonly string[];
 }
 
 export async function startEddy(port: number, fsync: string, dir = mkdtempSync(join(tmpdir(), 'bench-eddy-')), options: EddyOptions = {}): Promise<EddyServer> {
   // No checkpoints unless a benchmark asks (SAVE): Redis runs with `--save ''` too.
-  const args = [EDDY_ENTRY, '--port', String(port), '--dir', dir, '--appendfsync', fsync, '--save', ''];
+  const args = [EDDY_ENTRY, '--port', String(port), '--dir', dir, '--appendfsync', fsync, '--save', '', ...(options.args ?? [])];
   if (options.protocols !== true) {
     const child = spawn(process.execPath, [...args, '--loglevel', 'warning'], { stdio: 'ignore' });
     await waitForPing(port);
@@ -132,10 +134,10 @@ function protocolPortsOfReadyLine(line: string): ProtocolPorts | undefined {
   return { http: entry.httpPort, grpc: entry.grpcPort, ws: entry.wsPort };
 }
 
-export async function startRedis(port: number, fsync: string, dir = mkdtempSync(join(tmpdir(), 'bench-redis-'))): Promise<BenchServer> {
+export async function startRedis(port: number, fsync: string, dir = mkdtempSync(join(tmpdir(), 'bench-redis-')), extraArgs: readonly string[] = []): Promise<BenchServer> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', '', '--auto-aof-rewrite-percentage', '0', '--daemonize', 'no', '--loglevel', 'warning'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', '', '--auto-aof-rewrite-percentage', '0', '--daemonize', 'no', '--loglevel', 'warning', ...extraArgs],
     { stdio: 'ignore' },
   );
   await waitForPing(port);
