@@ -210,6 +210,22 @@ describe('promotion', () => {
   });
 });
 
+describe('authentication', () => {
+  test('a follower authenticates with masterauth; without it the link stays down with the reason', async () => {
+    const main = await primary(['--requirepass', 'secret']);
+    const writer = new Redis({ port: main.port, password: 'secret' });
+    clients.push(writer);
+    await writer.set('guarded', '1');
+    const trusted = await follower(main, ['--masterauth', 'secret']);
+    const stranger = await follower(main);
+    await expect.poll(async () => connect(trusted).get('guarded')).toBe('1');
+    const strangerClient = connect(stranger);
+    await expect.poll(() => info(strangerClient, 'master_sync_last_error')).toMatch(/NOAUTH|Authentication required/);
+    expect(await info(strangerClient, 'master_link_status')).toBe('down');
+    expect(await strangerClient.get('guarded')).toBeNull();
+  });
+});
+
 describe('acknowledgements', () => {
   test('WAIT counts followers that wrote; min-replicas-to-write refuses writes without enough of them', async () => {
     const main = await primary(['--min-replicas-to-write', '1']);
