@@ -169,6 +169,18 @@ export class Log {
     if (!this.writing) this.schedule();
   }
 
+  /**
+   * Moves the revision on to `rev` without a record: a follower loading a checkpoint skips the
+   * primary's records that the checkpoint already holds, yet stands at their revision.
+   */
+  advanceTo(rev: number): void {
+    if (rev <= this.lastRev) return;
+    this.lastRev = rev;
+    if (!this.writing && this.pendingCount === 0) this.committedRev = rev;
+    // A commit under way or scheduled ends at the old revision: one more commits up to this one.
+    else this.syncRequested = true;
+  }
+
   /** The stored record at `rev`, if the log still holds it. */
   async recordAt(rev: number): Promise<LogRecord | undefined> {
     if (rev < 1) return undefined;

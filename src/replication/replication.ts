@@ -224,8 +224,9 @@ export class Replication {
     if (applied.length > 0) {
       this.store.applyReplicated(applied);
       this.lastRecordTs = applied[applied.length - 1].ts;
-      void this.store.log.committed(this.store.log.lastRev).then(() => this.link?.ack());
     }
+    if (loading !== undefined) this.store.log.advanceTo(loading.seen);
+    if (applied.length > 0 || loading !== undefined) void this.store.log.committed(this.store.log.lastRev).then(() => this.link?.ack());
     if (loading !== undefined && loading.rowsDone && loading.seen >= loading.upTo) return this.finishLoading();
   }
 
