@@ -63,6 +63,10 @@ export class FollowerLink {
     clearTimeout(this.retryTimer);
     clearInterval(this.ackTimer);
     this.socket?.destroy();
+    // Nothing queued from this link may be applied any more.
+    this.socket = undefined;
+    this.queue = [];
+    this.replies = [];
   }
 
   get up(): boolean {
@@ -103,7 +107,7 @@ export class FollowerLink {
     });
     socket.on('error', (error) => (this.lastError = error.message));
     socket.on('close', () => this.closed(socket));
-    socket.on('connect', () => void this.handshake(socket));
+    socket.on('connect', () => this.handshake(socket).catch((error: unknown) => this.fail(`handshake: ${error instanceof Error ? error.message : String(error)}`)));
   }
 
   private async handshake(socket: Socket): Promise<void> {

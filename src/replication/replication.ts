@@ -38,7 +38,6 @@ export class Replication {
   private loading: CheckpointLoad | undefined;
   /** The primary's history name, taken once a checkpoint from it has loaded. */
   private pendingReplid = '';
-  private lastRecordTs = 0;
 
   private constructor(
     private readonly store: Store,
@@ -70,10 +69,12 @@ export class Replication {
   follow(host: string, port: number): void {
     if (this.link !== undefined && this.link.host === host && this.link.port === port && !this.link.halted) return;
     this.link?.stop();
+    this.loading = undefined;
     this.store.replica = true;
     this.replicas.disconnectAll();
-    this.link = new FollowerLink(host, port, this.linkHandler());
-    this.link.start();
+    const link: FollowerLink = new FollowerLink(host, port, this.linkHandler(() => this.link === link));
+    this.link = link;
+    link.start();
     this.events.info('following a primary', { host, port });
   }
 
@@ -83,10 +84,12 @@ export class Replication {
     this.link.stop();
     this.link = undefined;
     this.loading = undefined;
-    this.store.replica = false;
     const log = this.store.log;
-    await log.committed(log.lastRev);
-    this.ids = { replid: newReplicationId(), replid2: this.ids.replid, replid2Rev: log.lastRev };
+    // The last revision shared with the old history: local writes start after it.
+    const shared = log.lastRev;
+    this.store.replica = false;
+    await log.committed(shared);
+    this.ids = { replid: newReplicationId(), replid2: this.ids.replid, replid2Rev: shared };
     await saveReplicationIds(log.db, this.ids);
     // Followers of this node ask again, and learn the new name (their history is the old one).
     this.replicas.disconnectAll();
@@ -138,16 +141,19 @@ export class Replication {
     return this.loading !== undefined;
   }
 
-  private linkHandler() {
+  /** What a link calls; `current` is false once the link was replaced or stopped, and it must change nothing. */
+  private linkHandler(current: () => boolean) {
     const log = this.store.log;
     return {
       resumePoint: async () => {
-        const rev = log.committedRev;
-        if (this.lastRecordTs === 0 || rev !== log.lastRev) this.lastRecordTs = (await log.recordAt(rev))?.ts ?? 0;
-        return { replid: this.ids.replid, rev: this.ids.replid === NO_HISTORY ? 0 : rev, ts: this.lastRecordTs };
+        // Everything applied is written first: the primary resumes after the last record held.
+        await log.committed(log.lastRev);
+        const rev = log.lastRev;
+        const ts = (await log.recordAt(rev))?.ts ?? 0;
+        return { replid: this.ids.replid, rev: this.ids.replid === NO_HISTORY ? 0 : rev, ts };
       },
-      started: (replid: string, start: { from: number } | { checkpointRevs: number[] }) => this.started(replid, start),
-      message: (kind: string, parts: Buffer[]) => this.streamMessage(kind, parts),
+      started: (replid: string, start: { from: number } | { checkpointRevs: number[] }) => (current() ? this.started(replid, start, current) : Promise.resolve()),
+      message: (kind: string, parts: Buffer[]) => (current() ? this.streamMessage(kind, parts, current) : undefined),
       diverged: async (message: string) => {
         if (this.config.get('replica-diverged-resync') !== 'yes') {
           this.events.warn('this follower diverged from its primary: it stops replicating (set replica-diverged-resync yes, or REPLICAOF again after fixing it, to start over from the primary\'s copy)', { reason: message });
@@ -166,12 +172,12 @@ export class Replication {
     };
   }
 
-  private async started(replid: string, start: { from: number } | { checkpointRevs: number[] }): Promise<void> {
+  private async started(replid: string, start: { from: number } | { checkpointRevs: number[] }, current: () => boolean): Promise<void> {
     const log = this.store.log;
     if ('from' in start) {
       // From revision 1: the primary's whole history replaces whatever this node held.
       if (start.from === 1 && log.lastRev > 0) await this.emptyFor(0);
-      await this.adopt(replid);
+      if (current()) await this.adopt(replid);
       return;
     }
     const revs = start.checkpointRevs;
@@ -180,15 +186,17 @@ export class Replication {
     this.ids = { ...this.ids, replid: NO_HISTORY };
     await saveReplicationIds(log.db, this.ids);
     await this.emptyFor(Math.min(...revs));
+    if (!current()) return;
     this.loading = { revs, upTo: Math.max(...revs), seen: Math.min(...revs), rowsDone: false };
     this.pendingReplid = replid;
   }
 
   private async emptyFor(rev: number): Promise<void> {
+    // A checkpoint walking the old projection must not outlive it.
+    if (this.checkpointer.inProgress) await this.checkpointer.checkpoint().catch(() => undefined);
     this.replicas.disconnectAll();
     this.store.clearAll();
     await this.store.log.reset(rev, [REPLICATION_IDS_KEY]);
-    this.lastRecordTs = 0;
   }
 
   private async adopt(replid: string): Promise<void> {
@@ -198,14 +206,14 @@ export class Replication {
     this.replicas.disconnectAll();
   }
 
-  private streamMessage(kind: string, parts: Buffer[]): void | Promise<void> {
-    if (kind === 'log') return this.applyRecords(decodeRecords(parts[0]));
+  private streamMessage(kind: string, parts: Buffer[], current: () => boolean): void | Promise<void> {
+    if (kind === 'log') return this.applyRecords(decodeRecords(parts[0]), current);
     if (kind === 'rows') return this.store.loadRows(Number(parts[0].toString('latin1')), unpack(parts[1]) as CheckpointRow[]);
     if (kind === 'rows-end') {
       const loading = this.loading;
       if (loading !== undefined) {
         loading.rowsDone = true;
-        if (loading.seen >= loading.upTo) return this.finishLoading();
+        if (loading.seen >= loading.upTo) return this.finishLoading(current);
       }
       return;
     }
@@ -213,7 +221,7 @@ export class Replication {
     throw new Error(`unknown message '${kind}' from the primary`);
   }
 
-  private applyRecords(records: ReturnType<typeof decodeRecords>): void | Promise<void> {
+  private applyRecords(records: ReturnType<typeof decodeRecords>, current: () => boolean): void | Promise<void> {
     const loading = this.loading;
     let applied = records;
     if (loading !== undefined) {
@@ -221,20 +229,20 @@ export class Replication {
       applied = records.filter((record) => record.rev > loading.revs[record.shard]);
       loading.seen = Math.max(loading.seen, records.at(-1)?.rev ?? 0);
     }
-    if (applied.length > 0) {
-      this.store.applyReplicated(applied);
-      this.lastRecordTs = applied[applied.length - 1].ts;
-    }
+    if (applied.length > 0) this.store.applyReplicated(applied);
     if (loading !== undefined) this.store.log.advanceTo(loading.seen);
     if (applied.length > 0 || loading !== undefined) void this.store.log.committed(this.store.log.lastRev).then(() => this.link?.ack());
-    if (loading !== undefined && loading.rowsDone && loading.seen >= loading.upTo) return this.finishLoading();
+    if (loading !== undefined && loading.rowsDone && loading.seen >= loading.upTo) return this.finishLoading(current);
   }
 
   /** The primary's copy is whole here: checkpoint it, then take the primary's history name. */
-  private async finishLoading(): Promise<void> {
+  private async finishLoading(current: () => boolean): Promise<void> {
     this.loading = undefined;
     if (this.link !== undefined) this.link.state = 'connected';
+    // A checkpoint already under way may have started before the copy was whole: a new one holds it.
+    if (this.checkpointer.inProgress) await this.checkpointer.checkpoint().catch(() => undefined);
     await this.checkpointer.checkpoint();
+    if (!current()) return;
     await this.adopt(this.pendingReplid);
     this.events.info('loaded the primary\'s checkpoint', { revision: this.store.log.lastRev });
   }

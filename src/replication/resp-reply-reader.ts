@@ -45,6 +45,7 @@ export class RespReplyReader {
     const type = String.fromCharCode(buffer[offset]);
     const line = buffer.toString('latin1', offset + 1, lineEnd);
     const next = lineEnd + 2;
+    if ((type === '$' || type === '*' || type === '>') && !/^-?\d+$/.test(line)) throw new Error(`replication stream: bad length '${line}'`);
     switch (type) {
       case '+':
         return { value: { status: line }, end: next };

@@ -12,7 +12,8 @@ const RETENTION_EVERY_MS = 60_000;
 export function scheduleCheckpoints(context: ServerContext): () => void {
   const checkpointer = context.checkpointer;
   const rulesTimer = setInterval(() => {
-    if (checkpointer.inProgress) return;
+    // A follower loading its primary's checkpoint takes its own once the copy is whole.
+    if (checkpointer.inProgress || context.replication?.syncing) return;
     const changes = context.store.log.lastRev - checkpointer.lastRev;
     const seconds = Date.now() / 1000 - checkpointer.lastSaveSeconds;
     const rules = parseSaveRules(context.config.get('save')) ?? [];

@@ -105,6 +105,8 @@ export class Store {
    */
   applyReplicated(records: readonly LogRecord[]): void {
     for (const record of records) {
+      // A record the log already holds (resent after a reconnect) must not apply twice.
+      if (record.rev <= this.log.lastRev) continue;
       const shard = this.shards[record.shard];
       if (this.changeListeners.length > 0) this.announce(shard, record.db, record.effect);
       applyEffect(shard.state, record.db, record.effect, record.rev);
