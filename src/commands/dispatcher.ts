@@ -37,8 +37,6 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
 }
 
 const NOT_IN_TRANSACTION = new ErrorReply('ERR Command not allowed inside a transaction');
-export const READONLY = new ErrorReply("READONLY You can't write against a read only replica.");
-const NOREPLICAS = new ErrorReply('NOREPLICAS Not enough good replicas to write.');
 
 /** What a RESP2 connection may send while subscribed (Redis's subscribed mode, plus Eddy's tails). */
 const ALLOWED_WHILE_SUBSCRIBED = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset', 'tail', 'untail']);
@@ -50,12 +48,9 @@ function refuse(client: Client, spec: CommandSpec, args: string[]): ErrorReply |
   // Redis's stop-writes-on-error: while the log cannot be written, writes are refused; reads go on.
   const log = client.server.store.log;
   if (!log.lastWriteOk && spec.flags.includes('write')) return new ErrorReply(`MISCONF Errors writing to the AOF file: ${log.lastWriteError}`);
-  const writes = spec.flags.includes('write') || changesLibraries(spec, args);
-  if (writes) {
-    const server = client.server;
-    if (server.replication.isReplica) return READONLY;
-    const wanted = server.config.int('min-replicas-to-write');
-    if (wanted > 0 && server.replication.replicas.countGood(server.config.int('min-replicas-max-lag')) < wanted) return NOREPLICAS;
+  if (spec.flags.includes('write') || changesLibraries(spec, args)) {
+    const refusal = client.server.replication.refuseWrite();
+    if (refusal !== undefined) return refusal;
   }
   // Their pushes (or, for LOGREAD, a late reply) cannot go inside EXEC's array: Eddy refuses them
   // in a transaction, where Redis would send a reply stream clients cannot parse.

@@ -21,7 +21,14 @@ export const NOPROTO = new ErrorReply('NOPROTO unsupported protocol version');
 export const NOT_STRINGS = new ErrorReply('ERR The specified keys must contain string values');
 export const EXPIRE_FLAGS_NX = new ErrorReply('ERR NX and XX, GT or LT options at the same time are not compatible');
 export const EXPIRE_FLAGS_GT_LT = new ErrorReply('ERR GT and LT options at the same time are not compatible');
+export const READONLY = new ErrorReply("READONLY You can't write against a read only replica.");
+export const NOREPLICAS = new ErrorReply('NOREPLICAS Not enough good replicas to write.');
 export const NEGATIVE_COUNT = new ErrorReply('ERR value is out of range, must be positive');
+
+/** A caught error's message (anything can be thrown). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 export function wrongArity(command: string): ErrorReply {
   return new ErrorReply(`ERR wrong number of arguments for '${command.toLowerCase()}' command`);

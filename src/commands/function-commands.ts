@@ -57,16 +57,6 @@ function functionIndex(server: ServerContext): Map<string, FunctionEntry> | Prom
   return index;
 }
 
-/** A reply worked out asynchronously (the Lua runtime may still be loading). */
-function later(work: Promise<Reply | PendingReply>): PendingReply {
-  const pending = new PendingReply();
-  void work.then(
-    (reply) => (reply instanceof PendingReply ? reply.onSettled((settled) => pending.resolve(settled)) : pending.resolve(reply)),
-    (error: unknown) => pending.resolve(new ErrorReply(`ERR ${error instanceof Error ? error.message : String(error)}`)),
-  );
-  return pending;
-}
-
 /** The library name from the `#!lua name=<name>` first line, as Redis checks it. */
 function libraryName(code: string): string | ErrorReply {
   if (!code.startsWith('#!')) return new ErrorReply('ERR Missing library metadata');
@@ -100,7 +90,7 @@ function callFunction(client: Client, args: string[], readOnlyCommand: boolean):
   if (!(index instanceof Promise)) return callFrom(index);
   // EXEC answers at once: it cannot wait for the runtime to load a library.
   if (client.inTransaction) return ENGINE_NOT_READY;
-  return later(index.then(callFrom));
+  return PendingReply.from(index.then(callFrom));
 }
 
 /** FUNCTION LOAD | DELETE | FLUSH | LIST | DUMP | RESTORE | KILL | STATS | HELP */
@@ -111,7 +101,7 @@ export function functionCommand(client: Client, args: string[]): Reply | Pending
     case 'LOAD': {
       const replace = args.length === 4 && args[2].toUpperCase() === 'REPLACE';
       if (args.length !== 3 && !replace) return SYNTAX_ERROR;
-      return later(loadLibrary(server, args[args.length - 1], replace));
+      return PendingReply.from(loadLibrary(server, args[args.length - 1], replace));
     }
     case 'DELETE': {
       if (args.length !== 3) return SYNTAX_ERROR;
@@ -193,7 +183,7 @@ function listLibraries(client: Client, args: string[]): Reply | PendingReply {
     else if (option === 'LIBRARYNAME' && i + 1 < args.length) pattern = args[++i];
     else return SYNTAX_ERROR;
   }
-  return later(
+  return PendingReply.from(
     Promise.resolve(functionIndex(client.server)).then((index) => {
       const byLibrary = new Map<string, { code: string; functions: [string, FunctionEntry][] }>();
       for (const [name, entry] of index) {
@@ -228,7 +218,7 @@ function restoreLibraries(server: ServerContext, args: string[]): Reply | Pendin
   } catch {
     return BAD_PAYLOAD;
   }
-  return later(
+  return PendingReply.from(
     (async () => {
       const existing = librariesOf(server);
       if (policy === 'APPEND') for (const [name] of restored) if (existing.has(name)) return new ErrorReply(`ERR Library ${name} already exists`);

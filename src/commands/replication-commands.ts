@@ -16,12 +16,7 @@ export function replicaof(client: Client, args: string[]): Reply | PendingReply 
   const replication = client.server.replication;
   if (args[1].toUpperCase() === 'NO' && args[2].toUpperCase() === 'ONE') {
     if (!replication.isReplica) return OK;
-    const pending = new PendingReply();
-    replication.promote().then(
-      () => pending.resolve(OK),
-      (error: unknown) => pending.resolve(new ErrorReply(`ERR ${error instanceof Error ? error.message : String(error)}`)),
-    );
-    return pending;
+    return PendingReply.from(replication.promote().then(() => OK));
   }
   const port = parseInteger(args[2]);
   if (port === null || port < 0 || port > 65535) return new ErrorReply('ERR Invalid master port');

@@ -8,7 +8,7 @@ import { Client } from './client.js';
 import { execute } from './command-execution.js';
 import { findCommand } from './command-registry.js';
 import { keyPositions } from './command-spec.js';
-import { NOT_AN_INTEGER, unknownSubcommand } from './errors.js';
+import { NOT_AN_INTEGER, READONLY, unknownSubcommand } from './errors.js';
 import { TOO_MANY_KEYS } from './numkeys.js';
 import { PendingReply } from './pending-reply.js';
 import { ErrorReply, OK, type Reply } from './reply.js';
@@ -169,13 +169,7 @@ function settleRun(result: ScriptValue | Promise<ScriptValue>, inspect: ((value:
     inspect?.(value);
     return replyOfScriptValue(value);
   };
-  if (!(result instanceof Promise)) return reply(result);
-  const pending = new PendingReply();
-  result.then(
-    (value) => pending.resolve(reply(value)),
-    (error: unknown) => pending.resolve(new ErrorReply(`ERR ${error instanceof Error ? error.message : String(error)}`)),
-  );
-  return pending;
+  return result instanceof Promise ? PendingReply.from(result.then(reply)) : reply(result);
 }
 
 /** redis.call from a script: Redis's checks for scripts, then the command as any client runs it. */
@@ -188,7 +182,7 @@ function callFromScript(scriptClient: Client, args: string[], resp: 2 | 3, readO
   if (readOnly && writes) return scriptError('ERR Write commands are not allowed from read-only scripts.');
   const server = scriptClient.server;
   if (writes && !server.store.log.lastWriteOk) return scriptError(`MISCONF Errors writing to the AOF file: ${server.store.log.lastWriteError}`);
-  if (writes && server.replication.isReplica) return scriptError("READONLY You can't write against a read only replica.");
+  if (writes && server.replication.isReplica) return scriptError(READONLY.message);
   const store = server.store;
   for (const position of keyPositions(spec, args.length)) {
     if (!held.has(store.shardOf(args[position]).id))

@@ -65,12 +65,7 @@ export function lastsave(client: Client): Reply {
 
 /** SAVE: a checkpoint of every shard, answered when it is complete (writes go on meanwhile). */
 export function save(client: Client): Reply | PendingReply {
-  const pending = new PendingReply();
-  client.server.checkpointer.checkpoint().then(
-    () => pending.resolve(OK),
-    (error: unknown) => pending.resolve(new ErrorReply(`ERR ${error instanceof Error ? error.message : String(error)}`)),
-  );
-  return pending;
+  return PendingReply.from(client.server.checkpointer.checkpoint().then(() => OK));
 }
 
 const BGSAVE_RUNNING = new ErrorReply('ERR Background save already in progress');

@@ -164,9 +164,7 @@ export class Log {
   appendReplicated(record: LogRecord): void {
     if (record.rev <= this.lastRev) throw new Error(`replicated revision ${record.rev} is not after ${this.lastRev}`);
     this.lastRev = record.rev;
-    this.pending[record.shard].push(record);
-    this.pendingCount++;
-    if (!this.writing) this.schedule();
+    this.enqueue(record);
   }
 
   /**
@@ -212,10 +210,15 @@ export class Log {
   /** Appends an effect to a shard's pending frame; it is written by the next group commit. */
   append(shard: number, db: number, txn: number, effect: Effect, ts: number, event?: string): LogRecord {
     const record: LogRecord = { rev: ++this.lastRev, ts, shard, db, txn, effect, event };
-    this.pending[shard].push(record);
+    this.enqueue(record);
+    return record;
+  }
+
+  /** Puts a record in its shard's pending frame, for the next group commit. */
+  private enqueue(record: LogRecord): void {
+    this.pending[record.shard].push(record);
     this.pendingCount++;
     if (!this.writing) this.schedule();
-    return record;
   }
 
   /** The revision up to which replies may be sent now. */

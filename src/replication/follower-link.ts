@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import { RespReplyReader, type RespValue } from './resp-reply-reader.js';
+import { messageOf } from '../commands/errors.js';
+import { errorOf, RespReplyReader, statusOf, type RespValue } from './resp-reply-reader.js';
 
 /** What a follower's link asks of, and tells, the node it runs in. */
 export interface LinkHandler {
@@ -101,13 +102,13 @@ export class FollowerLink {
       try {
         reader.feed(chunk);
       } catch (error) {
-        this.handler.onError(error instanceof Error ? error.message : String(error));
+        this.handler.onError(messageOf(error));
         socket.destroy();
       }
     });
     socket.on('error', (error) => (this.lastError = error.message));
     socket.on('close', () => this.closed(socket));
-    socket.on('connect', () => this.handshake(socket).catch((error: unknown) => this.fail(`handshake: ${error instanceof Error ? error.message : String(error)}`)));
+    socket.on('connect', () => this.handshake(socket).catch((error: unknown) => this.fail(`handshake: ${messageOf(error)}`)));
   }
 
   private async handshake(socket: Socket): Promise<void> {
@@ -120,24 +121,26 @@ export class FollowerLink {
   }
 
   private expectOk(reply: RespValue, what: string): void {
-    if (reply !== null && typeof reply === 'object' && 'error' in reply) this.fail(`${what} refused: ${reply.error}`);
+    const error = errorOf(reply);
+    if (error !== undefined) this.fail(`${what} refused: ${error}`);
   }
 
   private async answered(reply: RespValue): Promise<void> {
-    if (reply !== null && typeof reply === 'object' && 'error' in reply) {
-      if (reply.error.startsWith('DIVERGED')) {
-        this.lastError = reply.error;
-        this.handler.onError(reply.error);
-        if (!(await this.handler.diverged(reply.error))) {
+    const error = errorOf(reply);
+    if (error !== undefined) {
+      if (error.startsWith('DIVERGED')) {
+        this.lastError = error;
+        this.handler.onError(error);
+        if (!(await this.handler.diverged(error))) {
           this.halted = true;
           this.stopped = true;
         }
         this.socket?.destroy();
         return;
       }
-      return this.fail(reply.error);
+      return this.fail(error);
     }
-    const words = reply !== null && typeof reply === 'object' && 'status' in reply ? reply.status.split(' ') : [];
+    const words = statusOf(reply)?.split(' ') ?? [];
     if (words[0] === 'CONTINUE') await this.handler.started(words[1], { from: Number(words[2]) });
     else if (words[0] === 'FULLSYNC') {
       this.state = 'sync';
@@ -189,7 +192,7 @@ export class FollowerLink {
         if (outcome instanceof Promise) await outcome;
       }
     } catch (error) {
-      this.fail(error instanceof Error ? error.message : String(error));
+      this.fail(messageOf(error));
     } finally {
       this.draining = false;
       if (this.queue.length <= QUEUE_HIGH) socket?.resume();

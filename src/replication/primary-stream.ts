@@ -2,7 +2,6 @@ import { pack } from 'msgpackr';
 import type { Client } from '../commands/client.js';
 import { PushReply } from '../commands/reply.js';
 import type { Log } from '../log/log.js';
-import type { Checkpointer } from '../shards/checkpointer.js';
 import { encodeRecords } from './record-wire.js';
 import type { ConnectedReplica } from './replica-registry.js';
 import { NO_HISTORY, type ReplicationIds } from './replication-ids.js';
@@ -56,15 +55,9 @@ export async function streamLog(log: Log, replica: ConnectedReplica, from: numbe
 }
 
 /**
- * A follower too far behind (or new, past retention) gets a checkpoint first: one is made now,
- * its rows are sent shard by shard, then the log from the oldest of its revisions. Returns the
- * checkpoint's revision per shard once the rows are on their way.
+ * A follower too far behind (or new, past retention) gets a checkpoint first (one made for it):
+ * its rows shard by shard, then `rows-end`; the log follows from the oldest of its revisions.
  */
-export async function checkpointFor(checkpointer: Checkpointer): Promise<number[]> {
-  const manifests = await checkpointer.checkpoint();
-  return manifests.map((manifest) => manifest.rev);
-}
-
 export async function sendCheckpoint(log: Log, client: Client, revs: readonly number[]): Promise<boolean> {
   for (let shard = 0; shard < revs.length; shard++)
     for await (const rows of log.checkpoints.rows(shard, revs[shard])) {

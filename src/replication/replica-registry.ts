@@ -12,6 +12,11 @@ export interface ConnectedReplica {
   ackAt: number;
 }
 
+/** The address a follower connected from, without its port (and without IPv4-mapped IPv6's prefix). */
+export function replicaIp(replica: ConnectedReplica): string {
+  return replica.client.transport.remoteAddress.replace(/:\d+$/, '').replace(/^::ffff:/, '');
+}
+
 /**
  * The followers streaming from this node: their acknowledged revisions answer WAIT, and their
  * lag decides min-replicas-to-write.

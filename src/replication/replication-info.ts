@@ -1,5 +1,6 @@
 import type { Config } from '../commands/config.js';
 import type { Log } from '../log/log.js';
+import { replicaIp } from './replica-registry.js';
 import type { Replication } from './replication.js';
 
 /**
@@ -30,9 +31,8 @@ export function replicationInfo(replication: Replication, log: Log, config: Conf
   fields.push(['connected_slaves', replicas.length]);
   if (config.int('min-replicas-to-write') > 0) fields.push(['min_slaves_good_slaves', replication.replicas.countGood(config.int('min-replicas-max-lag'), now)]);
   replicas.forEach((replica, i) => {
-    const ip = replica.client.transport.remoteAddress.replace(/:\d+$/, '').replace(/^::ffff:/, '');
     const lag = Math.floor((now - replica.ackAt) / 1000);
-    fields.push([`slave${i}`, `ip=${ip},port=${replica.listeningPort},state=${replica.state},offset=${replica.ackRev},lag=${lag}`]);
+    fields.push([`slave${i}`, `ip=${replicaIp(replica)},port=${replica.listeningPort},state=${replica.state},offset=${replica.ackRev},lag=${lag}`]);
   });
   const ids = replication.ids;
   fields.push(
@@ -55,7 +55,7 @@ export function roleReply(replication: Replication, log: Log): unknown[] {
     return [
       'master',
       log.committedRev,
-      replication.replicas.all().map((replica) => [replica.client.transport.remoteAddress.replace(/:\d+$/, '').replace(/^::ffff:/, ''), String(replica.listeningPort), String(replica.ackRev)]),
+      replication.replicas.all().map((replica) => [replicaIp(replica), String(replica.listeningPort), String(replica.ackRev)]),
     ];
   return ['slave', link.host, link.port, link.state, log.committedRev];
 }

@@ -1,13 +1,14 @@
 import { unpack } from 'msgpackr';
 import type { Client } from '../commands/client.js';
 import type { Config } from '../commands/config.js';
+import { messageOf, NOREPLICAS, READONLY } from '../commands/errors.js';
 import { PendingReply } from '../commands/pending-reply.js';
 import { ErrorReply, StatusReply } from '../commands/reply.js';
 import type { CheckpointRow } from '../log/checkpoints.js';
 import type { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
 import { FollowerLink } from './follower-link.js';
-import { checkpointFor, sendCheckpoint, startPoint, streamLog } from './primary-stream.js';
+import { sendCheckpoint, startPoint, streamLog } from './primary-stream.js';
 import { decodeRecords } from './record-wire.js';
 import { ReplicaRegistry } from './replica-registry.js';
 import { loadReplicationIds, newReplicationId, NO_HISTORY, REPLICATION_IDS_KEY, saveReplicationIds, type ReplicationIds } from './replication-ids.js';
@@ -39,13 +40,19 @@ export class Replication {
   /** The primary's history name, taken once a checkpoint from it has loaded. */
   private pendingReplid = '';
 
+  /** min-replicas-to-write, kept as a number: every write looks at it. */
+  private minReplicasToWrite: number;
+
   private constructor(
     private readonly store: Store,
     private readonly config: Config,
     private readonly checkpointer: Checkpointer,
     private readonly events: ReplicationEvents,
     public ids: ReplicationIds,
-  ) {}
+  ) {
+    this.minReplicasToWrite = config.int('min-replicas-to-write');
+    config.onChange('min-replicas-to-write', (value) => (this.minReplicasToWrite = Number(value)));
+  }
 
   static async open(store: Store, config: Config, checkpointer: Checkpointer, events: ReplicationEvents): Promise<Replication> {
     return new Replication(store, config, checkpointer, events, await loadReplicationIds(store.log.db));
@@ -63,6 +70,14 @@ export class Replication {
 
   get isReplica(): boolean {
     return this.link !== undefined;
+  }
+
+  /** Why a write must be refused now (this node follows a primary; too few followers keep up), or undefined. */
+  refuseWrite(): ErrorReply | undefined {
+    if (this.link !== undefined) return READONLY;
+    const wanted = this.minReplicasToWrite;
+    if (wanted > 0 && this.replicas.countGood(this.config.int('min-replicas-max-lag')) < wanted) return NOREPLICAS;
+    return undefined;
   }
 
   /** REPLICAOF host port: from now on this node holds its primary's log; its own followers ask again. */
@@ -120,7 +135,7 @@ export class Replication {
         await new Promise((resolve) => setImmediate(resolve));
         return streamLog(log, replica, start.from, timeout);
       }
-      const revs = await checkpointFor(this.checkpointer);
+      const revs = (await this.checkpointer.checkpoint()).map((manifest) => manifest.rev);
       pending.resolve(new StatusReply(`FULLSYNC ${this.ids.replid} ${revs.join(',')}`));
       replica.state = 'send_bulk';
       this.events.info('follower gets a checkpoint first', { client: client.transport.remoteAddress, revisions: revs });
@@ -130,7 +145,7 @@ export class Replication {
       return streamLog(log, replica, Math.min(...revs) + 1, timeout);
     })().catch((error: unknown) => {
       this.events.warn('follower stream failed', { err: error });
-      pending.resolve(new ErrorReply(`ERR ${error instanceof Error ? error.message : String(error)}`));
+      pending.resolve(new ErrorReply(`ERR ${messageOf(error)}`));
       client.transport.close();
     });
     return pending;
@@ -193,7 +208,7 @@ export class Replication {
 
   private async emptyFor(rev: number): Promise<void> {
     // A checkpoint walking the old projection must not outlive it.
-    if (this.checkpointer.inProgress) await this.checkpointer.checkpoint().catch(() => undefined);
+    await this.checkpointer.settled();
     this.replicas.disconnectAll();
     this.store.clearAll();
     await this.store.log.reset(rev, [REPLICATION_IDS_KEY]);
@@ -240,7 +255,7 @@ export class Replication {
     this.loading = undefined;
     if (this.link !== undefined) this.link.state = 'connected';
     // A checkpoint already under way may have started before the copy was whole: a new one holds it.
-    if (this.checkpointer.inProgress) await this.checkpointer.checkpoint().catch(() => undefined);
+    await this.checkpointer.settled();
     await this.checkpointer.checkpoint();
     if (!current()) return;
     await this.adopt(this.pendingReplid);

@@ -4,6 +4,16 @@
  */
 export type RespValue = Buffer | number | null | RespValue[] | { status: string } | { error: string };
 
+/** The message of an error reply, or undefined. */
+export function errorOf(value: RespValue): string | undefined {
+  return value !== null && typeof value === 'object' && 'error' in value ? value.error : undefined;
+}
+
+/** The text of a status reply, or undefined. */
+export function statusOf(value: RespValue): string | undefined {
+  return value !== null && typeof value === 'object' && 'status' in value ? value.status : undefined;
+}
+
 export class RespReplyReader {
   private buffer: Buffer = Buffer.alloc(0);
   /** Bytes needed before the next parse can succeed (a big bulk arriving in pieces). */

@@ -279,10 +279,8 @@ export class LuaRuntime {
       this.prepared = { thread, ref, args };
       return 0;
     } catch (error) {
-      if (!(error instanceof Error) || error instanceof WebAssembly.RuntimeError) throw error;
       this.L = state;
-      this.pushString(error.message);
-      return m._lua_error(state);
+      return this.raiseAsLuaError(error);
     } finally {
       this.L = outer;
     }
@@ -480,12 +478,19 @@ export class LuaRuntime {
       work();
       return 1;
     } catch (error) {
-      // A Lua error (a longjmp, which emscripten throws as a non-Error) or a broken wasm heap is
-      // not ours to turn into a message: it goes on up.
-      if (!(error instanceof Error) || error instanceof WebAssembly.RuntimeError) throw error;
-      this.pushString(error.message);
-      return this.m._lua_error(this.L);
+      return this.raiseAsLuaError(error);
     }
+  }
+
+  /**
+   * A JS error inside a raw function becomes a Lua error on the current state. A Lua error (a
+   * longjmp, which emscripten throws as a non-Error) or a broken wasm heap is not ours to turn into
+   * a message: it goes on up.
+   */
+  private raiseAsLuaError(error: unknown): number {
+    if (!(error instanceof Error) || error instanceof WebAssembly.RuntimeError) throw error;
+    this.pushString(error.message);
+    return this.m._lua_error(this.L);
   }
 
   private callRef(ref: number): void {

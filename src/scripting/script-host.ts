@@ -1,6 +1,6 @@
 import { KILLED_MESSAGE, LuaRuntime, type ActiveRun, type RegisteredFunction, type RuntimeLimits } from './lua-runtime.js';
 import type { ScriptProgram } from './script-program.js';
-import { scriptError, type ScriptValue } from './script-value.js';
+import { isScriptError, scriptError, type ScriptValue } from './script-value.js';
 
 /** A script to run, and how its redis.call calls reach the server. */
 export interface ScriptJob {
@@ -184,7 +184,7 @@ export class ScriptHost {
   private stepToEnd(runtime: LuaRuntime, run: ActiveRun, overrun: string): ScriptValue {
     for (;;) {
       const result = runtime.step(run, Infinity);
-      if (typeof result === 'object' && result !== null && 'err' in result && result.err === KILLED_MESSAGE) return this.finished(scriptError(overrun));
+      if (result !== undefined && isScriptError(result) && result.err === KILLED_MESSAGE) return this.finished(scriptError(overrun));
       if (result !== undefined) return this.finished(result);
     }
   }

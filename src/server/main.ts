@@ -1,4 +1,5 @@
 import { ConfigError } from '../commands/config.js';
+import { messageOf } from '../commands/errors.js';
 import { EDDY_VERSION } from '../commands/info.js';
 import { parseCommandLine } from './command-line.js';
 import { startServer, type RunningServer } from './eddy-server.js';
@@ -44,7 +45,7 @@ async function main(argv: string[]): Promise<void> {
   } catch (error) {
     logger.fatal({ err: error }, 'could not start');
     // Operators read this one on the terminal, not in the JSON log.
-    console.error(`eddy: could not start: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`eddy: could not start: ${messageOf(error)}`);
     process.exit(1);
   }
 }

@@ -25,6 +25,11 @@ export class Checkpointer {
     return this.running !== undefined;
   }
 
+  /** Resolves once the checkpoint running now (if any) has ended, however it ended. */
+  async settled(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
   /** Checkpoints every shard (one at a time); a call while one runs shares it. */
   checkpoint(): Promise<CheckpointManifest[]> {
     this.running ??= this.checkpointAll().finally(() => (this.running = undefined));
