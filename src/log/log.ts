@@ -159,10 +159,11 @@ export class Log {
 
   /**
    * Appends a record another node decided (a follower's copy of its primary's log): it keeps the
-   * primary's revision, timestamp and transaction id.
+   * primary's revision, timestamp and transaction id. One revision may be several records here, on
+   * different shards (a record the follower's slot map places on several of its shards).
    */
   appendReplicated(record: LogRecord): void {
-    if (record.rev <= this.lastRev) throw new Error(`replicated revision ${record.rev} is not after ${this.lastRev}`);
+    if (record.rev < this.lastRev) throw new Error(`replicated revision ${record.rev} is before ${this.lastRev}`);
     this.lastRev = record.rev;
     this.enqueue(record);
   }

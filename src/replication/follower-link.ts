@@ -6,8 +6,11 @@ import { errorOf, RespReplyReader, statusOf, type RespValue } from './resp-reply
 export interface LinkHandler {
   /** The history and revision to ask the primary to resume from, and the time of that revision's record (0: unknown). */
   resumePoint(): Promise<{ replid: string; rev: number; ts: number }>;
-  /** The primary's answer: it continues from `from`, or sends a checkpoint first (`revs`, one per shard). */
-  started(replid: string, start: { from: number } | { checkpointRevs: number[] }): Promise<void>;
+  /**
+   * The primary's answer: it continues from `from` (and has `shards` shards), or sends a checkpoint
+   * first (`checkpointRevs`, one per shard of its own).
+   */
+  started(replid: string, start: { from: number; shards: number } | { checkpointRevs: number[] }): Promise<void>;
   /** A stream message after the answer (log records, checkpoint rows, pings). */
   message(kind: string, parts: Buffer[]): void | Promise<void>;
   /** The primary refused to go on: this follower's history is not the primary's. */
@@ -141,7 +144,11 @@ export class FollowerLink {
       return this.fail(error);
     }
     const words = statusOf(reply)?.split(' ') ?? [];
-    if (words[0] === 'CONTINUE') await this.handler.started(words[1], { from: Number(words[2]) });
+    if (words[0] === 'CONTINUE') {
+      const shards = Number(words[3]);
+      if (!Number.isInteger(shards) || shards < 1) return this.fail(`the primary did not say its shard count: ${JSON.stringify(statusOf(reply))}`);
+      await this.handler.started(words[1], { from: Number(words[2]), shards });
+    }
     else if (words[0] === 'FULLSYNC') {
       this.state = 'sync';
       await this.handler.started(words[1], { checkpointRevs: words[2].split(',').map(Number) });

@@ -39,6 +39,8 @@ export class Replication {
   private loading: CheckpointLoad | undefined;
   /** The primary's history name, taken once a checkpoint from it has loaded. */
   private pendingReplid = '';
+  /** The primary's shard count: its records name its shards, placed here by this node's own. */
+  private primaryShards = 0;
 
   /** min-replicas-to-write, kept as a number: every write looks at it. */
   private minReplicasToWrite: number;
@@ -129,7 +131,7 @@ export class Replication {
       const replica = this.replicas.add(client);
       const timeout = () => this.config.int('repl-timeout');
       if ('from' in start) {
-        pending.resolve(new StatusReply(`CONTINUE ${this.ids.replid} ${start.from}`));
+        pending.resolve(new StatusReply(`CONTINUE ${this.ids.replid} ${start.from} ${log.shardCount}`));
         replica.state = 'online';
         this.events.info('follower resumes', { client: client.transport.remoteAddress, from: start.from });
         await new Promise((resolve) => setImmediate(resolve));
@@ -167,7 +169,7 @@ export class Replication {
         const ts = (await log.recordAt(rev))?.ts ?? 0;
         return { replid: this.ids.replid, rev: this.ids.replid === NO_HISTORY ? 0 : rev, ts };
       },
-      started: (replid: string, start: { from: number } | { checkpointRevs: number[] }) => (current() ? this.started(replid, start, current) : Promise.resolve()),
+      started: (replid: string, start: { from: number; shards: number } | { checkpointRevs: number[] }) => (current() ? this.started(replid, start, current) : Promise.resolve()),
       message: (kind: string, parts: Buffer[]) => (current() ? this.streamMessage(kind, parts, current) : undefined),
       diverged: async (message: string) => {
         if (this.config.get('replica-diverged-resync') !== 'yes') {
@@ -187,8 +189,9 @@ export class Replication {
     };
   }
 
-  private async started(replid: string, start: { from: number } | { checkpointRevs: number[] }, current: () => boolean): Promise<void> {
+  private async started(replid: string, start: { from: number; shards: number } | { checkpointRevs: number[] }, current: () => boolean): Promise<void> {
     const log = this.store.log;
+    this.primaryShards = 'from' in start ? start.shards : start.checkpointRevs.length;
     if ('from' in start) {
       // From revision 1: the primary's whole history replaces whatever this node held.
       if (start.from === 1 && log.lastRev > 0) await this.emptyFor(0);
@@ -196,7 +199,6 @@ export class Replication {
       return;
     }
     const revs = start.checkpointRevs;
-    if (revs.length !== this.store.shards.length) throw new Error(`the primary has ${revs.length} shards and this follower ${this.store.shards.length}: a follower needs the same shard count`);
     // Until the copy is whole and checkpointed here, a restart must start over: no history yet.
     this.ids = { ...this.ids, replid: NO_HISTORY };
     await saveReplicationIds(log.db, this.ids);
@@ -223,7 +225,7 @@ export class Replication {
 
   private streamMessage(kind: string, parts: Buffer[], current: () => boolean): void | Promise<void> {
     if (kind === 'log') return this.applyRecords(decodeRecords(parts[0]), current);
-    if (kind === 'rows') return this.store.loadRows(Number(parts[0].toString('latin1')), unpack(parts[1]) as CheckpointRow[]);
+    if (kind === 'rows') return this.store.loadRows(unpack(parts[1]) as CheckpointRow[]);
     if (kind === 'rows-end') {
       const loading = this.loading;
       if (loading !== undefined) {
@@ -244,7 +246,7 @@ export class Replication {
       applied = records.filter((record) => record.rev > loading.revs[record.shard]);
       loading.seen = Math.max(loading.seen, records.at(-1)?.rev ?? 0);
     }
-    if (applied.length > 0) this.store.applyReplicated(applied);
+    if (applied.length > 0) this.store.applyReplicated(applied, this.primaryShards);
     if (loading !== undefined) this.store.log.advanceTo(loading.seen);
     if (applied.length > 0 || loading !== undefined) void this.store.log.committed(this.store.log.lastRev).then(() => this.link?.ack());
     if (loading !== undefined && loading.rowsDone && loading.seen >= loading.upTo) return this.finishLoading(current);

@@ -9,6 +9,7 @@ import { DATABASES } from '../projections/shard-state.js';
 import type { Keyspace } from '../projections/keyspace.js';
 import type { Value } from '../projections/value.js';
 import { snapshotOf, valueFromSnapshot, type ValueSnapshot } from '../projections/value-snapshot.js';
+import { placeReplicated, type PlacementTarget } from './replicated-placement.js';
 import { Shard } from './shard.js';
 import { shardOfSlot, slotOf } from './slot.js';
 
@@ -72,6 +73,7 @@ export class Store {
   constructor(readonly log: Log) {
     this.shards = Array.from({ length: log.shardCount }, (_, i) => new Shard(i));
     this.lastShard = this.shards[shardOfSlot(slotOf(''), this.shards.length)];
+    this.placement = { shardCount: this.shards.length, shardOf: (key) => this.shardOf(key).id, keyspaceOf: (db, key) => this.keyspace(db, key) };
   }
 
   shardOf(key: string): Shard {
@@ -100,29 +102,52 @@ export class Store {
   }
 
   /**
-   * Applies records from the primary, in revision order, and appends them to this node's log as
-   * they are: the same projection code as any write, with the primary's revisions.
+   * Applies records from the primary, in revision order, and appends them to this node's log: the
+   * same projection code as any write, with the primary's revisions, each placed by this node's own
+   * slot map (the primary has `sourceShards`; see replicated-placement.ts).
    */
-  applyReplicated(records: readonly LogRecord[]): void {
+  applyReplicated(records: readonly LogRecord[], sourceShards: number): void {
     for (const record of records) {
-      // A record the log already holds (resent after a reconnect) must not apply twice.
-      if (record.rev <= this.log.lastRev) continue;
-      const shard = this.shards[record.shard];
-      if (this.changeListeners.length > 0) this.announce(shard, record.db, record.effect);
-      applyEffect(shard.state, record.db, record.effect, record.rev);
-      this.log.appendReplicated(record);
+      if (!this.isNewReplicated(record)) continue;
+      const placed = placeReplicated(record, sourceShards, this.placement);
+      for (const part of placed) {
+        const shard = this.shards[part.shard];
+        if (this.changeListeners.length > 0) this.announce(shard, part.db, part.effect);
+        applyEffect(shard.state, part.db, part.effect, part.rev);
+        this.log.appendReplicated(part);
+      }
+      // A record with nothing to do here (a whole-database record of a shard this node lacks) still moves the revision on.
+      if (placed.length === 0) this.log.advanceTo(record.rev);
     }
   }
+
+  /**
+   * Whether a record from the primary is not applied yet. A record resent after a reconnect must
+   * not apply twice; a revision may come as several records (a chained follower's primary placed
+   * one record on several shards), told apart by the shard they came from.
+   */
+  private isNewReplicated(record: LogRecord): boolean {
+    const last = this.replicatedAt;
+    if (record.rev > this.log.lastRev) {
+      last.rev = record.rev;
+      last.sourceShards.length = 0;
+    } else if (record.rev !== last.rev || last.sourceShards.includes(record.shard)) return false;
+    last.sourceShards.push(record.shard);
+    return true;
+  }
+
+  private readonly replicatedAt = { rev: -1, sourceShards: [] as number[] };
+
+  private readonly placement: PlacementTarget;
 
   /** Empties every shard's projection (a follower about to load its primary's copy). */
   clearAll(): void {
     for (const shard of this.shards) for (const ks of shard.state.dbs) ks.clear();
   }
 
-  /** Loads checkpoint rows into a shard's projection. */
-  loadRows(shard: number, rows: readonly CheckpointRow[]): void {
-    const state = this.shards[shard].state;
-    for (const [db, key, snapshot, expireAt] of rows) state.dbs[db].set(key, valueFromSnapshot(snapshot as ValueSnapshot), expireAt);
+  /** Loads checkpoint rows into the projections, each on its key's shard (rows may come from a node with another shard count). */
+  loadRows(rows: readonly CheckpointRow[]): void {
+    for (const row of rows) loadRowsInto(this.shardOf(row[1]), [row]);
   }
 
   /** Runs `write` with its effects named by `events`: where an option, not the command, sets Redis's event name. */
@@ -319,7 +344,7 @@ export class Store {
   private async loadShard(shard: Shard): Promise<{ records: number; checkpointRev: number }> {
     const checkpoint = await this.log.checkpoints.newest(shard.id);
     if (checkpoint !== undefined)
-      for await (const rows of this.log.checkpoints.rows(shard.id, checkpoint.rev)) this.loadRows(shard.id, rows);
+      for await (const rows of this.log.checkpoints.rows(shard.id, checkpoint.rev)) loadRowsInto(shard, rows);
     for (const abandoned of await this.log.checkpoints.abandoned(shard.id)) await this.log.checkpoints.remove(shard.id, abandoned);
     let records = 0;
     for await (const rows of this.log.readFrames(shard.id, (checkpoint?.rev ?? 0) + 1)) {
@@ -345,4 +370,10 @@ export class Store {
     this.expiredKeys++;
     this.write(shard, db, ['del', key, 'expired' satisfies DeleteReason], now);
   }
+}
+
+/** Loads checkpoint rows that belong to `shard` into its projection. */
+function loadRowsInto(shard: Shard, rows: readonly CheckpointRow[]): void {
+  const dbs = shard.state.dbs;
+  for (const [db, key, snapshot, expireAt] of rows) dbs[db].set(key, valueFromSnapshot(snapshot as ValueSnapshot), expireAt);
 }

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, test } from 'vitest';
+import { dumpDataset } from '../support/dataset-dump.js';
 import { EddyProcess } from '../support/eddy-process.js';
 
 /** Followers replicate by streaming the log: processes on loopback, real clients, random load. */
@@ -169,6 +170,82 @@ describe('followers', () => {
     await late.launch();
     await converged(main, late);
     expect(countLines(main, 'follower gets a checkpoint first')).toBe(1);
+  });
+});
+
+describe('followers with another shard count', () => {
+  /** Both databases the scenario writes, key by key, read through GET, HGETALL, LRANGE, ... */
+  async function readEverything(server: EddyProcess): Promise<unknown[]> {
+    const dumps = [];
+    for (const db of [0, 1]) {
+      const client = new Redis({ port: server.port, db });
+      clients.push(client);
+      dumps.push(await dumpDataset(client));
+    }
+    return dumps;
+  }
+
+  /** Writes that name several keys or a whole database in one record on the primary. */
+  async function multiKeyWrites(writer: Redis, other: Redis, round: number): Promise<void> {
+    const keys = Array.from({ length: 24 }, (_, i) => `m:${round}:${i}`);
+    await writer.mset(...keys.flatMap((key, i) => [key, `v${i}`]));
+    for (let i = 0; i < keys.length; i += 4) {
+      await writer.rename(keys[i], `renamed:${round}:${i}`);
+      await writer.copy(keys[i + 1], `copied:${round}:${i}`);
+      await writer.copy(keys[i + 2], `copied-to-1:${round}:${i}`, 'DB', '1');
+      await writer.move(keys[i + 3], 1);
+    }
+    await writer.hset(`h:${round}`, 'f', '1');
+    await writer.pexpire(`h:${round}`, 600_000);
+    await writer.rename(`h:${round}`, `h-renamed:${round}`);
+    await other.set(`in-1:${round}`, 'x');
+    await writer.swapdb(0, 1);
+    await writer.swapdb(0, 1);
+    await writer.swapdb(0, 1);
+    await other.flushdb();
+    await writer.multi().set(`t:${round}:a`, '1').flushdb().set(`t:${round}:b`, '2').rename(`t:${round}:b`, `t:${round}:c`).mset(`t:${round}:d`, '4', `t:${round}:e`, '5').exec();
+  }
+
+  test('a follower with more shards, a chained one with fewer, and a late one after retention (checkpoint) converge key for key', async () => {
+    const main = await EddyProcess.start(['--shards', '2', '--save', '', '--log-segment-revisions', '16', '--log-retention', '1s']);
+    servers.push(main);
+    const wide = await EddyProcess.start(['--shards', '3', '--replicaof', '127.0.0.1', String(main.port)]);
+    servers.push(wide);
+    const narrow = await EddyProcess.start(['--shards', '1', '--replicaof', '127.0.0.1', String(wide.port)]);
+    servers.push(narrow);
+    const writer = connect(main);
+    const other = new Redis({ port: main.port, db: 1 });
+    clients.push(other);
+    const load = randomLoad(writer, false);
+    for (let round = 0; round < 3; round++) await multiKeyWrites(writer, other, round);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await load.stop();
+    await converged(main, wide, narrow);
+    const expected = await readEverything(main);
+    expect(Object.keys(expected[0] as object).length).toBeGreaterThan(100);
+    expect(await readEverything(wide)).toEqual(expected);
+    expect(await readEverything(narrow)).toEqual(expected);
+
+    // Its own log holds the records as placed here: a restart loads the same dataset.
+    await wide.kill('SIGTERM');
+    await writer.set('while-down', '1');
+    await wide.launch();
+    await converged(main, wide, narrow);
+    expect(await readEverything(wide)).toEqual(await readEverything(main));
+
+    // A follower that starts after retention dropped history gets the primary's checkpoint, rows placed by its own slot map.
+    await writer.save();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await multiKeyWrites(writer, other, 3);
+    await writer.bgrewriteaof();
+    await expect.poll(async () => Number(/log_oldest_revision:(\d+)/.exec(await writer.info('persistence'))?.[1])).toBeGreaterThan(1);
+    const late = await EddyProcess.start(['--shards', '5', '--replicaof', '127.0.0.1', String(main.port)]);
+    servers.push(late);
+    await multiKeyWrites(writer, other, 4);
+    await converged(main, wide, narrow, late);
+    expect(countLines(main, 'follower gets a checkpoint first')).toBe(1);
+    const now = await readEverything(main);
+    for (const server of [wide, narrow, late]) expect(await readEverything(server)).toEqual(now);
   });
 });
 
