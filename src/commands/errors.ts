@@ -30,6 +30,16 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The message and every cause under it ("Database failed to open: IO error: lock ..."), for operators. */
+export function messageWithCauses(error: unknown): string {
+  let text = messageOf(error);
+  for (let cause = (error as Error | undefined)?.cause; cause !== undefined && cause !== null; cause = (cause as Error).cause) {
+    const more = messageOf(cause);
+    if (!text.includes(more)) text += `: ${more}`;
+  }
+  return text;
+}
+
 export function wrongArity(command: string): ErrorReply {
   return new ErrorReply(`ERR wrong number of arguments for '${command.toLowerCase()}' command`);
 }

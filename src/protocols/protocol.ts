@@ -1,4 +1,5 @@
 import { constants } from 'node:buffer';
+import type { Socket } from 'node:net';
 
 /** The protocols Eddy speaks; each is an adapter over the one dispatcher (src/commands/dispatcher.ts). */
 export type ProtocolName = 'resp' | 'http' | 'grpc' | 'ws';
@@ -41,4 +42,15 @@ export function whenDrained(stream: DrainingStream): Promise<void> {
     stream.once('drain', resolve);
     stream.once('close', resolve);
   });
+}
+
+/**
+ * Turns a connection away with a last message (maxclients), as Redis does: the message, then the
+ * socket closes at once. Whatever the client still sends is read and dropped, and the socket never
+ * stays half-open, so a refused client can never hold a closing listener (and the shutdown) open.
+ */
+export function refuseConnection(socket: Socket, message: string): void {
+  socket.on('error', () => undefined);
+  socket.resume();
+  socket.end(message, () => socket.destroy());
 }

@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../commands/config.js';
 import { ServerContext } from '../commands/server-context.js';
 import { isFsyncPolicy } from '../log/fsync-policy.js';
-import { Log } from '../log/log.js';
-import type { ProtocolListener, ProtocolName } from '../protocols/protocol.js';
+import { Log, type LogOptions } from '../log/log.js';
+import { DRAIN_GRACE_MS, type ProtocolListener, type ProtocolName } from '../protocols/protocol.js';
 import { listenResp } from '../protocols/resp/resp-listener.js';
 import { LogDamagedError, Store } from '../shards/store.js';
 import { Replication } from '../replication/replication.js';
@@ -32,13 +32,14 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   const requestedShards = config.int('shards');
   const fsync = config.get('appendfsync');
   if (!isFsyncPolicy(fsync)) throw new Error(`bad appendfsync ${fsync}`);
-  const log = await Log.open(dir, {
+  const log = await openLog(dir, {
     shards: requestedShards,
     fsync,
     segmentRevisions: config.int('log-segment-revisions'),
     onListenerError: (error) => logger.error({ err: error }, 'a log listener failed; the log goes on'),
     onWriteError: (error) => logger.error({ err: error }, 'log write failed; retrying, replies held until it succeeds'),
   });
+  writeFileSync(join(dir, PID_FILE), `${process.pid}\n`);
   if (log.shardCount !== requestedShards)
     logger.warn({ dataShards: log.shardCount, requestedShards }, 'the data directory keeps the shard count it was created with');
   const store = new Store(log);
@@ -104,18 +105,70 @@ export async function startServer(config: Config, configFile: string, logger: Lo
     stop: () =>
       (stopping ??= (async () => {
         const started = performance.now();
-        clearInterval(expiryTimer);
-        stopCheckpoints();
-        context.replication.stop();
-        context.stats.eventLoopDelay.disable();
-        // A script still running ends here; its writes are logged before the log closes.
-        await context.scripts.close();
-        await new Promise((resolve) => setImmediate(resolve));
-        await Promise.all(listeners.map((listener) => listener.close()));
-        await log.close();
+        // An idle event loop would end the process half-way through (a listener waiting on a socket
+        // keeps no timer alive): hold it open until every step has run.
+        const keepAlive = setInterval(() => undefined, 1000);
+        const failed: string[] = [];
+        const step = async (what: string, work: () => unknown): Promise<void> => {
+          try {
+            await work();
+          } catch (error) {
+            failed.push(what);
+            logger.error({ err: error }, `shutdown: ${what} failed; going on with the next step`);
+          }
+        };
+        try {
+          await step('stopping timers and replication', () => {
+            clearInterval(expiryTimer);
+            stopCheckpoints();
+            context.replication.stop();
+            context.stats.eventLoopDelay.disable();
+          });
+          // A script still running ends here; its writes are logged before the log closes.
+          await step('ending scripts', () => context.scripts.close());
+          await new Promise((resolve) => setImmediate(resolve));
+          await step('closing listeners', () => Promise.all(listeners.map((listener) => closeWithin(listener, LISTENER_CLOSE_MS, logger))));
+          await step('flushing and closing the log', () => log.close());
+          await step('removing the pid file', () => rmSync(join(dir, PID_FILE), { force: true }));
+        } finally {
+          clearInterval(keepAlive);
+        }
+        if (failed.length > 0) throw new Error(`shutdown incomplete: ${failed.join(', ')} failed (see above)`);
         logger.info({ revision: log.lastRev, seconds: (performance.now() - started) / 1000 }, 'log flushed; stopped');
       })()),
   };
+}
+
+/** Names the process that holds a data directory, for the next one that tries to open it. */
+const PID_FILE = 'eddy.pid';
+
+/** Log.open; a directory another process holds says so, and names it (LevelDB's lock error does not). */
+async function openLog(dir: string, options: LogOptions): Promise<Log> {
+  try {
+    return await Log.open(dir, options);
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'LEVEL_LOCKED') throw error;
+    let holder = 'another process';
+    try {
+      holder = `another Eddy process (pid ${readFileSync(join(dir, PID_FILE), 'utf8').trim()})`;
+    } catch {
+      // No pid file: not an Eddy that wrote one.
+    }
+    throw new Error(`the data directory ${dir} is held by ${holder}: stop it first, or give this one another --dir`);
+  }
+}
+
+/** Longer than a listener's own drain grace: past it the listener is given up on, and the log still closes. */
+const LISTENER_CLOSE_MS = DRAIN_GRACE_MS + 1000;
+
+async function closeWithin(listener: ProtocolListener, ms: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  try {
+    if ((await Promise.race([listener.close(), late])) === 'late') logger.warn({ protocol: listener.protocol, seconds: ms / 1000 }, 'a listener did not close in time; stopping without it');
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const portField: Record<ProtocolName, string> = { resp: 'port', http: 'httpPort', grpc: 'grpcPort', ws: 'wsPort' };

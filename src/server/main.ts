@@ -1,5 +1,5 @@
 import { ConfigError } from '../commands/config.js';
-import { messageOf } from '../commands/errors.js';
+import { messageWithCauses } from '../commands/errors.js';
 import { EDDY_VERSION } from '../commands/info.js';
 import { parseCommandLine } from './command-line.js';
 import { startServer, type RunningServer } from './eddy-server.js';
@@ -43,9 +43,11 @@ async function main(argv: string[]): Promise<void> {
   try {
     server = await startServer(options.config, options.configFile, logger, () => stopAndExit('SHUTDOWN'));
   } catch (error) {
-    logger.fatal({ err: error }, 'could not start');
+    const reason = messageWithCauses(error);
+    // A failure to start is the operator's to fix, not a bug: the reason, without a stack trace.
+    logger.fatal({ reason }, 'could not start');
     // Operators read this one on the terminal, not in the JSON log.
-    console.error(`eddy: could not start: ${messageOf(error)}`);
+    console.error(`eddy: could not start: ${reason}`);
     process.exit(1);
   }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EddyProcess, SERVER_ENTRY } from '../support/eddy-process.js';
+import { RawConnection } from '../support/raw-connection.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'eddy-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -70,5 +71,34 @@ describe('command line and config file', () => {
     expect(await server.waitForExit()).toBe(0);
     client.disconnect();
     await server.stop();
+  });
+
+  it.each([
+    ['kept open, still sending', true],
+    ['closed by the client', false],
+  ])('SIGTERM after a client was refused for maxclients (the refused connection %s) exits 0 with the log flushed', async (_, keepOpen) => {
+    const server = await EddyProcess.start(['--maxclients', '1'], join(scratch, `maxclients-${keepOpen}`));
+    const admitted = new Redis({ port: server.port });
+    await admitted.set('k', 'v');
+    const refused = await RawConnection.open(server.port);
+    refused.write('PING\r\n');
+    expect(await refused.readUntil((text) => text.includes('\r\n'))).toBe('-ERR max number of clients reached\r\n');
+    refused.write('PING\r\n');
+    if (!keepOpen) refused.close();
+    expect(await server.kill('SIGTERM')).toBe(0);
+    expect(server.output.join('\n')).toContain('log flushed; stopped');
+    refused.close();
+    admitted.disconnect();
+    await server.stop();
+  });
+
+  it('a second server on a directory in use says who holds it, in one plain line', async () => {
+    const dir = join(scratch, 'held');
+    const first = await EddyProcess.start([], dir);
+    const second = runEddy(['--dir', dir, '--port', '0']);
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`eddy: could not start: the data directory ${dir} is held by another Eddy process (pid `);
+    expect(second.stderr).not.toContain('    at ');
+    await first.stop();
   });
 });

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { ServerContext } from '../../commands/server-context.js';
-import { DRAIN_GRACE_MS, type ProtocolListener } from '../protocol.js';
+import { DRAIN_GRACE_MS, refuseConnection, type ProtocolListener } from '../protocol.js';
 import { RespConnection } from './resp-connection.js';
 
 /** The RESP TCP listener: one RespConnection per socket, registered with the server's clients. */
@@ -9,7 +9,7 @@ export async function listenResp(server: ServerContext, port: number, host: stri
   const listener = createServer({ allowHalfOpen: true }, (socket) => {
     if (server.clients.size >= server.config.int('maxclients')) {
       server.clients.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      refuseConnection(socket, '-ERR max number of clients reached\r\n');
       return;
     }
     const connection = new RespConnection(socket, server);

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { ServerContext } from '../../commands/server-context.js';
-import { DRAIN_GRACE_MS, requestSizeLimit, type ProtocolListener } from '../protocol.js';
+import { DRAIN_GRACE_MS, refuseConnection, requestSizeLimit, type ProtocolListener } from '../protocol.js';
 import { WebSocketConnection } from './ws-connection.js';
 
 /**
@@ -21,12 +21,12 @@ export class WebSocketEndpoint {
   attach(http: Server, path: string): void {
     http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
       if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        refuseConnection(socket, 'HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         return;
       }
       if (this.server.clients.size >= this.server.config.int('maxclients')) {
         this.server.clients.rejectedConnections++;
-        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\nERR max number of clients reached');
+        refuseConnection(socket, 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\nERR max number of clients reached');
         return;
       }
       this.sockets.handleUpgrade(request, socket, head, (webSocket) => {
