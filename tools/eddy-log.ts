@@ -30,7 +30,7 @@ async function* frames(db: Db, shard: number): AsyncGenerator<{ firstRev: number
 async function segments(db: Db, shards: number, span: number): Promise<void> {
   console.log('shard\tsegment\tfirst_rev\tlast_rev\tframes\tbytes\tlast_write');
   for (let shard = 0; shard < shards; shard++)
-    for (const segment of await listSegments(db, shard, span))
+    for (const segment of await listSegments(db, shard, span, true))
       console.log([shard, segment.index, segment.firstRev, segment.lastRev, segment.frames, segment.bytes, new Date(segment.lastTs).toISOString()].join('\t'));
 }
 
@@ -91,10 +91,15 @@ async function findCorrupt(db: Db, shards: number): Promise<{ shard: number; fir
   return found.sort((a, b) => a.firstRev - b.firstRev);
 }
 
-async function verify(db: Db, shards: number): Promise<number> {
+async function verify(db: Db, shards: number, dir: string): Promise<number> {
   const corrupt = await findCorrupt(db, shards);
   for (const frame of corrupt) console.log(`corrupt: shard ${frame.shard}, frame from revision ${frame.firstRev}: ${frame.reason}`);
-  console.log(corrupt.length === 0 ? 'ok: every frame is whole' : `${corrupt.length} corrupt frame(s); \`eddy-log repair\` cuts the log back to before the first`);
+  if (corrupt.length === 0) console.log('ok: every frame is whole');
+  else
+    console.log(
+      `${corrupt.length} corrupt frame(s); \`npm run log -- repair --dir ${dir}\` cuts the log back to revision ${corrupt[0].firstRev - 1}, ` +
+        'before the first damaged frame (what came after it is lost: copy the directory first)',
+    );
   return corrupt.length === 0 ? 0 : 1;
 }
 
@@ -139,7 +144,7 @@ async function main(): Promise<number> {
         await read(db, shards, Number(values['from-rev']), Number(values['to-rev']), values.key, values.json);
         return 0;
       case 'verify':
-        return await verify(db, shards);
+        return await verify(db, shards, values.dir);
       case 'repair':
         await repair(db, shards);
         return 0;

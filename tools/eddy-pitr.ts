@@ -3,7 +3,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDataDir } from './open-data-dir.js';
-import { planRestore, replayToRevision, revisionAtTime, writeDataDir } from './point-in-time.js';
+import { newestHeld, planRestore, replayToRevision, revisionAtTime, writeDataDir } from './point-in-time.js';
 import { snapshotCopy } from './snapshot-copy.js';
 
 /**
@@ -11,7 +11,7 @@ import { snapshotCopy } from './snapshot-copy.js';
  * revision or a time, from a data directory that a server may be running on (it reads a consistent
  * copy and never touches the source).
  */
-const USAGE = `Usage: eddy-pitr --from <data dir> --to <new dir> (--rev N | --time <ISO-8601>) [--dry-run]`;
+const USAGE = `Usage: eddy-pitr --from <data dir> --to <new dir> (--rev N | --rev latest | --time <ISO-8601>) [--dry-run]`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   const dryRun = values['dry-run'];
   if (values.from === undefined || (values.to === undefined && !dryRun) || (values.rev === undefined) === (values.time === undefined))
     throw new Error(`give --from, --to, and one of --rev or --time\n${USAGE}`);
-  if (values.rev !== undefined && !/^\d+$/.test(values.rev)) throw new Error(`--rev must be a revision number, not '${values.rev}'`);
+  if (values.rev !== undefined && !/^(\d+|latest)$/.test(values.rev)) throw new Error(`--rev must be a revision number or 'latest', not '${values.rev}'`);
   const time = values.time === undefined ? undefined : Date.parse(values.time);
   if (time !== undefined && Number.isNaN(time)) throw new Error(`--time must be an ISO-8601 time, not '${values.time}'`);
   const to = values.to === undefined ? undefined : resolve(values.to);
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   try {
     const { db, shards } = await openDataDir(copy);
     try {
-      const target = time === undefined ? Number(values.rev) : await revisionAtTime(db, shards, time);
+      const target = await targetRevision(db, shards, values.rev, time);
       const plan = await planRestore(db, shards, target);
       const from = plan.checkpoints.map((checkpoint) => checkpoint?.rev ?? 0);
       const cut = plan.rev === target ? '' : ` (a transaction across revision ${target} is left out whole)`;
@@ -83,6 +83,26 @@ async function main(): Promise<number> {
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
+}
+
+/**
+ * The revision asked for, checked against what the log holds: a revision past the newest, or a time
+ * after the newest record, is refused (the log cannot say what came after it), unless asked for
+ * as `latest`.
+ */
+async function targetRevision(db: Parameters<typeof newestHeld>[0], shards: number, rev: string | undefined, time: number | undefined): Promise<number> {
+  const newest = await newestHeld(db, shards);
+  const held = newest.rev === 0 ? 'the log holds no revision yet' : `the newest revision held is ${newest.rev}, written at ${new Date(newest.ts).toISOString()}`;
+  if (rev === 'latest') {
+    if (newest.rev === 0) throw new Error(`nothing to restore: ${held}`);
+    return newest.rev;
+  }
+  if (time === undefined) {
+    if (Number(rev) > newest.rev) throw new Error(`revision ${rev} is past the end of the log: ${held} (give --rev latest for it)`);
+    return Number(rev);
+  }
+  if (time > newest.ts) throw new Error(`${new Date(time).toISOString()} is after the newest record: ${held} (give --rev latest for it)`);
+  return revisionAtTime(db, shards, time);
 }
 
 main().then(

@@ -1,7 +1,7 @@
 import { Level } from 'level';
 import { CheckpointStore, CheckpointWriter, type CheckpointManifest } from '../src/log/checkpoints.js';
 import { heldFrom, heldFromKey } from '../src/log/segments.js';
-import { readShardFrames, readStored } from '../src/log/stored-reader.js';
+import { lastStoredRev, readShardFrames, readStored } from '../src/log/stored-reader.js';
 import { applyEffect } from '../src/projections/apply.js';
 import { emptyShardState, type ShardState } from '../src/projections/shard-state.js';
 import { snapshotOf, valueFromSnapshot, type ValueSnapshot } from '../src/projections/value-snapshot.js';
@@ -26,6 +26,23 @@ export async function revisionAtTime(db: Db, shards: number, time: number): Prom
     rev = record.rev;
   }
   return rev;
+}
+
+/** The newest revision a data directory holds (in its frames or a checkpoint) and when it was written; 0 when it holds none. */
+export async function newestHeld(db: Db, shards: number): Promise<{ rev: number; ts: number }> {
+  const checkpoints = new CheckpointStore(db);
+  let newest = { rev: 0, ts: 0 };
+  for (let shard = 0; shard < shards; shard++) {
+    const stored = await lastStoredRev(db, shard);
+    if (stored > newest.rev)
+      for await (const record of readStored(db, [shard], stored)) {
+        newest = { rev: record.rev, ts: record.ts };
+        break;
+      }
+    const checkpoint = await checkpoints.newest(shard);
+    if (checkpoint !== undefined && checkpoint.rev > newest.rev) newest = { rev: checkpoint.rev, ts: checkpoint.ts };
+  }
+  return newest;
 }
 
 /** Plans a restore to `target`, or says why the log cannot reach it. */

@@ -135,7 +135,29 @@ export function parseOutputLimits(raw: string): Map<string, OutputLimits> | unde
   return limits;
 }
 
-function parseValue(spec: OptionSpec, raw: string): string {
+/** The classes in Redis's order and words (CONFIG GET answers `slave`, and takes `replica` too). */
+const OUTPUT_LIMIT_CLASSES: readonly [stored: string, shown: string][] = [
+  ['normal', 'normal'],
+  ['replica', 'slave'],
+  ['pubsub', 'pubsub'],
+];
+
+/**
+ * client-output-buffer-limit as Redis keeps it: a CONFIG SET of some classes leaves the others as
+ * they were, and the value reads back with every class, in bytes.
+ */
+function mergeOutputLimits(current: string, raw: string): string | undefined {
+  const changed = parseOutputLimits(raw);
+  if (changed === undefined) return undefined;
+  const merged = new Map([...(parseOutputLimits(current) ?? []), ...changed]);
+  return OUTPUT_LIMIT_CLASSES.map(([stored, shown]) => {
+    const limits = merged.get(stored) ?? { hard: 0, soft: 0, softSeconds: 0 };
+    return `${shown} ${limits.hard} ${limits.soft} ${limits.softSeconds}`;
+  }).join(' ');
+}
+
+/** `current` is the option's value before: some options change only part of it. */
+function parseValue(spec: OptionSpec, raw: string, current = ''): string {
   const kind = spec.kind;
   switch (kind.type) {
     case 'string':
@@ -167,9 +189,11 @@ function parseValue(spec: OptionSpec, raw: string): string {
       if (flags === undefined) throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
       return flags;
     }
-    case 'output-limits':
-      if (parseOutputLimits(raw) === undefined) throw new ConfigError('Wrong client-output-buffer-limit');
-      return raw;
+    case 'output-limits': {
+      const merged = mergeOutputLimits(current, raw);
+      if (merged === undefined) throw new ConfigError('Wrong client-output-buffer-limit');
+      return merged;
+    }
   }
 }
 
@@ -178,7 +202,7 @@ export class Config {
   private readonly listeners = new Map<string, ((value: string) => void)[]>();
 
   constructor() {
-    for (const spec of OPTIONS) this.values.set(spec.name, spec.default());
+    for (const spec of OPTIONS) this.values.set(spec.name, parseValue(spec, spec.default()));
   }
 
   static isOption(name: string): boolean {
@@ -189,7 +213,7 @@ export class Config {
   set(name: string, raw: string): void {
     const spec = SPECS.get(name.toLowerCase());
     if (spec === undefined) throw new ConfigError(`unknown option '${name}'`);
-    const value = parseValue(spec, raw);
+    const value = parseValue(spec, raw, this.values.get(spec.name));
     this.values.set(spec.name, value);
     for (const listener of this.listeners.get(spec.name) ?? []) listener(value);
   }

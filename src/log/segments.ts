@@ -13,17 +13,26 @@ export interface Segment {
   /** Wall-clock ms of the segment's last record. */
   lastTs: number;
   frames: number;
-  /** LevelDB's estimate of the space the segment takes on disk. */
+  /**
+   * The bytes of its frames: exact when listed with `exactBytes`, else LevelDB's estimate of their
+   * space on disk (which counts nothing not yet compacted into a table file: recent frames read 0).
+   */
   bytes: number;
   keys: Buffer[];
 }
 
 type Db = Level<Buffer, Buffer>;
 
-export async function listSegments(db: Db, shard: number, span: number): Promise<Segment[]> {
+/**
+ * A shard's segments, oldest first. `exactBytes` reads every frame to count its bytes (the log
+ * tool); the server's retention pass takes LevelDB's estimate instead of reading the whole log.
+ */
+export async function listSegments(db: Db, shard: number, span: number, exactBytes = false): Promise<Segment[]> {
   const segments: Segment[] = [];
   let current: Segment | undefined;
-  for await (const key of db.keys(shardFrameRange(shard))) {
+  const entries = exactBytes ? db.iterator(shardFrameRange(shard)) : db.keys(shardFrameRange(shard));
+  for await (const entry of entries) {
+    const [key, value] = Array.isArray(entry) ? entry : [entry, undefined];
     const firstRev = Number(key.readBigUInt64BE(3));
     const index = Math.floor((firstRev - 1) / span);
     if (current === undefined || current.index !== index) {
@@ -32,6 +41,7 @@ export async function listSegments(db: Db, shard: number, span: number): Promise
     }
     current.frames++;
     current.keys.push(key);
+    if (value !== undefined) current.bytes += value.length;
   }
   for (const segment of segments) {
     const lastKey = segment.keys[segment.keys.length - 1];
@@ -39,6 +49,7 @@ export async function listSegments(db: Db, shard: number, span: number): Promise
     const last = rows[rows.length - 1];
     segment.lastRev = last[0];
     segment.lastTs = last[1];
+    if (exactBytes) continue;
     const end = Buffer.from(lastKey);
     end[end.length - 1]++;
     segment.bytes = await (db as unknown as { approximateSize(start: Buffer, end: Buffer): Promise<number> }).approximateSize(segment.keys[0], end);

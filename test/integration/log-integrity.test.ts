@@ -73,6 +73,9 @@ test('damage before later frames stops the start with a clear message; eddy-log 
   const verified = eddyLog('verify', '--dir', server.dir);
   expect(verified.status).toBe(1);
   expect(verified.output).toContain(`corrupt: shard 0, frame from revision ${damagedAt}: checksum mismatch`);
+  expect(verified.output).toContain(
+    `1 corrupt frame(s); \`npm run log -- repair --dir ${server.dir}\` cuts the log back to revision ${damagedAt - 1}, before the first damaged frame (what came after it is lost: copy the directory first)`,
+  );
   expect(eddyLog('repair', '--dir', server.dir).output).toContain(`cut the log back to revision ${damagedAt - 1}`);
   expect(eddyLog('verify', '--dir', server.dir).status).toBe(0);
 
@@ -109,4 +112,17 @@ test('eddy-log refuses a directory a running server holds', async () => {
   const result = eddyLog('stats', '--dir', server.dir);
   expect(result.status).toBe(1);
   expect(result.output).toContain('is in use by a running server');
+});
+
+test('eddy-log segments counts the bytes its frames hold, as stats does', async () => {
+  server = await EddyProcess.start(['--shards', '2', '--save', '']);
+  await writeAndStop(server, 300);
+  const stats = eddyLog('stats', '--dir', server.dir).output;
+  const statsBytes = Number(/^bytes: (\d+)$/m.exec(stats)?.[1]);
+  expect(statsBytes).toBeGreaterThan(300 * 10);
+  const rows = eddyLog('segments', '--dir', server.dir, '--segment-revisions', '100').output.trim().split('\n').slice(1);
+  expect(rows.length).toBeGreaterThan(2);
+  const columns = rows.map((row) => row.split('\t'));
+  for (const column of columns) expect(Number(column[5])).toBeGreaterThan(0);
+  expect(columns.reduce((sum, column) => sum + Number(column[5]), 0)).toBe(statsBytes);
 });

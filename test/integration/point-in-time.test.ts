@@ -113,7 +113,29 @@ test('bad arguments are clear errors', () => {
       return (error as { stderr: string }).stderr;
     }
   };
-  expect(run('--from', source.dir, '--to', '/tmp/x', '--rev', 'soon')).toContain("--rev must be a revision number, not 'soon'");
+  expect(run('--from', source.dir, '--to', '/tmp/x', '--rev', 'soon')).toContain("--rev must be a revision number or 'latest', not 'soon'");
   expect(run('--from', source.dir, '--to', '/tmp/x')).toContain('give --from, --to, and one of --rev or --time');
   expect(run('--from', '/nonexistent', '--to', '/tmp/x', '--rev', '1')).toContain('could not take a consistent copy');
+});
+
+test('a revision past the end of the log, or a time after its newest record, is refused naming the newest; --rev latest restores it', async () => {
+  await redis.set('newest', 'here');
+  const newest = (await nextRev()) - 1;
+  const run = (...args: string[]) => {
+    try {
+      return { status: 0, output: execFileSync(process.execPath, [PITR, '--from', source.dir, ...args], { encoding: 'utf8', stdio: 'pipe' }) };
+    } catch (error) {
+      return { status: (error as { status: number }).status, output: (error as { stderr: string }).stderr };
+    }
+  };
+  const past = run('--to', join(tmpdir(), 'eddy-never-written'), '--rev', String(newest + 9999));
+  expect(past.status).toBe(1);
+  expect(past.output).toMatch(new RegExp(`revision ${newest + 9999} is past the end of the log: the newest revision held is ${newest}, written at \\d{4}-`));
+  expect(run('--rev', String(newest + 1), '--dry-run').output).toContain(`the newest revision held is ${newest}`);
+  const later = run('--to', join(tmpdir(), 'eddy-never-written'), '--time', new Date(Date.now() + 60_000).toISOString());
+  expect(later.status).toBe(1);
+  expect(later.output).toContain(`is after the newest record: the newest revision held is ${newest}`);
+  const { dataset, output } = await restoredDataset('--rev', 'latest');
+  expect(output).toContain(`restored revision ${newest}`);
+  expect(dataset).toEqual(await dumpDataset(redis));
 });

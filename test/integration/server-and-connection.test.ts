@@ -108,6 +108,16 @@ describe('server commands', () => {
     expect(await redis.info('stats')).toMatch(/total_commands_processed:[0-2]\r\n/);
   });
 
+  it('CONFIG GET client-output-buffer-limit shows every class, in bytes, as redis-server 7.0 does; SET of one class keeps the others', async () => {
+    const limits = async () => ((await redis.config('GET', 'client-output-buffer-limit')) as string[])[1];
+    expect(await limits()).toBe('normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60');
+    await redis.config('SET', 'client-output-buffer-limit', 'pubsub 1mb 0 0');
+    expect(await limits()).toBe('normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 0 0');
+    await redis.config('SET', 'client-output-buffer-limit', 'replica 1mb 0 0');
+    expect(await limits()).toBe('normal 0 0 0 slave 1048576 0 0 pubsub 1048576 0 0');
+    await redis.config('SET', 'client-output-buffer-limit', 'slave 256mb 64mb 60 pubsub 32mb 8mb 60');
+  });
+
   it('COMMAND COUNT, INFO, DOCS, LIST and GETKEYS', async () => {
     const count = (await redis.command('COUNT')) as number;
     expect(count).toBeGreaterThan(60);
