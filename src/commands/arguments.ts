@@ -1,4 +1,6 @@
-/** Parsing of command arguments, with Redis's rules (string2ll, strtold). */
+import { isCSpace, scanNumber, scannedDouble } from './strtod.js';
+
+/** Parsing of command arguments, with Redis's rules (string2ll, string2d, strtod). */
 
 const INTEGER = /^-?(0|[1-9][0-9]*)$/;
 const INT64_MIN = -(2n ** 63n);
@@ -22,38 +24,36 @@ export function isInt64(n: bigint): boolean {
   return n >= INT64_MIN && n <= INT64_MAX;
 }
 
-const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-const INFINITY = /^[+-]?inf(inity)?$/i;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-/** A double as Redis's strtold reads it (with `inf`), or null; NaN is refused. */
+/**
+ * A double as Redis's string2d reads it (ZADD scores, ZINCRBY, WEIGHTS): the whole text as strtod
+ * reads it (hex and `inf` too), no leading space, no NaN, no overflow and no underflow to zero.
+ */
 export function parseDouble(text: string): number | null {
-  if (FLOAT.test(text)) return Number(text);
-  if (INFINITY.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-  return null;
-}
-
-/** INCRBYFLOAT's output: plain decimal notation without trailing zeros, as Redis prints it. */
-export function formatDecimal(value: number): string {
-  if (Number.isInteger(value)) return BigInt(value).toString();
-  const text = String(value);
-  if (!text.includes('e')) return text;
-  // Tiny magnitudes: print positionally, as Redis's "%.17Lf" with trailing zeros trimmed.
-  return value.toFixed(17).replace(/\.?0+$/, '');
+  if (DECIMAL.test(text)) {
+    const value = Number(text);
+    if (value === 0 && /[1-9]/.test(text.split(/e/i)[0])) return null;
+    return Number.isFinite(value) ? value : null;
+  }
+  if (text.length === 0 || isCSpace(text.charCodeAt(0))) return null;
+  const scanned = scanNumber(text, 0);
+  if (scanned === undefined || scanned.end !== text.length) return null;
+  const { value, outOfRange } = scannedDouble(scanned);
+  if (Number.isNaN(value) || (outOfRange && (value === 0 || !Number.isFinite(value)))) return null;
+  return value;
 }
 
 /**
- * Redis's double reply text: the shortest digits that round-trip, laid out as C's %g lays them out
- * (an exponent below 1e-4 and from 1e17 on, with at least two exponent digits); `inf`, `-inf`.
+ * A double as Redis reads it with a bare strtod (score ranges, SORT): leading spaces are skipped, and
+ * whatever follows must be nothing or a NUL byte (C sees the string end there), so "" is 0.
+ * `outOfRange` is strtod's ERANGE. Null when text follows the number.
  */
-export function formatDouble(value: number): string {
-  if (value === Infinity) return 'inf';
-  if (value === -Infinity) return '-inf';
-  if (Number.isNaN(value)) return 'nan';
-  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
-  const [digits, exponentText] = value.toExponential().split('e');
-  const exponent = Number(exponentText);
-  if (exponent >= -4 && exponent < 17) return String(value);
-  return `${digits}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+export function readDouble(text: string): { value: number; outOfRange: boolean } | null {
+  const scanned = scanNumber(text, 0);
+  const end = scanned?.end ?? 0;
+  if (end !== text.length && text.charCodeAt(end) !== 0) return null;
+  return scanned === undefined ? { value: 0, outOfRange: false } : scannedDouble(scanned);
 }
 
 /** Resolves Redis's negative indexes against a length and clamps the range (GETRANGE, LRANGE). */

@@ -38,8 +38,11 @@ export class Client implements Subscriber {
   transaction: { queue: [CommandSpec, string[]][]; failed: boolean } | null = null;
   /** Keys under WATCH ("db:key"); `watchBroken` once one of them changed. */
   readonly watched = new Set<string>();
-  /** Watched keys that had already expired when watched. */
-  readonly watchedExpired = new Set<string>();
+  /**
+   * Watched keys already expired when watched (Redis's `expired` flag): deleting them is no change.
+   * The flag is true once a change has reached the key; EXEC then sees whether it deleted it.
+   */
+  readonly watchedExpired = new Map<string, boolean>();
   watchBroken = false;
   /** True while EXEC runs the queued commands (blocking commands then answer at once). */
   inTransaction = false;

@@ -1,9 +1,8 @@
 import { allCommands, findCommand } from './command-registry.js';
-import { keyPositions, type CommandSpec } from './command-spec.js';
+import { arityAccepts, keyPositions, resolveSubcommand, type CommandSpec } from './command-spec.js';
 import type { Client } from './client.js';
-import { unknownSubcommand, wrongArity } from './errors.js';
 import { globMatcher } from './glob.js';
-import { ErrorReply, MapReply, SetReply, StatusReply, type Reply } from './reply.js';
+import { ErrorReply, MapReply, SetReply, StatusReply, helpReply, type Reply } from './reply.js';
 
 /** COMMAND and its subcommands: what clients and redis-cli read about the command table. */
 
@@ -56,18 +55,15 @@ export function command(client: Client, args: string[]): Reply {
       return specs.map((spec) => spec.name);
     }
     case 'GETKEYS': {
-      if (named.length === 0) return wrongArity('command|getkeys');
       const spec = findCommand(named[0]);
-      if (spec === undefined) return new ErrorReply('ERR Invalid command specified');
-      if ((spec.arity > 0 && named.length !== spec.arity) || named.length < -spec.arity)
-        return new ErrorReply('ERR Invalid number of arguments specified for command');
+      const resolved = spec === undefined ? undefined : resolveSubcommand(spec, named);
+      if (spec === undefined || resolved === undefined) return new ErrorReply('ERR Invalid command specified');
+      if (!arityAccepts(resolved.arity, named.length)) return new ErrorReply('ERR Invalid number of arguments specified for command');
       const positions = keyPositions(spec, named.length);
       if (positions.length === 0) return new ErrorReply('ERR The command has no key arguments');
       return positions.map((i) => named[i]);
     }
-    case 'HELP':
-      return ['COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', '(no subcommand)', 'COUNT', 'INFO [<command-name> ...]', 'DOCS [<command-name> ...]', 'LIST [FILTERBY (MODULE|ACLCAT|PATTERN) <value>]', 'GETKEYS <full-command>', 'HELP'];
-    default:
-      return unknownSubcommand('command', args[1]);
+    default: // HELP: the command table refuses other subcommands
+      return helpReply('COMMAND', ['(no subcommand)', 'COUNT', 'INFO [<command-name> ...]', 'DOCS [<command-name> ...]', 'LIST [FILTERBY (MODULE|ACLCAT|PATTERN) <value>]', 'GETKEYS <full-command>']);
   }
 }

@@ -25,6 +25,31 @@ export interface CommandSpec {
   summary: string;
   /** Keyspace event names of its effects where they differ from the effects' own (INCR: incrby). */
   events: Readonly<Record<string, string>> | undefined;
+  /** A container's subcommands (CLIENT ID, OBJECT ENCODING), by lower- and upper-case name. */
+  subcommands: ReadonlyMap<string, SubcommandSpec> | undefined;
+}
+
+/** A subcommand as Redis 7 tables it: looked up, arity-checked and refused before its container runs. */
+export interface SubcommandSpec {
+  /** `container|sub`, as Redis names it in errors. */
+  name: string;
+  arity: number;
+  flags: readonly string[];
+}
+
+/** Whether `argc` arguments (name included) fit an arity; negative means "at least". */
+export function arityAccepts(arity: number, argc: number): boolean {
+  return arity > 0 ? argc === arity : argc >= -arity;
+}
+
+/**
+ * What `args` runs: the command itself, or for a container given a subcommand, that subcommand's
+ * spec; undefined when the container has no such subcommand (Redis's lookupCommand).
+ */
+export function resolveSubcommand(spec: CommandSpec, args: readonly string[]): CommandSpec | SubcommandSpec | undefined {
+  const subcommands = spec.subcommands;
+  if (subcommands === undefined || args.length < 2) return spec;
+  return subcommands.get(args[1]) ?? subcommands.get(args[1].toLowerCase());
 }
 
 /** The positions of the keys a command names, from its spec. */

@@ -1,6 +1,6 @@
 import { command } from './command-introspection.js';
 import { registerCommands } from './command-registry.js';
-import type { CommandSpec, Handler } from './command-spec.js';
+import type { CommandSpec, Handler, SubcommandSpec } from './command-spec.js';
 import * as conn from './connection-commands.js';
 import * as hashes from './hash-commands.js';
 import * as lists from './list-commands.js';
@@ -230,6 +230,87 @@ const ROWS: Row[] = [
   ['zscan', -3, 'readonly', 1, 1, 1, 'sortedset', 'Iterates over members and scores of a sorted set.', zsets.zscan],
 ];
 
+/**
+ * The subcommands of the container commands, with Redis 7.0's arity and flags (COMMAND INFO's
+ * subcommand rows): an unknown subcommand or a wrong count is refused before the handler runs, so a
+ * MULTI refuses to queue it and EXEC aborts, as in Redis. CLIENT SETINFO is Redis 7.2's, kept for
+ * the clients that send it.
+ */
+type SubcommandRow = [name: string, arity: number, flags: string];
+
+const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
+  client: [
+    ['id', 2, 'noscript loading stale'],
+    ['getname', 2, 'noscript loading stale'],
+    ['setname', 3, 'noscript loading stale'],
+    ['setinfo', 4, 'noscript loading stale'],
+    ['info', 2, 'noscript loading stale'],
+    ['list', -2, 'admin noscript loading stale'],
+    ['kill', -3, 'admin noscript loading stale'],
+    ['help', 2, 'loading stale'],
+  ],
+  command: [
+    ['count', 2, 'loading stale'],
+    ['info', -2, 'loading stale'],
+    ['docs', -2, 'loading stale'],
+    ['list', -2, 'loading stale'],
+    ['getkeys', -4, 'loading stale'],
+    ['help', 2, 'loading stale'],
+  ],
+  config: [
+    ['get', -3, 'admin noscript loading stale'],
+    ['set', -4, 'admin noscript loading stale'],
+    ['resetstat', 2, 'admin noscript loading stale'],
+    ['rewrite', 2, 'admin noscript loading stale'],
+    ['help', 2, 'loading stale'],
+  ],
+  function: [
+    ['load', -3, 'write denyoom noscript'],
+    ['delete', 3, 'write noscript'],
+    ['flush', -2, 'write noscript'],
+    ['list', -2, 'noscript'],
+    ['dump', 2, 'noscript'],
+    ['restore', -3, 'write denyoom noscript'],
+    ['kill', 2, 'noscript allow_busy'],
+    ['stats', 2, 'noscript allow_busy'],
+    ['help', 2, 'loading stale'],
+  ],
+  object: [
+    ['encoding', 3, 'readonly'],
+    ['freq', 3, 'readonly'],
+    ['refcount', 3, 'readonly'],
+    ['idletime', 3, 'readonly'],
+    ['help', 2, 'loading stale'],
+  ],
+  pubsub: [
+    ['channels', -2, 'pubsub loading stale'],
+    ['numsub', -2, 'pubsub loading stale'],
+    ['numpat', 2, 'pubsub loading stale'],
+    ['shardchannels', -2, 'pubsub loading stale'],
+    ['shardnumsub', -2, 'pubsub loading stale'],
+    ['help', 2, 'loading stale'],
+  ],
+  script: [
+    ['load', 3, 'noscript stale'],
+    ['exists', -3, 'noscript'],
+    ['flush', -2, 'noscript'],
+    ['kill', 2, 'noscript allow_busy'],
+    ['help', 2, 'loading stale'],
+  ],
+};
+
+function subcommandsOf(container: string): ReadonlyMap<string, SubcommandSpec> | undefined {
+  const rows = SUBCOMMANDS[container];
+  if (rows === undefined) return undefined;
+  const byName = new Map<string, SubcommandSpec>();
+  for (const [name, arity, flags] of rows) {
+    const spec = { name: `${container}|${name}`, arity, flags: flags.split(' ') };
+    byName.set(name, spec);
+    byName.set(name.toUpperCase(), spec);
+  }
+  return byName;
+}
+
 export const COMMAND_TABLE: readonly CommandSpec[] = ROWS.map(([name, arity, flags, firstKey, lastKey, step, group, summary, handler]) => ({
   name,
   arity,
@@ -241,6 +322,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = ROWS.map(([name, arity, fla
   summary,
   handler,
   events: COMMAND_EVENTS[name],
+  subcommands: subcommandsOf(name),
 }));
 
 registerCommands(COMMAND_TABLE);

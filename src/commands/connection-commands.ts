@@ -1,10 +1,10 @@
 import { parseInteger } from './arguments.js';
 import type { Client } from './client.js';
-import { AUTH_NOT_CONFIGURED, NOPROTO, NOT_AN_INTEGER, SYNTAX_ERROR, WRONGPASS, unknownSubcommand, wrongArity } from './errors.js';
-import { REDIS_COMPATIBLE_VERSION } from './info.js';
+import { AUTH_NOT_CONFIGURED, NOPROTO, NOT_AN_INTEGER, SYNTAX_ERROR, WRONGPASS, wrongArity } from './errors.js';
+import { REDIS_VERSION } from '../units/redis-version.js';
 import { unsubscribeAll } from './pubsub-commands.js';
 import { untailAll } from './tail-commands.js';
-import { ErrorReply, MapReply, OK, PONG, StatusReply, VerbatimReply, type Reply } from './reply.js';
+import { ErrorReply, MapReply, OK, PONG, StatusReply, VerbatimReply, helpReply, type Reply } from './reply.js';
 
 /** Connection commands (Redis's networking.c and acl.c for AUTH). */
 
@@ -62,7 +62,7 @@ export function hello(client: Client, args: string[]): Reply {
   client.resp = version as 2 | 3;
   return new MapReply([
     ['server', 'redis'],
-    ['version', REDIS_COMPATIBLE_VERSION],
+    ['version', REDIS_VERSION],
     ['proto', version],
     ['id', client.id],
     ['mode', 'standalone'],
@@ -188,12 +188,10 @@ export function clientCommand(client: Client, args: string[]): Reply {
     case 'GETNAME':
       return client.name === '' ? null : client.name;
     case 'SETNAME':
-      if (args.length !== 3) return wrongArity('client|setname');
       if (!validName(args[2])) return INVALID_NAME;
       client.name = args[2];
       return OK;
     case 'SETINFO': {
-      if (args.length !== 4) return wrongArity('client|setinfo');
       const attribute = args[2].toUpperCase();
       if (attribute === 'LIB-NAME') client.libName = args[3];
       else if (attribute === 'LIB-VER') client.libVersion = args[3];
@@ -210,11 +208,8 @@ export function clientCommand(client: Client, args: string[]): Reply {
       return client.resp === 3 ? new VerbatimReply(text) : text;
     }
     case 'KILL':
-      if (args.length < 3) return wrongArity('client|kill');
       return killClients(client, args);
-    case 'HELP':
-      return ['CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'ID', 'GETNAME', 'SETNAME <name>', 'SETINFO <attr> <value>', 'INFO', 'LIST', 'KILL <ip:port>|<filter> <value> ...', 'HELP'];
-    default:
-      return unknownSubcommand('client', args[1]);
+    default: // HELP: the command table refuses other subcommands
+      return helpReply('CLIENT', ['ID', 'GETNAME', 'SETNAME <name>', 'SETINFO <attr> <value>', 'INFO', 'LIST', 'KILL <ip:port>|<filter> <value> ...']);
   }
 }

@@ -1,9 +1,9 @@
 import './command-table.js';
 import { findCommand } from './command-registry.js';
 import { changesLibraries, countError, execute, runHoldingShards, shardsOf, shardsTouched } from './command-execution.js';
-import { keyPositions, type CommandSpec } from './command-spec.js';
+import { arityAccepts, keyPositions, resolveSubcommand, type CommandSpec } from './command-spec.js';
 import type { Client } from './client.js';
-import { NOAUTH, unknownCommand, wrongArity } from './errors.js';
+import { NOAUTH, unknownCommand, unknownSubcommand, wrongArity } from './errors.js';
 import type { PendingReply } from './pending-reply.js';
 import { ErrorReply, QUEUED, type Reply } from './reply.js';
 import { waitForScript } from './script-commands.js';
@@ -43,7 +43,9 @@ const ALLOWED_WHILE_SUBSCRIBED = new Set(['subscribe', 'unsubscribe', 'psubscrib
 
 /** Arity, auth and subscribed-mode checks, in Redis's order; undefined when the command may run. */
 function refuse(client: Client, spec: CommandSpec, args: string[]): ErrorReply | undefined {
-  if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) return wrongArity(spec.name);
+  const command = spec.subcommands === undefined ? spec : resolveSubcommand(spec, args);
+  if (command === undefined) return unknownSubcommand(spec.name, args[1]);
+  if (!arityAccepts(command.arity, args.length)) return wrongArity(command.name);
   if (!client.authenticated && !spec.flags.includes('noauth')) return NOAUTH;
   // Redis's stop-writes-on-error: while the log cannot be written, writes are refused; reads go on.
   const log = client.server.store.log;

@@ -44,14 +44,25 @@ export function wrongArity(command: string): ErrorReply {
   return new ErrorReply(`ERR wrong number of arguments for '${command.toLowerCase()}' command`);
 }
 
+/** An argument as Redis's printf-formatted errors show it (`%.128s`): cut at a NUL byte, then at `max`. */
+export function printedArgument(text: string, max = Infinity): string {
+  const nul = text.indexOf('\0');
+  return (nul === -1 ? text : text.slice(0, nul)).slice(0, max);
+}
+
 export function unknownCommand(args: readonly string[]): ErrorReply {
   let rest = '';
-  for (let i = 1; i < args.length && rest.length < 128; i++) rest += `'${args[i].slice(0, 128 - rest.length)}' `;
-  return new ErrorReply(`ERR unknown command '${args[0].slice(0, 128)}', with args beginning with: ${rest}`);
+  for (let i = 1; i < args.length && rest.length < 128; i++) rest += `'${printedArgument(args[i], 128 - rest.length)}' `;
+  return new ErrorReply(`ERR unknown command '${printedArgument(args[0], 128)}', with args beginning with: ${rest}`);
 }
 
 export function unknownSubcommand(command: string, sub: string): ErrorReply {
-  return new ErrorReply(`ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${command.toUpperCase()} HELP.`);
+  return new ErrorReply(`ERR unknown subcommand '${printedArgument(sub, 128)}'. Try ${command.toUpperCase()} HELP.`);
+}
+
+/** Redis's addReplySubcommandSyntaxError: a known subcommand given arguments it does not take. */
+export function subcommandSyntaxError(command: string, sub: string): ErrorReply {
+  return new ErrorReply(`ERR unknown subcommand or wrong number of arguments for '${printedArgument(sub, 128)}'. Try ${command.toUpperCase()} HELP.`);
 }
 
 export function invalidExpireTime(command: string): ErrorReply {

@@ -2,10 +2,10 @@ import { pack, unpack } from 'msgpackr';
 import { FUNCTIONS_DB } from '../projections/shard-state.js';
 import type { RegisteredFunction } from '../scripting/lua-runtime.js';
 import type { Client } from './client.js';
-import { SYNTAX_ERROR, unknownSubcommand } from './errors.js';
+import { printedArgument, subcommandSyntaxError } from './errors.js';
 import { globMatches } from './glob.js';
 import { PendingReply } from './pending-reply.js';
-import { ErrorReply, MapReply, OK, SetReply, type Reply } from './reply.js';
+import { ErrorReply, MapReply, OK, SetReply, helpReply, type Reply } from './reply.js';
 import { ENGINE_NOT_READY, keysAndArguments, runProgram, script } from './script-commands.js';
 import type { ServerContext } from './server-context.js';
 
@@ -99,24 +99,23 @@ export function functionCommand(client: Client, args: string[]): Reply | Pending
   const sub = args[1].toUpperCase();
   switch (sub) {
     case 'LOAD': {
-      const replace = args.length === 4 && args[2].toUpperCase() === 'REPLACE';
-      if (args.length !== 3 && !replace) return SYNTAX_ERROR;
-      return PendingReply.from(loadLibrary(server, args[args.length - 1], replace));
+      // Every argument before the code must be REPLACE (Redis takes it repeated).
+      for (let i = 2; i < args.length - 1; i++) if (args[i].toUpperCase() !== 'REPLACE') return new ErrorReply(`ERR Unknown option given: ${printedArgument(args[i])}`);
+      return PendingReply.from(loadLibrary(server, args[args.length - 1], args.length > 3));
     }
     case 'DELETE': {
-      if (args.length !== 3) return SYNTAX_ERROR;
       if (!librariesOf(server).has(args[2])) return new ErrorReply('ERR Library not found');
       server.store.delete(FUNCTIONS_DB, args[2], Date.now());
       return OK;
     }
     case 'FLUSH':
-      if (args.length > 3 || (args.length === 3 && !['ASYNC', 'SYNC'].includes(args[2].toUpperCase()))) return SYNTAX_ERROR;
+      if (args.length > 3) return subcommandSyntaxError('function', args[1]);
+      if (args.length === 3 && !['ASYNC', 'SYNC'].includes(args[2].toUpperCase())) return new ErrorReply('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
       deleteAll(server);
       return OK;
     case 'LIST':
       return listLibraries(client, args);
     case 'DUMP':
-      if (args.length !== 2) return SYNTAX_ERROR;
       return DUMP_MAGIC + pack([...librariesOf(server)]).toString('latin1');
     case 'RESTORE':
       return restoreLibraries(server, args);
@@ -130,9 +129,8 @@ export function functionCommand(client: Client, args: string[]): Reply | Pending
         ['engines', new MapReply([['LUA', new MapReply([['libraries_count', libraries.size]])]])],
       ]);
     }
-    case 'HELP':
-      return [
-        'FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+    default: // HELP: the command table refuses other subcommands
+      return helpReply('FUNCTION', [
         'LOAD [REPLACE] <FUNCTION CODE>',
         'DELETE <LIBRARY NAME>',
         'LIST [LIBRARYNAME PATTERN] [WITHCODE]',
@@ -141,10 +139,7 @@ export function functionCommand(client: Client, args: string[]): Reply | Pending
         'RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]',
         'KILL',
         'STATS',
-        'HELP',
-      ];
-    default:
-      return unknownSubcommand('function', args[1]);
+      ]);
   }
 }
 
@@ -179,9 +174,11 @@ function listLibraries(client: Client, args: string[]): Reply | PendingReply {
   let withCode = false;
   for (let i = 2; i < args.length; i++) {
     const option = args[i].toUpperCase();
-    if (option === 'WITHCODE') withCode = true;
-    else if (option === 'LIBRARYNAME' && i + 1 < args.length) pattern = args[++i];
-    else return SYNTAX_ERROR;
+    if (option === 'WITHCODE' && !withCode) withCode = true;
+    else if (option === 'LIBRARYNAME' && pattern === undefined) {
+      if (i + 1 >= args.length) return new ErrorReply('ERR library name argument was not given');
+      pattern = args[++i];
+    } else return new ErrorReply(`ERR Unknown argument ${printedArgument(args[i])}`);
   }
   return PendingReply.from(
     Promise.resolve(functionIndex(client.server)).then((index) => {
@@ -207,9 +204,9 @@ function listLibraries(client: Client, args: string[]): Reply | PendingReply {
 
 /** FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]: libraries from a FUNCTION DUMP. */
 function restoreLibraries(server: ServerContext, args: string[]): Reply | PendingReply {
-  if (args.length > 4) return SYNTAX_ERROR;
+  if (args.length > 4) return subcommandSyntaxError('function', args[1]);
   const policy = args.length === 4 ? args[3].toUpperCase() : 'APPEND';
-  if (!['FLUSH', 'APPEND', 'REPLACE'].includes(policy)) return SYNTAX_ERROR;
+  if (!['FLUSH', 'APPEND', 'REPLACE'].includes(policy)) return new ErrorReply('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
   let restored: [string, string][];
   try {
     if (!args[2].startsWith(DUMP_MAGIC)) return BAD_PAYLOAD;

@@ -1,11 +1,11 @@
 import type { HashValue } from '../projections/hash-value.js';
-import { formatDecimal, isInt64, parseDouble, parseInt64, parseInteger } from './arguments.js';
+import { isInt64, parseInt64, parseInteger } from './arguments.js';
 import type { Client } from './client.js';
 import { parseScanOptions, scanStep } from './collection-scan.js';
-import { NAN_OR_INFINITY, NOT_AN_INTEGER, OVERFLOW, wrongArity } from './errors.js';
+import { NAN_OR_INFINITY, NOT_AN_INTEGER, NOT_A_FLOAT, OVERFLOW, wrongArity } from './errors.js';
 import { checkPickCount, randomSlots } from './random-picks.js';
 import { ErrorReply, MapReply, OK, type Reply } from './reply.js';
-import { addDecimals } from './decimal.js';
+import { addLongDoubles, formatLongDouble, parseLongDouble } from './long-double.js';
 import { lookupTyped } from './typed-lookup.js';
 import type { Effect } from '../log/record.js';
 
@@ -118,18 +118,18 @@ export function hincrby(client: Client, args: string[]): Reply {
 }
 
 export function hincrbyfloat(client: Client, args: string[]): Reply {
-  const delta = parseDouble(args[3]);
-  if (delta === null) return new ErrorReply('ERR value is not a valid float');
-  if (!Number.isFinite(delta)) return new ErrorReply('ERR value is NaN or Infinity');
+  const delta = parseLongDouble(args[3]);
+  if (delta === null) return NOT_A_FLOAT;
+  if (delta.infinite) return new ErrorReply('ERR value is NaN or Infinity');
   const now = Date.now();
   const hash = readHash(client, args[1], now);
   if (hash instanceof ErrorReply) return hash;
   const old = hash?.fields.get(args[2]);
-  const current = old === undefined ? 0 : parseDouble(old);
+  const current = parseLongDouble(old ?? '0');
   if (current === null) return new ErrorReply('ERR hash value is not a float');
-  const result = current + delta;
-  if (!Number.isFinite(result)) return NAN_OR_INFINITY;
-  const text = addDecimals(old ?? '0', args[3]) ?? formatDecimal(result);
+  const result = addLongDoubles(current, delta);
+  if (result.infinite) return NAN_OR_INFINITY;
+  const text = formatLongDouble(result);
   client.server.store.writeKey(client.db, args[1], ['hset', args[1], args[2], text], now);
   return text;
 }

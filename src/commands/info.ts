@@ -2,9 +2,9 @@ import { arch, platform, release } from 'node:os';
 import { DATABASES } from '../projections/shard-state.js';
 import { replicationInfo } from '../replication/replication-info.js';
 import type { ServerContext } from './server-context.js';
+import { REDIS_VERSION } from '../units/redis-version.js';
 
 /** INFO's sections, in Redis's field names, so that tools that parse INFO keep working. */
-export const REDIS_COMPATIBLE_VERSION = '7.2.0';
 export const EDDY_VERSION = '0.1.0';
 
 type Section = (server: ServerContext) => [string, string | number][];
@@ -24,7 +24,7 @@ const SECTIONS: Record<string, Section> = {
   server: (s) => {
     const uptime = Math.floor((Date.now() - s.startedAt) / 1000);
     return [
-      ['redis_version', REDIS_COMPATIBLE_VERSION],
+      ['redis_version', REDIS_VERSION],
       ['eddy_version', EDDY_VERSION],
       ['redis_mode', 'standalone'],
       ['os', `${platform()} ${release()} ${arch()}`],

@@ -9,11 +9,11 @@ import {
   SAME_OBJECT,
   SYNTAX_ERROR,
   invalidExpireTime,
-  unknownSubcommand,
+  printedArgument,
 } from './errors.js';
 import { parseScanOptions, scanStep } from './collection-scan.js';
 import { globMatcher } from './glob.js';
-import { ErrorReply, OK, StatusReply, type Reply } from './reply.js';
+import { ErrorReply, OK, StatusReply, helpReply, type Reply } from './reply.js';
 import { encodingOf, typeOf, type Value } from '../projections/value.js';
 import { DATABASES } from '../projections/shard-state.js';
 
@@ -55,8 +55,7 @@ type ExpireUnit = { ms: number; absolute: boolean };
 
 function expireGeneric(client: Client, args: string[], unit: ExpireUnit): Reply {
   const now = Date.now();
-  const amount = parseInteger(args[2]);
-  if (amount === null) return NOT_AN_INTEGER;
+  // Redis reads the flags before the amount: an unknown or conflicting flag beats a bad number.
   let nx = false;
   let xx = false;
   let gt = false;
@@ -67,10 +66,12 @@ function expireGeneric(client: Client, args: string[], unit: ExpireUnit): Reply 
     else if (flag === 'XX') xx = true;
     else if (flag === 'GT') gt = true;
     else if (flag === 'LT') lt = true;
-    else return new ErrorReply(`ERR Unsupported option ${args[i]}`);
+    else return new ErrorReply(`ERR Unsupported option ${printedArgument(args[i])}`);
   }
   if (nx && (xx || gt || lt)) return EXPIRE_FLAGS_NX;
   if (gt && lt) return EXPIRE_FLAGS_GT_LT;
+  const amount = parseInteger(args[2]);
+  if (amount === null) return NOT_AN_INTEGER;
   const at = (unit.absolute ? 0 : now) + amount * unit.ms;
   if (!Number.isSafeInteger(amount * unit.ms) || !Number.isSafeInteger(at)) return invalidExpireTime(args[0]);
   const key = args[1];
@@ -244,27 +245,31 @@ export function move(client: Client, args: string[]): Reply {
   return 1;
 }
 
+const NO_LFU_POLICY = new ErrorReply(
+  'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+);
+
 export function object(client: Client, args: string[]): Reply {
   const sub = args[1].toUpperCase();
   if (sub === 'HELP')
-    return [
-      'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+    return helpReply('OBJECT', [
       'ENCODING <key>',
       '    Return the kind of internal representation used in order to store the value',
       '    associated with a <key>.',
-      'REFCOUNT <key>',
-      '    Return the number of references of the value associated with the specified',
-      '    <key>.',
+      'FREQ <key>',
+      '    Return the access frequency index of the <key>. The returned integer is',
+      '    proportional to the logarithm of the recent access frequency of the key.',
       'IDLETIME <key>',
       '    Return the idle time of the <key>, that is the approximated number of',
       '    seconds elapsed since the last access to the key.',
-      'HELP',
-      '    Print this help.',
-    ];
-  if (args.length !== 3 || !['ENCODING', 'REFCOUNT', 'IDLETIME'].includes(sub)) return unknownSubcommand('object', args[1]);
+      'REFCOUNT <key>',
+      '    Return the number of references of the value associated with the specified',
+      '    <key>.',
+    ]);
   const value = lookup(client, args[2], Date.now());
   if (value === undefined) return null;
   if (sub === 'ENCODING') return encodingOf(value);
-  // Eddy keeps no per-key access clock or shared objects.
+  // Eddy keeps no per-key access clock or shared objects, and never evicts (Redis's noeviction).
+  if (sub === 'FREQ') return NO_LFU_POLICY;
   return sub === 'REFCOUNT' ? 1 : 0;
 }

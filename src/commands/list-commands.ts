@@ -87,22 +87,23 @@ function resolveIndex(index: number, length: number): number {
   return resolved >= 0 && resolved < length ? resolved : -1;
 }
 
+/** LINDEX and LSET look the key up before they read the index, as Redis does. */
 export function lindex(client: Client, args: string[]): Reply {
-  const index = parseInteger(args[2]);
-  if (index === null) return NOT_AN_INTEGER;
   const list = readList(client, args[1]);
   if (list instanceof ErrorReply || list === undefined) return list ?? null;
+  const index = parseInteger(args[2]);
+  if (index === null) return NOT_AN_INTEGER;
   const at = resolveIndex(index, list.size);
   return at === -1 ? null : (list.at(at) as string);
 }
 
 export function lset(client: Client, args: string[]): Reply {
-  const index = parseInteger(args[2]);
-  if (index === null) return NOT_AN_INTEGER;
   const now = Date.now();
   const list = readList(client, args[1], now);
   if (list instanceof ErrorReply) return list;
   if (list === undefined) return NO_SUCH_KEY;
+  const index = parseInteger(args[2]);
+  if (index === null) return NOT_AN_INTEGER;
   const at = resolveIndex(index, list.size);
   if (at === -1) return new ErrorReply('ERR index out of range');
   client.server.store.writeKey(client.db, args[1], ['lset', args[1], at, args[3]], now);

@@ -1,6 +1,6 @@
 import type { Client } from './client.js';
-import { unknownSubcommand, wrongArity } from './errors.js';
-import { NO_REPLY, PushReply, type Reply } from './reply.js';
+import { subcommandSyntaxError } from './errors.js';
+import { NO_REPLY, PushReply, helpReply, type Reply } from './reply.js';
 
 /**
  * Redis pub/sub. (Un)subscribing answers with one push per channel ([kind, channel, count]), RESP3's
@@ -109,26 +109,17 @@ export function pubsubCommand(client: Client, args: string[]): Reply {
   const sub = args[1].toUpperCase();
   switch (sub) {
     case 'CHANNELS':
-      return args.length > 3 ? wrongArity('pubsub|channels') : pubsub.channels.names(args[2]);
+      return args.length > 3 ? subcommandSyntaxError('pubsub', args[1]) : pubsub.channels.names(args[2]);
     case 'SHARDCHANNELS':
-      return args.length > 3 ? wrongArity('pubsub|shardchannels') : pubsub.shardChannels.names(args[2]);
+      return args.length > 3 ? subcommandSyntaxError('pubsub', args[1]) : pubsub.shardChannels.names(args[2]);
     // Flat arrays in RESP3 too, as Redis answers them.
     case 'NUMSUB':
       return args.slice(2).flatMap((channel) => [channel, pubsub.channels.count(channel)]);
     case 'SHARDNUMSUB':
       return args.slice(2).flatMap((channel) => [channel, pubsub.shardChannels.count(channel)]);
     case 'NUMPAT':
-      return args.length !== 2 ? wrongArity('pubsub|numpat') : pubsub.patternCount;
-    case 'HELP':
-      return [
-        'PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-        'CHANNELS [<pattern>]',
-        'NUMPAT',
-        'NUMSUB [<channel> ...]',
-        'SHARDCHANNELS [<pattern>]',
-        'SHARDNUMSUB [<shardchannel> ...]',
-        'HELP',
-      ];
+      return pubsub.patternCount;
+    default: // HELP: the command table refuses other subcommands
+      return helpReply('PUBSUB', ['CHANNELS [<pattern>]', 'NUMPAT', 'NUMSUB [<channel> ...]', 'SHARDCHANNELS [<pattern>]', 'SHARDNUMSUB [<shardchannel> ...]']);
   }
-  return unknownSubcommand('PUBSUB', args[1]);
 }

@@ -71,6 +71,14 @@ export class PushReply {
 /** Nothing is sent (SHUTDOWN closes the connection without a reply). */
 export class NoReply {}
 
+/**
+ * A container's HELP, as Redis's addReplyHelp sends it: status lines, headed by the usage line and
+ * closed by HELP itself.
+ */
+export function helpReply(command: string, lines: readonly string[]): StatusReply[] {
+  return [`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`, ...lines, 'HELP', '    Prints this help.'].map((line) => new StatusReply(line));
+}
+
 export const OK = new StatusReply('OK');
 export const PONG = new StatusReply('PONG');
 export const QUEUED = new StatusReply('QUEUED');

@@ -7,11 +7,11 @@ import { parseInteger } from './arguments.js';
 import { Client } from './client.js';
 import { execute } from './command-execution.js';
 import { findCommand } from './command-registry.js';
-import { keyPositions } from './command-spec.js';
-import { NOT_AN_INTEGER, READONLY, unknownSubcommand } from './errors.js';
+import { arityAccepts, keyPositions, resolveSubcommand } from './command-spec.js';
+import { NOT_AN_INTEGER, READONLY } from './errors.js';
 import { TOO_MANY_KEYS } from './numkeys.js';
 import { PendingReply } from './pending-reply.js';
-import { ErrorReply, OK, type Reply } from './reply.js';
+import { ErrorReply, OK, helpReply, type Reply } from './reply.js';
 import { replyOfScriptValue, scriptValueOf } from './script-replies.js';
 import type { ServerContext } from './server-context.js';
 
@@ -175,9 +175,10 @@ function settleRun(result: ScriptValue | Promise<ScriptValue>, inspect: ((value:
 /** redis.call from a script: Redis's checks for scripts, then the command as any client runs it. */
 function callFromScript(scriptClient: Client, args: string[], resp: 2 | 3, readOnly: boolean, held: ReadonlySet<number>, writing: () => void): ScriptValue {
   const spec = findCommand(args[0]);
-  if (spec === undefined) return scriptError('ERR Unknown Redis command called from script');
-  if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) return scriptError('ERR Wrong number of args calling Redis command from script');
-  if (spec.flags.includes('noscript')) return scriptError('ERR This Redis command is not allowed from script');
+  const command = spec === undefined ? undefined : resolveSubcommand(spec, args);
+  if (spec === undefined || command === undefined) return scriptError('ERR Unknown Redis command called from script');
+  if (!arityAccepts(command.arity, args.length)) return scriptError('ERR Wrong number of args calling Redis command from script');
+  if (spec.flags.includes('noscript') || command.flags.includes('noscript')) return scriptError('ERR This Redis command is not allowed from script');
   const writes = spec.flags.includes('write');
   if (readOnly && writes) return scriptError('ERR Write commands are not allowed from read-only scripts.');
   const server = scriptClient.server;
@@ -198,37 +199,32 @@ function callFromScript(scriptClient: Client, args: string[], resp: 2 | 3, readO
   return scriptValueOf(reply, resp);
 }
 
-/** SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP */
+/** SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP (the command table has refused any other subcommand). */
 export function script(client: Client, args: string[]): Reply | PendingReply {
   const sub = args[1].toUpperCase();
   const server = client.server;
-  if (sub === 'LOAD' && args.length === 3) return loadScript(server, args[2]);
-  if (sub === 'EXISTS' && args.length >= 3) return args.slice(2).map((sha) => (server.scriptSources.has(sha.toLowerCase()) ? 1 : 0));
-  if (sub === 'FLUSH' && args.length <= 3) {
-    if (args.length === 3 && !['ASYNC', 'SYNC'].includes(args[2].toUpperCase())) return new ErrorReply('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
+  if (sub === 'LOAD') return loadScript(server, args[2]);
+  if (sub === 'EXISTS') return args.slice(2).map((sha) => (server.scriptSources.has(sha.toLowerCase()) ? 1 : 0));
+  if (sub === 'FLUSH') {
+    if (args.length > 3 || (args.length === 3 && !['ASYNC', 'SYNC'].includes(args[2].toUpperCase()))) return new ErrorReply('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
     server.scriptSources.clear();
     server.scripts.flush();
     return OK;
   }
-  if (sub === 'KILL' && args.length === 2) {
+  if (sub === 'KILL') {
     const outcome = server.scripts.kill();
     return outcome === 'not-busy' ? NOT_BUSY : outcome === 'unkillable' ? UNKILLABLE : OK;
   }
-  if (sub === 'HELP' && args.length === 2)
-    return [
-      'SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-      'EXISTS <sha1> [<sha1> ...]',
-      '    Return information about the existence of the scripts in the script cache.',
-      'FLUSH [ASYNC|SYNC]',
-      '    Flush the Lua scripts cache.',
-      'KILL',
-      '    Kill the currently executing Lua script.',
-      'LOAD <script>',
-      '    Load a script into the scripts cache without executing it.',
-      'HELP',
-      '    Print this help.',
-    ];
-  return unknownSubcommand('script', args[1]);
+  return helpReply('SCRIPT', [
+    'EXISTS <sha1> [<sha1> ...]',
+    '    Return information about the existence of the scripts in the script cache.',
+    'FLUSH [ASYNC|SYNC]',
+    '    Flush the Lua scripts cache.',
+    'KILL',
+    '    Kill the currently executing Lua script.',
+    'LOAD <script>',
+    '    Load a script into the scripts cache without executing it.',
+  ]);
 }
 
 /** SCRIPT LOAD (also HTTP POST /scripts): compiles, keeps, answers the sha. */

@@ -1,5 +1,5 @@
 import type { ScriptValue } from '../scripting/script-value.js';
-import { formatDouble } from './arguments.js';
+import { formatDouble } from '../units/double-text.js';
 import {
   BooleanReply,
   DoubleReply,

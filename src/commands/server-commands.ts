@@ -1,11 +1,11 @@
 import { parseInteger } from './arguments.js';
 import type { Client } from './client.js';
 import { ConfigError } from './config.js';
-import { DB_INDEX_OUT_OF_RANGE, NOT_AN_INTEGER, SYNTAX_ERROR, unknownSubcommand, wrongArity } from './errors.js';
+import { DB_INDEX_OUT_OF_RANGE, NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
 import { globMatcher } from './glob.js';
 import { infoText } from './info.js';
 import { PendingReply } from './pending-reply.js';
-import { ErrorReply, MapReply, NO_REPLY, OK, StatusReply, VerbatimReply, type Reply } from './reply.js';
+import { ErrorReply, MapReply, NO_REPLY, OK, StatusReply, VerbatimReply, helpReply, type Reply } from './reply.js';
 import { DATABASES } from '../projections/shard-state.js';
 
 /** Server commands (Redis's server.c, db.c, config.c). */
@@ -93,12 +93,11 @@ export function config(client: Client, args: string[]): Reply {
   const sub = args[1].toUpperCase();
   const options = client.server.config;
   if (sub === 'GET') {
-    if (args.length < 3) return wrongArity('config|get');
     const patterns = args.slice(2).map((pattern) => globMatcher(pattern, true));
     return new MapReply(options.matching((name) => patterns.some((matches) => matches(name))));
   }
   if (sub === 'SET') {
-    if (args.length < 4 || args.length % 2 !== 0) return wrongArity('config|set');
+    if (args.length % 2 !== 0) return SYNTAX_ERROR;
     const pairs: [string, string][] = [];
     for (let i = 2; i < args.length; i += 2) pairs.push([args[i], args[i + 1]]);
     try {
@@ -110,16 +109,23 @@ export function config(client: Client, args: string[]): Reply {
     }
     return OK;
   }
-  if (sub === 'RESETSTAT' && args.length === 2) {
+  if (sub === 'RESETSTAT') {
     client.server.stats.reset();
     return OK;
   }
   // Accepted for Sentinel, which sends it after REPLICAOF: Eddy leaves its config file as written
   // (a follower's primary is REPLICAOF's or --replicaof's, not the file's).
-  if (sub === 'REWRITE' && args.length === 2) return OK;
-  if (sub === 'HELP' && args.length === 2)
-    return ['CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'GET <pattern>', 'SET <directive> <value>', 'RESETSTAT', 'REWRITE', 'HELP'];
-  return unknownSubcommand('config', args[1]);
+  if (sub === 'REWRITE') return OK;
+  return helpReply('CONFIG', [
+    'GET <pattern>',
+    '    Return parameters matching the glob-like <pattern> and their values.',
+    'SET <directive> <value>',
+    '    Set the configuration <directive> to <value>.',
+    'RESETSTAT',
+    '    Reset statistics reported by the INFO command.',
+    'REWRITE',
+    '    Rewrite the configuration file.',
+  ]);
 }
 
 export function shutdown(client: Client, args: string[]): Reply {

@@ -2,7 +2,7 @@ import { SetValue } from '../projections/set-value.js';
 import { parseInteger } from './arguments.js';
 import type { Client } from './client.js';
 import { parseScanOptions, scanStep } from './collection-scan.js';
-import { NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
+import { NEGATIVE_COUNT, NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
 import { checkPickCount, randomSlots } from './random-picks.js';
 import { ErrorReply, SetReply, type Reply } from './reply.js';
 import { LIMIT_NEGATIVE, parseNumKeys, parseOptionalNumber, TOO_MANY_KEYS } from './numkeys.js';
@@ -67,9 +67,9 @@ function parseCount(text: string | undefined): number | undefined | ErrorReply {
 
 export function spop(client: Client, args: string[]): Reply {
   if (args.length > 3) return SYNTAX_ERROR;
-  const count = parseCount(args[2]);
-  if (count instanceof ErrorReply) return count;
-  if (count !== undefined && count < 0) return new ErrorReply('ERR value is out of range, must be positive');
+  // Redis's getPositiveLongFromObjectOrReply: one error for a non-integer and a negative count.
+  const count = args.length === 3 ? parseInteger(args[2]) : undefined;
+  if (count === null || (count !== undefined && count < 0)) return NEGATIVE_COUNT;
   const now = Date.now();
   const set = readSet(client, args[1], now);
   if (set instanceof ErrorReply) return set;
@@ -97,9 +97,11 @@ export function smove(client: Client, args: string[]): Reply {
   const now = Date.now();
   const from = readSet(client, source, now);
   const to = readSet(client, destination, now);
+  // Redis answers 0 for a missing source before it checks either key's type.
+  if (from === undefined) return 0;
   if (from instanceof ErrorReply) return from;
   if (to instanceof ErrorReply) return to;
-  if (from === undefined || !from.has(member)) return 0;
+  if (!from.has(member)) return 0;
   if (source === destination) return 1;
   const store = client.server.store;
   store.transaction(() => {

@@ -2,7 +2,7 @@ import type { HashValue } from '../projections/hash-value.js';
 import type { ListValue } from '../projections/list-value.js';
 import type { SetValue } from '../projections/set-value.js';
 import type { ZSetValue } from '../projections/zset-value.js';
-import { parseDouble, parseInteger } from './arguments.js';
+import { parseInteger, readDouble } from './arguments.js';
 import type { Client } from './client.js';
 import { NOT_AN_INTEGER, SYNTAX_ERROR, WRONGTYPE } from './errors.js';
 import { ErrorReply, type Reply } from './reply.js';
@@ -93,9 +93,10 @@ function sortGeneric(client: Client, args: string[], readOnly: boolean): Reply {
       const source = request.by === undefined ? element : (lookupPattern(client, request.by, element, now) ?? (request.alpha ? '' : '0'));
       if (request.alpha) keyed.push({ element, weight: source });
       else {
-        const weight = parseDouble(source);
-        if (weight === null) return new ErrorReply("ERR One or more scores can't be converted into double");
-        keyed.push({ element, weight });
+        // A bare strtod, as in Redis: "" sorts as 0, leading spaces and hex are read.
+        const weight = readDouble(source);
+        if (weight === null || weight.outOfRange || Number.isNaN(weight.value)) return new ErrorReply("ERR One or more scores can't be converted into double");
+        keyed.push({ element, weight: weight.value });
       }
     }
     const direction = request.descending ? -1 : 1;

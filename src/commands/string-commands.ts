@@ -1,5 +1,5 @@
 import { SET_WITH_EXPIRY_EVENTS } from './keyspace-events.js';
-import { formatDecimal, isInt64, parseDouble, parseInt64, parseInteger } from './arguments.js';
+import { isInt64, parseInt64, parseInteger } from './arguments.js';
 import type { Client } from './client.js';
 import {
   NAN_OR_INFINITY,
@@ -13,9 +13,9 @@ import {
   WRONGTYPE,
   wrongArity,
 } from './errors.js';
-import { expiryAt, isExpiryUnit, type ExpiryChoice } from './expiry-options.js';
+import { expiryAt, isAbsolute, parseStringOptions } from './expiry-options.js';
 import { ErrorReply, MapReply, OK, type Reply } from './reply.js';
-import { addDecimals } from './decimal.js';
+import { addLongDoubles, formatLongDouble, parseLongDouble } from './long-double.js';
 import { lookupTyped } from './typed-lookup.js';
 import type { Effect } from '../log/record.js';
 import type { Shard } from '../shards/shard.js';
@@ -36,28 +36,6 @@ export function get(client: Client, args: string[]): Reply {
   return value === undefined ? null : value;
 }
 
-interface SetOptions {
-  condition: '' | 'NX' | 'XX';
-  get: boolean;
-  expiry: ExpiryChoice;
-}
-
-function parseSetOptions(args: string[], now: number): SetOptions | ErrorReply {
-  const options: SetOptions = { condition: '', get: false, expiry: { kind: 'none' } };
-  for (let i = 3; i < args.length; i++) {
-    const option = args[i].toUpperCase();
-    if ((option === 'NX' || option === 'XX') && options.condition === '') options.condition = option;
-    else if (option === 'GET' && !options.get) options.get = true;
-    else if (option === 'KEEPTTL' && options.expiry.kind === 'none') options.expiry = { kind: 'keep' };
-    else if (isExpiryUnit(option) && options.expiry.kind === 'none') {
-      const at = expiryAt('set', option, args[++i], now);
-      if (at instanceof ErrorReply) return at;
-      options.expiry = { kind: 'at', at };
-    } else return SYNTAX_ERROR;
-  }
-  return options;
-}
-
 export function set(client: Client, args: string[]): Reply {
   const now = Date.now();
   const [, key, value] = args;
@@ -66,14 +44,16 @@ export function set(client: Client, args: string[]): Reply {
     store.put(client.db, key, value, 0, now);
     return OK;
   }
-  const options = parseSetOptions(args, now);
+  const options = parseStringOptions(args, 3, 'set');
   if (options instanceof ErrorReply) return options;
+  const at = options.expiry === undefined ? 0 : expiryAt('set', options.expiry, now);
+  if (at instanceof ErrorReply) return at;
   const old = store.lookup(client.db, key, now);
   if (options.get && old !== undefined && typeof old !== 'string') return WRONGTYPE;
   const oldReply = options.get ? (old as string | undefined) ?? null : null;
   if ((options.condition === 'NX' && old !== undefined) || (options.condition === 'XX' && old === undefined)) return oldReply;
-  const expireAt = options.expiry.kind === 'at' ? options.expiry.at : options.expiry.kind === 'keep' ? store.keyspace(client.db, key).expireAt(key) : 0;
-  if (options.expiry.kind === 'at') store.namingEvents(SET_WITH_EXPIRY_EVENTS, () => store.put(client.db, key, value, expireAt, now));
+  const expireAt = options.keepTtl ? store.keyspace(client.db, key).expireAt(key) : at;
+  if (options.expiry !== undefined) store.namingEvents(SET_WITH_EXPIRY_EVENTS, () => store.put(client.db, key, value, expireAt, now));
   else store.put(client.db, key, value, expireAt, now);
   return options.get ? oldReply : OK;
 }
@@ -88,7 +68,7 @@ export function setnx(client: Client, args: string[]): Reply {
 
 function setWithExpiry(client: Client, args: string[], unit: 'EX' | 'PX'): Reply {
   const now = Date.now();
-  const at = expiryAt(args[0], unit, args[2], now);
+  const at = expiryAt(args[0], { unit, amount: args[2] }, now);
   if (at instanceof ErrorReply) return at;
   client.server.store.put(client.db, args[1], args[3], at, now);
   return OK;
@@ -161,26 +141,20 @@ export function getdel(client: Client, args: string[]): Reply {
   return old;
 }
 
+/** GETEX: like Redis, the key is looked up before the expiry is checked, and a past EXAT/PXAT deletes it at once. */
 export function getex(client: Client, args: string[]): Reply {
   const now = Date.now();
-  let expiry: ExpiryChoice = { kind: 'none' };
-  for (let i = 2; i < args.length; i++) {
-    const option = args[i].toUpperCase();
-    if (expiry.kind !== 'none') return SYNTAX_ERROR;
-    if (option === 'PERSIST') expiry = { kind: 'persist' };
-    else if (isExpiryUnit(option)) {
-      const at = expiryAt('getex', option, args[++i], now);
-      if (at instanceof ErrorReply) return at;
-      expiry = { kind: 'at', at };
-    } else return SYNTAX_ERROR;
-  }
+  const options = parseStringOptions(args, 2, 'getex');
+  if (options instanceof ErrorReply) return options;
   const value = readString(client, args[1], now);
   if (value instanceof ErrorReply || value === undefined) return value ?? null;
+  const at = options.expiry === undefined ? 0 : expiryAt('getex', options.expiry, now);
+  if (at instanceof ErrorReply) return at;
   const store = client.server.store;
   const shard = store.shardOf(args[1]);
-  if (expiry.kind === 'at') store.write(shard, client.db, ['expire', args[1], expiry.at], now);
-  else if (expiry.kind === 'persist' && store.keyspace(client.db, args[1]).expireAt(args[1]) > 0)
-    store.write(shard, client.db, ['persist', args[1]], now);
+  if (options.expiry !== undefined && isAbsolute(options.expiry) && at <= now) store.delete(client.db, args[1], now);
+  else if (options.expiry !== undefined) store.write(shard, client.db, ['expire', args[1], at], now);
+  else if (options.persist && store.keyspace(client.db, args[1]).expireAt(args[1]) > 0) store.write(shard, client.db, ['persist', args[1]], now);
   return value;
 }
 
@@ -243,12 +217,12 @@ export function incrbyfloat(client: Client, args: string[]): Reply {
   const now = Date.now();
   const old = readString(client, args[1], now);
   if (old instanceof ErrorReply) return old;
-  const current = old === undefined ? 0 : parseDouble(old);
-  const delta = parseDouble(args[2]);
+  const current = parseLongDouble(old ?? '0');
+  const delta = parseLongDouble(args[2]);
   if (current === null || delta === null) return NOT_A_FLOAT;
-  const result = current + delta;
-  if (!Number.isFinite(result)) return NAN_OR_INFINITY;
-  const text = addDecimals(old ?? '0', args[2]) ?? formatDecimal(result);
+  const result = addLongDoubles(current, delta);
+  if (result.infinite) return NAN_OR_INFINITY;
+  const text = formatLongDouble(result);
   const store = client.server.store;
   store.put(client.db, args[1], text, store.keyspace(client.db, args[1]).expireAt(args[1]), now);
   return text;
@@ -284,7 +258,12 @@ export function setrange(client: Client, args: string[]): Reply {
   return Math.max(old?.length ?? 0, offset + patch.length);
 }
 
+/** LCS checks both keys' types before it reads its options, as Redis does. */
 export function lcs(client: Client, args: string[]): Reply {
+  const now = Date.now();
+  const a = client.server.store.lookup(client.db, args[1], now) ?? '';
+  const b = client.server.store.lookup(client.db, args[2], now) ?? '';
+  if (typeof a !== 'string' || typeof b !== 'string') return NOT_STRINGS;
   let wantLength = false;
   let wantIndexes = false;
   let withMatchLength = false;
@@ -300,10 +279,6 @@ export function lcs(client: Client, args: string[]): Reply {
       minMatchLength = Math.max(n, 0);
     } else return SYNTAX_ERROR;
   }
-  const now = Date.now();
-  const a = client.server.store.lookup(client.db, args[1], now) ?? '';
-  const b = client.server.store.lookup(client.db, args[2], now) ?? '';
-  if (typeof a !== 'string' || typeof b !== 'string') return NOT_STRINGS;
   if (wantLength && wantIndexes) return new ErrorReply('ERR If you want both the length and indexes, please just use IDX.');
   // The DP table is (|a|+1) x (|b|+1) 32-bit cells: Redis bounds it by proto-max-bulk-len.
   if ((a.length + 1) * (b.length + 1) * 4 > client.server.maxBulkLength)

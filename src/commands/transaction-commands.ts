@@ -47,17 +47,25 @@ function endTransaction(client: Client): void {
   client.server.watches.unwatchAll(client);
 }
 
-/** Whether a watched key has expired since WATCH (Redis aborts EXEC then, even before it is deleted). */
-function watchedKeyExpired(client: Client, now: number): boolean {
+/**
+ * Whether a watched key changed in a way the registry could not tell when it happened: one has
+ * expired since WATCH (Redis aborts EXEC then, even before it is deleted), or the one change let
+ * through to a key already expired when watched did not delete it.
+ */
+function watchedKeyChangedUnseen(client: Client, now: number): boolean {
   for (const id of client.watched) {
-    if (client.watchedExpired.has(id)) continue;
     const split = id.indexOf(':');
     const db = Number(id.slice(0, split));
     const key = id.slice(split + 1);
-    const expireAt = client.server.store.keyspace(db, key).expireAt(key);
-    if (expireAt !== 0 && expireAt <= now) return true;
+    const keyspace = client.server.store.keyspace(db, key);
+    const expiredWhenWatched = client.watchedExpired.get(id);
+    if (expiredWhenWatched === undefined ? isPast(keyspace.expireAt(key), now) : expiredWhenWatched && keyspace.data.has(key)) return true;
   }
   return false;
+}
+
+function isPast(expireAt: number, now: number): boolean {
+  return expireAt !== 0 && expireAt <= now;
 }
 
 /**
@@ -72,7 +80,7 @@ export function exec(client: Client): Reply | PendingReply {
     endTransaction(client);
     return EXECABORT;
   }
-  if (client.watchBroken || watchedKeyExpired(client, Date.now())) {
+  if (client.watchBroken || watchedKeyChangedUnseen(client, Date.now())) {
     endTransaction(client);
     return NULL_ARRAY;
   }

@@ -2,15 +2,16 @@ import { ZADD_INCR_EVENTS, ZSET_POP_EVENTS } from './keyspace-events.js';
 import type { SetValue } from '../projections/set-value.js';
 import { aboveMin, belowMax, lexAboveMin, lexBelowMax, type LexRange, type ScoreRange, type SkipNode } from '../projections/skiplist.js';
 import { ZSetValue } from '../projections/zset-value.js';
-import { clampRange, formatDouble, parseDouble, parseInteger } from './arguments.js';
+import { clampRange, parseDouble, parseInteger, readDouble } from './arguments.js';
+import { formatDouble } from '../units/double-text.js';
 import type { Client } from './client.js';
 import { parseScanOptions, scanStep } from './collection-scan.js';
-import { NOT_AN_INTEGER, NOT_A_FLOAT, SYNTAX_ERROR, WRONGTYPE } from './errors.js';
+import { NEGATIVE_COUNT, NOT_AN_INTEGER, NOT_A_FLOAT, SYNTAX_ERROR, WRONGTYPE } from './errors.js';
 import { blockOn } from './list-commands.js';
 import type { PendingReply } from './pending-reply.js';
 import { checkPickCount, randomSlots } from './random-picks.js';
 import { DoubleReply, ErrorReply, NULL_ARRAY, type Reply } from './reply.js';
-import { COUNT_NOT_POSITIVE, LIMIT_NEGATIVE, parseNumKeys, parseOptionalNumber, TOO_MANY_KEYS } from './numkeys.js';
+import { COUNT_NOT_POSITIVE, LIMIT_NEGATIVE, parseNumKeys, parseOptionalNumber } from './numkeys.js';
 import { lookupTyped } from './typed-lookup.js';
 
 /** Sorted-set commands (Redis's t_zset.c). */
@@ -144,10 +145,11 @@ export const zrevrank = (client: Client, args: string[]): Reply => rankGeneric(c
 // ---- ranges
 
 export function parseScoreRange(minText: string, maxText: string): ScoreRange | ErrorReply {
+  // Redis's zslParseRange reads bounds with a bare strtod: "" is 0, " 1" is 1, 1e400 is inf.
   const bound = (text: string): [number, boolean] | null => {
     const exclusive = text.startsWith('(');
-    const value = parseDouble(exclusive ? text.slice(1) : text);
-    return value === null ? null : [value, exclusive];
+    const read = readDouble(exclusive ? text.slice(1) : text);
+    return read === null || Number.isNaN(read.value) ? null : [read.value, exclusive];
   };
   const min = bound(minText);
   const max = bound(maxText);
@@ -156,18 +158,24 @@ export function parseScoreRange(minText: string, maxText: string): ScoreRange | 
 }
 
 export function parseLexRange(minText: string, maxText: string): LexRange | ErrorReply {
-  const bound = (text: string, open: string): [string | null, boolean] | null => {
-    if (text === open) return [null, false];
+  // Redis's zslParseLexRangeItem: '-' and '+' (the lowest and highest string) are valid on either side.
+  const bound = (text: string): [string, boolean] | '-' | '+' | null => {
+    if (text === '-' || text === '+') return text;
     if (text.startsWith('(')) return [text.slice(1), true];
     if (text.startsWith('[')) return [text.slice(1), false];
     return null;
   };
-  const min = bound(minText, '-');
-  const max = bound(maxText, '+');
-  // '+' as a minimum or '-' as a maximum selects nothing: model them as impossible bounds.
-  if (minText === '+' || maxText === '-') return { min: '\uffff', max: '', minExclusive: true, maxExclusive: true };
+  const min = bound(minText);
+  const max = bound(maxText);
   if (min === null || max === null) return NOT_LEX_RANGE;
-  return { min: min[0], minExclusive: min[1], max: max[0], maxExclusive: max[1] };
+  // '+' as a minimum or '-' as a maximum selects nothing: model them as impossible bounds.
+  if (min === '+' || max === '-') return { min: '\uffff', max: '', minExclusive: true, maxExclusive: true };
+  return {
+    min: min === '-' ? null : min[0],
+    minExclusive: min === '-' ? false : min[1],
+    max: max === '+' ? null : max[0],
+    maxExclusive: max === '+' ? false : max[1],
+  };
 }
 
 type RangeBy = 'rank' | 'score' | 'lex';
@@ -240,8 +248,9 @@ function membersReply(client: Client, nodes: readonly SkipNode[], withScores: bo
 
 /** Parses ZRANGE-style options from `at`; `legacy` fixes BY and REV for the old ZRANGEBY* commands. */
 function parseRange(args: string[], at: number, legacy?: { by: RangeBy; reverse: boolean }): RangeRequest | ErrorReply {
-  let by: RangeBy = legacy?.by ?? 'rank';
-  let reverse = legacy?.reverse ?? false;
+  // BYSCORE/BYLEX and REV may each be given once, and not to the legacy commands (Redis's AUTO states).
+  let by: RangeBy | undefined = legacy?.by;
+  let reverse: boolean | undefined = legacy?.reverse;
   let offset = 0;
   let count = -1;
   let withScores = false;
@@ -255,13 +264,15 @@ function parseRange(args: string[], at: number, legacy?: { by: RangeBy; reverse:
       offset = o;
       count = c;
       i += 2;
-    } else if (!legacy && option === 'BYSCORE') by = 'score';
-    else if (!legacy && option === 'BYLEX') by = 'lex';
-    else if (!legacy && option === 'REV') reverse = true;
+    } else if (by === undefined && option === 'BYSCORE') by = 'score';
+    else if (by === undefined && option === 'BYLEX') by = 'lex';
+    else if (reverse === undefined && option === 'REV') reverse = true;
     else return SYNTAX_ERROR;
   }
-  // Redis refuses a LIMIT on a rank range only when it would change something.
-  if (by === 'rank' && (offset !== 0 || count !== -1)) return new ErrorReply('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
+  by ??= 'rank';
+  reverse ??= false;
+  // Redis refuses a LIMIT on a rank range only for a count other than -1 (the offset is ignored).
+  if (by === 'rank' && count !== -1) return new ErrorReply('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
   if (withScores && by === 'lex') return new ErrorReply('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
   const bounds = parseBounds(by, reverse, args[at], args[at + 1]);
   if (bounds instanceof ErrorReply) return bounds;
@@ -367,9 +378,9 @@ function popCommand(end: End) {
     if (args.length > 3) return SYNTAX_ERROR;
     let count = 1;
     if (args.length === 3) {
+      // Redis's getPositiveLongFromObjectOrReply: one error for a non-integer and a negative count.
       const n = parseInteger(args[2]);
-      if (n === null) return NOT_AN_INTEGER;
-      if (n < 0) return new ErrorReply('ERR value is out of range, must be positive');
+      if (n === null || n < 0) return NEGATIVE_COUNT;
       count = n;
     }
     const now = Date.now();
@@ -455,34 +466,53 @@ export function zrandmember(client: Client, args: string[]): Reply {
 type Algebra = 'union' | 'inter' | 'diff';
 type Aggregate = 'sum' | 'min' | 'max';
 
+/** What ZUNION, ZUNIONSTORE and ZINTERCARD take beyond the keys: WITHSCORES, neither, LIMIT. */
+type AlgebraForm = 'reply' | 'store' | 'cardinality';
+
 interface AlgebraRequest {
-  keys: string[];
+  inputs: (Map<string, number> | undefined)[];
   weights: number[];
   aggregate: Aggregate;
   withScores: boolean;
+  limit: number;
 }
 
-function parseAlgebra(command: string, args: string[], at: number, algebra: Algebra, allowWithScores: boolean): AlgebraRequest | ErrorReply {
+/**
+ * numkeys, then every key's type, then the options: Redis's zunionInterDiffGenericCommand order,
+ * so that a WRONGTYPE key beats a bad option. Options may repeat (the last one counts).
+ */
+function readAlgebra(client: Client, args: string[], at: number, algebra: Algebra, form: AlgebraForm, now: number): AlgebraRequest | ErrorReply {
   const numKeys = parseInteger(args[at]);
   if (numKeys === null) return NOT_AN_INTEGER;
-  if (numKeys <= 0) return new ErrorReply(`ERR at least 1 input key is needed for '${command.toLowerCase()}' command`);
+  if (numKeys <= 0) return new ErrorReply(`ERR at least 1 input key is needed for '${args[0].toLowerCase()}' command`);
   if (numKeys > args.length - at - 1) return SYNTAX_ERROR;
-  const request: AlgebraRequest = { keys: args.slice(at + 1, at + 1 + numKeys), weights: new Array(numKeys).fill(1), aggregate: 'sum', withScores: false };
+  const request: AlgebraRequest = { inputs: [], weights: new Array(numKeys).fill(1), aggregate: 'sum', withScores: false, limit: 0 };
+  for (let i = at + 1; i <= at + numKeys; i++) {
+    const scores = readScored(client, args[i], now);
+    if (scores instanceof ErrorReply) return scores;
+    request.inputs.push(scores);
+  }
+  const combines = algebra !== 'diff' && form !== 'cardinality';
   for (let i = at + 1 + numKeys; i < args.length; i++) {
     const option = args[i].toUpperCase();
-    if (option === 'WEIGHTS' && algebra !== 'diff' && i + numKeys < args.length) {
+    const remaining = args.length - i;
+    if (option === 'WEIGHTS' && combines && remaining > numKeys) {
       for (let w = 0; w < numKeys; w++) {
         const weight = parseDouble(args[i + 1 + w]);
         if (weight === null) return new ErrorReply('ERR weight value is not a float');
         request.weights[w] = weight;
       }
       i += numKeys;
-    } else if (option === 'AGGREGATE' && algebra !== 'diff' && i + 1 < args.length) {
+    } else if (option === 'AGGREGATE' && combines && remaining >= 2) {
       const aggregate = args[++i].toLowerCase();
       if (aggregate !== 'sum' && aggregate !== 'min' && aggregate !== 'max') return SYNTAX_ERROR;
       request.aggregate = aggregate;
-    } else if (option === 'WITHSCORES' && allowWithScores) request.withScores = true;
-    else return SYNTAX_ERROR;
+    } else if (option === 'WITHSCORES' && form === 'reply') request.withScores = true;
+    else if (option === 'LIMIT' && form === 'cardinality' && remaining >= 2) {
+      const limit = parseInteger(args[++i]);
+      if (limit === null || limit < 0) return LIMIT_NEGATIVE;
+      request.limit = limit;
+    } else return SYNTAX_ERROR;
   }
   return request;
 }
@@ -503,13 +533,8 @@ function combineScores(a: number, b: number, aggregate: Aggregate): number {
   return Number.isNaN(sum) ? 0 : sum; // inf + -inf is 0 in Redis
 }
 
-function computeAlgebra(client: Client, algebra: Algebra, request: AlgebraRequest, now: number): Map<string, number> | ErrorReply {
-  const inputs: (Map<string, number> | undefined)[] = [];
-  for (const key of request.keys) {
-    const scores = readScored(client, key, now);
-    if (scores instanceof ErrorReply) return scores;
-    inputs.push(scores);
-  }
+function computeAlgebra(algebra: Algebra, request: AlgebraRequest): Map<string, number> {
+  const inputs = request.inputs;
   const weighted = (score: number, i: number) => {
     const value = score * request.weights[i];
     return Number.isNaN(value) ? 0 : value;
@@ -549,11 +574,9 @@ function sortedEntries(result: Map<string, number>): [string, number][] {
 
 function algebraCommand(algebra: Algebra) {
   return (client: Client, args: string[]): Reply => {
-    const request = parseAlgebra(args[0], args, 1, algebra, true);
+    const request = readAlgebra(client, args, 1, algebra, 'reply', Date.now());
     if (request instanceof ErrorReply) return request;
-    const result = computeAlgebra(client, algebra, request, Date.now());
-    if (result instanceof ErrorReply) return result;
-    const entries = sortedEntries(result);
+    const entries = sortedEntries(computeAlgebra(algebra, request));
     if (!request.withScores) return entries.map(([member]) => member);
     return client.resp === 3 ? entries.map(([member, score]) => [member, new DoubleReply(score)]) : entries.flatMap(([member, score]) => [member, new DoubleReply(score)]);
   };
@@ -561,12 +584,10 @@ function algebraCommand(algebra: Algebra) {
 
 function algebraStoreCommand(algebra: Algebra) {
   return (client: Client, args: string[]): Reply => {
-    const request = parseAlgebra(args[0], args, 2, algebra, false);
-    if (request instanceof ErrorReply) return request;
     const now = Date.now();
-    const result = computeAlgebra(client, algebra, request, now);
-    if (result instanceof ErrorReply) return result;
-    return storeZSet(client, args[1], result, now);
+    const request = readAlgebra(client, args, 2, algebra, 'store', now);
+    if (request instanceof ErrorReply) return request;
+    return storeZSet(client, args[1], computeAlgebra(algebra, request), now);
   };
 }
 
@@ -578,13 +599,10 @@ export const zinterstore = algebraStoreCommand('inter');
 export const zdiffstore = algebraStoreCommand('diff');
 
 export function zintercard(client: Client, args: string[]): Reply {
-  const parsed = parseNumKeys(args, 1, 0, TOO_MANY_KEYS);
-  if (parsed instanceof ErrorReply) return parsed;
-  const limit = parseOptionalNumber(parsed.rest, 'LIMIT', 0, (n) => n >= 0, LIMIT_NEGATIVE);
-  if (limit instanceof ErrorReply) return limit;
-  const result = computeAlgebra(client, 'inter', { keys: parsed.keys, weights: parsed.keys.map(() => 1), aggregate: 'sum', withScores: false }, Date.now());
-  if (result instanceof ErrorReply) return result;
-  return limit > 0 ? Math.min(limit, result.size) : result.size;
+  const request = readAlgebra(client, args, 1, 'inter', 'cardinality', Date.now());
+  if (request instanceof ErrorReply) return request;
+  const size = computeAlgebra('inter', request).size;
+  return request.limit > 0 ? Math.min(request.limit, size) : size;
 }
 
 export function zscan(client: Client, args: string[]): Reply {
@@ -593,6 +611,14 @@ export function zscan(client: Client, args: string[]): Reply {
   const zset = readZSet(client, args[1]);
   if (zset instanceof ErrorReply) return zset;
   if (zset === undefined) return ['0', []];
-  const [next, entries] = scanStep(zset, () => zset.scores.entries(), zset.size, options);
-  return [String(next), entries.flatMap(([member, score]) => [member, formatDouble(score)])];
+  // A listpack sorted set comes back whole and in score order, its scores as the listpack holds
+  // them: whole ones (up to 2^62, Redis's double2ll) as integers, so 1e17 is 100000000000000000.
+  const listpack = zset.encoding() === 'listpack';
+  const [next, entries] = scanStep(zset, () => (listpack ? inScoreOrder(zset) : zset.scores.entries()), zset.size, options);
+  const text = (score: number) => (listpack && Number.isInteger(score) && Math.abs(score) <= 2 ** 62 ? BigInt(score).toString() : formatDouble(score));
+  return [String(next), entries.flatMap(([member, score]) => [member, text(score)])];
+}
+
+function* inScoreOrder(zset: ZSetValue): Generator<[string, number]> {
+  for (let node = zset.order.first; node !== null; node = node.next) yield [node.member, node.score];
 }

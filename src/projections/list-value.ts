@@ -1,13 +1,10 @@
 import Denque from 'denque';
-import { LIST_LISTPACK_MAX_BYTES } from './encoding-limits.js';
 import type { Collection } from './value.js';
 
 /** A list: a double-ended queue (denque), O(1) at both ends and by index. */
 export class ListValue implements Collection {
   readonly type = 'list';
   readonly items = new Denque<string>();
-  /** Bytes held, to name the encoding as Redis 7.2 does (listpack up to 8 KiB, then quicklist). */
-  private bytes = 0;
 
   get size(): number {
     return this.items.length;
@@ -15,24 +12,18 @@ export class ListValue implements Collection {
 
   pushBack(item: string): void {
     this.items.push(item);
-    this.bytes += item.length + 2;
   }
 
   pushFront(item: string): void {
     this.items.unshift(item);
-    this.bytes += item.length + 2;
   }
 
   popFront(): string | undefined {
-    const item = this.items.shift();
-    if (item !== undefined) this.bytes -= item.length + 2;
-    return item;
+    return this.items.shift();
   }
 
   popBack(): string | undefined {
-    const item = this.items.pop();
-    if (item !== undefined) this.bytes -= item.length + 2;
-    return item;
+    return this.items.pop();
   }
 
   at(index: number): string | undefined {
@@ -40,27 +31,22 @@ export class ListValue implements Collection {
   }
 
   setAt(index: number, item: string): void {
-    const old = this.items.peekAt(index) as string;
     this.items.splice(index, 1, item);
-    this.bytes += item.length - old.length;
   }
 
   insertAt(index: number, item: string): void {
     if (index >= this.items.length) this.items.push(item);
     else this.items.splice(index, 0, item);
-    this.bytes += item.length + 2;
   }
 
   removeAt(index: number): void {
-    const item = this.items.removeOne(index);
-    if (item !== undefined) this.bytes -= item.length + 2;
+    this.items.removeOne(index);
   }
 
   /** Keeps only [start, stop] (already clamped, inclusive). */
   trim(start: number, stop: number): void {
     const kept = this.items.toArray().slice(start, stop + 1);
     this.items.clear();
-    this.bytes = 0;
     for (const item of kept) this.pushBack(item);
   }
 
@@ -70,8 +56,9 @@ export class ListValue implements Collection {
     return out;
   }
 
+  /** Redis 7.0 keeps every list in a quicklist (listpack lists came with 7.2). */
   encoding(): string {
-    return this.bytes <= LIST_LISTPACK_MAX_BYTES ? 'listpack' : 'quicklist';
+    return 'quicklist';
   }
 
   clone(): ListValue {

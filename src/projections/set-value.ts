@@ -1,7 +1,5 @@
-import { INTSET_MAX_ENTRIES, LISTPACK_MAX_ENTRIES, LISTPACK_MAX_VALUE } from './encoding-limits.js';
+import { INTSET_MAX_ENTRIES } from './encoding-limits.js';
 import { isIntegerString, type Collection } from './value.js';
-
-type SetEncoding = 'intset' | 'listpack' | 'hashtable';
 
 /**
  * A set: members in a Map (member -> slot) plus an array of members, so that a random member (SPOP,
@@ -11,8 +9,8 @@ export class SetValue implements Collection {
   readonly type = 'set';
   private readonly slots = new Map<string, number>();
   private readonly members: string[] = [];
-  /** Redis upgrades intset -> listpack -> hashtable and never back. */
-  private kind: SetEncoding = 'intset';
+  /** Redis 7.0 converts an intset to a hashtable once and never back (listpack sets came with 7.2). */
+  private wide = false;
 
   get size(): number {
     return this.members.length;
@@ -53,7 +51,7 @@ export class SetValue implements Collection {
   }
 
   encoding(): string {
-    return this.kind;
+    return this.wide ? 'hashtable' : 'intset';
   }
 
   clone(): SetValue {
@@ -67,8 +65,6 @@ export class SetValue implements Collection {
   }
 
   private upgrade(member: string): void {
-    if (this.kind === 'intset' && (!isIntegerString(member) || this.size > INTSET_MAX_ENTRIES))
-      this.kind = this.size <= LISTPACK_MAX_ENTRIES && this.members.every((m) => m.length <= LISTPACK_MAX_VALUE) ? 'listpack' : 'hashtable';
-    else if (this.kind === 'listpack' && (this.size > LISTPACK_MAX_ENTRIES || member.length > LISTPACK_MAX_VALUE)) this.kind = 'hashtable';
+    if (!this.wide && (!isIntegerString(member) || this.size > INTSET_MAX_ENTRIES)) this.wide = true;
   }
 }

@@ -1,3 +1,5 @@
+import { REDIS_VERSION, REDIS_VERSION_NUM } from '../units/redis-version.js';
+
 /**
  * The Lua side of the script sandbox, run once per runtime with the full standard library. It
  * builds the `redis`, `kv`, `cjson` and `cmsgpack` libraries over the raw functions the runtime
@@ -31,7 +33,7 @@ local raw_rawset = rawset
 local redis = {
   LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
   REPL_NONE = 0, REPL_AOF = 1, REPL_SLAVE = 2, REPL_REPLICA = 2, REPL_ALL = 3,
-  REDIS_VERSION = '7.0.0', REDIS_VERSION_NUM = 0x070000,
+  REDIS_VERSION = '${REDIS_VERSION}', REDIS_VERSION_NUM = ${REDIS_VERSION_NUM},
 }
 redis.call = raw.call
 redis.pcall = raw.pcall

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { pack, unpack } from 'msgpackr';
 import { LuaFactory, type LuaEngine } from 'wasmoon';
+import { formatDouble } from '../units/double-text.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
 import type { ScriptProgram } from './script-program.js';
 import { isScriptError, scriptError, type ScriptValue } from './script-value.js';
@@ -681,11 +682,11 @@ export class LuaRuntime {
 
   // ---- strings and fields
 
-  /** Lua 5.1's way of turning a number argument into text (%.14g, no ".0" on whole floats). */
+  /** A number argument to redis.call as Redis 7.0 writes it: "%.17g" (0.1 is 0.10000000000000001). */
   private numberText(index: number): string {
     const { L, m } = this;
     if (m._lua_isinteger(L, index) === 1) return String(m._lua_tointegerx(L, index, 0));
-    return formatG14(m._lua_tonumberx(L, index, 0));
+    return formatDouble(m._lua_tonumberx(L, index, 0));
   }
 
   /**
@@ -780,14 +781,3 @@ function integerOfFloat(x: number): number | bigint {
   return integerValue(BigInt(Math.trunc(x)));
 }
 
-/** C's printf("%.14g"), which Lua 5.1 uses for numbers as text. */
-export function formatG14(x: number): string {
-  if (Number.isNaN(x)) return x < 0 ? '-nan' : 'nan';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  const [mantissa, exponentText] = x.toExponential(13).split('e');
-  const exponent = Number(exponentText);
-  const trim = (digits: string): string => (digits.includes('.') ? digits.replace(/\.?0+$/, '') : digits);
-  if (exponent < -4 || exponent >= 14) return `${trim(mantissa)}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
-  return trim(x.toFixed(13 - exponent));
-}

@@ -74,9 +74,9 @@ describe('lists', () => {
     expect(await eddy.redis.llen('src2')).toBe(1);
   });
 
-  it('encodings: listpack, then quicklist past 8 KiB', async () => {
+  it('encoding: quicklist at any size, as in Redis 7.0', async () => {
     await eddy.redis.rpush('l', 'a');
-    expect(await eddy.redis.object('ENCODING', 'l')).toBe('listpack');
+    expect(await eddy.redis.object('ENCODING', 'l')).toBe('quicklist');
     await eddy.redis.rpush('l', 'x'.repeat(9000));
     expect(await eddy.redis.object('ENCODING', 'l')).toBe('quicklist');
   });

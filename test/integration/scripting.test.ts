@@ -146,11 +146,11 @@ describe('numbers and nesting at the edges', () => {
     ['return 1e300', '-9223372036854775808'],
     ['return 0/0', '-9223372036854775808'],
     ['return -2.5', '-2'],
-    // Numbers as command arguments are Lua 5.1's %.14g text.
+    // Numbers as command arguments are Redis 7.0's %.17g text.
     ["redis.call('SET', 'n', 1e20) return redis.call('GET', 'n')", '1e+20'],
-    ["redis.call('SET', 'n', 1/3) return redis.call('GET', 'n')", '0.33333333333333'],
-    ["redis.call('SET', 'n', 0.1) return redis.call('GET', 'n')", '0.1'],
-    ["redis.call('SET', 'n', 2^53) return redis.call('GET', 'n')", '9.007199254741e+15'],
+    ["redis.call('SET', 'n', 1/3) return redis.call('GET', 'n')", '0.33333333333333331'],
+    ["redis.call('SET', 'n', 0.1) return redis.call('GET', 'n')", '0.10000000000000001'],
+    ["redis.call('SET', 'n', 2^53) return redis.call('GET', 'n')", '9007199254740992'],
   ])('%s', async (script, expected) => {
     const exact = new Redis({ port: server.port, stringNumbers: true });
     try {

@@ -1,12 +1,12 @@
 import { Redis } from 'ioredis';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ensureDebianPackages } from '../../tools/debian-packages.js';
 import { EddyProcess } from '../support/eddy-process.js';
+import { freePort } from '../support/redis-server-process.js';
 
 /**
  * A real Redis Sentinel (Debian's redis-sentinel) monitors an Eddy primary and its two followers,
@@ -25,15 +25,6 @@ afterAll(async () => {
   await Promise.all(servers.map((server) => server.stop()));
   if (sentinelDir !== '') rmSync(sentinelDir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function client(options: ConstructorParameters<typeof Redis>[0]): Redis {
   const redis = new Redis(options as never);

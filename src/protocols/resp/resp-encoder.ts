@@ -1,4 +1,4 @@
-import { formatDouble } from '../../commands/arguments.js';
+import { formatDouble } from '../../units/double-text.js';
 import {
   BooleanReply,
   DoubleReply,
