@@ -1,4 +1,4 @@
-import { isCSpace, scanNumber, scannedDouble } from './strtod.js';
+import { isCSpace, scanNumber, scannedDouble } from '../formats/strtod.js';
 
 /** Parsing of command arguments, with Redis's rules (string2ll, string2d, strtod). */
 

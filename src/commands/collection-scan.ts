@@ -1,7 +1,7 @@
 import { parseInteger } from './arguments.js';
-import { NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
-import { globMatcher } from './glob.js';
-import { ErrorReply } from './reply.js';
+import { NOT_AN_INTEGER, SYNTAX_ERROR } from '../replies/errors.js';
+import { globMatcher } from '../formats/glob.js';
+import { ErrorReply } from '../replies/reply.js';
 
 /**
  * SCAN (per shard keyspace), HSCAN, SSCAN and ZSCAN. Small collections (Redis's compact encodings) come back whole with cursor 0,

@@ -1,8 +1,9 @@
-import { allCommands, findCommand } from './command-registry.js';
-import { arityAccepts, keyPositions, resolveSubcommand, type CommandSpec } from './command-spec.js';
-import type { Client } from './client.js';
-import { globMatcher } from './glob.js';
-import { ErrorReply, MapReply, SetReply, StatusReply, helpReply, type Reply } from './reply.js';
+import { allCommands, findCommand } from '../session/command-registry.js';
+import { arityAccepts, resolveSubcommand, type CommandSpec } from '../session/command-spec.js';
+import { keyPositions } from '../shards/router.js';
+import type { Client } from '../session/client.js';
+import { globMatcher } from '../formats/glob.js';
+import { ErrorReply, MapReply, SetReply, StatusReply, helpReply, type Reply } from '../replies/reply.js';
 
 /** COMMAND and its subcommands: what clients and redis-cli read about the command table. */
 

@@ -1,6 +1,5 @@
 import { command } from './command-introspection.js';
-import { registerCommands } from './command-registry.js';
-import type { CommandSpec, Handler, SubcommandSpec } from './command-spec.js';
+import type { CommandSpec, Handler, SubcommandSpec } from '../session/command-spec.js';
 import * as conn from './connection-commands.js';
 import * as hashes from './hash-commands.js';
 import * as lists from './list-commands.js';
@@ -325,4 +324,3 @@ export const COMMAND_TABLE: readonly CommandSpec[] = ROWS.map(([name, arity, fla
   subcommands: subcommandsOf(name),
 }));
 
-registerCommands(COMMAND_TABLE);

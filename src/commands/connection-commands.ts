@@ -1,10 +1,11 @@
 import { parseInteger } from './arguments.js';
-import type { Client } from './client.js';
-import { AUTH_NOT_CONFIGURED, NOPROTO, NOT_AN_INTEGER, SYNTAX_ERROR, WRONGPASS, wrongArity } from './errors.js';
-import { REDIS_VERSION } from '../units/redis-version.js';
+import type { Client } from '../session/client.js';
+import { AUTH_NOT_CONFIGURED, NOPROTO, NOT_AN_INTEGER, SYNTAX_ERROR, WRONGPASS, wrongArity } from '../replies/errors.js';
+import { REDIS_VERSION } from '../config/version.js';
 import { unsubscribeAll } from './pubsub-commands.js';
 import { untailAll } from './tail-commands.js';
-import { ErrorReply, MapReply, OK, PONG, StatusReply, VerbatimReply, helpReply, type Reply } from './reply.js';
+import { peerOf } from './replication-commands.js';
+import { ErrorReply, MapReply, OK, PONG, StatusReply, VerbatimReply, helpReply, type Reply } from '../replies/reply.js';
 
 /** Connection commands (Redis's networking.c and acl.c for AUTH). */
 
@@ -157,7 +158,7 @@ function killClients(client: Client, args: string[]): Reply {
       const type = value.toLowerCase();
       if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(type)) return new ErrorReply(`ERR Unknown client type '${value}'`);
       const replicas = client.server.replication.replicas;
-      const typeOf = (other: Client): string => (replicas.isReplica(other) ? 'replica' : other.subscribed ? 'pubsub' : 'normal');
+      const typeOf = (other: Client): string => (replicas.isReplica(peerOf(other)) ? 'replica' : other.subscribed ? 'pubsub' : 'normal');
       filters.push((other) => typeOf(other) === (type === 'slave' ? 'replica' : type));
     } else if (filter === 'SKIPME') {
       const answer = value.toLowerCase();

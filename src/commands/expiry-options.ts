@@ -1,6 +1,6 @@
 import { parseInteger } from './arguments.js';
-import { NOT_AN_INTEGER, SYNTAX_ERROR, invalidExpireTime } from './errors.js';
-import type { ErrorReply } from './reply.js';
+import { NOT_AN_INTEGER, SYNTAX_ERROR, invalidExpireTime } from '../replies/errors.js';
+import type { ErrorReply } from '../replies/reply.js';
 
 /**
  * The options SET and GETEX share (NX XX GET KEEPTTL, PERSIST, EX PX EXAT PXAT), read as Redis's

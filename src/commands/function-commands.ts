@@ -1,13 +1,13 @@
 import { pack, unpack } from 'msgpackr';
 import { FUNCTIONS_DB } from '../projections/shard-state.js';
 import type { RegisteredFunction } from '../scripting/lua-runtime.js';
-import type { Client } from './client.js';
-import { printedArgument, subcommandSyntaxError } from './errors.js';
-import { globMatches } from './glob.js';
-import { PendingReply } from './pending-reply.js';
-import { ErrorReply, MapReply, OK, SetReply, helpReply, type Reply } from './reply.js';
+import type { Client } from '../session/client.js';
+import { printedArgument, subcommandSyntaxError } from '../replies/errors.js';
+import { globMatches } from '../formats/glob.js';
+import { PendingReply } from '../replies/pending-reply.js';
+import { ErrorReply, MapReply, OK, SetReply, helpReply, type Reply } from '../replies/reply.js';
 import { ENGINE_NOT_READY, keysAndArguments, runProgram, script } from './script-commands.js';
-import type { ServerContext } from './server-context.js';
+import type { ServerContext } from '../session/server-context.js';
 
 /**
  * Functions (Redis 7): FUNCTION LOAD keeps a `#!lua name=<library>` library whose code registers

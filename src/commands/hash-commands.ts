@@ -1,11 +1,11 @@
 import type { HashValue } from '../projections/hash-value.js';
 import { isInt64, parseInt64, parseInteger } from './arguments.js';
-import type { Client } from './client.js';
+import type { Client } from '../session/client.js';
 import { parseScanOptions, scanStep } from './collection-scan.js';
-import { NAN_OR_INFINITY, NOT_AN_INTEGER, NOT_A_FLOAT, OVERFLOW, wrongArity } from './errors.js';
+import { NAN_OR_INFINITY, NOT_AN_INTEGER, NOT_A_FLOAT, OVERFLOW, wrongArity } from '../replies/errors.js';
 import { checkPickCount, randomSlots } from './random-picks.js';
-import { ErrorReply, MapReply, OK, type Reply } from './reply.js';
-import { addLongDoubles, formatLongDouble, parseLongDouble } from './long-double.js';
+import { ErrorReply, MapReply, OK, type Reply } from '../replies/reply.js';
+import { addLongDoubles, formatLongDouble, parseLongDouble } from '../formats/long-double.js';
 import { lookupTyped } from './typed-lookup.js';
 import type { Effect } from '../log/record.js';
 

@@ -1,11 +1,8 @@
 import { arch, platform, release } from 'node:os';
 import { DATABASES } from '../projections/shard-state.js';
 import { replicationInfo } from '../replication/replication-info.js';
-import type { ServerContext } from './server-context.js';
-import { REDIS_VERSION } from '../units/redis-version.js';
-
-/** INFO's sections, in Redis's field names, so that tools that parse INFO keep working. */
-export const EDDY_VERSION = '0.1.0';
+import type { ServerContext } from '../session/server-context.js';
+import { EDDY_VERSION, REDIS_VERSION } from '../config/version.js';
 
 type Section = (server: ServerContext) => [string, string | number][];
 

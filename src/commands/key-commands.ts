@@ -1,5 +1,5 @@
 import { parseInteger } from './arguments.js';
-import type { Client } from './client.js';
+import type { Client } from '../session/client.js';
 import {
   DB_INDEX_OUT_OF_RANGE,
   EXPIRE_FLAGS_GT_LT,
@@ -10,10 +10,10 @@ import {
   SYNTAX_ERROR,
   invalidExpireTime,
   printedArgument,
-} from './errors.js';
+} from '../replies/errors.js';
 import { parseScanOptions, scanStep } from './collection-scan.js';
-import { globMatcher } from './glob.js';
-import { ErrorReply, OK, StatusReply, helpReply, type Reply } from './reply.js';
+import { globMatcher } from '../formats/glob.js';
+import { ErrorReply, OK, StatusReply, helpReply, type Reply } from '../replies/reply.js';
 import { encodingOf, typeOf, type Value } from '../projections/value.js';
 import { DATABASES } from '../projections/shard-state.js';
 

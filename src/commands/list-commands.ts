@@ -1,10 +1,10 @@
 import type { ListValue } from '../projections/list-value.js';
 import { clampRange, parseInteger } from './arguments.js';
-import { parseTimeout } from './blocking.js';
-import type { Client } from './client.js';
-import { NEGATIVE_COUNT, NOT_AN_INTEGER, NO_SUCH_KEY, SYNTAX_ERROR, wrongArity } from './errors.js';
-import type { PendingReply } from './pending-reply.js';
-import { ErrorReply, NULL_ARRAY, OK, type Reply } from './reply.js';
+import { parseTimeout } from '../session/blocking.js';
+import type { Client } from '../session/client.js';
+import { NEGATIVE_COUNT, NOT_AN_INTEGER, NO_SUCH_KEY, SYNTAX_ERROR, wrongArity } from '../replies/errors.js';
+import type { PendingReply } from '../replies/pending-reply.js';
+import { ErrorReply, NULL_ARRAY, OK, type Reply } from '../replies/reply.js';
 import { COUNT_NOT_POSITIVE, parseNumKeys, parseOptionalNumber } from './numkeys.js';
 import { lookupTyped } from './typed-lookup.js';
 import type { Effect } from '../log/record.js';

@@ -1,6 +1,6 @@
 import { parseInteger } from './arguments.js';
-import { SYNTAX_ERROR } from './errors.js';
-import { ErrorReply } from './reply.js';
+import { SYNTAX_ERROR } from '../replies/errors.js';
+import { ErrorReply } from '../replies/reply.js';
 
 /**
  * The `numkeys key [key ...]` argument shape shared by LMPOP, ZMPOP, SINTERCARD, ZINTERCARD and

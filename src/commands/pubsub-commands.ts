@@ -1,6 +1,6 @@
-import type { Client } from './client.js';
-import { subcommandSyntaxError } from './errors.js';
-import { NO_REPLY, PushReply, helpReply, type Reply } from './reply.js';
+import type { Client } from '../session/client.js';
+import { subcommandSyntaxError } from '../replies/errors.js';
+import { NO_REPLY, PushReply, helpReply, type Reply } from '../replies/reply.js';
 
 /**
  * Redis pub/sub. (Un)subscribing answers with one push per channel ([kind, channel, count]), RESP3's

@@ -1,4 +1,4 @@
-import { ErrorReply } from './reply.js';
+import { ErrorReply } from '../replies/reply.js';
 
 /**
  * Redis's rules for random picks with a count (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER, SPOP): a

@@ -1,15 +1,43 @@
 import { datasetDigest } from '../replication/dataset-digest.js';
 import { roleReply } from '../replication/replication-info.js';
 import { parseInteger } from './arguments.js';
-import type { Client } from './client.js';
-import { NOT_AN_INTEGER, SYNTAX_ERROR, unknownSubcommand } from './errors.js';
-import { PendingReply } from './pending-reply.js';
-import { ErrorReply, NO_REPLY, OK, StatusReply, type Reply } from './reply.js';
+import type { Client } from '../session/client.js';
+import { NOT_AN_INTEGER, SYNTAX_ERROR, unknownSubcommand } from '../replies/errors.js';
+import { PendingReply } from '../replies/pending-reply.js';
+import { ErrorReply, NO_REPLY, OK, PushReply, StatusReply, type Reply } from '../replies/reply.js';
+import type { ReplicaPeer } from '../replication/replica-registry.js';
 
 /**
  * Replication: REPLICAOF/SLAVEOF, ROLE, WAIT, DIGEST, and what a follower says to its primary
  * (REPLCONF, REPLSYNC). See src/replication for the stream itself.
  */
+
+const peers = new WeakMap<Client, ReplicaPeer>();
+
+/** A client as replication sees the follower behind it: the same peer for the whole connection. */
+export function peerOf(client: Client): ReplicaPeer {
+  let peer = peers.get(client);
+  if (peer === undefined) {
+    const transport = client.transport;
+    peer = {
+      remoteAddress: transport.remoteAddress,
+      // The stream is the follower's whole copy of the log: never cut at the pub/sub output limit.
+      send: (items) => {
+        if (client.gone) return false;
+        transport.push(new PushReply(items), true);
+        return true;
+      },
+      get congested() {
+        return transport.congested === true;
+      },
+      drained: () => transport.drained?.() ?? Promise.resolve(),
+      close: () => transport.close(),
+      onClose: (cleanup) => void client.onDisconnect(cleanup),
+    };
+    peers.set(client, peer);
+  }
+  return peer;
+}
 
 /** REPLICAOF host port | NO ONE (and SLAVEOF). */
 export function replicaof(client: Client, args: string[]): Reply | PendingReply {
@@ -57,14 +85,14 @@ export function replconf(client: Client, args: string[]): Reply {
     const value = args[i + 1];
     if (option === 'ack') {
       const rev = parseInteger(value);
-      if (rev !== null) replicas.ack(client, rev);
+      if (rev !== null) replicas.ack(peerOf(client), rev);
       // As in Redis, an ACK gets no reply: it would land in the middle of the stream.
       return NO_REPLY;
     }
     if (option === 'listening-port') {
       const port = parseInteger(value);
       if (port === null || port < 0 || port > 65535) return new ErrorReply('ERR Invalid listening port');
-      replicas.announcePort(client, port);
+      replicas.announcePort(peerOf(client), port);
     } else if (!['capa', 'ip-address', 'getack', 'rdb-only', 'rdb-filter-only'].includes(option)) return new ErrorReply(`ERR Unrecognized REPLCONF option: ${args[i]}`);
   }
   return OK;
@@ -75,7 +103,7 @@ export function replsync(client: Client, args: string[]): Reply | PendingReply {
   const rev = parseInteger(args[2]);
   const ts = parseInteger(args[3]);
   if (rev === null || ts === null || rev < 0) return NOT_AN_INTEGER;
-  return client.server.replication.serve(client, args[1], rev, ts);
+  return client.server.replication.serve(peerOf(client), args[1], rev, ts);
 }
 
 /** DIGEST: a hash of the whole dataset, equal on a primary and its followers at the same revision. */

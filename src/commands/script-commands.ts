@@ -4,16 +4,18 @@ import { isScriptError, scriptError, type ScriptValue } from '../scripting/scrip
 import type { ScriptProgram } from '../scripting/script-program.js';
 import type { Shard } from '../shards/shard.js';
 import { parseInteger } from './arguments.js';
-import { Client } from './client.js';
-import { execute } from './command-execution.js';
-import { findCommand } from './command-registry.js';
-import { arityAccepts, keyPositions, resolveSubcommand } from './command-spec.js';
-import { NOT_AN_INTEGER, READONLY } from './errors.js';
+import { Client } from '../session/client.js';
+import { execute } from '../session/execution.js';
+import { waitForScript } from '../session/script-wait.js';
+import { findCommand } from '../session/command-registry.js';
+import { arityAccepts, resolveSubcommand } from '../session/command-spec.js';
+import { keyPositions } from '../shards/router.js';
+import { NOT_AN_INTEGER, READONLY } from '../replies/errors.js';
 import { TOO_MANY_KEYS } from './numkeys.js';
-import { PendingReply } from './pending-reply.js';
-import { ErrorReply, OK, helpReply, type Reply } from './reply.js';
+import { PendingReply } from '../replies/pending-reply.js';
+import { ErrorReply, OK, helpReply, type Reply } from '../replies/reply.js';
 import { replyOfScriptValue, scriptValueOf } from './script-replies.js';
-import type { ServerContext } from './server-context.js';
+import type { ServerContext } from '../session/server-context.js';
 
 /**
  * Lua scripting: EVAL and kin run a script as a job on the shards of its declared keys (every shard
@@ -27,7 +29,6 @@ const NOT_BUSY = new ErrorReply('NOTBUSY No scripts in execution right now.');
 const UNKILLABLE = new ErrorReply(
   'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.',
 );
-export const BUSY = new ErrorReply('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
 const OVERRAN_IN_EXEC = 'ERR script ran past busy-reply-threshold inside a transaction and was stopped';
 export const ENGINE_NOT_READY = new ErrorReply('ERR the scripting engine is still starting; run the transaction again');
 /** How long a script may keep the event loop waiting before it goes on in the background. */
@@ -242,29 +243,3 @@ export function loadScript(server: ServerContext, source: string): Reply | Pendi
   return pending;
 }
 
-/**
- * A command that needs shards a running script holds waits until the script ends, and gets -BUSY
- * once the script has run past busy-reply-threshold, as in Redis; `retry` dispatches it again.
- * Undefined when no running script holds those shards.
- */
-export function waitForScript(client: Client, shardIds: readonly number[], retry: () => Reply | PendingReply): Reply | PendingReply | undefined {
-  const scripts = client.server.scripts;
-  const running = scripts.running;
-  if (running === undefined || !shardIds.some((id) => running.job.shards.has(id))) return undefined;
-  const left = client.server.config.int('busy-reply-threshold') - (performance.now() - running.startedAt);
-  if (left <= 0) return BUSY;
-  const pending = new PendingReply();
-  let timer: NodeJS.Timeout | undefined;
-  void Promise.race([scripts.ended(), new Promise((resolve) => (timer = setTimeout(resolve, left)))]).then(() => {
-    clearTimeout(timer);
-    let reply: Reply | PendingReply;
-    try {
-      reply = retry();
-    } catch (error) {
-      reply = internalError(client, error);
-    }
-    if (reply instanceof PendingReply) reply.onSettled((settled) => pending.resolve(settled));
-    else pending.resolve(reply);
-  });
-  return pending;
-}

@@ -1,5 +1,5 @@
 import type { ScriptValue } from '../scripting/script-value.js';
-import { formatDouble } from '../units/double-text.js';
+import { formatDouble } from '../formats/double-text.js';
 import {
   BooleanReply,
   DoubleReply,
@@ -10,7 +10,7 @@ import {
   StatusReply,
   VerbatimReply,
   type Reply,
-} from './reply.js';
+} from '../replies/reply.js';
 
 /**
  * Redis's conversions between replies and Lua values, on the server's side: a command's reply as a

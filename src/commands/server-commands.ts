@@ -1,11 +1,11 @@
 import { parseInteger } from './arguments.js';
-import type { Client } from './client.js';
-import { ConfigError } from './config.js';
-import { DB_INDEX_OUT_OF_RANGE, NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
-import { globMatcher } from './glob.js';
+import type { Client } from '../session/client.js';
+import { ConfigError } from '../config/config.js';
+import { DB_INDEX_OUT_OF_RANGE, NOT_AN_INTEGER, SYNTAX_ERROR } from '../replies/errors.js';
+import { globMatcher } from '../formats/glob.js';
 import { infoText } from './info.js';
-import { PendingReply } from './pending-reply.js';
-import { ErrorReply, MapReply, NO_REPLY, OK, StatusReply, VerbatimReply, helpReply, type Reply } from './reply.js';
+import { PendingReply } from '../replies/pending-reply.js';
+import { ErrorReply, MapReply, NO_REPLY, OK, StatusReply, VerbatimReply, helpReply, type Reply } from '../replies/reply.js';
 import { DATABASES } from '../projections/shard-state.js';
 
 /** Server commands (Redis's server.c, db.c, config.c). */

@@ -1,10 +1,10 @@
 import { SetValue } from '../projections/set-value.js';
 import { parseInteger } from './arguments.js';
-import type { Client } from './client.js';
+import type { Client } from '../session/client.js';
 import { parseScanOptions, scanStep } from './collection-scan.js';
-import { NEGATIVE_COUNT, NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
+import { NEGATIVE_COUNT, NOT_AN_INTEGER, SYNTAX_ERROR } from '../replies/errors.js';
 import { checkPickCount, randomSlots } from './random-picks.js';
-import { ErrorReply, SetReply, type Reply } from './reply.js';
+import { ErrorReply, SetReply, type Reply } from '../replies/reply.js';
 import { LIMIT_NEGATIVE, parseNumKeys, parseOptionalNumber, TOO_MANY_KEYS } from './numkeys.js';
 import { lookupTyped } from './typed-lookup.js';
 

@@ -3,9 +3,9 @@ import type { ListValue } from '../projections/list-value.js';
 import type { SetValue } from '../projections/set-value.js';
 import type { ZSetValue } from '../projections/zset-value.js';
 import { parseInteger, readDouble } from './arguments.js';
-import type { Client } from './client.js';
-import { NOT_AN_INTEGER, SYNTAX_ERROR, WRONGTYPE } from './errors.js';
-import { ErrorReply, type Reply } from './reply.js';
+import type { Client } from '../session/client.js';
+import { NOT_AN_INTEGER, SYNTAX_ERROR, WRONGTYPE } from '../replies/errors.js';
+import { ErrorReply, type Reply } from '../replies/reply.js';
 
 /** SORT and SORT_RO (Redis's sort.c) over lists, sets and sorted sets. */
 

@@ -1,6 +1,6 @@
 import { SET_WITH_EXPIRY_EVENTS } from './keyspace-events.js';
 import { isInt64, parseInt64, parseInteger } from './arguments.js';
-import type { Client } from './client.js';
+import type { Client } from '../session/client.js';
 import {
   NAN_OR_INFINITY,
   NOT_AN_INTEGER,
@@ -12,10 +12,10 @@ import {
   SYNTAX_ERROR,
   WRONGTYPE,
   wrongArity,
-} from './errors.js';
+} from '../replies/errors.js';
 import { expiryAt, isAbsolute, parseStringOptions } from './expiry-options.js';
-import { ErrorReply, MapReply, OK, type Reply } from './reply.js';
-import { addLongDoubles, formatLongDouble, parseLongDouble } from './long-double.js';
+import { ErrorReply, MapReply, OK, type Reply } from '../replies/reply.js';
+import { addLongDoubles, formatLongDouble, parseLongDouble } from '../formats/long-double.js';
 import { lookupTyped } from './typed-lookup.js';
 import type { Effect } from '../log/record.js';
 import type { Shard } from '../shards/shard.js';

@@ -4,10 +4,10 @@ import { changeReply } from '../subscriptions/change-reply.js';
 import { changesOfRecord } from '../log/change-events.js';
 import type { Log } from '../log/log.js';
 import { parseInteger } from './arguments.js';
-import type { Client } from './client.js';
-import { DB_INDEX_OUT_OF_RANGE, NOT_AN_INTEGER, SYNTAX_ERROR } from './errors.js';
-import { PendingReply } from './pending-reply.js';
-import { ErrorReply, PushReply, type Reply } from './reply.js';
+import type { Client } from '../session/client.js';
+import { DB_INDEX_OUT_OF_RANGE, NOT_AN_INTEGER, SYNTAX_ERROR } from '../replies/errors.js';
+import { PendingReply } from '../replies/pending-reply.js';
+import { ErrorReply, PushReply, type Reply } from '../replies/reply.js';
 
 /**
  * Log-tail subscriptions, the durable kind of SUBSCRIBE: TAIL follows committed changes from a

@@ -1,23 +1,13 @@
-import type { Client } from './client.js';
-import { execute, runHoldingShards, shardsTouched } from './command-execution.js';
-import type { CommandSpec } from './command-spec.js';
-import { PendingReply } from './pending-reply.js';
-import { ErrorReply, NULL_ARRAY, OK, type Reply } from './reply.js';
+import type { Client } from '../session/client.js';
+import { execute, shardsTouched } from '../session/execution.js';
+import { runHoldingShards } from '../shards/router.js';
+import type { CommandSpec } from '../session/command-spec.js';
+import { PendingReply } from '../replies/pending-reply.js';
+import { ErrorReply, NULL_ARRAY, OK, type Reply } from '../replies/reply.js';
 
 /** MULTI, EXEC, DISCARD, WATCH, UNWATCH (Redis's multi.c). */
 
 const EXECABORT = new ErrorReply('EXECABORT Transaction discarded because of previous errors.');
-
-/** Commands that act at once inside MULTI instead of being queued. */
-const IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
-
-export function runsDuringMulti(spec: CommandSpec): boolean {
-  return IMMEDIATE.has(spec.name);
-}
-
-export function queueInTransaction(client: Client, spec: CommandSpec, args: string[]): void {
-  client.transaction?.queue.push([spec, args]);
-}
 
 export function multi(client: Client): Reply {
   if (client.transaction !== null) return new ErrorReply('ERR MULTI calls can not be nested');

@@ -1,7 +1,7 @@
 import { typeOf, type TypeName, type Value } from '../projections/value.js';
-import type { Client } from './client.js';
-import { WRONGTYPE } from './errors.js';
-import type { ErrorReply } from './reply.js';
+import type { Client } from '../session/client.js';
+import { WRONGTYPE } from '../replies/errors.js';
+import type { ErrorReply } from '../replies/reply.js';
 
 /**
  * The value at `key` when it has the expected type, undefined when the key is missing, WRONGTYPE

@@ -1,4 +1,4 @@
-import { durationMs, memoryBytes } from '../units/units.js';
+import { durationMs, memoryBytes } from '../formats/units.js';
 import type { Log } from './log.js';
 import { dropSegments, listSegments, type Segment } from './segments.js';
 

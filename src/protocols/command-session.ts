@@ -1,8 +1,8 @@
-import { Client, type ClientTransport } from '../commands/client.js';
-import { dispatch } from '../commands/dispatcher.js';
-import { PendingReply } from '../commands/pending-reply.js';
-import { ErrorReply, type Reply } from '../commands/reply.js';
-import type { ServerContext } from '../commands/server-context.js';
+import { Client, type ClientTransport } from '../session/client.js';
+import { dispatch } from '../session/dispatcher.js';
+import { PendingReply } from '../replies/pending-reply.js';
+import { ErrorReply, type Reply } from '../replies/reply.js';
+import type { ServerContext } from '../session/server-context.js';
 import type { Log } from '../log/log.js';
 
 /** A command's reply and the log revision it may depend on. */

@@ -1,4 +1,4 @@
-import type { ErrorReply } from '../commands/reply.js';
+import type { ErrorReply } from '../replies/reply.js';
 
 /**
  * What kind of failure a Redis error reply is, so that each protocol can map it to its own status

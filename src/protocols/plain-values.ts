@@ -1,4 +1,4 @@
-import { formatDouble } from '../units/double-text.js';
+import { formatDouble } from '../formats/double-text.js';
 import {
   BooleanReply,
   DoubleReply,
@@ -11,7 +11,7 @@ import {
   StatusReply,
   VerbatimReply,
   type Reply,
-} from '../commands/reply.js';
+} from '../replies/reply.js';
 
 /**
  * Replies and arguments as plain values, the shape JSON (HTTP, WebSocket text frames) and msgpack

@@ -1,4 +1,4 @@
-import type { PushReply, Reply } from '../commands/reply.js';
+import type { PushReply, Reply } from '../replies/reply.js';
 import { argumentFromPlain, BadArguments } from './plain-values.js';
 
 /** A log-tail request as the request protocols take it (WebSocket frames, SSE query, gRPC message). */

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { messageOf } from '../commands/errors.js';
+import { messageOf } from '../replies/errors.js';
 import { errorOf, RespReplyReader, statusOf, type RespValue } from './resp-reply-reader.js';
 
 /** What a follower's link asks of, and tells, the node it runs in. */

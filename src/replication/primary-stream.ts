@@ -1,9 +1,7 @@
 import { pack } from 'msgpackr';
-import type { Client } from '../commands/client.js';
-import { PushReply } from '../commands/reply.js';
 import type { Log } from '../log/log.js';
 import { encodeRecords } from './record-wire.js';
-import type { ConnectedReplica } from './replica-registry.js';
+import type { ConnectedReplica, ReplicaPeer } from './replica-registry.js';
 import { NO_HISTORY, type ReplicationIds } from './replication-ids.js';
 
 /** Where a follower's stream starts: revisions from `from`, a checkpoint first, or nowhere (diverged). */
@@ -37,17 +35,17 @@ export async function startPoint(ids: ReplicationIds, log: Log, replid: string, 
  * carries the revision, so an idle link shows it is alive. Ends when the connection does.
  */
 export async function streamLog(log: Log, replica: ConnectedReplica, from: number, timeoutSeconds: () => number): Promise<void> {
-  const client = replica.client;
+  const peer = replica.peer;
   const stopper = new AbortController();
-  client.onDisconnect(() => stopper.abort());
+  peer.onClose(() => stopper.abort());
   const pinger = setInterval(() => {
-    if (Date.now() - replica.ackAt > timeoutSeconds() * 1000) client.transport.close();
-    else client.transport.push(new PushReply(['ping', String(log.committedRev)]), true);
+    if (Date.now() - replica.ackAt > timeoutSeconds() * 1000) peer.close();
+    else peer.send(['ping', String(log.committedRev)]);
   }, PING_EVERY_MS);
   try {
     for await (const batch of log.readBatches(from, { follow: true, signal: stopper.signal })) {
-      if (!send(client, ['log', encodeRecords(batch).toString('latin1')])) return;
-      if (client.transport.congested) await client.transport.drained?.();
+      if (!peer.send(['log', encodeRecords(batch).toString('latin1')])) return;
+      if (peer.congested) await peer.drained();
     }
   } finally {
     clearInterval(pinger);
@@ -58,17 +56,11 @@ export async function streamLog(log: Log, replica: ConnectedReplica, from: numbe
  * A follower too far behind (or new, past retention) gets a checkpoint first (one made for it):
  * its rows shard by shard, then `rows-end`; the log follows from the oldest of its revisions.
  */
-export async function sendCheckpoint(log: Log, client: Client, revs: readonly number[]): Promise<boolean> {
+export async function sendCheckpoint(log: Log, peer: ReplicaPeer, revs: readonly number[]): Promise<boolean> {
   for (let shard = 0; shard < revs.length; shard++)
     for await (const rows of log.checkpoints.rows(shard, revs[shard])) {
-      if (!send(client, ['rows', String(shard), pack(rows).toString('latin1')])) return false;
-      if (client.transport.congested) await client.transport.drained?.();
+      if (!peer.send(['rows', String(shard), pack(rows).toString('latin1')])) return false;
+      if (peer.congested) await peer.drained();
     }
-  return send(client, ['rows-end']);
-}
-
-function send(client: Client, items: string[]): boolean {
-  if (client.gone) return false;
-  client.transport.push(new PushReply(items), true);
-  return true;
+  return peer.send(['rows-end']);
 }

@@ -1,8 +1,22 @@
-import type { Client } from '../commands/client.js';
+/**
+ * What replication needs of the connection a follower streams over: a session's client, adapted
+ * by src/commands/replication-commands.ts (replication never sees the session itself).
+ */
+export interface ReplicaPeer {
+  readonly remoteAddress: string;
+  /** Sends one stream message (a push), whatever the output limits; false once the connection is gone. */
+  send(items: string[]): boolean;
+  /** True while what was sent piles up unread. */
+  readonly congested: boolean;
+  /** Resolves once a congested connection has drained, or closed. */
+  drained(): Promise<void>;
+  close(): void;
+  onClose(cleanup: () => void): void;
+}
 
 /** A follower connected to this node, as INFO and ROLE show it. */
 export interface ConnectedReplica {
-  readonly client: Client;
+  readonly peer: ReplicaPeer;
   /** The port it serves clients on (REPLCONF listening-port), for INFO's slaveN and Sentinel. */
   listeningPort: number;
   /** Redis's states: wait_bgsave while a checkpoint is made for it, send_bulk while it is sent, online after. */
@@ -14,7 +28,7 @@ export interface ConnectedReplica {
 
 /** The address a follower connected from, without its port (and without IPv4-mapped IPv6's prefix). */
 export function replicaIp(replica: ConnectedReplica): string {
-  return replica.client.transport.remoteAddress.replace(/:\d+$/, '').replace(/^::ffff:/, '');
+  return replica.peer.remoteAddress.replace(/:\d+$/, '').replace(/^::ffff:/, '');
 }
 
 /**
@@ -22,27 +36,27 @@ export function replicaIp(replica: ConnectedReplica): string {
  * lag decides min-replicas-to-write.
  */
 export class ReplicaRegistry {
-  private readonly replicas = new Map<Client, ConnectedReplica>();
+  private readonly replicas = new Map<ReplicaPeer, ConnectedReplica>();
   private waiters: { rev: number; count: number; wake: () => void }[] = [];
-  /** REPLCONF listening-port said before the stream starts, by client. */
-  private readonly announcedPorts = new WeakMap<Client, number>();
+  /** REPLCONF listening-port said before the stream starts, by peer. */
+  private readonly announcedPorts = new WeakMap<ReplicaPeer, number>();
 
-  announcePort(client: Client, port: number): void {
-    this.announcedPorts.set(client, port);
-    const replica = this.replicas.get(client);
+  announcePort(peer: ReplicaPeer, port: number): void {
+    this.announcedPorts.set(peer, port);
+    const replica = this.replicas.get(peer);
     if (replica !== undefined) replica.listeningPort = port;
   }
 
-  add(client: Client): ConnectedReplica {
-    const replica: ConnectedReplica = { client, listeningPort: this.announcedPorts.get(client) ?? 0, state: 'wait_bgsave', ackRev: 0, ackAt: Date.now() };
-    this.replicas.set(client, replica);
-    client.onDisconnect(() => this.replicas.delete(client));
+  add(peer: ReplicaPeer): ConnectedReplica {
+    const replica: ConnectedReplica = { peer, listeningPort: this.announcedPorts.get(peer) ?? 0, state: 'wait_bgsave', ackRev: 0, ackAt: Date.now() };
+    this.replicas.set(peer, replica);
+    peer.onClose(() => this.replicas.delete(peer));
     return replica;
   }
 
   /** REPLCONF ACK from a follower. */
-  ack(client: Client, rev: number): void {
-    const replica = this.replicas.get(client);
+  ack(peer: ReplicaPeer, rev: number): void {
+    const replica = this.replicas.get(peer);
     if (replica === undefined) return;
     replica.ackRev = Math.max(replica.ackRev, rev);
     replica.ackAt = Date.now();
@@ -53,8 +67,8 @@ export class ReplicaRegistry {
     return [...this.replicas.values()];
   }
 
-  isReplica(client: Client): boolean {
-    return this.replicas.has(client);
+  isReplica(peer: ReplicaPeer): boolean {
+    return this.replicas.has(peer);
   }
 
   /** Followers that have written `rev`. */
@@ -92,7 +106,7 @@ export class ReplicaRegistry {
 
   /** Closes every follower's stream (this node's history changed under them: they must ask again). */
   disconnectAll(): void {
-    for (const replica of [...this.replicas.values()]) replica.client.transport.close();
+    for (const replica of [...this.replicas.values()]) replica.peer.close();
   }
 
   private wakeWaiters(): void {

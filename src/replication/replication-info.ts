@@ -1,4 +1,4 @@
-import type { Config } from '../commands/config.js';
+import type { Config } from '../config/config.js';
 import type { Log } from '../log/log.js';
 import { replicaIp } from './replica-registry.js';
 import type { Replication } from './replication.js';

@@ -1,16 +1,15 @@
 import { unpack } from 'msgpackr';
-import type { Client } from '../commands/client.js';
-import type { Config } from '../commands/config.js';
-import { messageOf, NOREPLICAS, READONLY } from '../commands/errors.js';
-import { PendingReply } from '../commands/pending-reply.js';
-import { ErrorReply, StatusReply } from '../commands/reply.js';
+import type { Config } from '../config/config.js';
+import { messageOf, NOREPLICAS, READONLY } from '../replies/errors.js';
+import { PendingReply } from '../replies/pending-reply.js';
+import { ErrorReply, StatusReply } from '../replies/reply.js';
 import type { CheckpointRow } from '../log/checkpoints.js';
 import type { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
 import { FollowerLink } from './follower-link.js';
 import { sendCheckpoint, startPoint, streamLog } from './primary-stream.js';
 import { decodeRecords } from './record-wire.js';
-import { ReplicaRegistry } from './replica-registry.js';
+import { ReplicaRegistry, type ReplicaPeer } from './replica-registry.js';
 import { loadReplicationIds, newReplicationId, NO_HISTORY, REPLICATION_IDS_KEY, saveReplicationIds, type ReplicationIds } from './replication-ids.js';
 
 export interface ReplicationEvents {
@@ -118,37 +117,37 @@ export class Replication {
   }
 
   /** REPLSYNC from a follower: where it resumes, then the stream. */
-  serve(client: Client, replid: string, rev: number, ts: number): ErrorReply | PendingReply {
+  serve(peer: ReplicaPeer, replid: string, rev: number, ts: number): ErrorReply | PendingReply {
     if (this.loading !== undefined || this.ids.replid === NO_HISTORY) return new ErrorReply('LOADING Eddy is loading its primary\'s copy; try again');
     const log = this.store.log;
     const pending = new PendingReply();
     void (async () => {
       const start = await startPoint(this.ids, log, replid, rev, ts);
       if ('diverged' in start) {
-        this.events.warn('a follower diverged', { client: client.transport.remoteAddress, reason: start.diverged });
+        this.events.warn('a follower diverged', { client: peer.remoteAddress, reason: start.diverged });
         return pending.resolve(new ErrorReply(start.diverged));
       }
-      const replica = this.replicas.add(client);
+      const replica = this.replicas.add(peer);
       const timeout = () => this.config.int('repl-timeout');
       if ('from' in start) {
         pending.resolve(new StatusReply(`CONTINUE ${this.ids.replid} ${start.from} ${log.shardCount}`));
         replica.state = 'online';
-        this.events.info('follower resumes', { client: client.transport.remoteAddress, from: start.from });
+        this.events.info('follower resumes', { client: peer.remoteAddress, from: start.from });
         await new Promise((resolve) => setImmediate(resolve));
         return streamLog(log, replica, start.from, timeout);
       }
       const revs = (await this.checkpointer.checkpoint()).map((manifest) => manifest.rev);
       pending.resolve(new StatusReply(`FULLSYNC ${this.ids.replid} ${revs.join(',')}`));
       replica.state = 'send_bulk';
-      this.events.info('follower gets a checkpoint first', { client: client.transport.remoteAddress, revisions: revs });
+      this.events.info('follower gets a checkpoint first', { client: peer.remoteAddress, revisions: revs });
       await new Promise((resolve) => setImmediate(resolve));
-      if (!(await sendCheckpoint(log, client, revs))) return;
+      if (!(await sendCheckpoint(log, peer, revs))) return;
       replica.state = 'online';
       return streamLog(log, replica, Math.min(...revs) + 1, timeout);
     })().catch((error: unknown) => {
       this.events.warn('follower stream failed', { err: error });
       pending.resolve(new ErrorReply(`ERR ${messageOf(error)}`));
-      client.transport.close();
+      peer.close();
     });
     return pending;
   }

@@ -1,4 +1,4 @@
-import { REDIS_VERSION, REDIS_VERSION_NUM } from '../units/redis-version.js';
+import { REDIS_VERSION, REDIS_VERSION_NUM } from '../config/version.js';
 
 /**
  * The Lua side of the script sandbox, run once per runtime with the full standard library. It

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { pack, unpack } from 'msgpackr';
 import { LuaFactory, type LuaEngine } from 'wasmoon';
-import { formatDouble } from '../units/double-text.js';
+import { formatDouble } from '../formats/double-text.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
 import type { ScriptProgram } from './script-program.js';
 import { isScriptError, scriptError, type ScriptValue } from './script-value.js';

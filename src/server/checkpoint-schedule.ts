@@ -1,5 +1,5 @@
-import { parseSaveRules } from '../commands/config.js';
-import type { ServerContext } from '../commands/server-context.js';
+import { parseSaveRules } from '../config/config.js';
+import type { ServerContext } from '../session/server-context.js';
 
 const CHECK_EVERY_MS = 1000;
 const RETENTION_EVERY_MS = 60_000;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Config, ConfigError } from '../commands/config.js';
+import { Config, ConfigError } from '../config/config.js';
 import { splitInlineArgs } from '../protocols/resp/inline-args.js';
 
 /**

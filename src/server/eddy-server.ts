@@ -1,14 +1,14 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from '../commands/config.js';
-import { ServerContext } from '../commands/server-context.js';
+import type { Config } from '../config/config.js';
+import { composeServer } from './compose.js';
+import type { ServerContext } from '../session/server-context.js';
 import { isFsyncPolicy } from '../log/fsync-policy.js';
 import { Log, type LogOptions } from '../log/log.js';
 import { DRAIN_GRACE_MS, type ProtocolListener, type ProtocolName } from '../protocols/protocol.js';
 import { listenResp } from '../protocols/resp/resp-listener.js';
 import { LogDamagedError, Store } from '../shards/store.js';
-import { Replication } from '../replication/replication.js';
 import { KeyspaceNotifier } from '../subscriptions/keyspace-notifications.js';
 import { scheduleCheckpoints } from './checkpoint-schedule.js';
 import { pinoLevel } from './logger.js';
@@ -59,7 +59,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   logger.info({ dir, records: report.records, keys: report.keys, seconds: report.ms / 1000, revision: log.lastRev, checkpoint: report.checkpointRev }, 'recovered from the log');
 
   let stopping: Promise<void> | undefined;
-  const context = new ServerContext(
+  const context = await composeServer(
     store,
     config,
     {
@@ -68,6 +68,10 @@ export async function startServer(config: Config, configFile: string, logger: Lo
       background: (work, what) => void work.catch((error: unknown) => logger.error({ err: error }, `${what} failed`)),
       scriptLog: (level, message) => logger[level >= 3 ? 'warn' : level === 2 ? 'info' : 'debug']({ source: 'script' }, message),
       slowSubscriber: (client) => logger.warn({ client: client.id, name: client.name }, 'subscriber closed: client-output-buffer-limit pubsub reached'),
+    },
+    {
+      info: (message, fields) => logger.info(fields ?? {}, message),
+      warn: (message, fields) => logger.warn(fields ?? {}, message),
     },
     config.int('port'),
     configFile,
@@ -84,10 +88,6 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   });
   config.onChange('loglevel', (value) => (logger.level = pinoLevel(value)));
 
-  context.replication = await Replication.open(store, config, context.checkpointer, {
-    info: (message, fields) => logger.info(fields ?? {}, message),
-    warn: (message, fields) => logger.warn(fields ?? {}, message),
-  });
   // A follower is read-only from before its first client connects.
   context.replication.start(config.int('port'));
   new KeyspaceNotifier(log, context.pubsub, config);

@@ -1,6 +1,6 @@
-import { ConfigError } from '../commands/config.js';
-import { messageWithCauses } from '../commands/errors.js';
-import { EDDY_VERSION } from '../commands/info.js';
+import { ConfigError } from '../config/config.js';
+import { messageWithCauses } from '../replies/errors.js';
+import { EDDY_VERSION } from '../config/version.js';
 import { parseCommandLine } from './command-line.js';
 import { startServer, type RunningServer } from './eddy-server.js';
 import { createLogger } from './logger.js';

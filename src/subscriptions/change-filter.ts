@@ -1,4 +1,4 @@
-import { globMatcher } from '../commands/glob.js';
+import { globMatcher } from '../formats/glob.js';
 import type { Change } from '../log/change-events.js';
 
 /** Which changes a tail wants: some keys and/or key patterns (none: every key), optionally one db. */

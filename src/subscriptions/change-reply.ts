@@ -1,4 +1,4 @@
-import { DoubleReply, MapReply, PushReply, SetReply, type Reply } from '../commands/reply.js';
+import { DoubleReply, MapReply, PushReply, SetReply, type Reply } from '../replies/reply.js';
 import type { Change } from '../log/change-events.js';
 import type { LogRecord } from '../log/record.js';
 import type { Value } from '../projections/value.js';

@@ -1,5 +1,5 @@
-import { globMatcher } from '../commands/glob.js';
-import { PushReply } from '../commands/reply.js';
+import { globMatcher } from '../formats/glob.js';
+import { PushReply } from '../replies/reply.js';
 
 /** Whoever receives pub/sub messages: a client session, from any protocol. */
 export interface Subscriber {

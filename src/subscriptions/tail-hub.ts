@@ -1,4 +1,4 @@
-import type { PushReply } from '../commands/reply.js';
+import type { PushReply } from '../replies/reply.js';
 import { changesOfRecord } from '../log/change-events.js';
 import type { Log } from '../log/log.js';
 import type { LogRecord } from '../log/record.js';

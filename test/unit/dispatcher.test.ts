@@ -2,14 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Client } from '../../src/commands/client.js';
-import { Config } from '../../src/commands/config.js';
-import { dispatch } from '../../src/commands/dispatcher.js';
-import { PendingReply } from '../../src/commands/pending-reply.js';
-import { OK, type Reply } from '../../src/commands/reply.js';
-import { ServerContext } from '../../src/commands/server-context.js';
+import { Client } from '../../src/session/client.js';
+import { Config } from '../../src/config/config.js';
+import { dispatch } from '../../src/session/dispatcher.js';
+import { PendingReply } from '../../src/replies/pending-reply.js';
+import { OK, type Reply } from '../../src/replies/reply.js';
+import { composeServer } from '../../src/server/compose.js';
 import { Log } from '../../src/log/log.js';
-import { Replication } from '../../src/replication/replication.js';
 import { Store } from '../../src/shards/store.js';
 import { keysOnShard } from '../support/keys-on-shards.js';
 
@@ -22,8 +21,7 @@ beforeEach(async () => {
   log = await Log.open(dir, { shards: 2, fsync: 'no' });
   const store = new Store(log);
   const config = new Config();
-  const server = new ServerContext(store, config, { shutdown: () => undefined, internalError: () => undefined }, 0);
-  server.replication = await Replication.open(store, config, server.checkpointer, { info: () => undefined, warn: () => undefined });
+  const server = await composeServer(store, config, { shutdown: () => undefined, internalError: () => undefined }, { info: () => undefined, warn: () => undefined }, 0);
   client = new Client(server, { remoteAddress: 'test:1', localAddress: 'test:0', close: () => undefined });
 });
 afterEach(async () => {

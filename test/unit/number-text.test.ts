@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseDouble, readDouble } from '../../src/commands/arguments.js';
-import { globMatches } from '../../src/commands/glob.js';
-import { addLongDoubles, formatLongDouble, parseLongDouble, type LongDouble } from '../../src/commands/long-double.js';
-import { formatDouble } from '../../src/units/double-text.js';
+import { globMatches } from '../../src/formats/glob.js';
+import { addLongDoubles, formatLongDouble, parseLongDouble, type LongDouble } from '../../src/formats/long-double.js';
+import { formatDouble } from '../../src/formats/double-text.js';
 
 /** Expected texts are redis-server 7.0.15's answers (see replies-match-redis.test.ts for the live comparison). */
 

@@ -2,7 +2,7 @@ import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
 import { ShardQueue } from '../../src/shards/shard-queue.js';
 import { SLOTS, shardOfSlot, slotOf } from '../../src/shards/slot.js';
-import { globMatcher } from '../../src/commands/glob.js';
+import { globMatcher } from '../../src/formats/glob.js';
 
 describe('slotOf', () => {
   it('agrees with Redis Cluster (as computed by cluster-key-slot) on ASCII keys and hash tags', () => {

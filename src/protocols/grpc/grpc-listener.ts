@@ -9,13 +9,13 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { OutputLimit } from '../../commands/output-limit.js';
+import { OutputLimit } from '../../session/output-limit.js';
 import { changeFields, tailCommand } from '../tail-request.js';
 import { loadSync, type Options } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { fileURLToPath } from 'node:url';
-import { ErrorReply, type Reply } from '../../commands/reply.js';
-import type { ServerContext } from '../../commands/server-context.js';
+import { ErrorReply, type Reply } from '../../replies/reply.js';
+import type { ServerContext } from '../../session/server-context.js';
 import { CommandSession } from '../command-session.js';
 import { presentedPassword } from '../credentials.js';
 import { errorKind, type ErrorKind } from '../error-kind.js';

@@ -10,7 +10,7 @@ import {
   StatusReply,
   VerbatimReply,
   type Reply,
-} from '../../commands/reply.js';
+} from '../../replies/reply.js';
 
 /** The `Reply` message of proto/eddy.proto, one field of its `value` oneof set. */
 export type GrpcReply =

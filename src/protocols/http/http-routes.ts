@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorReply, type Reply } from '../../commands/reply.js';
-import type { ServerContext } from '../../commands/server-context.js';
+import { ErrorReply, type Reply } from '../../replies/reply.js';
+import type { ServerContext } from '../../session/server-context.js';
 import { CommandSession } from '../command-session.js';
 import { argumentFromPlain, bulkAsText, commandFromPlain, plainReply } from '../plain-values.js';
 import { presentedPassword } from '../credentials.js';

@@ -1,4 +1,4 @@
-import { ErrorReply } from '../../commands/reply.js';
+import { ErrorReply } from '../../replies/reply.js';
 import type { ErrorKind } from '../error-kind.js';
 import { errorKind } from '../error-kind.js';
 

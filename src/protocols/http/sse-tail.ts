@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { OutputLimit } from '../../commands/output-limit.js';
-import { ErrorReply, type PushReply } from '../../commands/reply.js';
-import type { ServerContext } from '../../commands/server-context.js';
+import { OutputLimit } from '../../session/output-limit.js';
+import { ErrorReply, type PushReply } from '../../replies/reply.js';
+import type { ServerContext } from '../../session/server-context.js';
 import { CommandSession } from '../command-session.js';
 import { presentedPassword } from '../credentials.js';
 import { whenDrained } from '../protocol.js';

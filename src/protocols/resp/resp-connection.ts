@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
-import { Client, type ClientTransport } from '../../commands/client.js';
-import { dispatch } from '../../commands/dispatcher.js';
-import { PendingReply } from '../../commands/pending-reply.js';
-import { OutputLimit } from '../../commands/output-limit.js';
-import { ErrorReply, type PushReply, type Reply } from '../../commands/reply.js';
-import type { ServerContext } from '../../commands/server-context.js';
+import { Client, type ClientTransport } from '../../session/client.js';
+import { dispatch } from '../../session/dispatcher.js';
+import { PendingReply } from '../../replies/pending-reply.js';
+import { OutputLimit } from '../../session/output-limit.js';
+import { ErrorReply, type PushReply, type Reply } from '../../replies/reply.js';
+import type { ServerContext } from '../../session/server-context.js';
 import type { AckWaiter } from '../../log/log.js';
 import { encodeReply } from './resp-encoder.js';
 import { RespParser, type RespSink } from './resp-parser.js';

@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import type { ServerContext } from '../../commands/server-context.js';
+import type { ServerContext } from '../../session/server-context.js';
 import { DRAIN_GRACE_MS, refuseConnection, type ProtocolListener } from '../protocol.js';
 import { RespConnection } from './resp-connection.js';
 

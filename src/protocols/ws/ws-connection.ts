@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { pack, unpack } from 'msgpackr';
 import type { WebSocket } from 'ws';
-import { OutputLimit } from '../../commands/output-limit.js';
-import { ErrorReply, type PushReply, type Reply } from '../../commands/reply.js';
-import type { ServerContext } from '../../commands/server-context.js';
+import { OutputLimit } from '../../session/output-limit.js';
+import { ErrorReply, type PushReply, type Reply } from '../../replies/reply.js';
+import type { ServerContext } from '../../session/server-context.js';
 import { CommandSession } from '../command-session.js';
 import { presentedPassword } from '../credentials.js';
 import { argumentFromPlain, BadArguments, bulkAsBytes, bulkAsText, commandFromPlain, plainReply } from '../plain-values.js';

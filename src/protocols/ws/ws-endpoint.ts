@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
-import type { ServerContext } from '../../commands/server-context.js';
+import type { ServerContext } from '../../session/server-context.js';
 import { DRAIN_GRACE_MS, refuseConnection, requestSizeLimit, type ProtocolListener } from '../protocol.js';
 import { WebSocketConnection } from './ws-connection.js';
 

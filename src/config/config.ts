@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { FSYNC_POLICIES } from '../log/fsync-policy.js';
 import { parseRetention } from '../log/retention.js';
-import { memoryBytes } from '../units/units.js';
+import { memoryBytes } from '../formats/units.js';
 
 /**
  * The server's options as data: one table serves the command line, the config file and CONFIG

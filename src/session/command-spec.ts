@@ -1,6 +1,6 @@
 import type { Client } from './client.js';
-import type { PendingReply } from './pending-reply.js';
-import type { Reply } from './reply.js';
+import type { PendingReply } from '../replies/pending-reply.js';
+import type { Reply } from '../replies/reply.js';
 
 /**
  * A command handler: reads like the command's documentation; returns the reply it decided, or a
@@ -52,11 +52,3 @@ export function resolveSubcommand(spec: CommandSpec, args: readonly string[]): C
   return subcommands.get(args[1]) ?? subcommands.get(args[1].toLowerCase());
 }
 
-/** The positions of the keys a command names, from its spec. */
-export function keyPositions(spec: CommandSpec, argc: number): number[] {
-  if (spec.firstKey === 0) return [];
-  const last = spec.lastKey < 0 ? argc + spec.lastKey : spec.lastKey;
-  const positions: number[] = [];
-  for (let i = spec.firstKey; i <= last && i < argc; i += spec.step) positions.push(i);
-  return positions;
-}

@@ -4,8 +4,10 @@ import type { CommandSpec } from './command-spec.js';
 const byName = new Map<string, CommandSpec>();
 const specs: CommandSpec[] = [];
 
+/** Called once by the composition root with src/commands' table (a second call adds nothing). */
 export function registerCommands(table: readonly CommandSpec[]): void {
   for (const spec of table) {
+    if (byName.has(spec.name)) continue;
     specs.push(spec);
     byName.set(spec.name, spec);
     byName.set(spec.name.toUpperCase(), spec);

@@ -1,13 +1,13 @@
-import './command-table.js';
 import { findCommand } from './command-registry.js';
-import { changesLibraries, countError, execute, runHoldingShards, shardsOf, shardsTouched } from './command-execution.js';
-import { arityAccepts, keyPositions, resolveSubcommand, type CommandSpec } from './command-spec.js';
+import { changesLibraries, countError, execute, shardsTouched } from './execution.js';
+import { arityAccepts, resolveSubcommand, type CommandSpec } from './command-spec.js';
+import { keysFree, runHoldingShards, shardsOfKeys } from '../shards/router.js';
 import type { Client } from './client.js';
-import { NOAUTH, unknownCommand, unknownSubcommand, wrongArity } from './errors.js';
-import type { PendingReply } from './pending-reply.js';
-import { ErrorReply, QUEUED, type Reply } from './reply.js';
-import { waitForScript } from './script-commands.js';
-import { queueInTransaction, runsDuringMulti } from './transaction-commands.js';
+import { NOAUTH, unknownCommand, unknownSubcommand, wrongArity } from '../replies/errors.js';
+import type { PendingReply } from '../replies/pending-reply.js';
+import { ErrorReply, QUEUED, type Reply } from '../replies/reply.js';
+import { waitForScript } from './script-wait.js';
+import { queueInTransaction, runsDuringMulti } from './transaction-queue.js';
 
 /**
  * The one entry point from every protocol to the commands: look the command up, check arity and
@@ -32,7 +32,8 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
     if (waiting !== undefined) return waiting;
   }
   client.server.stats.commandsProcessed++;
-  if (spec.firstKey !== 0 && !shardsFree(client, spec, args)) return runHoldingShards(shardsOf(client, spec, args), () => execute(client, spec, args));
+  const store = client.server.store;
+  if (spec.firstKey !== 0 && !keysFree(store, spec, args)) return runHoldingShards(shardsOfKeys(store, spec, args), () => execute(client, spec, args));
   return execute(client, spec, args);
 }
 
@@ -60,12 +61,4 @@ function refuse(client: Client, spec: CommandSpec, args: string[]): ErrorReply |
   if (client.resp === 2 && client.subscribed && !ALLOWED_WHILE_SUBSCRIBED.has(spec.name))
     return new ErrorReply(`ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
   return undefined;
-}
-
-/** Whether no job holds a shard the command touches (one look-up for single-key commands). */
-function shardsFree(client: Client, spec: CommandSpec, args: string[]): boolean {
-  const store = client.server.store;
-  if (spec.lastKey === spec.firstKey) return args.length <= spec.firstKey || store.shardOf(args[spec.firstKey]).queue.free;
-  for (const position of keyPositions(spec, args.length)) if (!store.shardOf(args[position]).queue.free) return false;
-  return true;
 }

@@ -1,8 +1,9 @@
 import type { Shard } from '../shards/shard.js';
 import type { Client } from './client.js';
-import { keyPositions, type CommandSpec } from './command-spec.js';
-import { PendingReply } from './pending-reply.js';
-import { ErrorReply, type Reply } from './reply.js';
+import type { CommandSpec } from './command-spec.js';
+import type { PendingReply } from '../replies/pending-reply.js';
+import { shardsOfKeys } from '../shards/router.js';
+import { ErrorReply, type Reply } from '../replies/reply.js';
 
 /** Running one command's handler: errors counted, handler bugs contained, blocked clients served. */
 export function execute(client: Client, spec: CommandSpec, args: string[]): Reply | PendingReply {
@@ -26,12 +27,6 @@ export function countError(client: Client, error: ErrorReply): ErrorReply {
   return error;
 }
 
-/** The shards a command touches, in shard order (the order jobs take them, so none deadlock). */
-export function shardsOf(client: Client, spec: CommandSpec, args: string[]): Shard[] {
-  const store = client.server.store;
-  return [...new Set(keyPositions(spec, args.length).map((i) => store.shardOf(args[i])))].sort((a, b) => a.id - b.id);
-}
-
 /** FUNCTION LOAD, DELETE, FLUSH and RESTORE: they write the libraries (keys of every shard). */
 export function changesLibraries(spec: CommandSpec, args: string[]): boolean {
   return spec.name === 'function' && ['LOAD', 'DELETE', 'FLUSH', 'RESTORE'].includes(args[1]?.toUpperCase());
@@ -43,26 +38,7 @@ export function changesLibraries(spec: CommandSpec, args: string[]): boolean {
  * (KEYS, SCAN, FLUSHALL) and a FUNCTION that changes libraries (they are keys on every shard).
  */
 export function shardsTouched(client: Client, spec: CommandSpec, args: string[]): Shard[] {
-  if (spec.firstKey !== 0) return shardsOf(client, spec, args);
+  if (spec.firstKey !== 0) return shardsOfKeys(client.server.store, spec, args);
   const wholeStore = changesLibraries(spec, args) || ['movablekeys', 'write', 'readonly'].some((flag) => spec.flags.includes(flag));
   return wholeStore ? client.server.store.shards : [];
-}
-
-/** Runs `job` once every shard in `shards` is free, holding them all meanwhile; the reply is pending. */
-export function runHoldingShards(shards: readonly Shard[], job: () => Reply | PendingReply): PendingReply {
-  const pending = new PendingReply();
-  void holdAll(shards).then(() => {
-    try {
-      const reply = job();
-      if (reply instanceof PendingReply) reply.onSettled((settled) => pending.resolve(settled));
-      else pending.resolve(reply);
-    } finally {
-      for (const shard of shards) shard.queue.release();
-    }
-  });
-  return pending;
-}
-
-async function holdAll(shards: readonly Shard[]): Promise<void> {
-  for (const shard of shards) await shard.queue.acquire();
 }

@@ -2,14 +2,14 @@ import { constants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { applyRetention, parseRetention, type RetentionPolicy } from '../log/retention.js';
-import { Checkpointer } from '../shards/checkpointer.js';
+import type { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
 import { BlockingRegistry } from './blocking.js';
 import { ClientRegistry } from './client-registry.js';
-import { parseOutputLimits, type Config, type OutputLimits } from './config.js';
-import { PubSubRegistry } from '../subscriptions/pubsub-registry.js';
-import { TailHub } from '../subscriptions/tail-hub.js';
-import { ScriptHost } from '../scripting/script-host.js';
+import { parseOutputLimits, type Config, type OutputLimits } from '../config/config.js';
+import type { PubSubRegistry } from '../subscriptions/pubsub-registry.js';
+import type { TailHub } from '../subscriptions/tail-hub.js';
+import type { ScriptHost } from '../scripting/script-host.js';
 import type { Replication } from '../replication/replication.js';
 import { WatchRegistry } from './watch-registry.js';
 
@@ -56,6 +56,18 @@ export interface ServerHooks {
   scriptLog?(level: number, message: string): void;
 }
 
+/** What the composition root (src/server/compose.ts) builds for the session layer to reach. */
+export interface ServerServices {
+  /** Checkpoints (SAVE, BGSAVE, the `save` rules); LASTSAVE is its last success. */
+  readonly checkpointer: Checkpointer;
+  readonly pubsub: PubSubRegistry;
+  /** Live log tails, grouped by filter. */
+  readonly tailHub: TailHub;
+  /** The Lua runtime (loaded at start), and the scripts known by sha (SCRIPT LOAD, EVAL). */
+  readonly scripts: ScriptHost;
+  readonly replication: Replication;
+}
+
 /** Everything a command can reach besides its client: the store, options, clients and counters. */
 export class ServerContext {
   readonly clients = new ClientRegistry();
@@ -65,16 +77,14 @@ export class ServerContext {
   readonly runId = randomBytes(20).toString('hex');
 
   readonly blocking: BlockingRegistry;
-  /** Checkpoints (SAVE, BGSAVE, the `save` rules); LASTSAVE is its last success. */
   readonly checkpointer: Checkpointer;
   readonly watches: WatchRegistry;
   /** proto-max-bulk-len, kept as a number: the protocol parser reads it for every bulk. */
   maxBulkLength: number;
-  readonly pubsub = new PubSubRegistry();
-  /** Live log tails, grouped by filter. */
+  readonly pubsub: PubSubRegistry;
   readonly tailHub: TailHub;
-  /** The Lua runtime (loaded at start), and the scripts known by sha (SCRIPT LOAD, EVAL). */
   readonly scripts: ScriptHost;
+  readonly replication: Replication;
   readonly scriptSources = new Map<string, string>();
   /** client-output-buffer-limit's pubsub class, read at every message a subscriber is sent. */
   pubsubOutputLimits: OutputLimits;
@@ -83,27 +93,22 @@ export class ServerContext {
     readonly store: Store,
     readonly config: Config,
     readonly hooks: ServerHooks,
+    services: ServerServices,
     readonly tcpPort: number,
     readonly configFile = '',
   ) {
     this.maxBulkLength = boundedBulkLength(config.int('proto-max-bulk-len'));
     config.onChange('proto-max-bulk-len', (value) => (this.maxBulkLength = boundedBulkLength(Number(value))));
-    this.pubsubOutputLimits = pubsubLimitsOf(config.get('client-output-buffer-limit'), { hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60 });
-    config.onChange('client-output-buffer-limit', (value) => (this.pubsubOutputLimits = pubsubLimitsOf(value, this.pubsubOutputLimits)));
+    this.pubsubOutputLimits = pubsubLimitsOf(config.get('client-output-buffer-limit'));
+    config.onChange('client-output-buffer-limit', (value) => (this.pubsubOutputLimits = pubsubLimitsOf(value)));
     this.blocking = new BlockingRegistry(store);
-    this.checkpointer = new Checkpointer(store);
-    this.tailHub = new TailHub(store.log);
     this.watches = new WatchRegistry(store);
-    this.scripts = new ScriptHost({
-      memoryLimit: config.int('script-memory-limit'),
-      unpausableMs: () => config.int('busy-reply-threshold'),
-      log: (level, message) => hooks.scriptLog?.(level, message),
-      internalError: (error) => hooks.internalError(error, 'script'),
-    });
+    this.checkpointer = services.checkpointer;
+    this.pubsub = services.pubsub;
+    this.tailHub = services.tailHub;
+    this.scripts = services.scripts;
+    this.replication = services.replication;
   }
-
-  /** Set by the composition root once the replication ids are loaded. */
-  replication!: Replication;
 
   /** BGREWRITEAOF passes under way (INFO's aof_rewrite_in_progress). */
   rewritesInProgress = 0;
@@ -125,7 +130,7 @@ export class ServerContext {
   }
 }
 
-/** The pubsub class of a client-output-buffer-limit value; a value without one keeps `current`, as in Redis. */
-function pubsubLimitsOf(value: string, current: OutputLimits): OutputLimits {
-  return parseOutputLimits(value)?.get('pubsub') ?? current;
+/** The pubsub class of client-output-buffer-limit (the option always holds every class). */
+function pubsubLimitsOf(value: string): OutputLimits {
+  return parseOutputLimits(value)?.get('pubsub') as OutputLimits;
 }

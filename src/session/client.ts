@@ -1,6 +1,6 @@
 import type { Subscriber } from '../subscriptions/pubsub-registry.js';
 import type { CommandSpec } from './command-spec.js';
-import type { PushReply } from './reply.js';
+import type { PushReply } from '../replies/reply.js';
 import type { ServerContext } from './server-context.js';
 
 /** What a protocol adapter gives the command layer about a connection. */

@@ -1,8 +1,8 @@
 import type { Shard } from '../shards/shard.js';
 import type { ChangeListener, Store } from '../shards/store.js';
 import type { Client } from './client.js';
-import { PendingReply } from './pending-reply.js';
-import { ErrorReply, NULL_ARRAY, type Reply } from './reply.js';
+import { PendingReply } from '../replies/pending-reply.js';
+import { ErrorReply, NULL_ARRAY, type Reply } from '../replies/reply.js';
 
 const TIMEOUT_NOT_FLOAT = new ErrorReply('ERR timeout is not a float or out of range');
 const TIMEOUT_NEGATIVE = new ErrorReply('ERR timeout is negative');

@@ -1,0 +1,28 @@
+import { COMMAND_TABLE } from '../commands/command-table.js';
+import type { Config } from '../config/config.js';
+import { Replication, type ReplicationEvents } from '../replication/replication.js';
+import { ScriptHost } from '../scripting/script-host.js';
+import { registerCommands } from '../session/command-registry.js';
+import { ServerContext, type ServerHooks } from '../session/server-context.js';
+import { Checkpointer } from '../shards/checkpointer.js';
+import type { Store } from '../shards/store.js';
+import { PubSubRegistry } from '../subscriptions/pubsub-registry.js';
+import { TailHub } from '../subscriptions/tail-hub.js';
+
+/**
+ * The composition root: registers the command table with the dispatcher and builds what a session
+ * reaches (checkpoints, pub/sub, log tails, the Lua runtime, replication) over a recovered store.
+ * The layers below know nothing of each other beyond what is passed in here.
+ */
+export async function composeServer(store: Store, config: Config, hooks: ServerHooks, events: ReplicationEvents, tcpPort: number, configFile = ''): Promise<ServerContext> {
+  registerCommands(COMMAND_TABLE);
+  const checkpointer = new Checkpointer(store);
+  const scripts = new ScriptHost({
+    memoryLimit: config.int('script-memory-limit'),
+    unpausableMs: () => config.int('busy-reply-threshold'),
+    log: (level, message) => hooks.scriptLog?.(level, message),
+    internalError: (error) => hooks.internalError(error, 'script'),
+  });
+  const replication = await Replication.open(store, config, checkpointer, events);
+  return new ServerContext(store, config, hooks, { checkpointer, pubsub: new PubSubRegistry(), tailHub: new TailHub(store.log), scripts, replication }, tcpPort, configFile);
+}
