@@ -1,10 +1,6 @@
 import { parseArgs } from 'node:util';
-import { CheckpointStore } from '../src/log/checkpoints.js';
-import { CorruptFrameError, decodeFrameRows, shardFrameRange } from '../src/log/frame.js';
 import { changesOf } from '../src/log/change-events.js';
-import { heldFrom, listSegments } from '../src/log/segments.js';
-import { cutFrom } from '../src/log/stored-reader.js';
-import { openDataDir } from './open-data-dir.js';
+import { LogStorage } from '../src/log/storage.js';
 
 /**
  * eddy-log: the log of a stopped server's data directory, for operators.
@@ -12,30 +8,15 @@ import { openDataDir } from './open-data-dir.js';
  */
 const USAGE = `Usage: eddy-log <segments|stats|read|verify|repair> --dir <data dir> [--from-rev N] [--to-rev M] [--key K] [--json] [--segment-revisions N]`;
 
-type Db = Awaited<ReturnType<typeof openDataDir>>['db'];
-
-/** Every frame of a shard: its first revision, and its rows or why they cannot be read. */
-async function* frames(db: Db, shard: number): AsyncGenerator<{ firstRev: number; rows?: ReturnType<typeof decodeFrameRows>; corrupt?: string; bytes: number }> {
-  for await (const [key, value] of db.iterator(shardFrameRange(shard))) {
-    const firstRev = Number(key.readBigUInt64BE(3));
-    try {
-      yield { firstRev, rows: decodeFrameRows(value), bytes: value.length };
-    } catch (error) {
-      if (!(error instanceof CorruptFrameError)) throw error;
-      yield { firstRev, corrupt: error.reason, bytes: value.length };
-    }
-  }
-}
-
-async function segments(db: Db, shards: number, span: number): Promise<void> {
+async function segments(storage: LogStorage, span: number): Promise<void> {
   console.log('shard\tsegment\tfirst_rev\tlast_rev\tframes\tbytes\tlast_write');
-  for (let shard = 0; shard < shards; shard++)
-    for (const segment of await listSegments(db, shard, span, true))
+  for (const shard of storage.shardIds)
+    for (const segment of await storage.segments(shard, span, true))
       console.log([shard, segment.index, segment.firstRev, segment.lastRev, segment.frames, segment.bytes, new Date(segment.lastTs).toISOString()].join('\t'));
 }
 
-async function stats(db: Db, shards: number): Promise<void> {
-  const checkpoints = new CheckpointStore(db);
+async function stats(storage: LogStorage): Promise<void> {
+  const shards = storage.shardCount;
   let frameCount = 0;
   let records = 0;
   let bytes = 0;
@@ -43,9 +24,9 @@ async function stats(db: Db, shards: number): Promise<void> {
   let lastRev = 0;
   let corrupt = 0;
   let oldest = 1;
-  for (let shard = 0; shard < shards; shard++) {
-    oldest = Math.max(oldest, await heldFrom(db, shard));
-    for await (const frame of frames(db, shard)) {
+  for (const shard of storage.shardIds) {
+    oldest = Math.max(oldest, await storage.heldFrom(shard));
+    for await (const frame of storage.storedFrames(shard)) {
       frameCount++;
       bytes += frame.bytes;
       if (frame.rows === undefined) {
@@ -60,7 +41,7 @@ async function stats(db: Db, shards: number): Promise<void> {
     }
   }
   const newest = [];
-  for (let shard = 0; shard < shards; shard++) newest.push((await checkpoints.newest(shard))?.rev ?? 0);
+  for (const shard of storage.shardIds) newest.push((await storage.checkpoints.newest(shard))?.rev ?? 0);
   console.log(`shards: ${shards}`);
   console.log(`frames: ${frameCount} (${corrupt} corrupt)`);
   console.log(`records: ${records}`);
@@ -69,10 +50,10 @@ async function stats(db: Db, shards: number): Promise<void> {
   console.log(`newest checkpoint per shard: ${newest.join(', ')}`);
 }
 
-async function read(db: Db, shards: number, fromRev: number, toRev: number, key: string | undefined, json: boolean): Promise<void> {
+async function read(storage: LogStorage, fromRev: number, toRev: number, key: string | undefined, json: boolean): Promise<void> {
   const rows = [];
-  for (let shard = 0; shard < shards; shard++)
-    for await (const frame of frames(db, shard))
+  for (const shard of storage.shardIds)
+    for await (const frame of storage.storedFrames(shard))
       for (const row of frame.rows ?? []) if (row[0] >= fromRev && row[0] <= toRev) rows.push(row);
   rows.sort((a, b) => a[0] - b[0]);
   for (const [rev, ts, dbIndex, txn, effect, event] of rows) {
@@ -84,15 +65,15 @@ async function read(db: Db, shards: number, fromRev: number, toRev: number, key:
 }
 
 /** The corrupt frames, oldest first. */
-async function findCorrupt(db: Db, shards: number): Promise<{ shard: number; firstRev: number; reason: string }[]> {
+async function findCorrupt(storage: LogStorage): Promise<{ shard: number; firstRev: number; reason: string }[]> {
   const found = [];
-  for (let shard = 0; shard < shards; shard++)
-    for await (const frame of frames(db, shard)) if (frame.corrupt !== undefined) found.push({ shard, firstRev: frame.firstRev, reason: frame.corrupt });
+  for (const shard of storage.shardIds)
+    for await (const frame of storage.storedFrames(shard)) if (frame.corrupt !== undefined) found.push({ shard, firstRev: frame.firstRev, reason: frame.corrupt });
   return found.sort((a, b) => a.firstRev - b.firstRev);
 }
 
-async function verify(db: Db, shards: number, dir: string): Promise<number> {
-  const corrupt = await findCorrupt(db, shards);
+async function verify(storage: LogStorage, dir: string): Promise<number> {
+  const corrupt = await findCorrupt(storage);
   for (const frame of corrupt) console.log(`corrupt: shard ${frame.shard}, frame from revision ${frame.firstRev}: ${frame.reason}`);
   if (corrupt.length === 0) console.log('ok: every frame is whole');
   else
@@ -103,13 +84,13 @@ async function verify(db: Db, shards: number, dir: string): Promise<number> {
   return corrupt.length === 0 ? 0 : 1;
 }
 
-async function repair(db: Db, shards: number): Promise<void> {
-  const [first] = await findCorrupt(db, shards);
+async function repair(storage: LogStorage): Promise<void> {
+  const [first] = await findCorrupt(storage);
   if (first === undefined) {
     console.log('nothing to repair: every frame is whole');
     return;
   }
-  const removed = await cutFrom(db, shards, first.firstRev);
+  const removed = await storage.cutFrom(first.firstRev);
   console.log(`cut the log back to revision ${first.firstRev - 1}: ${removed} frame(s) removed (first damage: shard ${first.shard}, ${first.reason})`);
 }
 
@@ -131,29 +112,29 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 1;
   }
-  const { db, shards } = await openDataDir(values.dir);
+  const storage = await LogStorage.open(values.dir, { existing: true });
   try {
     switch (command) {
       case 'segments':
-        await segments(db, shards, Number(values['segment-revisions']));
+        await segments(storage, Number(values['segment-revisions']));
         return 0;
       case 'stats':
-        await stats(db, shards);
+        await stats(storage);
         return 0;
       case 'read':
-        await read(db, shards, Number(values['from-rev']), Number(values['to-rev']), values.key, values.json);
+        await read(storage, Number(values['from-rev']), Number(values['to-rev']), values.key, values.json);
         return 0;
       case 'verify':
-        return await verify(db, shards, values.dir);
+        return await verify(storage, values.dir);
       case 'repair':
-        await repair(db, shards);
+        await repair(storage);
         return 0;
       default:
         console.error(`eddy-log: unknown command '${command}'\n${USAGE}`);
         return 1;
     }
   } finally {
-    await db.close();
+    await storage.close();
   }
 }
 

@@ -2,7 +2,7 @@ import { SingleBar } from 'cli-progress';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDataDir } from './open-data-dir.js';
+import { LogStorage } from '../src/log/storage.js';
 import { newestHeld, planRestore, replayToRevision, revisionAtTime, writeDataDir } from './point-in-time.js';
 import { snapshotCopy } from './snapshot-copy.js';
 
@@ -40,10 +40,10 @@ async function main(): Promise<number> {
   const started = performance.now();
   const copy = await snapshotCopy(resolve(values.from));
   try {
-    const { db, shards } = await openDataDir(copy);
+    const storage = await LogStorage.open(copy, { existing: true });
     try {
-      const target = await targetRevision(db, shards, values.rev, time);
-      const plan = await planRestore(db, shards, target);
+      const target = await targetRevision(storage, values.rev, time);
+      const plan = await planRestore(storage, target);
       const from = plan.checkpoints.map((checkpoint) => checkpoint?.rev ?? 0);
       const cut = plan.rev === target ? '' : ` (a transaction across revision ${target} is left out whole)`;
       if (dryRun) {
@@ -57,7 +57,7 @@ async function main(): Promise<number> {
       let lastLine = performance.now();
       const replayStarted = performance.now();
       bar?.start(plan.records, 0, { rate: 0 });
-      const { states, records } = await replayToRevision(db, plan, (count) => {
+      const { states, records } = await replayToRevision(storage, plan, (count) => {
         done += count;
         const rate = Math.round(done / ((performance.now() - replayStarted) / 1000));
         if (bar !== undefined) bar.update(Math.min(done, plan.records), { rate });
@@ -78,7 +78,7 @@ async function main(): Promise<number> {
       console.log(`replayed ${records} records after checkpoints at ${from.join(', ')} in ${replaySeconds.toFixed(2)} s (${Math.round(records / replaySeconds)} records/s); ${seconds.toFixed(2)} s in all`);
       return 0;
     } finally {
-      await db.close();
+      await storage.close();
     }
   } finally {
     rmSync(copy, { recursive: true, force: true });
@@ -90,8 +90,8 @@ async function main(): Promise<number> {
  * after the newest record, is refused (the log cannot say what came after it), unless asked for
  * as `latest`.
  */
-async function targetRevision(db: Parameters<typeof newestHeld>[0], shards: number, rev: string | undefined, time: number | undefined): Promise<number> {
-  const newest = await newestHeld(db, shards);
+async function targetRevision(storage: LogStorage, rev: string | undefined, time: number | undefined): Promise<number> {
+  const newest = await newestHeld(storage);
   const held = newest.rev === 0 ? 'the log holds no revision yet' : `the newest revision held is ${newest.rev}, written at ${new Date(newest.ts).toISOString()}`;
   if (rev === 'latest') {
     if (newest.rev === 0) throw new Error(`nothing to restore: ${held}`);
@@ -102,7 +102,7 @@ async function targetRevision(db: Parameters<typeof newestHeld>[0], shards: numb
     return Number(rev);
   }
   if (time > newest.ts) throw new Error(`${new Date(time).toISOString()} is after the newest record: ${held} (give --rev latest for it)`);
-  return revisionAtTime(db, shards, time);
+  return revisionAtTime(storage, time);
 }
 
 main().then(

@@ -1,13 +1,12 @@
 import type { Level } from 'level';
 import { pack, unpack } from 'msgpackr';
+import { chunkKey, chunkRange, chunkRev, manifestKey, manifestRange } from './keys.js';
 
 /**
  * Checkpoints in LevelDB: a consistent copy of one shard's projection at a revision, stored as
  * chunks of rows and completed by a manifest written last, so that a checkpoint without its manifest
  * (the writer crashed) is ignored. Recovery loads the newest complete one and replays the frames
  * after it; retention may then drop frames the checkpoint covers.
- *
- * Keys: 'C' shard(u16) rev(u64) chunk(u32) -> rows; 'K' shard(u16) rev(u64) -> manifest.
  */
 
 /** One key as a checkpoint stores it: db, key, value snapshot, absolute expiry (0: none). */
@@ -23,26 +22,7 @@ export interface CheckpointManifest {
   bytes: number;
 }
 
-const CHUNK = 0x43; // 'C'
 const CHUNKS_PER_READ = 8;
-const MANIFEST = 0x4b; // 'K'
-
-function chunkKey(shard: number, rev: number, chunk: number): Buffer {
-  const key = Buffer.alloc(15);
-  key[0] = CHUNK;
-  key.writeUInt16BE(shard, 1);
-  key.writeBigUInt64BE(BigInt(rev), 3);
-  key.writeUInt32BE(chunk, 11);
-  return key;
-}
-
-function manifestKey(shard: number, rev: number): Buffer {
-  const key = Buffer.alloc(11);
-  key[0] = MANIFEST;
-  key.writeUInt16BE(shard, 1);
-  key.writeBigUInt64BE(BigInt(rev), 3);
-  return key;
-}
 
 export class CheckpointStore {
   constructor(private readonly db: Level<Buffer, Buffer>) {}
@@ -61,18 +41,18 @@ export class CheckpointStore {
 
   /** A shard's complete checkpoints, oldest first. */
   async list(shard: number): Promise<CheckpointManifest[]> {
-    const values = await this.db.values({ gte: manifestKey(shard, 0), lte: manifestKey(shard, Number.MAX_SAFE_INTEGER) }).all();
+    const values = await this.db.values(manifestRange(shard)).all();
     return values.map((value) => unpack(value) as CheckpointManifest);
   }
 
   async newest(shard: number): Promise<CheckpointManifest | undefined> {
-    const values = await this.db.values({ gte: manifestKey(shard, 0), lte: manifestKey(shard, Number.MAX_SAFE_INTEGER), reverse: true, limit: 1 }).all();
+    const values = await this.db.values({ ...manifestRange(shard), reverse: true, limit: 1 }).all();
     return values.length === 0 ? undefined : (unpack(values[0]) as CheckpointManifest);
   }
 
   /** A checkpoint's rows, a chunk at a time; the next chunks are read while these are loaded. */
   async *rows(shard: number, rev: number): AsyncGenerator<CheckpointRow[]> {
-    const values = this.db.values({ gte: chunkKey(shard, rev, 0), lte: chunkKey(shard, rev, 0xffffffff) });
+    const values = this.db.values(chunkRange(shard, rev));
     try {
       let reading = values.nextv(CHUNKS_PER_READ);
       for (;;) {
@@ -89,15 +69,15 @@ export class CheckpointStore {
   /** Deletes a checkpoint (its manifest first, so that a half-deleted one is never loaded), or the chunks of an abandoned one. */
   async remove(shard: number, rev: number): Promise<void> {
     await this.db.del(manifestKey(shard, rev));
-    await this.db.clear({ gte: chunkKey(shard, rev, 0), lte: chunkKey(shard, rev, 0xffffffff) });
+    await this.db.clear(chunkRange(shard, rev));
   }
 
   /** Chunks left by a checkpoint that never completed (a crash while writing), by revision. */
   async abandoned(shard: number): Promise<number[]> {
     const complete = new Set((await this.list(shard)).map((manifest) => manifest.rev));
     const revs = new Set<number>();
-    for await (const key of this.db.keys({ gte: chunkKey(shard, 0, 0), lte: chunkKey(shard, Number.MAX_SAFE_INTEGER, 0xffffffff) })) {
-      const rev = Number(key.readBigUInt64BE(3));
+    for await (const key of this.db.keys(chunkRange(shard))) {
+      const rev = chunkRev(key);
       if (!complete.has(rev)) revs.add(rev);
     }
     return [...revs];

@@ -1,29 +1,12 @@
 import { pack, unpack } from 'msgpackr';
 import { crc32 } from 'node:zlib';
+import { parseFrameKey } from './keys.js';
 import type { Effect, LogRecord } from './record.js';
 
 /**
  * A frame is one shard's share of one group-commit batch: a single LevelDB value holding a list of
- * records, keyed by shard and first revision in big-endian so that LevelDB's key order is log order.
+ * records, keyed by shard and first revision (keys.ts) so that LevelDB's key order is log order.
  */
-
-const FRAME_PREFIX = 0x46; // 'F'
-const FRAME_KEY_LENGTH = 1 + 2 + 8;
-
-export function frameKey(shard: number, firstRev: number): Buffer {
-  const key = Buffer.alloc(FRAME_KEY_LENGTH);
-  key[0] = FRAME_PREFIX;
-  key.writeUInt16BE(shard, 1);
-  key.writeBigUInt64BE(BigInt(firstRev), 3);
-  return key;
-}
-
-/** The smallest and largest possible frame keys of a shard, as iterator bounds. */
-export function shardFrameRange(shard: number): { gte: Buffer; lte: Buffer } {
-  const lte = frameKey(shard, 0);
-  lte.fill(0xff, 3);
-  return { gte: frameKey(shard, 0), lte };
-}
 
 /** A record as a frame stores it; recovery applies these rows without building record objects. */
 export type RecordRow = [rev: number, ts: number, db: number, txn: number, effect: Effect, event?: string];
@@ -46,8 +29,7 @@ export class CorruptFrameError extends Error {
   }
 
   at(key: Buffer): this {
-    this.shard = key.readUInt16BE(1);
-    this.firstRev = Number(key.readBigUInt64BE(3));
+    ({ shard: this.shard, firstRev: this.firstRev } = parseFrameKey(key));
     this.message = `corrupt frame in shard ${this.shard} at revision ${this.firstRev}: ${this.reason}`;
     return this;
   }

@@ -1,10 +1,11 @@
-import { Level } from 'level';
-import { CheckpointStore } from './checkpoints.js';
-import { encodeFrame, frameKey, type RecordRow } from './frame.js';
-import { heldFrom, heldFromKey } from './segments.js';
+import type { CheckpointStore } from './checkpoints.js';
+import { CorruptFrameError, encodeFrame } from './frame.js';
 import type { FsyncPolicy } from './fsync-policy.js';
+import type { MetaName } from './keys.js';
 import type { Effect, LogRecord } from './record.js';
-import { cutFrom, lastStoredRev, readShardFrames, readStored } from './stored-reader.js';
+import { replayShard, type ReplaySink } from './replay.js';
+import { applyRetention, type RetentionPolicy } from './retention.js';
+import { LogStorage } from './storage.js';
 
 /** Something waiting until the log has made a revision safe to acknowledge (a client's held replies). */
 export interface AckWaiter {
@@ -43,8 +44,6 @@ export interface LogOptions {
   onWriteError?: (error: unknown) => void;
 }
 
-const META_SHARDS = Buffer.from('Mshards');
-const META_SYNC = Buffer.from('Msync');
 const RETRY_AFTER_FAILURE_MS = 1000;
 const EVERYSEC_MS = 1000;
 const MAX_GATHER_TURNS = 2;
@@ -94,47 +93,41 @@ export class Log {
   private everysecTimer: NodeJS.Timeout;
   private idle: (() => void)[] = [];
 
+  readonly shardCount: number;
+
   private constructor(
-    readonly db: Level<Buffer, Buffer>,
-    readonly shardCount: number,
+    private readonly storage: LogStorage,
     lastRev: number,
     private readonly held: number[],
     private readonly options: LogOptions,
   ) {
+    this.shardCount = storage.shardCount;
     this.lastRev = lastRev;
     this.oldestRev = Math.max(1, ...held);
     this.segmentRevisions = options.segmentRevisions ?? DEFAULT_SEGMENT_REVISIONS;
-    this.checkpoints = new CheckpointStore(db);
+    this.checkpoints = storage.checkpoints;
     this.committedRev = lastRev;
     this.fsync = options.fsync;
-    this.pending = Array.from({ length: shardCount }, () => []);
+    this.pending = Array.from({ length: this.shardCount }, () => []);
     this.everysecTimer = setInterval(() => this.syncEverySecond(), EVERYSEC_MS);
     this.everysecTimer.unref();
   }
 
-  /**
-   * Opens the log in `dir`. A data directory keeps the shard count it was created with, because
-   * each shard's frames hold only that shard's keys.
-   */
+  /** Opens the log in `dir` (a new directory gets `options.shards`; an existing one keeps its own count). */
   static async open(dir: string, options: LogOptions): Promise<Log> {
-    const db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
-    await db.open();
-    const stored = await db.get(META_SHARDS);
-    const shards = stored === undefined ? options.shards : stored.readUInt16BE(0);
-    if (stored === undefined) {
-      const value = Buffer.alloc(2);
-      value.writeUInt16BE(shards);
-      await db.put(META_SHARDS, value, { sync: true });
-    }
-    const checkpoints = new CheckpointStore(db);
-    let lastRev = 0;
-    const held: number[] = [];
-    for (let shard = 0; shard < shards; shard++) {
-      // Retention may have dropped every frame a checkpoint covers: the revision goes on from there.
-      lastRev = Math.max(lastRev, await lastStoredRev(db, shard), (await checkpoints.newest(shard))?.rev ?? 0);
-      held.push(await heldFrom(db, shard));
-    }
-    return new Log(db, shards, lastRev, held, { ...options, shards });
+    const storage = await LogStorage.open(dir, { create: { shards: options.shards } });
+    const held = await Promise.all(storage.shardIds.map((shard) => storage.heldFrom(shard)));
+    // Chunks of a checkpoint that never completed (a crash while writing) are of no use to anyone.
+    for (const shard of storage.shardIds) for (const rev of await storage.checkpoints.abandoned(shard)) await storage.checkpoints.remove(shard, rev);
+    return new Log(storage, await storage.lastRev(), held, { ...options, shards: storage.shardCount });
+  }
+
+  /**
+   * Whether a frame that failed to decode is a torn tail (the newest group commit, cut short by a
+   * crash) rather than damage within the log, which must never be loaded past silently.
+   */
+  isTornTail(error: CorruptFrameError): Promise<boolean> {
+    return this.storage.isInLastBatch(error.shard, error.firstRev);
   }
 
   /**
@@ -142,13 +135,28 @@ export class Log {
    * goes on from what remains. Only before the server takes writes.
    */
   async cutTailFrom(fromRev: number): Promise<number> {
-    const removed = await cutFrom(this.db, this.shardCount, fromRev);
-    let lastRev = 0;
-    for (let shard = 0; shard < this.shardCount; shard++)
-      lastRev = Math.max(lastRev, await lastStoredRev(this.db, shard), (await this.checkpoints.newest(shard))?.rev ?? 0);
-    this.lastRev = lastRev;
-    this.committedRev = lastRev;
+    const removed = await this.storage.cutFrom(fromRev);
+    this.lastRev = await this.storage.lastRev();
+    this.committedRev = this.lastRev;
     return removed;
+  }
+
+  /** One shard's newest checkpoint, then its frames after it, into `sink` (recovery; see replay.ts). */
+  replayShard(shard: number, sink: ReplaySink): Promise<{ records: number; checkpointRev: number }> {
+    return replayShard(this.storage, shard, sink);
+  }
+
+  /** Drops the history `policy` no longer keeps (whole segments covered by a checkpoint); the segments dropped. */
+  applyRetention(policy: RetentionPolicy, now = Date.now()): Promise<number> {
+    return applyRetention(this.storage, this, policy, now);
+  }
+
+  readMeta(name: MetaName): Promise<Buffer | undefined> {
+    return this.storage.readMeta(name);
+  }
+
+  writeMeta(name: MetaName, value: Buffer): Promise<void> {
+    return this.storage.writeMeta(name, value);
   }
 
   /** Retention dropped a shard's log before `from`: readers asking for less are told it is gone. */
@@ -157,55 +165,48 @@ export class Log {
     this.oldestRev = Math.max(1, ...this.held);
   }
 
-  /**
-   * Appends a record another node decided (a follower's copy of its primary's log): it keeps the
-   * primary's revision, timestamp and transaction id. One revision may be several records here, on
-   * different shards (a record the follower's slot map places on several of its shards).
-   */
-  appendReplicated(record: LogRecord): void {
-    if (record.rev < this.lastRev) throw new Error(`replicated revision ${record.rev} is before ${this.lastRev}`);
-    this.lastRev = record.rev;
-    this.enqueue(record);
-  }
-
-  /**
-   * Moves the revision on to `rev` without a record: a follower loading a checkpoint skips the
-   * primary's records that the checkpoint already holds, yet stands at their revision.
-   */
-  advanceTo(rev: number): void {
-    if (rev <= this.lastRev) return;
-    this.lastRev = rev;
-    if (!this.writing && this.pendingCount === 0) this.committedRev = rev;
-    // A commit under way or scheduled ends at the old revision: one more commits up to this one.
-    else this.syncRequested = true;
-  }
+  /** What only a follower does with its log: its primary decides the records and the revisions. */
+  readonly replica = {
+    /**
+     * Appends a record another node decided (a follower's copy of its primary's log): it keeps the
+     * primary's revision, timestamp and transaction id. One revision may be several records here, on
+     * different shards (a record the follower's slot map places on several of its shards).
+     */
+    append: (record: LogRecord): void => {
+      if (record.rev < this.lastRev) throw new Error(`replicated revision ${record.rev} is before ${this.lastRev}`);
+      this.lastRev = record.rev;
+      this.enqueue(record);
+    },
+    /**
+     * Moves the revision on to `rev` without a record: a follower loading a checkpoint skips the
+     * primary's records that the checkpoint already holds, yet stands at their revision.
+     */
+    advanceTo: (rev: number): void => {
+      if (rev <= this.lastRev) return;
+      this.lastRev = rev;
+      if (!this.writing && this.pendingCount === 0) this.committedRev = rev;
+      // A commit under way or scheduled ends at the old revision: one more commits up to this one.
+      else this.syncRequested = true;
+    },
+    /**
+     * Empties the log (a follower's full resync): every frame, checkpoint and meta entry but `keep`
+     * goes, and the revision sequence goes on after `rev`, where the copy that replaces it starts.
+     */
+    reset: async (rev: number, keep: readonly MetaName[]): Promise<void> => {
+      await this.flush();
+      await this.storage.clear(keep, rev + 1);
+      this.lastRev = rev;
+      this.committedRev = rev;
+      this.held.fill(rev + 1);
+      this.oldestRev = rev + 1;
+    },
+  };
 
   /** The stored record at `rev`, if the log still holds it. */
   async recordAt(rev: number): Promise<LogRecord | undefined> {
     if (rev < 1) return undefined;
-    for await (const record of readStored(this.db, Array.from({ length: this.shardCount }, (_, i) => i), rev)) return record.rev === rev ? record : undefined;
+    for await (const record of this.storage.read(this.storage.shardIds, rev)) return record.rev === rev ? record : undefined;
     return undefined;
-  }
-
-  /**
-   * Empties the log (a follower's full resync): every frame, checkpoint and mark goes, and the
-   * revision sequence goes on after `rev`, where the copy that replaces it starts.
-   */
-  async reset(rev: number, keep: readonly Buffer[]): Promise<void> {
-    await this.flush();
-    const kept = await Promise.all(keep.map(async (key) => [key, await this.db.get(key)] as const));
-    await this.db.clear();
-    const shards = Buffer.alloc(2);
-    shards.writeUInt16BE(this.shardCount);
-    const from = Buffer.alloc(8);
-    from.writeBigUInt64BE(BigInt(rev + 1));
-    const puts: { key: Buffer; value: Buffer }[] = [{ key: META_SHARDS, value: shards }, ...this.held.map((_, shard) => ({ key: heldFromKey(shard), value: from }))];
-    for (const [key, value] of kept) if (value !== undefined) puts.push({ key, value });
-    await this.db.batch(puts.map((put) => ({ type: 'put' as const, ...put })), { sync: true });
-    this.lastRev = rev;
-    this.committedRev = rev;
-    this.held.fill(rev + 1);
-    this.oldestRev = rev + 1;
   }
 
   /** Appends an effect to a shard's pending frame; it is written by the next group commit. */
@@ -262,7 +263,7 @@ export class Log {
   /** `read` a batch at a time: stored records in runs, then each commit's records together (tailers). */
   async *readBatches(fromRev: number, options: ReadOptions = {}): AsyncGenerator<readonly LogRecord[]> {
     const signal = options.signal;
-    const shards = options.shards ?? Array.from({ length: this.shardCount }, (_, i) => i);
+    const shards = options.shards ?? this.storage.shardIds;
     const wanted = new Set(shards);
     const everyShard = wanted.size === this.shardCount;
     // Committed batches as the log hands them out, shared by every reader (never copied per reader).
@@ -280,7 +281,7 @@ export class Log {
     const bound = options.follow ? this.committedRev : Infinity;
     try {
       let run: LogRecord[] = [];
-      for await (const record of readStored(this.db, shards, fromRev)) {
+      for await (const record of this.storage.read(shards, fromRev)) {
         if (signal?.aborted) return;
         if (record.rev > bound) break;
         run.push(record);
@@ -311,11 +312,6 @@ export class Log {
     }
   }
 
-  /** One shard's stored records from `fromRev` on, as rows, a frame at a time, without following. */
-  readFrames(shard: number, fromRev: number): AsyncGenerator<RecordRow[]> {
-    return readShardFrames(this.db, shard, fromRev);
-  }
-
   /** Writes and syncs everything appended so far. */
   async flush(): Promise<void> {
     this.syncRequested = true;
@@ -330,7 +326,7 @@ export class Log {
     await this.flush();
     this.closed = true;
     clearInterval(this.everysecTimer);
-    await this.db.close();
+    await this.storage.close();
   }
 
   private schedule(): void {
@@ -367,25 +363,24 @@ export class Log {
     if (this.pendingCount === 0 && !this.syncRequested) return this.wakeIdle();
     this.writing = true;
     const batch: LogRecord[] = [];
-    const ops: { type: 'put'; key: Buffer; value: Buffer }[] = [];
+    const frames: { shard: number; firstRev: number; value: Buffer }[] = [];
     for (let shard = 0; shard < this.shardCount; shard++) {
       const records = this.pending[shard];
       if (records.length === 0) continue;
       const value = encodeFrame(records);
       this.bytesWritten += value.length;
-      ops.push({ type: 'put', key: frameKey(shard, records[0].rev), value });
+      frames.push({ shard, firstRev: records[0].rev, value });
       for (const record of records) batch.push(record);
       this.pending[shard] = [];
     }
     this.pendingCount = 0;
     // Every appended record is in this batch: it commits up to the last revision handed out.
     const upTo = this.lastRev;
-    if (ops.length > 1) batch.sort((a, b) => a.rev - b.rev);
+    if (frames.length > 1) batch.sort((a, b) => a.rev - b.rev);
     const sync = this.fsync === 'always' || this.syncRequested;
     this.syncRequested = false;
-    if (ops.length === 0) ops.push({ type: 'put', key: META_SYNC, value: Buffer.from(String(Date.now())) });
     try {
-      await this.db.batch(ops, { sync });
+      await this.storage.writeFrames(frames, sync);
       this.lastWriteOk = true;
       this.lastWriteError = '';
       this.batches++;
@@ -407,15 +402,14 @@ export class Log {
   }
 
   /**
-   * LevelDB refuses every write after one failed (its background error sticks), so the database is
-   * reopened before the batch is tried again: once space is back, writing resumes by itself. The
-   * batch stays in memory meanwhile, its replies held: nothing acknowledged is lost.
+   * After a failed write the storage is reopened before the batch is tried again: once space is
+   * back, writing resumes by itself. The batch stays in memory meanwhile, its replies held: nothing
+   * acknowledged is lost.
    */
   private async retryAfterFailure(): Promise<void> {
     if (this.closed) return;
     try {
-      await this.db.close();
-      await this.db.open();
+      await this.storage.reopen();
     } catch (error) {
       this.lastWriteError = writeErrorText(error);
       setTimeout(() => void this.retryAfterFailure(), RETRY_AFTER_FAILURE_MS).unref();

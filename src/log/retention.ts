@@ -1,6 +1,7 @@
 import { durationMs, memoryBytes } from '../formats/units.js';
 import type { Log } from './log.js';
-import { dropSegments, listSegments, type Segment } from './segments.js';
+import type { Segment } from './segments.js';
+import type { LogStorage } from './storage.js';
 
 /** How much history the log keeps: a time window and/or a byte budget (per shard). */
 export interface RetentionPolicy {
@@ -26,11 +27,11 @@ export function parseRetention(text: string): RetentionPolicy | undefined {
  * than the window (so point-in-time recovery can reach any moment inside it) or, for the byte
  * budget, the newest. Checkpoints older than the one kept go too. Returns the segments dropped.
  */
-export async function applyRetention(log: Log, policy: RetentionPolicy, now = Date.now()): Promise<number> {
+export async function applyRetention(storage: LogStorage, log: Log, policy: RetentionPolicy, now = Date.now()): Promise<number> {
   let dropped = 0;
   const held = { segments: 0, bytes: 0 };
   try {
-    for (let shard = 0; shard < log.shardCount; shard++) dropped += await retainShard(log, policy, now, shard, held);
+    for (let shard = 0; shard < log.shardCount; shard++) dropped += await retainShard(storage, log, policy, now, shard, held);
   } finally {
     log.segmentStats = held;
   }
@@ -38,10 +39,10 @@ export async function applyRetention(log: Log, policy: RetentionPolicy, now = Da
 }
 
 /** One shard's pass; adds the segments it keeps to `held`; returns how many it dropped. */
-async function retainShard(log: Log, policy: RetentionPolicy, now: number, shard: number, held: { segments: number; bytes: number }): Promise<number> {
-  const segments = await listSegments(log.db, shard, log.segmentRevisions);
+async function retainShard(storage: LogStorage, log: Log, policy: RetentionPolicy, now: number, shard: number, held: { segments: number; bytes: number }): Promise<number> {
+  const segments = await storage.segments(shard, log.segmentRevisions);
   const drop = await segmentsToDrop(log, policy, now, shard, segments);
-  if (drop.length > 0) log.shardHeldFrom(shard, await dropSegments(log.db, shard, drop));
+  if (drop.length > 0) log.shardHeldFrom(shard, await storage.dropSegments(shard, drop));
   for (const segment of segments.slice(drop.length)) {
     held.segments++;
     held.bytes += segment.bytes;

@@ -1,5 +1,6 @@
 import type { Level } from 'level';
-import { decodeFrameRows, shardFrameRange } from './frame.js';
+import { decodeFrameRows } from './frame.js';
+import { heldFromKey, parseFrameKey, shardFrameRange } from './keys.js';
 
 /**
  * Segments: a shard's frames grouped by revision span (frames whose first revision falls in
@@ -33,7 +34,7 @@ export async function listSegments(db: Db, shard: number, span: number, exactByt
   const entries = exactBytes ? db.iterator(shardFrameRange(shard)) : db.keys(shardFrameRange(shard));
   for await (const entry of entries) {
     const [key, value] = Array.isArray(entry) ? entry : [entry, undefined];
-    const firstRev = Number(key.readBigUInt64BE(3));
+    const { firstRev } = parseFrameKey(key);
     const index = Math.floor((firstRev - 1) / span);
     if (current === undefined || current.index !== index) {
       current = { shard, index, firstRev, lastRev: firstRev, lastTs: 0, frames: 0, bytes: 0, keys: [] };
@@ -55,13 +56,6 @@ export async function listSegments(db: Db, shard: number, span: number, exactByt
     segment.bytes = await (db as unknown as { approximateSize(start: Buffer, end: Buffer): Promise<number> }).approximateSize(segment.keys[0], end);
   }
   return segments;
-}
-
-/** The meta key of a shard's first held revision. */
-export function heldFromKey(shard: number): Buffer {
-  const key = Buffer.from('Mheld\0\0');
-  key.writeUInt16BE(shard, 5);
-  return key;
 }
 
 /** The first revision a shard still holds, after retention dropped what came before (1: all). */

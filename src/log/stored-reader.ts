@@ -1,5 +1,6 @@
 import type { Level } from 'level';
-import { CorruptFrameError, decodeFrame, decodeFrameRows, frameKey, shardFrameRange, type RecordRow } from './frame.js';
+import { CorruptFrameError, decodeFrame, decodeFrameRows, type RecordRow } from './frame.js';
+import { frameKey, parseFrameKey, shardFrameRange } from './keys.js';
 import type { LogRecord } from './record.js';
 
 type FrameDb = Level<Buffer, Buffer>;
@@ -122,7 +123,7 @@ export async function lastStoredRev(db: FrameDb, shard: number): Promise<number>
     const rows = decodeFrameRows(value);
     return rows.length === 0 ? 0 : rows[rows.length - 1][0];
   } catch (error) {
-    if (error instanceof CorruptFrameError) return Number(key.readBigUInt64BE(3));
+    if (error instanceof CorruptFrameError) return parseFrameKey(key).firstRev;
     throw error;
   }
 }
@@ -134,10 +135,9 @@ export async function lastStoredRev(db: FrameDb, shard: number): Promise<number>
  * quiet shard fails the test, so that cutting it never takes later commits of other shards along.
  */
 export async function isInLastBatch(db: FrameDb, shards: number, key: Buffer): Promise<boolean> {
-  const shard = key.readUInt16BE(1);
+  const { shard, firstRev } = parseFrameKey(key);
   const after = await db.keys({ gt: key, lte: shardFrameRange(shard).lte, limit: 1 }).all();
   if (after.length > 0) return false;
-  const firstRev = Number(key.readBigUInt64BE(3));
   for (let other = 0; other < shards; other++) {
     if (other === shard) continue;
     let reaching = 0;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Level } from 'level';
+import type { Log } from '../log/log.js';
 
 /**
  * A history's name, as Redis's replication ids: `replid` names the history this node's log
@@ -16,23 +16,18 @@ export interface ReplicationIds {
 /** What a follower sends when its history does not count (a new node, or a resync from scratch). */
 export const NO_HISTORY = '?';
 
-const META_REPLICATION = Buffer.from('Mrepl');
-
 export function newReplicationId(): string {
   return randomBytes(20).toString('hex');
 }
 
-export async function loadReplicationIds(db: Level<Buffer, Buffer>): Promise<ReplicationIds> {
-  const stored = await db.get(META_REPLICATION);
+export async function loadReplicationIds(log: Log): Promise<ReplicationIds> {
+  const stored = await log.readMeta('repl');
   if (stored !== undefined) return JSON.parse(stored.toString('utf8')) as ReplicationIds;
   const ids = { replid: newReplicationId(), replid2: '0'.repeat(40), replid2Rev: -1 };
-  await saveReplicationIds(db, ids);
+  await saveReplicationIds(log, ids);
   return ids;
 }
 
-export async function saveReplicationIds(db: Level<Buffer, Buffer>, ids: ReplicationIds): Promise<void> {
-  await db.put(META_REPLICATION, Buffer.from(JSON.stringify(ids)), { sync: true });
+export async function saveReplicationIds(log: Log, ids: ReplicationIds): Promise<void> {
+  await log.writeMeta('repl', Buffer.from(JSON.stringify(ids)));
 }
-
-/** The key the ids live under: a follower's log reset keeps it. */
-export const REPLICATION_IDS_KEY = META_REPLICATION;

@@ -10,7 +10,7 @@ import { FollowerLink } from './follower-link.js';
 import { sendCheckpoint, startPoint, streamLog } from './primary-stream.js';
 import { decodeRecords } from './record-wire.js';
 import { ReplicaRegistry, type ReplicaPeer } from './replica-registry.js';
-import { loadReplicationIds, newReplicationId, NO_HISTORY, REPLICATION_IDS_KEY, saveReplicationIds, type ReplicationIds } from './replication-ids.js';
+import { loadReplicationIds, newReplicationId, NO_HISTORY, saveReplicationIds, type ReplicationIds } from './replication-ids.js';
 
 export interface ReplicationEvents {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -56,7 +56,7 @@ export class Replication {
   }
 
   static async open(store: Store, config: Config, checkpointer: Checkpointer, events: ReplicationEvents): Promise<Replication> {
-    return new Replication(store, config, checkpointer, events, await loadReplicationIds(store.log.db));
+    return new Replication(store, config, checkpointer, events, await loadReplicationIds(store.log));
   }
 
   /** Called once the server listens: starts following when `replicaof` is set. */
@@ -106,7 +106,7 @@ export class Replication {
     this.store.replica = false;
     await log.committed(shared);
     this.ids = { replid: newReplicationId(), replid2: this.ids.replid, replid2Rev: shared };
-    await saveReplicationIds(log.db, this.ids);
+    await saveReplicationIds(log, this.ids);
     // Followers of this node ask again, and learn the new name (their history is the old one).
     this.replicas.disconnectAll();
     this.events.info('promoted to primary', { revision: log.lastRev, replid: this.ids.replid });
@@ -177,7 +177,7 @@ export class Replication {
         }
         // Start over: the next handshake says it has no history, and the primary's copy replaces this one.
         this.ids = { ...this.ids, replid: NO_HISTORY };
-        await saveReplicationIds(log.db, this.ids);
+        await saveReplicationIds(log, this.ids);
         return true;
       },
       ackRev: () => log.committedRev,
@@ -200,7 +200,7 @@ export class Replication {
     const revs = start.checkpointRevs;
     // Until the copy is whole and checkpointed here, a restart must start over: no history yet.
     this.ids = { ...this.ids, replid: NO_HISTORY };
-    await saveReplicationIds(log.db, this.ids);
+    await saveReplicationIds(log, this.ids);
     await this.emptyFor(Math.min(...revs));
     if (!current()) return;
     this.loading = { revs, upTo: Math.max(...revs), seen: Math.min(...revs), rowsDone: false };
@@ -212,13 +212,13 @@ export class Replication {
     await this.checkpointer.settled();
     this.replicas.disconnectAll();
     this.store.clearAll();
-    await this.store.log.reset(rev, [REPLICATION_IDS_KEY]);
+    await this.store.log.replica.reset(rev, ['repl']);
   }
 
   private async adopt(replid: string): Promise<void> {
     if (this.ids.replid === replid) return;
     this.ids = { ...this.ids, replid };
-    await saveReplicationIds(this.store.log.db, this.ids);
+    await saveReplicationIds(this.store.log, this.ids);
     this.replicas.disconnectAll();
   }
 
@@ -246,7 +246,7 @@ export class Replication {
       loading.seen = Math.max(loading.seen, records.at(-1)?.rev ?? 0);
     }
     if (applied.length > 0) this.store.applyReplicated(applied, this.primaryShards);
-    if (loading !== undefined) this.store.log.advanceTo(loading.seen);
+    if (loading !== undefined) this.store.log.replica.advanceTo(loading.seen);
     if (applied.length > 0 || loading !== undefined) void this.store.log.committed(this.store.log.lastRev).then(() => this.link?.ack());
     if (loading !== undefined && loading.rowsDone && loading.seen >= loading.upTo) return this.finishLoading(current);
   }

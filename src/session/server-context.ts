@@ -1,7 +1,7 @@
 import { constants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { applyRetention, parseRetention, type RetentionPolicy } from '../log/retention.js';
+import { parseRetention, type RetentionPolicy } from '../log/retention.js';
 import type { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
 import { BlockingRegistry } from './blocking.js';
@@ -126,7 +126,7 @@ export class ServerContext {
 
   /** Drops the log history that `log-retention` no longer keeps; the number of segments dropped. */
   compact(): Promise<number> {
-    return applyRetention(this.store.log, parseRetention(this.config.get('log-retention')) as RetentionPolicy);
+    return this.store.log.applyRetention(parseRetention(this.config.get('log-retention')) as RetentionPolicy);
   }
 }
 

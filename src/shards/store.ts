@@ -1,14 +1,14 @@
 import type { Log } from '../log/log.js';
 import { changesOf, defaultEventOf } from '../log/change-events.js';
-import { CorruptFrameError, frameKey } from '../log/frame.js';
-import { isInLastBatch } from '../log/stored-reader.js';
+import { CorruptFrameError } from '../log/frame.js';
 import type { CheckpointRow } from '../log/checkpoints.js';
 import type { Effect, LogRecord } from '../log/record.js';
 import { applyEffect } from '../projections/apply.js';
+import { loadCheckpointRows, shardStateSink } from '../projections/replay-sink.js';
 import { DATABASES } from '../projections/shard-state.js';
 import type { Keyspace } from '../projections/keyspace.js';
 import type { Value } from '../projections/value.js';
-import { snapshotOf, valueFromSnapshot, type ValueSnapshot } from '../projections/value-snapshot.js';
+import { snapshotOf } from '../projections/value-snapshot.js';
 import { placeReplicated, type PlacementTarget } from './replicated-placement.js';
 import { Shard } from './shard.js';
 import { shardOfSlot, slotOf } from './slot.js';
@@ -114,10 +114,10 @@ export class Store {
         const shard = this.shards[part.shard];
         if (this.changeListeners.length > 0) this.announce(shard, part.db, part.effect);
         applyEffect(shard.state, part.db, part.effect, part.rev);
-        this.log.appendReplicated(part);
+        this.log.replica.append(part);
       }
       // A record with nothing to do here (a whole-database record of a shard this node lacks) still moves the revision on.
-      if (placed.length === 0) this.log.advanceTo(record.rev);
+      if (placed.length === 0) this.log.replica.advanceTo(record.rev);
     }
   }
 
@@ -147,7 +147,7 @@ export class Store {
 
   /** Loads checkpoint rows into the projections, each on its key's shard (rows may come from a node with another shard count). */
   loadRows(rows: readonly CheckpointRow[]): void {
-    for (const row of rows) loadRowsInto(this.shardOf(row[1]), [row]);
+    for (const row of rows) loadCheckpointRows(this.shardOf(row[1]).state, [row]);
   }
 
   /** Runs `write` with its effects named by `events`: where an option, not the command, sets Redis's event name. */
@@ -317,7 +317,7 @@ export class Store {
         return { ...(await this.load()), cut, ms: performance.now() - started };
       } catch (error) {
         if (!(error instanceof CorruptFrameError) || error.shard < 0) throw error;
-        if (!(await isInLastBatch(this.log.db, this.shards.length, frameKey(error.shard, error.firstRev)))) throw new LogDamagedError(error);
+        if (!(await this.log.isTornTail(error))) throw new LogDamagedError(error);
         cut = { fromRev: error.firstRev, frames: (cut?.frames ?? 0) + (await this.log.cutTailFrom(error.firstRev)), reason: error.reason };
         for (const shard of this.shards) for (const ks of shard.state.dbs) ks.clear();
       }
@@ -341,17 +341,8 @@ export class Store {
   }
 
   /** One shard: its newest complete checkpoint, then its frames after it. */
-  private async loadShard(shard: Shard): Promise<{ records: number; checkpointRev: number }> {
-    const checkpoint = await this.log.checkpoints.newest(shard.id);
-    if (checkpoint !== undefined)
-      for await (const rows of this.log.checkpoints.rows(shard.id, checkpoint.rev)) loadRowsInto(shard, rows);
-    for (const abandoned of await this.log.checkpoints.abandoned(shard.id)) await this.log.checkpoints.remove(shard.id, abandoned);
-    let records = 0;
-    for await (const rows of this.log.readFrames(shard.id, (checkpoint?.rev ?? 0) + 1)) {
-      for (const [rev, , db, , effect] of rows) applyEffect(shard.state, db, effect, rev);
-      records += rows.length;
-    }
-    return { records, checkpointRev: checkpoint?.rev ?? 0 };
+  private loadShard(shard: Shard): Promise<{ records: number; checkpointRev: number }> {
+    return this.log.replayShard(shard.id, shardStateSink(shard.state));
   }
 
   private readonly cursors = new Map<Keyspace, { map: Map<string, number>; entries: Iterator<[string, number]> }>();
@@ -370,10 +361,4 @@ export class Store {
     this.expiredKeys++;
     this.write(shard, db, ['del', key, 'expired' satisfies DeleteReason], now);
   }
-}
-
-/** Loads checkpoint rows that belong to `shard` into its projection. */
-function loadRowsInto(shard: Shard, rows: readonly CheckpointRow[]): void {
-  const dbs = shard.state.dbs;
-  for (const [db, key, snapshot, expireAt] of rows) dbs[db].set(key, valueFromSnapshot(snapshot as ValueSnapshot), expireAt);
 }
