@@ -1,5 +1,6 @@
 import { command } from './command-introspection.js';
-import type { CommandSpec, Handler, SubcommandSpec } from '../session/command-spec.js';
+import { flagBitsOf, type CommandSpec, type Handler, type SubcommandSpec } from '../session/command-spec.js';
+import { categoriesOf } from './command-categories.js';
 import * as conn from './connection-commands.js';
 import * as hashes from './hash-commands.js';
 import * as lists from './list-commands.js';
@@ -235,92 +236,103 @@ const ROWS: Row[] = [
  * MULTI refuses to queue it and EXEC aborts, as in Redis. CLIENT SETINFO is Redis 7.2's, kept for
  * the clients that send it.
  */
-type SubcommandRow = [name: string, arity: number, flags: string];
+type SubcommandRow = [name: string, arity: number, flags: string, summary: string, keys?: [firstKey: number, lastKey: number, step: number]];
+
+const HELP: SubcommandRow = ['help', 2, 'loading stale', 'Returns helpful text about the different subcommands.'];
+/** OBJECT's subcommands name their key second. */
+const SECOND_ARGUMENT: [number, number, number] = [2, 2, 1];
 
 const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
   client: [
-    ['id', 2, 'noscript loading stale'],
-    ['getname', 2, 'noscript loading stale'],
-    ['setname', 3, 'noscript loading stale'],
-    ['setinfo', 4, 'noscript loading stale'],
-    ['info', 2, 'noscript loading stale'],
-    ['list', -2, 'admin noscript loading stale'],
-    ['kill', -3, 'admin noscript loading stale'],
-    ['help', 2, 'loading stale'],
+    ['id', 2, 'noscript loading stale', 'Returns the unique client ID of the connection.'],
+    ['getname', 2, 'noscript loading stale', 'Returns the name of the connection.'],
+    ['setname', 3, 'noscript loading stale', 'Sets the connection name.'],
+    ['setinfo', 4, 'noscript loading stale', 'Sets information specific to the client or connection.'],
+    ['info', 2, 'noscript loading stale', 'Returns information about the connection.'],
+    ['list', -2, 'admin noscript loading stale', 'Lists open connections.'],
+    ['kill', -3, 'admin noscript loading stale', 'Terminates open connections.'],
+    HELP,
   ],
   command: [
-    ['count', 2, 'loading stale'],
-    ['info', -2, 'loading stale'],
-    ['docs', -2, 'loading stale'],
-    ['list', -2, 'loading stale'],
-    ['getkeys', -4, 'loading stale'],
-    ['help', 2, 'loading stale'],
+    ['count', 2, 'loading stale', 'Returns a count of commands.'],
+    ['info', -2, 'loading stale', 'Returns information about one, multiple or all commands.'],
+    ['docs', -2, 'loading stale', 'Returns documentary information about one, multiple or all commands.'],
+    ['list', -2, 'loading stale', 'Returns a list of command names.'],
+    ['getkeys', -4, 'loading stale', 'Extracts the key names from an arbitrary command.'],
+    HELP,
   ],
   config: [
-    ['get', -3, 'admin noscript loading stale'],
-    ['set', -4, 'admin noscript loading stale'],
-    ['resetstat', 2, 'admin noscript loading stale'],
-    ['rewrite', 2, 'admin noscript loading stale'],
-    ['help', 2, 'loading stale'],
+    ['get', -3, 'admin noscript loading stale', 'Returns the effective values of configuration parameters.'],
+    ['set', -4, 'admin noscript loading stale', 'Sets configuration parameters in-flight.'],
+    ['resetstat', 2, 'admin noscript loading stale', 'Resets the server\'s statistics.'],
+    ['rewrite', 2, 'admin noscript loading stale', 'Persists the effective configuration to file.'],
+    HELP,
   ],
   function: [
-    ['load', -3, 'write denyoom noscript'],
-    ['delete', 3, 'write noscript'],
-    ['flush', -2, 'write noscript'],
-    ['list', -2, 'noscript'],
-    ['dump', 2, 'noscript'],
-    ['restore', -3, 'write denyoom noscript'],
-    ['kill', 2, 'noscript allow_busy'],
-    ['stats', 2, 'noscript allow_busy'],
-    ['help', 2, 'loading stale'],
+    ['load', -3, 'write denyoom noscript', 'Creates a library.'],
+    ['delete', 3, 'write noscript', 'Deletes a library and its functions.'],
+    ['flush', -2, 'write noscript', 'Deletes all libraries and functions.'],
+    ['list', -2, 'noscript', 'Returns information about all libraries.'],
+    ['dump', 2, 'noscript', 'Dumps all libraries into a serialized binary payload.'],
+    ['restore', -3, 'write denyoom noscript', 'Restores all libraries from a payload.'],
+    ['kill', 2, 'noscript allow_busy', 'Terminates a function during execution.'],
+    ['stats', 2, 'noscript allow_busy', 'Returns information about a function during execution.'],
+    HELP,
   ],
   object: [
-    ['encoding', 3, 'readonly'],
-    ['freq', 3, 'readonly'],
-    ['refcount', 3, 'readonly'],
-    ['idletime', 3, 'readonly'],
-    ['help', 2, 'loading stale'],
+    ['encoding', 3, 'readonly', 'Returns the internal encoding of a Redis object.', SECOND_ARGUMENT],
+    ['freq', 3, 'readonly', 'Returns the logarithmic access frequency counter of a Redis object.', SECOND_ARGUMENT],
+    ['refcount', 3, 'readonly', 'Returns the reference count of a value of a key.', SECOND_ARGUMENT],
+    ['idletime', 3, 'readonly', 'Returns the time since the last access to a Redis object.', SECOND_ARGUMENT],
+    HELP,
   ],
   pubsub: [
-    ['channels', -2, 'pubsub loading stale'],
-    ['numsub', -2, 'pubsub loading stale'],
-    ['numpat', 2, 'pubsub loading stale'],
-    ['shardchannels', -2, 'pubsub loading stale'],
-    ['shardnumsub', -2, 'pubsub loading stale'],
-    ['help', 2, 'loading stale'],
+    ['channels', -2, 'pubsub loading stale', 'Returns the active channels.'],
+    ['numsub', -2, 'pubsub loading stale', 'Returns a count of subscribers to channels.'],
+    ['numpat', 2, 'pubsub loading stale', 'Returns a count of unique pattern subscriptions.'],
+    ['shardchannels', -2, 'pubsub loading stale', 'Returns the active shard channels.'],
+    ['shardnumsub', -2, 'pubsub loading stale', 'Returns the count of subscribers of shard channels.'],
+    HELP,
   ],
   script: [
-    ['load', 3, 'noscript stale'],
-    ['exists', -3, 'noscript'],
-    ['flush', -2, 'noscript'],
-    ['kill', 2, 'noscript allow_busy'],
-    ['help', 2, 'loading stale'],
+    ['load', 3, 'noscript stale', 'Loads a server-side Lua script to the script cache.'],
+    ['exists', -3, 'noscript', 'Determines whether server-side Lua scripts exist in the script cache.'],
+    ['flush', -2, 'noscript', 'Removes all server-side Lua scripts from the script cache.'],
+    ['kill', 2, 'noscript allow_busy', 'Terminates a server-side Lua script during execution.'],
+    HELP,
   ],
 };
 
-function subcommandsOf(container: string): ReadonlyMap<string, SubcommandSpec> | undefined {
+function subcommandsOf(container: string, group: string): ReadonlyMap<string, SubcommandSpec> | undefined {
   const rows = SUBCOMMANDS[container];
   if (rows === undefined) return undefined;
   const byName = new Map<string, SubcommandSpec>();
-  for (const [name, arity, flags] of rows) {
-    const spec = { name: `${container}|${name}`, arity, flags: flags.split(' ') };
-    byName.set(name, spec);
-    byName.set(name.toUpperCase(), spec);
+  for (const [sub, arity, flagText, summary, [firstKey, lastKey, step] = [0, 0, 0]] of rows) {
+    const name = `${container}|${sub}`;
+    const flags = flagText.split(' ');
+    const spec: SubcommandSpec = { name, arity, flags, flagBits: flagBitsOf(flags), firstKey, lastKey, step, categories: categoriesOf(name, group, flags), summary };
+    byName.set(sub, spec);
+    byName.set(sub.toUpperCase(), spec);
   }
   return byName;
 }
 
-export const COMMAND_TABLE: readonly CommandSpec[] = ROWS.map(([name, arity, flags, firstKey, lastKey, step, group, summary, handler]) => ({
-  name,
-  arity,
-  flags: flags.split(' '),
-  firstKey,
-  lastKey,
-  step,
-  group,
-  summary,
-  handler,
-  events: COMMAND_EVENTS[name],
-  subcommands: subcommandsOf(name),
-}));
+export const COMMAND_TABLE: readonly CommandSpec[] = ROWS.map(([name, arity, flagText, firstKey, lastKey, step, group, summary, handler]) => {
+  const flags = flagText.split(' ');
+  return {
+    name,
+    arity,
+    flags,
+    flagBits: flagBitsOf(flags),
+    firstKey,
+    lastKey,
+    step,
+    categories: categoriesOf(name, group, flags, SUBCOMMANDS[name] !== undefined),
+    group,
+    summary,
+    handler,
+    events: COMMAND_EVENTS[name],
+    subcommands: subcommandsOf(name, group),
+  };
+});
 

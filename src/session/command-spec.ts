@@ -8,21 +8,48 @@ import type { Reply } from '../replies/reply.js';
  */
 export type Handler = (client: Client, args: string[]) => Reply | PendingReply;
 
-/** A command's metadata as Redis's COMMAND INFO describes it. */
-export interface CommandSpec {
-  /** Lower-case name. */
+/**
+ * The flags the dispatcher and the script host test on every command, as bits computed once per
+ * row (COMMAND INFO still lists every flag by name).
+ */
+export const Flag = {
+  write: 1 << 0,
+  readonly: 1 << 1,
+  noauth: 1 << 2,
+  no_multi: 1 << 3,
+  movablekeys: 1 << 4,
+  noscript: 1 << 5,
+} as const;
+
+export function flagBitsOf(flags: readonly string[]): number {
+  let bits = 0;
+  for (const flag of flags) bits |= Flag[flag as keyof typeof Flag] ?? 0;
+  return bits;
+}
+
+/** What a command and a subcommand both have: Redis's COMMAND INFO row. */
+export interface CommandRow {
+  /** Lower-case name; a subcommand's is `container|sub`, as Redis names it in errors. */
   name: string;
   /** Argument count including the name; negative means "at least". */
   arity: number;
   flags: readonly string[];
+  /** `flags` as Flag bits. */
+  flagBits: number;
   /** Key positions: first, last (negative counts from the end), step; 0,0,0 when keyless. */
   firstKey: number;
   lastKey: number;
   step: number;
-  handler: Handler;
-  /** Redis's documentation group (COMMAND DOCS). */
-  group: string;
+  /** ACL categories, `@write` and so on (src/commands/command-categories.ts). */
+  categories: readonly string[];
   summary: string;
+}
+
+/** A command's metadata as Redis's COMMAND INFO describes it, and its handler. */
+export interface CommandSpec extends CommandRow {
+  handler: Handler;
+  /** The command table's group: Redis's documentation group (COMMAND DOCS) by another name. */
+  group: string;
   /** Keyspace event names of its effects where they differ from the effects' own (INCR: incrby). */
   events: Readonly<Record<string, string>> | undefined;
   /** A container's subcommands (CLIENT ID, OBJECT ENCODING), by lower- and upper-case name. */
@@ -30,12 +57,7 @@ export interface CommandSpec {
 }
 
 /** A subcommand as Redis 7 tables it: looked up, arity-checked and refused before its container runs. */
-export interface SubcommandSpec {
-  /** `container|sub`, as Redis names it in errors. */
-  name: string;
-  arity: number;
-  flags: readonly string[];
-}
+export type SubcommandSpec = CommandRow;
 
 /** Whether `argc` arguments (name included) fit an arity; negative means "at least". */
 export function arityAccepts(arity: number, argc: number): boolean {

@@ -1,6 +1,6 @@
 import { findCommand } from './command-registry.js';
-import { changesLibraries, countError, execute, shardsTouched } from './execution.js';
-import { arityAccepts, resolveSubcommand, type CommandSpec } from './command-spec.js';
+import { countError, execute, shardsTouched } from './execution.js';
+import { arityAccepts, Flag, resolveSubcommand, type CommandSpec } from './command-spec.js';
 import { keysFree, runHoldingShards, shardsOfKeys } from '../shards/router.js';
 import type { Client } from './client.js';
 import { NOAUTH, unknownCommand, unknownSubcommand, wrongArity } from '../replies/errors.js';
@@ -47,17 +47,18 @@ function refuse(client: Client, spec: CommandSpec, args: string[]): ErrorReply |
   const command = spec.subcommands === undefined ? spec : resolveSubcommand(spec, args);
   if (command === undefined) return unknownSubcommand(spec.name, args[1]);
   if (!arityAccepts(command.arity, args.length)) return wrongArity(command.name);
-  if (!client.authenticated && !spec.flags.includes('noauth')) return NOAUTH;
-  // Redis's stop-writes-on-error: while the log cannot be written, writes are refused; reads go on.
-  const log = client.server.store.log;
-  if (!log.lastWriteOk && spec.flags.includes('write')) return new ErrorReply(`MISCONF Errors writing to the AOF file: ${log.lastWriteError}`);
-  if (spec.flags.includes('write') || changesLibraries(spec, args)) {
+  if (!client.authenticated && (spec.flagBits & Flag.noauth) === 0) return NOAUTH;
+  // A write subcommand (FUNCTION LOAD) is a write as much as a write command is.
+  if ((command.flagBits & Flag.write) !== 0) {
+    // Redis's stop-writes-on-error: while the log cannot be written, writes are refused; reads go on.
+    const log = client.server.store.log;
+    if (!log.lastWriteOk) return new ErrorReply(`MISCONF Errors writing to the AOF file: ${log.lastWriteError}`);
     const refusal = client.server.replication.refuseWrite();
     if (refusal !== undefined) return refusal;
   }
   // Their pushes (or, for LOGREAD, a late reply) cannot go inside EXEC's array: Eddy refuses them
   // in a transaction, where Redis would send a reply stream clients cannot parse.
-  if (client.transaction !== null && spec.flags.includes('no_multi')) return NOT_IN_TRANSACTION;
+  if (client.transaction !== null && (spec.flagBits & Flag.no_multi) !== 0) return NOT_IN_TRANSACTION;
   if (client.resp === 2 && client.subscribed && !ALLOWED_WHILE_SUBSCRIBED.has(spec.name))
     return new ErrorReply(`ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
   return undefined;

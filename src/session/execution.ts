@@ -1,9 +1,11 @@
 import type { Shard } from '../shards/shard.js';
 import type { Client } from './client.js';
-import type { CommandSpec } from './command-spec.js';
+import { Flag, resolveSubcommand, type CommandSpec } from './command-spec.js';
 import type { PendingReply } from '../replies/pending-reply.js';
 import { shardsOfKeys } from '../shards/router.js';
 import { ErrorReply, type Reply } from '../replies/reply.js';
+
+const WHOLE_STORE = Flag.movablekeys | Flag.write | Flag.readonly;
 
 /** Running one command's handler: errors counted, handler bugs contained, blocked clients served. */
 export function execute(client: Client, spec: CommandSpec, args: string[]): Reply | PendingReply {
@@ -27,18 +29,13 @@ export function countError(client: Client, error: ErrorReply): ErrorReply {
   return error;
 }
 
-/** FUNCTION LOAD, DELETE, FLUSH and RESTORE: they write the libraries (keys of every shard). */
-export function changesLibraries(spec: CommandSpec, args: string[]): boolean {
-  return spec.name === 'function' && ['LOAD', 'DELETE', 'FLUSH', 'RESTORE'].includes(args[1]?.toUpperCase());
-}
-
 /**
  * The shards a command may read or write: its keys' shards; every shard for a command whose keys
  * are not at fixed places (LMPOP, EVAL, FCALL: `movablekeys`), one that works on whole databases
- * (KEYS, SCAN, FLUSHALL) and a FUNCTION that changes libraries (they are keys on every shard).
+ * (KEYS, SCAN, FLUSHALL) and a write subcommand (FUNCTION LOAD: libraries are keys on every shard).
  */
 export function shardsTouched(client: Client, spec: CommandSpec, args: string[]): Shard[] {
   if (spec.firstKey !== 0) return shardsOfKeys(client.server.store, spec, args);
-  const wholeStore = changesLibraries(spec, args) || ['movablekeys', 'write', 'readonly'].some((flag) => spec.flags.includes(flag));
+  const wholeStore = (spec.flagBits & WHOLE_STORE) !== 0 || ((resolveSubcommand(spec, args)?.flagBits ?? 0) & Flag.write) !== 0;
   return wholeStore ? client.server.store.shards : [];
 }

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureDebianPackages } from '../../tools/debian-packages.js';
 import { EddyProcess } from '../support/eddy-process.js';
@@ -473,6 +474,41 @@ describe('replies match redis-server 7.0', () => {
 });
 
 /** Random command sequences over a few keys of every type, with awkward arguments. */
+describe('the command table matches redis-server 7.0', () => {
+  /** Where Eddy's rows differ from Redis's on purpose, and why. */
+  const DEVIATIONS: Readonly<Record<string, string>> = {
+    ssubscribe: 'shard channels are not keys on one node: no key positions',
+    sunsubscribe: 'shard channels are not keys on one node: no key positions',
+    spublish: 'shard channels are not keys on one node: no key positions',
+    object: 'the container routes by its subcommands\' key, the second argument',
+    zrank: "Redis 7.2's WITHSCORE is kept",
+    zrevrank: "Redis 7.2's WITHSCORE is kept",
+  };
+
+  /** COMMAND INFO's rows, subcommands included, by name. */
+  async function rows(port: number): Promise<Map<string, unknown[]>> {
+    const client = new Redis({ port });
+    const all = (await client.command('INFO')) as unknown[][];
+    client.disconnect();
+    const byName = new Map<string, unknown[]>();
+    for (const row of all) for (const each of [row, ...((row[9] as unknown[][]) ?? [])]) byName.set(each[0] as string, each);
+    return byName;
+  }
+
+  test('every command and subcommand both have: the same arity, key positions and ACL categories', async () => {
+    const [ours, theirs] = await Promise.all([rows(eddy.port), rows(redis.port)]);
+    const compared: string[] = [];
+    for (const [name, row] of ours) {
+      const reference = theirs.get(name);
+      if (reference === undefined) continue;
+      compared.push(name);
+      expect(row[6], `${name}: ACL categories`).toEqual(reference[6]);
+      if (DEVIATIONS[name] === undefined) expect(row.slice(1, 2).concat(row.slice(3, 6)), `${name}: arity and key positions`).toEqual(reference.slice(1, 2).concat(reference.slice(3, 6)));
+    }
+    expect(compared.length).toBeGreaterThan(200);
+  });
+});
+
 describe('seeded random command sequences get the same replies from Eddy and redis-server', () => {
   const key = fc.constantFrom('a', 'b', 'c');
   const value = fc.constantFrom('', '0', '1', '-1', '10', '3.5', '0x10', ' 5', 'x', 'y', 'abc', '1e3', 'inf', '-inf', 'nan', '9223372036854775807', '0.1', 'x y');
