@@ -2,7 +2,6 @@ import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
 import { ShardQueue } from '../../src/shards/shard-queue.js';
 import { SLOTS, shardOfSlot, slotOf } from '../../src/shards/slot.js';
-import { globMatcher } from '../../src/formats/glob.js';
 
 describe('slotOf', () => {
   it('agrees with Redis Cluster (as computed by cluster-key-slot) on ASCII keys and hash tags', () => {
@@ -43,21 +42,5 @@ describe('ShardQueue', () => {
     await second;
     expect(order).toEqual(['now', 'first', 'second-holder', 'third']);
     expect(queue.free).toBe(true);
-  });
-});
-
-describe('globMatcher', () => {
-  it.each([
-    ['h?llo', 'hello', true],
-    ['h*llo', 'hllo', true],
-    ['h[ae]llo', 'hillo', false],
-    ['h[^e]llo', 'hallo', true],
-    ['h[a-c]llo', 'hbllo', true],
-    ['h\\*llo', 'h*llo', true],
-    ['h\\*llo', 'hello', false],
-    ['a.b', 'aXb', false],
-    ['*', '', true],
-  ])('%s matches %s: %s', (pattern, text, expected) => {
-    expect(globMatcher(pattern)(text)).toBe(expected);
   });
 });
