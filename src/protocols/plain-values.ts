@@ -24,6 +24,7 @@ export type PlainValue = null | boolean | number | string | Uint8Array | { base6
 /** How a protocol carries a bulk string (a latin1 JS string: one char per byte). */
 export type BulkForm = (bytes: string) => PlainValue;
 
+// eslint-disable-next-line no-control-regex -- every byte below 0x80 is ASCII, control bytes included
 const ASCII = /^[\x00-\x7f]*$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

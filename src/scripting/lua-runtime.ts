@@ -383,7 +383,7 @@ export class LuaRuntime {
       this.io?.log(Number(m._lua_tonumberx(state, 1, 0)), this.readString(2));
       return 0;
     });
-    register('sha1hex', (state) => {
+    register('sha1hex', () => {
       this.pushString(createHash('sha1').update(Buffer.from(this.readString(1), 'latin1')).digest('hex'));
       return 1;
     });

@@ -1,4 +1,4 @@
-import { Client as GrpcClient, credentials, loadPackageDefinition, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Client as GrpcClient, credentials, loadPackageDefinition, Metadata, status, type GrpcObject, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { Redis } from 'ioredis';
 import { createRequire } from 'node:module';
@@ -107,9 +107,9 @@ describe('gRPC', () => {
   test('server reflection lists the service', async () => {
     const reflectionProto = join(dirname(createRequire(import.meta.url).resolve('@grpc/reflection')), '../proto/grpc/reflection/v1/reflection.proto');
     const definition = loadSync(reflectionProto, { keepCase: true });
-    const Reflection = (loadPackageDefinition(definition).grpc as { reflection: { v1: { ServerReflection: new (address: string, creds: unknown) => GrpcClient } } })
-      .reflection.v1.ServerReflection;
-    const client = new Reflection(`127.0.0.1:${server.grpcPort}`, credentials.createInsecure()) as GrpcClient & {
+    const Reflection = (((loadPackageDefinition(definition).grpc as GrpcObject).reflection as GrpcObject).v1 as GrpcObject).ServerReflection as ServiceClientConstructor;
+    const reflection: GrpcClient = new Reflection(`127.0.0.1:${server.grpcPort}`, credentials.createInsecure());
+    const client = reflection as GrpcClient & {
       ServerReflectionInfo(): NodeJS.ReadWriteStream & { write(message: object): boolean; end(): void };
     };
     const stream = client.ServerReflectionInfo();

@@ -139,7 +139,7 @@ describe('KEYS, SCAN and RANDOMKEY', () => {
     const stream = redis.scanStream({ match: 'key:1?', count: 100 });
     for await (const keys of stream) matched.push(...(keys as string[]));
     expect(matched.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `key:1${i}`).sort());
-    expect((await redis.scan('0', 'TYPE', 'hash', 'COUNT', 2000))[1]).toEqual([]);
+    expect(((await redis.call('scan', '0', 'TYPE', 'hash', 'COUNT', 2000)) as [cursor: string, keys: string[]])[1]).toEqual([]);
     await expect(redis.scan('0', 'COUNT', 0)).rejects.toThrow('ERR syntax error');
     await expect(redis.call('SCAN', 'abc')).rejects.toThrow('ERR invalid cursor');
   });

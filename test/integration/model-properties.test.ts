@@ -134,7 +134,12 @@ describe('model-based properties', () => {
           let removed = 0;
           const order = count >= 0 ? l.map((_, i) => i) : l.map((_, i) => l.length - 1 - i);
           const doomed = new Set<number>();
-          for (const i of order) if (left > 0 && l[i] === v) (doomed.add(i), left--, removed++);
+          for (const i of order)
+            if (left > 0 && l[i] === v) {
+              doomed.add(i);
+              left--;
+              removed++;
+            }
           const kept = l.filter((_, i) => !doomed.has(i));
           l.splice(0, l.length, ...kept);
           return removed;

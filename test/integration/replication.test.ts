@@ -134,7 +134,7 @@ describe('followers', () => {
     const writer = connect(main);
     const load = randomLoad(writer);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await connect(main).client('KILL', 'TYPE', 'replica')).toBe(2);
+    expect(await connect(main).call('client', 'KILL', 'TYPE', 'replica')).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 500));
     await main.kill('SIGTERM');
     await expect.poll(() => info(connect(first), 'master_link_status')).toBe('down');

@@ -114,7 +114,7 @@ describe("Redis's conversions", () => {
     const length = await redis.eval("redis.call('SET', KEYS[1], ARGV[1]); return #ARGV[1]", 1, 'bin', bytes);
     expect(length).toBe(4);
     expect(await redis.getBuffer('bin')).toEqual(bytes);
-    expect(await redis.evalBuffer("return redis.call('GET', KEYS[1])", 1, 'bin')).toEqual(bytes);
+    expect(await redis.callBuffer('eval', "return redis.call('GET', KEYS[1])", 1, 'bin')).toEqual(bytes);
   });
 
   test('RESP3 under redis.setresp(3): maps, sets, doubles, booleans, nil', async () => {
@@ -490,7 +490,7 @@ describe('functions', () => {
     expect((library[5] as unknown[][]).map((fn) => [fn[1], fn[5]])).toEqual([['bump', []], ['peek', ['no-writes']], ['sneaky', ['no-writes']]]);
     expect(library.slice(6)).toEqual(['library_code', LIBRARY]);
     expect(await redis.call('FUNCTION', 'LIST', 'LIBRARYNAME', 'nothing*')).toEqual([]);
-    const dump = await redis.callBuffer('FUNCTION', 'DUMP');
+    const dump = (await redis.callBuffer('FUNCTION', 'DUMP')) as Buffer;
     expect(await redis.call('FUNCTION', 'DELETE', 'counters')).toBe('OK');
     expect(await redis.call('FUNCTION', 'LIST')).toEqual([]);
     expect(await errorOf(redis.call('FUNCTION', 'RESTORE', 'garbage'))).toBe('ERR payload version or checksum are wrong');

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,8 +26,8 @@ afterAll(async () => {
   if (sentinelDir !== '') rmSync(sentinelDir, { recursive: true, force: true });
 });
 
-function client(options: ConstructorParameters<typeof Redis>[0]): Redis {
-  const redis = new Redis(options as never);
+function client(options: RedisOptions): Redis {
+  const redis = new Redis(options);
   redis.on('error', () => undefined);
   clients.push(redis);
   return redis;

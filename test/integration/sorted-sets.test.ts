@@ -59,10 +59,10 @@ describe('ranks and ranges', () => {
   });
 
   it('ZRANGE by rank, score and lex, with REV, LIMIT and WITHSCORES', async () => {
-    expect(await eddy.redis.zrange('z', 0, -1)).toEqual(['one', 'two', 'three', 'four']);
-    expect(await eddy.redis.zrange('z', 0, 1, 'WITHSCORES')).toEqual(['one', '1', 'two', '2']);
-    expect(await eddy.redis.zrange('z', 0, 1, 'REV')).toEqual(['four', 'three']);
-    expect(await eddy.redis.zrange('z', '(1', 3, 'BYSCORE')).toEqual(['two', 'three']);
+    expect(await eddy.redis.zrange('z', 0, '-1')).toEqual(['one', 'two', 'three', 'four']);
+    expect(await eddy.redis.zrange('z', 0, '1', 'WITHSCORES')).toEqual(['one', '1', 'two', '2']);
+    expect(await eddy.redis.zrange('z', 0, '1', 'REV')).toEqual(['four', 'three']);
+    expect(await eddy.redis.zrange('z', '(1', '3', 'BYSCORE')).toEqual(['two', 'three']);
     expect(await eddy.redis.zrange('z', '+inf', '-inf', 'BYSCORE', 'REV', 'LIMIT', 1, 2)).toEqual(['three', 'two']);
     expect(await eddy.redis.zrevrange('z', 0, 0)).toEqual(['four']);
     expect(await eddy.redis.zrangebyscore('z', 2, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)).toEqual(['two', '2']);
@@ -71,19 +71,19 @@ describe('ranks and ranges', () => {
     expect(await eddy.redis.zrangebylex('lex', '[b', '[d')).toEqual(['b', 'c', 'd']);
     expect(await eddy.redis.zrevrangebylex('lex', '+', '(c')).toEqual(['e', 'd']);
     expect(await eddy.redis.zrange('lex', '-', '+', 'BYLEX', 'LIMIT', 1, 2)).toEqual(['b', 'c']);
-    await expect(eddy.redis.zrange('z', 0, 1, 'LIMIT', 0, 1)).rejects.toThrow('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
+    await expect(eddy.redis.zrange('z', 0, '1', 'LIMIT', 0, 1)).rejects.toThrow('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
     await expect(eddy.redis.zrange('lex', '-', '+', 'BYLEX', 'WITHSCORES')).rejects.toThrow('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
     expect(await eddy.redis.zrangestore('dst', 'z', 1, 2)).toBe(2);
-    expect(await eddy.redis.zrange('dst', 0, -1, 'WITHSCORES')).toEqual(['two', '2', 'three', '3']);
+    expect(await eddy.redis.zrange('dst', 0, '-1', 'WITHSCORES')).toEqual(['two', '2', 'three', '3']);
   });
 
   it('ZREMRANGEBYRANK, BYSCORE and BYLEX', async () => {
     expect(await eddy.redis.zremrangebyrank('z', 0, 0)).toBe(1);
     expect(await eddy.redis.zremrangebyscore('z', '(2', 3)).toBe(1);
-    expect(await eddy.redis.zrange('z', 0, -1)).toEqual(['two', 'four']);
+    expect(await eddy.redis.zrange('z', 0, '-1')).toEqual(['two', 'four']);
     await eddy.redis.zadd('lex', 0, 'a', 0, 'b', 0, 'c');
     expect(await eddy.redis.zremrangebylex('lex', '[a', '(c')).toBe(2);
-    expect(await eddy.redis.zrange('lex', 0, -1)).toEqual(['c']);
+    expect(await eddy.redis.zrange('lex', 0, '-1')).toEqual(['c']);
     expect(await eddy.redis.zremrangebyrank('z', 0, -1)).toBe(2);
     expect(await eddy.redis.exists('z')).toBe(0);
   });
@@ -119,9 +119,9 @@ describe('algebra', () => {
     await eddy.redis.zadd('zset1', 1, 'one', 2, 'two');
     await eddy.redis.zadd('zset2', 1, 'one', 2, 'two', 3, 'three');
     expect(await eddy.redis.zunionstore('out', 2, 'zset1', 'zset2', 'WEIGHTS', 2, 3)).toBe(3);
-    expect(await eddy.redis.zrange('out', 0, -1, 'WITHSCORES')).toEqual(['one', '5', 'three', '9', 'two', '10']);
+    expect(await eddy.redis.zrange('out', 0, '-1', 'WITHSCORES')).toEqual(['one', '5', 'three', '9', 'two', '10']);
     expect(await eddy.redis.zinterstore('out', 2, 'zset1', 'zset2', 'WEIGHTS', 2, 3)).toBe(2);
-    expect(await eddy.redis.zrange('out', 0, -1, 'WITHSCORES')).toEqual(['one', '5', 'two', '10']);
+    expect(await eddy.redis.zrange('out', 0, '-1', 'WITHSCORES')).toEqual(['one', '5', 'two', '10']);
     expect(await eddy.redis.call('ZUNION', '2', 'zset1', 'zset2', 'AGGREGATE', 'MAX', 'WITHSCORES')).toEqual(['one', '1', 'two', '2', 'three', '3']);
     expect(await eddy.redis.call('ZINTER', '2', 'zset1', 'zset2')).toEqual(['one', 'two']);
     expect(await eddy.redis.call('ZDIFF', '2', 'zset2', 'zset1', 'WITHSCORES')).toEqual(['three', '3']);

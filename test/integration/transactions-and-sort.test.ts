@@ -91,7 +91,7 @@ describe('SORT', () => {
   it('sorts lists, sets and sorted sets numerically or ALPHA, with LIMIT, DESC, BY, GET and STORE', async () => {
     await eddy.redis.rpush('nums', '3', '1', '2', '10');
     expect(await eddy.redis.sort('nums')).toEqual(['1', '2', '3', '10']);
-    expect(await eddy.redis.sort('nums', 'DESC', 'LIMIT', 0, 2)).toEqual(['10', '3']);
+    expect(await eddy.redis.call('sort', 'nums', 'DESC', 'LIMIT', 0, 2)).toEqual(['10', '3']);
     expect(await eddy.redis.sort('nums', 'ALPHA')).toEqual(['1', '10', '2', '3']);
     await eddy.redis.sadd('users', 'alice', 'bob', 'carol');
     await eddy.redis.mset('age_alice', '30', 'age_bob', '20', 'age_carol', '25');
@@ -102,7 +102,7 @@ describe('SORT', () => {
     expect(await eddy.redis.sort('users', 'BY', 'nosort', 'ALPHA', 'STORE', 'out')).toBe(3);
     expect((await eddy.redis.lrange('out', 0, -1)).sort()).toEqual(['alice', 'bob', 'carol']);
     await eddy.redis.zadd('z', 3, 'c', 1, 'a', 2, 'b');
-    expect(await eddy.redis.sort('z', 'ALPHA', 'DESC')).toEqual(['c', 'b', 'a']);
+    expect(await eddy.redis.call('sort', 'z', 'ALPHA', 'DESC')).toEqual(['c', 'b', 'a']);
     expect(await eddy.redis.call('SORT_RO', 'nums', 'LIMIT', '1', '1')).toEqual(['2']);
     await expect(eddy.redis.call('SORT_RO', 'nums', 'STORE', 'x')).rejects.toThrow('ERR syntax error');
     await eddy.redis.rpush('words', 'b', 'a');
@@ -135,8 +135,8 @@ describe('every type survives a restart, and RENAME/COPY/MOVE carry collections'
       h: await eddy.redis.hgetall('h'),
       l: await eddy.redis.lrange('l', 0, -1),
       s: (await eddy.redis.smembers('s')).sort(),
-      z: await eddy.redis.zrange('z', 0, -1, 'WITHSCORES'),
-      b: await eddy.redis.zrange(b, 0, -1, 'WITHSCORES'),
+      z: await eddy.redis.zrange('z', 0, '-1', 'WITHSCORES'),
+      b: await eddy.redis.zrange(b, 0, '-1', 'WITHSCORES'),
       copy: await eddy.redis.hgetall('h-copy'),
       union: (await eddy.redis.smembers('union')).sort(),
     };
@@ -147,8 +147,8 @@ describe('every type survives a restart, and RENAME/COPY/MOVE carry collections'
       h: await after.hgetall('h'),
       l: await after.lrange('l', 0, -1),
       s: (await after.smembers('s')).sort(),
-      z: await after.zrange('z', 0, -1, 'WITHSCORES'),
-      b: await after.zrange(b, 0, -1, 'WITHSCORES'),
+      z: await after.zrange('z', 0, '-1', 'WITHSCORES'),
+      b: await after.zrange(b, 0, '-1', 'WITHSCORES'),
       copy: await after.hgetall('h-copy'),
       union: (await after.smembers('union')).sort(),
     }).toEqual(before);

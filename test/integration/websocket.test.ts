@@ -136,7 +136,7 @@ describe('WebSocket', () => {
     await ws.run(['CLIENT', 'SETNAME', 'browser']);
     expect(await redis.client('LIST')).toContain('name=browser');
     const closed = closeCode(ws.socket);
-    await redis.client('KILL', 'SKIPME', 'yes', 'ID', String(((await ws.run(['CLIENT', 'ID'])) as { result: number }).result));
+    await redis.call('client', 'KILL', 'SKIPME', 'yes', 'ID', String(((await ws.run(['CLIENT', 'ID'])) as { result: number }).result));
     await closed;
   });
 });

@@ -1,4 +1,4 @@
-import { credentials, loadPackageDefinition, Metadata, type Client as GrpcClient, type ServiceError } from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, Metadata, type Client as GrpcClient, type GrpcObject, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { resolve } from 'node:path';
 import { WebSocket } from 'ws';
@@ -169,8 +169,10 @@ type Unary = (request: object, metadata: Metadata, options: { deadline?: number 
 /** The generated gRPC client of proto/eddy.proto. */
 export function grpcStub(port: number): GrpcClient & Record<'Get' | 'Set' | 'Del' | 'Command' | 'LoadScript', Unary> {
   const definition = loadSync(PROTO_PATH, { keepCase: true, longs: String, oneofs: true });
-  const Eddy = (loadPackageDefinition(definition).eddy as { v1: { Eddy: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => GrpcClient } }).v1.Eddy;
-  return new Eddy(`127.0.0.1:${port}`, credentials.createInsecure()) as GrpcClient & Record<'Get' | 'Set' | 'Del' | 'Command' | 'LoadScript', Unary>;
+  const Eddy = ((loadPackageDefinition(definition).eddy as GrpcObject).v1 as GrpcObject).Eddy as ServiceClientConstructor;
+  // A ServiceClient types its methods only as Function: narrow from the Client it is.
+  const stub: GrpcClient = new Eddy(`127.0.0.1:${port}`, credentials.createInsecure());
+  return stub as GrpcClient & Record<'Get' | 'Set' | 'Del' | 'Command' | 'LoadScript', Unary>;
 }
 
 /** Calls a unary method; a failed call resolves with its error. */

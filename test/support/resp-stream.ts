@@ -6,7 +6,7 @@ import { decodeResp3 } from './protocol-clients.js';
  * one queue: for subscriptions, where messages arrive unasked. Errors come as `{error}`.
  */
 export class RespStream {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private readonly values: unknown[] = [];
   private waiter: (() => void) | undefined;
   closed = false;

@@ -21,8 +21,14 @@ beforeEach(async () => {
   log = await Log.open(dir, { shards: 2, fsync: 'no' });
   const store = new Store(log);
   const config = new Config();
-  const server = await composeServer(store, config, { shutdown: () => undefined, internalError: () => undefined }, { info: () => undefined, warn: () => undefined }, 0);
-  client = new Client(server, { remoteAddress: 'test:1', localAddress: 'test:0', close: () => undefined });
+  const server = await composeServer(
+    store,
+    config,
+    { shutdown: () => undefined, internalError: () => undefined, background: () => undefined },
+    { info: () => undefined, warn: () => undefined },
+    0,
+  );
+  client = new Client(server, { remoteAddress: 'test:1', localAddress: 'test:0', close: () => undefined, push: () => true });
 });
 afterEach(async () => {
   await log.close();
