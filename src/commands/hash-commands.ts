@@ -7,7 +7,7 @@ import { checkPickCount, randomSlots } from './random-picks.js';
 import { ErrorReply, MapReply, OK, type Reply } from '../replies/reply.js';
 import { addLongDoubles, formatLongDouble, parseLongDouble } from '../formats/long-double.js';
 import { lookupTyped } from './typed-lookup.js';
-import type { Effect } from '../log/record.js';
+import type { EffectDraft } from '../log/record.js';
 
 /** Hash commands (Redis's t_hash.c). */
 
@@ -27,9 +27,9 @@ function setFields(client: Client, args: string[]): number | ErrorReply {
     if (hash?.fields.has(args[i]) !== true && named?.has(args[i]) !== true) added++;
     named?.add(args[i]);
   }
-  const effect = args.slice();
-  effect[0] = 'hset';
-  client.server.store.writeKey(client.db, args[1], effect as unknown as Effect, now);
+  const effect: EffectDraft<'hset'> = ['hset', args[1]];
+  for (let i = 2; i < args.length; i++) effect.push(args[i]);
+  client.server.store.writeKey(client.db, args[1], effect, now);
   return added;
 }
 

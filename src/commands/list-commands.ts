@@ -7,7 +7,7 @@ import type { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, NULL_ARRAY, OK, type Reply } from '../replies/reply.js';
 import { COUNT_NOT_POSITIVE, parseNumKeys, parseOptionalNumber } from './numkeys.js';
 import { lookupTyped } from './typed-lookup.js';
-import type { Effect } from '../log/record.js';
+import type { EffectDraft } from '../log/record.js';
 
 /** List commands (Redis's t_list.c), blocking variants included. */
 
@@ -28,9 +28,9 @@ function push(client: Client, args: string[], side: Side, onlyIfExists: boolean)
   if (list instanceof ErrorReply) return list;
   if (list === undefined && onlyIfExists) return 0;
   const before = list?.size ?? 0;
-  const effect = args.slice();
-  effect[0] = side === 'left' ? 'lpush' : 'rpush';
-  client.server.store.writeKey(client.db, args[1], effect as unknown as Effect, now);
+  const effect: EffectDraft<'lpush' | 'rpush'> = side === 'left' ? ['lpush', args[1]] : ['rpush', args[1]];
+  for (let i = 2; i < args.length; i++) effect.push(args[i]);
+  client.server.store.writeKey(client.db, args[1], effect, now);
   return before + args.length - 2;
 }
 
@@ -208,7 +208,7 @@ function moveItem(client: Client, source: string, destination: string, from: Sid
   }
   return store.transaction(() => {
     const [item] = popItems(client, source, list, from, 1, now);
-    store.writeKey(client.db, destination, [to === 'left' ? 'lpush' : 'rpush', destination, item], now);
+    store.writeKey(client.db, destination, to === 'left' ? ['lpush', destination, item] : ['rpush', destination, item], now);
     return item;
   });
 }

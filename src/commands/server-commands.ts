@@ -7,6 +7,7 @@ import { infoText } from './info.js';
 import { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, MapReply, NO_REPLY, OK, StatusReply, VerbatimReply, helpReply, type Reply } from '../replies/reply.js';
 import { DATABASES } from '../projections/shard-state.js';
+import type { EffectOf } from '../log/record.js';
 
 /** Server commands (Redis's server.c, db.c, config.c). */
 
@@ -22,7 +23,7 @@ function flushMode(args: string[]): ErrorReply | undefined {
 }
 
 /** Writes one effect to every shard, as one transaction (FLUSHDB, FLUSHALL, SWAPDB). */
-function writeEverywhere(client: Client, db: number, effect: readonly [string, ...unknown[]]): void {
+function writeEverywhere(client: Client, db: number, effect: EffectOf<'flushdb' | 'flushall' | 'swapdb'>): void {
   const store = client.server.store;
   const now = Date.now();
   store.transaction(() => {

@@ -110,11 +110,12 @@ function sortGeneric(client: Client, args: string[], readOnly: boolean): Reply {
   elements = elements.slice(request.offset, end);
   const output: (string | null)[] =
     request.gets.length === 0 ? elements : elements.flatMap((element) => request.gets.map((pattern) => lookupPattern(client, pattern, element, now) ?? null));
-  if (request.store === undefined) return output;
+  const destination = request.store;
+  if (destination === undefined) return output;
   const store = client.server.store;
   store.transaction(() => {
-    if (store.lookup(client.db, request.store as string, now) !== undefined) store.delete(client.db, request.store as string, now);
-    if (output.length > 0) store.writeKey(client.db, request.store as string, ['rpush', request.store, ...output.map((item) => item ?? '')], now);
+    if (store.lookup(client.db, destination, now) !== undefined) store.delete(client.db, destination, now);
+    if (output.length > 0) store.writeKey(client.db, destination, ['rpush', destination, ...output.map((item) => item ?? '')], now);
   });
   return output.length;
 }

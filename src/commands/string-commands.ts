@@ -17,7 +17,7 @@ import { expiryAt, isAbsolute, parseStringOptions } from './expiry-options.js';
 import { ErrorReply, MapReply, OK, type Reply } from '../replies/reply.js';
 import { addLongDoubles, formatLongDouble, parseLongDouble } from '../formats/long-double.js';
 import { lookupTyped } from './typed-lookup.js';
-import type { Effect } from '../log/record.js';
+import type { EffectDraft } from '../log/record.js';
 import type { Shard } from '../shards/shard.js';
 
 /** String commands (Redis's t_string.c). Values are latin1 strings: one char per byte. */
@@ -99,7 +99,7 @@ export function mget(client: Client, args: string[]): Reply {
  */
 function writePairs(client: Client, args: string[], now: number): void {
   const store = client.server.store;
-  const perShard = new Map<Shard, string[]>();
+  const perShard = new Map<Shard, EffectDraft<'mset'>>();
   for (let i = 1; i < args.length; i += 2) {
     const shard = store.shardOf(args[i]);
     const effect = perShard.get(shard);
@@ -107,7 +107,7 @@ function writePairs(client: Client, args: string[], now: number): void {
     else effect.push(args[i], args[i + 1]);
   }
   store.transaction(() => {
-    for (const [shard, effect] of perShard) store.write(shard, client.db, effect as unknown as Effect, now);
+    for (const [shard, effect] of perShard) store.write(shard, client.db, effect, now);
   });
 }
 

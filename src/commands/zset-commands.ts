@@ -13,6 +13,7 @@ import { checkPickCount, randomSlots } from './random-picks.js';
 import { DoubleReply, ErrorReply, NULL_ARRAY, type Reply } from '../replies/reply.js';
 import { COUNT_NOT_POSITIVE, LIMIT_NEGATIVE, parseNumKeys, parseOptionalNumber } from './numkeys.js';
 import { lookupTyped } from './typed-lookup.js';
+import type { EffectDraft } from '../log/record.js';
 
 /** Sorted-set commands (Redis's t_zset.c). */
 
@@ -57,7 +58,7 @@ export function zadd(client: Client, args: string[]): Reply {
   const now = Date.now();
   const zset = readZSet(client, args[1], now);
   if (zset instanceof ErrorReply) return zset;
-  const effect: unknown[] = ['zadd', args[1]];
+  const effect: EffectDraft<'zadd'> = ['zadd', args[1]];
   const decided = new Map<string, number>();
   let added = 0;
   let changed = 0;
@@ -79,8 +80,8 @@ export function zadd(client: Client, args: string[]): Reply {
   for (const [member, score] of decided) effect.push(score, member);
   const store = client.server.store;
   if (decided.size > 0) {
-    if (incr) store.namingEvents(ZADD_INCR_EVENTS, () => store.writeKey(client.db, args[1], effect as [string, ...unknown[]], now));
-    else store.writeKey(client.db, args[1], effect as [string, ...unknown[]], now);
+    if (incr) store.namingEvents(ZADD_INCR_EVENTS, () => store.writeKey(client.db, args[1], effect, now));
+    else store.writeKey(client.db, args[1], effect, now);
   }
   if (incr) {
     const member = args[i + 1];

@@ -1,4 +1,4 @@
-import type { Effect, LogRecord } from './record.js';
+import { unknownKind, type Effect, type LogRecord } from './record.js';
 
 /**
  * What an effect changed, as Redis names it: one event per key it touched (RENAME is `rename_from`
@@ -26,31 +26,30 @@ export function defaultEventOf(op: string): string {
  * is `incrby`), recorded beside the effect; without it, the effect's own name says.
  */
 export function changesOf(db: number, effect: Effect, named?: string): Change[] {
-  const op = effect[0];
-  switch (op) {
+  switch (effect[0]) {
     case 'mset': {
       const changes: Change[] = [];
-      for (let i = 1; i < effect.length; i += 2) changes.push({ db, key: effect[i] as string, event: named ?? 'set' });
+      for (let i = 1; i < effect.length; i += 2) changes.push({ db, key: effect[i], event: named ?? 'set' });
       return changes;
     }
     case 'del':
       // An expiry or eviction is named by its reason, whatever command came across it.
-      return [{ db, key: effect[1] as string, event: effect[2] === 'del' ? (named ?? 'del') : (effect[2] as string) }];
+      return [{ db, key: effect[1], event: effect[2] === 'del' ? (named ?? 'del') : effect[2] }];
     case 'rename':
       return [
-        { db, key: effect[1] as string, event: 'rename_from' },
-        { db, key: effect[2] as string, event: 'rename_to' },
+        { db, key: effect[1], event: 'rename_from' },
+        { db, key: effect[2], event: 'rename_to' },
       ];
     case 'move':
       return [
-        { db, key: effect[1] as string, event: 'move_from' },
-        { db: effect[2] as number, key: effect[1] as string, event: 'move_to' },
+        { db, key: effect[1], event: 'move_from' },
+        { db: effect[2], key: effect[1], event: 'move_to' },
       ];
     case 'copy':
-      return [{ db: effect[3] as number, key: effect[2] as string, event: 'copy_to' }];
+      return [{ db: effect[3], key: effect[2], event: 'copy_to' }];
     case 'lrotate': {
       // LMOVE within one list: a pop from one end, a push onto the other.
-      const key = effect[1] as string;
+      const key = effect[1];
       return [
         { db, key, event: effect[2] === 'left' ? 'lpop' : 'rpop' },
         { db, key, event: effect[3] === 'left' ? 'lpush' : 'rpush' },
@@ -62,17 +61,44 @@ export function changesOf(db: number, effect: Effect, named?: string): Change[] 
       return [{ db, key: null, event: 'flushall' }];
     case 'swapdb':
       return [
-        { db: effect[1] as number, key: null, event: 'swapdb' },
-        { db: effect[2] as number, key: null, event: 'swapdb' },
+        { db: effect[1], key: null, event: 'swapdb' },
+        { db: effect[2], key: null, event: 'swapdb' },
       ];
+    case 'put':
+    case 'expire':
+    case 'persist':
+    case 'append':
+    case 'setrange':
+    case 'hset':
+    case 'hdel':
+    case 'lpush':
+    case 'rpush':
+    case 'lpop':
+    case 'rpop':
+    case 'lset':
+    case 'linsert':
+    case 'lrem':
+    case 'ltrim':
+    case 'sadd':
+    case 'srem':
+    case 'zadd':
+    case 'zrem':
+    case 'zremrange':
+      return keyChanges(db, effect[1], effect[0], named);
     default: {
-      const key = effect[1] as string;
-      // Some writes are two events in Redis, recorded as "set,expire" (SET EX) or "lpop,del" (the
-      // last element popped takes the key with it).
-      if (named !== undefined && named.includes(',')) return named.split(',').map((event) => ({ db, key, event }));
-      return [{ db, key, event: named ?? defaultEventOf(op) }];
+      // A newer log's effect (eddy-log on a newer data directory): named by its op, on its first argument.
+      const unknown: readonly unknown[] = effect satisfies never;
+      return keyChanges(db, unknown[1] as string, unknownKind(unknown), named);
     }
   }
+}
+
+/** The changes of an effect on one key, named by its command or by the effect's own name. */
+function keyChanges(db: number, key: string, op: string, named: string | undefined): Change[] {
+  // Some writes are two events in Redis, recorded as "set,expire" (SET EX) or "lpop,del" (the
+  // last element popped takes the key with it).
+  if (named !== undefined && named.includes(',')) return named.split(',').map((event) => ({ db, key, event }));
+  return [{ db, key, event: named ?? defaultEventOf(op) }];
 }
 
 const changesByRecord = new WeakMap<LogRecord, readonly Change[]>();

@@ -1,5 +1,6 @@
 import type { Level } from 'level';
 import { pack, unpack } from 'msgpackr';
+import type { ValueSnapshot } from './record.js';
 import { chunkKey, chunkRange, chunkRev, manifestKey, manifestRange } from './keys.js';
 
 /**
@@ -10,7 +11,7 @@ import { chunkKey, chunkRange, chunkRev, manifestKey, manifestRange } from './ke
  */
 
 /** One key as a checkpoint stores it: db, key, value snapshot, absolute expiry (0: none). */
-export type CheckpointRow = [db: number, key: string, snapshot: unknown, expireAt: number];
+export type CheckpointRow = [db: number, key: string, snapshot: ValueSnapshot, expireAt: number];
 
 export interface CheckpointManifest {
   shard: number;

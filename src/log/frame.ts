@@ -64,6 +64,7 @@ export function decodeFrameRows(value: Buffer): RecordRow[] {
   }
   // The checksum vouches for the rest; a frame written before checksums gets a look at its shape.
   if (!Array.isArray(rows) || (rows.length > 0 && !(Array.isArray(rows[0]) && typeof rows[0][0] === 'number'))) throw new CorruptFrameError('not a list of records');
+  // The one cast from disk to typed effects: applyEffect refuses a kind it does not know.
   return rows as RecordRow[];
 }
 

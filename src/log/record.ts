@@ -3,8 +3,78 @@
  * state anywhere (recovery, followers, point-in-time recovery) without clocks or randomness.
  */
 
-/** An effect names an operation and its resolved arguments, e.g. ['put', key, value, expireAtMs]. */
-export type Effect = readonly [op: string, ...args: unknown[]];
+/** Why a key was deleted; kept in the log so that replays and tailers can tell expiry from DEL. */
+export type DeleteReason = 'del' | 'expired';
+
+/** An end of a list (LMOVE's LEFT and RIGHT). */
+export type ListEnd = 'left' | 'right';
+
+/**
+ * A value as a `put` carries it: a string as itself, a collection as a plain, immutable array
+ * `[type, ...elements]`. Collections in the projection keep changing after the record is appended,
+ * so the log never holds them directly.
+ */
+export type ValueSnapshot = string | CollectionSnapshot;
+
+export type CollectionSnapshot =
+  | readonly [type: 'hash', ...fieldsAndValues: string[]]
+  | readonly [type: 'list', ...items: string[]]
+  | readonly [type: 'set', ...members: string[]]
+  | readonly [type: 'zset', ...scoresAndMembers: (number | string)[]];
+
+/**
+ * An effect: an operation and its resolved arguments (times absolute, 0 for none; positions and
+ * counts decided), exactly the array msgpack writes to the log, so old data directories depend on
+ * it (test/integration/old-data-directory.test.ts). A variadic tail is flat, as on disk: `hset`'s
+ * field, value, field, value, ...; `zadd`'s score, member, ...
+ */
+export type Effect =
+  | readonly [op: 'put', key: string, value: ValueSnapshot, expireAt: number]
+  | readonly [op: 'mset', ...keysAndValues: string[]]
+  | readonly [op: 'del', key: string, reason: DeleteReason]
+  | readonly [op: 'expire', key: string, expireAt: number]
+  | readonly [op: 'persist', key: string]
+  | readonly [op: 'append', key: string, suffix: string]
+  | readonly [op: 'setrange', key: string, offset: number, patch: string]
+  | readonly [op: 'rename', from: string, to: string]
+  | readonly [op: 'move', key: string, toDb: number]
+  | readonly [op: 'copy', from: string, to: string, toDb: number]
+  | readonly [op: 'hset', key: string, ...fieldsAndValues: string[]]
+  | readonly [op: 'hdel', key: string, ...fields: string[]]
+  | readonly [op: 'lpush', key: string, ...items: string[]]
+  | readonly [op: 'rpush', key: string, ...items: string[]]
+  | readonly [op: 'lpop', key: string, count: number]
+  | readonly [op: 'rpop', key: string, count: number]
+  | readonly [op: 'lrotate', key: string, from: ListEnd, to: ListEnd]
+  | readonly [op: 'lset', key: string, index: number, item: string]
+  | readonly [op: 'linsert', key: string, index: number, item: string]
+  | readonly [op: 'lrem', key: string, count: number, item: string]
+  | readonly [op: 'ltrim', key: string, start: number, stop: number]
+  | readonly [op: 'sadd', key: string, ...members: string[]]
+  | readonly [op: 'srem', key: string, ...members: string[]]
+  | readonly [op: 'zadd', key: string, ...scoresAndMembers: (number | string)[]]
+  | readonly [op: 'zrem', key: string, ...members: string[]]
+  | readonly [op: 'zremrange', key: string, startRank: number, stopRank: number]
+  | readonly [op: 'flushdb']
+  | readonly [op: 'flushall']
+  | readonly [op: 'swapdb', a: number, b: number];
+
+/** The effects of the given kinds: `EffectOf<'put'>`. */
+export type EffectOf<K extends Effect[0]> = Extract<Effect, { readonly 0: K }>;
+
+/** An effect being built: its variadic tail is pushed onto before the effect is written. */
+export type EffectDraft<K extends Effect[0]> = Writable<EffectOf<K>>;
+
+type Writable<T> = { -readonly [I in keyof T]: T[I] };
+
+/**
+ * The kind (first element) of an effect or snapshot that no case knows. Callers pass `x satisfies
+ * never` after a case for every kind, so a kind a switch forgets fails to compile; a corrupt or
+ * newer log can still hold one at run time.
+ */
+export function unknownKind(tuple: readonly unknown[]): string {
+  return String(tuple[0]);
+}
 
 export interface LogRecord {
   /** Node-wide revision, strictly increasing (etcd's revision). */

@@ -1,11 +1,11 @@
-import type { Effect, LogRecord } from '../log/record.js';
+import { unknownKind, type Effect, type LogRecord } from '../log/record.js';
 import type { Keyspace } from './keyspace.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
 import { SetValue } from './set-value.js';
 import { DATABASES, type ShardState } from './shard-state.js';
 import { copyValue, type Collection } from './value.js';
-import { valueFromSnapshot, type ValueSnapshot } from './value-snapshot.js';
+import { valueFromSnapshot } from './value-snapshot.js';
 import { ZSetValue } from './zset-value.js';
 
 /**
@@ -21,107 +21,108 @@ export function applyEffect(state: ShardState, db: number, e: Effect, rev: numbe
   const ks = state.dbs[db];
   switch (e[0]) {
     case 'put':
-      ks.set(e[1] as string, valueFromSnapshot(e[2] as ValueSnapshot), e[3] as number);
+      ks.set(e[1], valueFromSnapshot(e[2]), e[3]);
       return;
     case 'mset':
-      for (let i = 1; i < e.length; i += 2) ks.set(e[i] as string, e[i + 1] as string, 0);
+      for (let i = 1; i < e.length; i += 2) ks.set(e[i], e[i + 1], 0);
       return;
     case 'del':
-      ks.delete(e[1] as string);
+      ks.delete(e[1]);
       return;
     case 'expire':
-      if (ks.data.has(e[1] as string)) ks.expires.set(e[1] as string, e[2] as number);
+      if (ks.data.has(e[1])) ks.expires.set(e[1], e[2]);
       return;
     case 'persist':
-      ks.expires.delete(e[1] as string);
+      ks.expires.delete(e[1]);
       return;
     case 'append': {
-      const key = e[1] as string;
+      const key = e[1];
       const current = ks.data.get(key);
-      ks.data.set(key, ((current as string | undefined) ?? '') + (e[2] as string));
+      ks.data.set(key, ((current as string | undefined) ?? '') + e[2]);
       return;
     }
     case 'setrange': {
-      const key = e[1] as string;
-      ks.data.set(key, setRange((ks.data.get(key) as string | undefined) ?? '', e[2] as number, e[3] as string));
+      const key = e[1];
+      ks.data.set(key, setRange((ks.data.get(key) as string | undefined) ?? '', e[2], e[3]));
       return;
     }
     case 'rename':
-      moveKey(ks, e[1] as string, ks, e[2] as string);
+      moveKey(ks, e[1], ks, e[2]);
       return;
     case 'move':
-      moveKey(ks, e[1] as string, state.dbs[e[2] as number], e[1] as string);
+      moveKey(ks, e[1], state.dbs[e[2]], e[1]);
       return;
     case 'copy': {
-      const [, from, to, toDb] = e as unknown as [string, string, string, number];
+      const [, from, to, toDb] = e;
       const value = ks.data.get(from);
       if (value !== undefined) state.dbs[toDb].set(to, copyValue(value), ks.expireAt(from));
       return;
     }
     case 'hset': {
-      const hash = collection(ks, e[1] as string, HashValue);
-      for (let i = 2; i < e.length; i += 2) hash.set(e[i] as string, e[i + 1] as string);
+      const hash = collection(ks, e[1], HashValue);
+      for (let i = 2; i < e.length; i += 2) hash.set(e[i], e[i + 1]);
       return;
     }
     case 'hdel':
-      return removeFrom(ks, e[1] as string, (hash: HashValue) => {
-        for (let i = 2; i < e.length; i++) hash.fields.delete(e[i] as string);
+      return removeFrom(ks, e[1], (hash: HashValue) => {
+        for (let i = 2; i < e.length; i++) hash.fields.delete(e[i]);
       });
     case 'lpush': {
-      const list = collection(ks, e[1] as string, ListValue);
-      for (let i = 2; i < e.length; i++) list.pushFront(e[i] as string);
+      const list = collection(ks, e[1], ListValue);
+      for (let i = 2; i < e.length; i++) list.pushFront(e[i]);
       return;
     }
     case 'rpush': {
-      const list = collection(ks, e[1] as string, ListValue);
-      for (let i = 2; i < e.length; i++) list.pushBack(e[i] as string);
+      const list = collection(ks, e[1], ListValue);
+      for (let i = 2; i < e.length; i++) list.pushBack(e[i]);
       return;
     }
     case 'lpop':
-      return removeFrom(ks, e[1] as string, (list: ListValue) => {
-        for (let i = 0; i < (e[2] as number); i++) list.popFront();
+      return removeFrom(ks, e[1], (list: ListValue) => {
+        for (let i = 0; i < e[2]; i++) list.popFront();
       });
     case 'rpop':
-      return removeFrom(ks, e[1] as string, (list: ListValue) => {
-        for (let i = 0; i < (e[2] as number); i++) list.popBack();
+      return removeFrom(ks, e[1], (list: ListValue) => {
+        for (let i = 0; i < e[2]; i++) list.popBack();
       });
     case 'lrotate': {
-      const list = ks.data.get(e[1] as string) as ListValue;
+      const list = ks.data.get(e[1]) as ListValue;
       const item = (e[2] === 'left' ? list.popFront() : list.popBack()) as string;
       if (e[3] === 'left') list.pushFront(item);
       else list.pushBack(item);
       return;
     }
     case 'lset':
-      (ks.data.get(e[1] as string) as ListValue).setAt(e[2] as number, e[3] as string);
+      (ks.data.get(e[1]) as ListValue).setAt(e[2], e[3]);
       return;
     case 'linsert':
-      (ks.data.get(e[1] as string) as ListValue).insertAt(e[2] as number, e[3] as string);
+      (ks.data.get(e[1]) as ListValue).insertAt(e[2], e[3]);
       return;
     case 'lrem':
-      return removeFrom(ks, e[1] as string, (list: ListValue) => removeMatching(list, e[2] as number, e[3] as string));
+      return removeFrom(ks, e[1], (list: ListValue) => removeMatching(list, e[2], e[3]));
     case 'ltrim':
-      return removeFrom(ks, e[1] as string, (list: ListValue) => list.trim(e[2] as number, e[3] as number));
+      return removeFrom(ks, e[1], (list: ListValue) => list.trim(e[2], e[3]));
     case 'sadd': {
-      const set = collection(ks, e[1] as string, SetValue);
-      for (let i = 2; i < e.length; i++) set.add(e[i] as string);
+      const set = collection(ks, e[1], SetValue);
+      for (let i = 2; i < e.length; i++) set.add(e[i]);
       return;
     }
     case 'srem':
-      return removeFrom(ks, e[1] as string, (set: SetValue) => {
-        for (let i = 2; i < e.length; i++) set.remove(e[i] as string);
+      return removeFrom(ks, e[1], (set: SetValue) => {
+        for (let i = 2; i < e.length; i++) set.remove(e[i]);
       });
     case 'zadd': {
-      const zset = collection(ks, e[1] as string, ZSetValue);
+      const zset = collection(ks, e[1], ZSetValue);
+      // The pairs are flat, as on disk (score, member, ...): a tuple type cannot say which index holds which.
       for (let i = 2; i < e.length; i += 2) zset.set(e[i + 1] as string, e[i] as number);
       return;
     }
     case 'zrem':
-      return removeFrom(ks, e[1] as string, (zset: ZSetValue) => {
-        for (let i = 2; i < e.length; i++) zset.remove(e[i] as string);
+      return removeFrom(ks, e[1], (zset: ZSetValue) => {
+        for (let i = 2; i < e.length; i++) zset.remove(e[i]);
       });
     case 'zremrange':
-      return removeFrom(ks, e[1] as string, (zset: ZSetValue) => zset.removeRanks(e[2] as number, e[3] as number));
+      return removeFrom(ks, e[1], (zset: ZSetValue) => zset.removeRanks(e[2], e[3]));
     case 'flushdb':
       ks.clear();
       return;
@@ -129,14 +130,15 @@ export function applyEffect(state: ShardState, db: number, e: Effect, rev: numbe
       for (let db = 0; db < DATABASES; db++) state.dbs[db].clear();
       return;
     case 'swapdb': {
-      const [, a, b] = e as unknown as [string, number, number];
+      const [, a, b] = e;
       const swapped = state.dbs[a];
       state.dbs[a] = state.dbs[b];
       state.dbs[b] = swapped;
       return;
     }
     default:
-      throw new Error(`unknown effect '${String(e[0])}' at revision ${rev}`);
+      // A corrupt or newer log; every kind this code writes has its case above.
+      throw new Error(`unknown effect '${unknownKind(e satisfies never)}' at revision ${rev}`);
   }
 }
 

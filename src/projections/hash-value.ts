@@ -1,4 +1,5 @@
 import { LISTPACK_MAX_ENTRIES, LISTPACK_MAX_VALUE } from './encoding-limits.js';
+import type { CollectionSnapshot } from '../log/record.js';
 import type { Collection } from './value.js';
 
 /** A hash: field -> value, in insertion order. */
@@ -27,8 +28,8 @@ export class HashValue implements Collection {
     return copy;
   }
 
-  snapshot(): unknown[] {
-    const flat: unknown[] = ['hash'];
+  snapshot(): CollectionSnapshot {
+    const flat: [type: 'hash', ...fieldsAndValues: string[]] = ['hash'];
     for (const [field, value] of this.fields) flat.push(field, value);
     return flat;
   }

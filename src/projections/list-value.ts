@@ -1,4 +1,5 @@
 import Denque from 'denque';
+import type { CollectionSnapshot } from '../log/record.js';
 import type { Collection } from './value.js';
 
 /** A list: a double-ended queue (denque), O(1) at both ends and by index. */
@@ -67,7 +68,7 @@ export class ListValue implements Collection {
     return copy;
   }
 
-  snapshot(): unknown[] {
+  snapshot(): CollectionSnapshot {
     return ['list', ...this.items.toArray()];
   }
 }

@@ -2,12 +2,12 @@ import type { CheckpointRow } from '../log/checkpoints.js';
 import type { ReplaySink } from '../log/replay.js';
 import { applyEffect } from './apply.js';
 import type { ShardState } from './shard-state.js';
-import { valueFromSnapshot, type ValueSnapshot } from './value-snapshot.js';
+import { valueFromSnapshot } from './value-snapshot.js';
 
 /** Loads checkpoint rows into a shard's projection (every row belongs to that shard). */
 export function loadCheckpointRows(state: ShardState, rows: readonly CheckpointRow[]): void {
   const dbs = state.dbs;
-  for (const [db, key, snapshot, expireAt] of rows) dbs[db].set(key, valueFromSnapshot(snapshot as ValueSnapshot), expireAt);
+  for (const [db, key, snapshot, expireAt] of rows) dbs[db].set(key, valueFromSnapshot(snapshot), expireAt);
 }
 
 /** A replay of the log into a shard's projection (recovery, point-in-time restores). */

@@ -1,3 +1,4 @@
+import type { CollectionSnapshot } from '../log/record.js';
 import { INTSET_MAX_ENTRIES } from './encoding-limits.js';
 import { isIntegerString, type Collection } from './value.js';
 
@@ -60,7 +61,7 @@ export class SetValue implements Collection {
     return copy;
   }
 
-  snapshot(): unknown[] {
+  snapshot(): CollectionSnapshot {
     return ['set', ...this.members];
   }
 

@@ -1,3 +1,5 @@
+import type { CollectionSnapshot } from '../log/record.js';
+
 /**
  * The value model. A string value is a JS string holding one byte per character (latin1), so every
  * Redis string is binary-safe and costs no wrapper object. Collections (hashes, lists, sets, sorted
@@ -13,7 +15,7 @@ export interface Collection {
   /** A deep copy (COPY). */
   clone(): Collection;
   /** An immutable plain form for the log: [type, ...elements] (see value-snapshot.ts). */
-  snapshot(): unknown[];
+  snapshot(): CollectionSnapshot;
 }
 
 export type Value = string | Collection;

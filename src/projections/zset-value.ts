@@ -1,3 +1,4 @@
+import type { CollectionSnapshot } from '../log/record.js';
 import { LISTPACK_MAX_ENTRIES, LISTPACK_MAX_VALUE } from './encoding-limits.js';
 import { SkipList, type SkipNode } from './skiplist.js';
 import type { Collection } from './value.js';
@@ -61,8 +62,8 @@ export class ZSetValue implements Collection {
     return copy;
   }
 
-  snapshot(): unknown[] {
-    const flat: unknown[] = ['zset'];
+  snapshot(): CollectionSnapshot {
+    const flat: [type: 'zset', ...scoresAndMembers: (number | string)[]] = ['zset'];
     for (let node = this.order.first; node !== null; node = node.next) flat.push(node.score, node.member);
     return flat;
   }

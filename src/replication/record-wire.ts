@@ -17,6 +17,7 @@ export function encodeRecords(records: readonly LogRecord[]): Buffer {
 }
 
 export function decodeRecords(bytes: Buffer): LogRecord[] {
+  // The one cast from the wire to typed effects: the primary encoded them, applyEffect refuses a kind it does not know.
   const rows = unpack(bytes) as WireRow[];
   if (!Array.isArray(rows)) throw new Error('replication stream: a batch that is not a list of records');
   return rows.map(([rev, ts, shard, db, txn, effect, event]) => (event === null ? { rev, ts, shard, db, txn, effect } : { rev, ts, shard, db, txn, effect, event }));

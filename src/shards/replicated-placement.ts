@@ -1,4 +1,4 @@
-import type { Effect, LogRecord } from '../log/record.js';
+import type { EffectDraft, LogRecord } from '../log/record.js';
 import type { Keyspace } from '../projections/keyspace.js';
 import { snapshotOf } from '../projections/value-snapshot.js';
 
@@ -36,21 +36,21 @@ export function placeReplicated(record: LogRecord, sourceShards: number, target:
       return placed;
     }
     case 'mset': {
-      const byShard = new Map<number, unknown[]>();
+      const byShard = new Map<number, EffectDraft<'mset'>>();
       for (let i = 1; i < effect.length; i += 2) {
-        const shard = target.shardOf(effect[i] as string);
+        const shard = target.shardOf(effect[i]);
         let pairs = byShard.get(shard);
-        if (pairs === undefined) byShard.set(shard, (pairs = []));
+        if (pairs === undefined) byShard.set(shard, (pairs = ['mset']));
         pairs.push(effect[i], effect[i + 1]);
       }
-      return [...byShard].map(([shard, pairs]) => ({ ...record, shard, effect: ['mset', ...pairs] as Effect }));
+      return [...byShard].map(([shard, pairs]) => ({ ...record, shard, effect: pairs }));
     }
     case 'rename':
-      return splitTwoKeys(record, target, effect[1] as string, effect[2] as string, record.db, 'rename');
+      return splitTwoKeys(record, target, effect[1], effect[2], record.db, 'rename');
     case 'copy':
-      return splitTwoKeys(record, target, effect[1] as string, effect[2] as string, effect[3] as number, 'copy');
+      return splitTwoKeys(record, target, effect[1], effect[2], effect[3], 'copy');
     default:
-      return [{ ...record, shard: target.shardOf(effect[1] as string) }];
+      return [{ ...record, shard: target.shardOf(effect[1]) }];
   }
 }
 

@@ -13,11 +13,22 @@ import { placeReplicated, type PlacementTarget } from './replicated-placement.js
 import { Shard } from './shard.js';
 import { shardOfSlot, slotOf } from './slot.js';
 
-/** Effects that remove elements from a collection, and so may empty it. */
-const REMOVING_EFFECTS = new Set(['hdel', 'lpop', 'rpop', 'lrem', 'ltrim', 'srem', 'zrem', 'zremrange']);
-
-/** Why a key was deleted; kept in the log so that replays and tailers can tell expiry from DEL. */
-export type DeleteReason = 'del' | 'expired';
+/** The key of an effect that removes elements from a collection, and so may empty it; else undefined. */
+function shrunkKeyOf(effect: Effect): string | undefined {
+  switch (effect[0]) {
+    case 'hdel':
+    case 'lpop':
+    case 'rpop':
+    case 'lrem':
+    case 'ltrim':
+    case 'srem':
+    case 'zrem':
+    case 'zremrange':
+      return effect[1];
+    default:
+      return undefined;
+  }
+}
 
 /** Told of every change to a key or database (WATCH, blocked clients waiting for a key). */
 export interface ChangeListener {
@@ -170,7 +181,8 @@ export class Store {
     applyEffect(shard.state, db, effect, this.log.lastRev + 1);
     let event = this.commandEvents?.[effect[0]];
     // Redis notifies `del` after the event that took a collection's last element (the key goes too).
-    if (REMOVING_EFFECTS.has(effect[0]) && !shard.state.dbs[db].data.has(effect[1] as string)) event = `${event ?? defaultEventOf(effect[0])},del`;
+    const shrunk = shrunkKeyOf(effect);
+    if (shrunk !== undefined && !shard.state.dbs[db].data.has(shrunk)) event = `${event ?? defaultEventOf(effect[0])},del`;
     if (this.capture !== undefined && this.capture.shards.has(shard)) this.capture.writes.push({ shard: shard.id, db, effect, now, event });
     else this.log.append(shard.id, db, this.txn, effect, now, event);
   }
@@ -226,7 +238,7 @@ export class Store {
       for (const change of changes) {
         if (change.key !== null) listener.keyChanged(change.db, change.key);
         else if (change.event === 'flushall') for (let each = 0; each < DATABASES; each++) listener.dbChanged(shard, each, each);
-        else if (change.event === 'swapdb') listener.dbChanged(shard, change.db, (change.db === effect[1] ? effect[2] : effect[1]) as number);
+        else if (effect[0] === 'swapdb') listener.dbChanged(shard, change.db, change.db === effect[1] ? effect[2] : effect[1]);
         else listener.dbChanged(shard, change.db, change.db);
       }
   }
@@ -251,7 +263,7 @@ export class Store {
   }
 
   delete(db: number, key: string, now: number): void {
-    this.write(this.shardOf(key), db, ['del', key, 'del' satisfies DeleteReason], now);
+    this.write(this.shardOf(key), db, ['del', key, 'del'], now);
   }
 
   /**
@@ -359,6 +371,6 @@ export class Store {
 
   private expire(shard: Shard, db: number, key: string, now: number): void {
     this.expiredKeys++;
-    this.write(shard, db, ['del', key, 'expired' satisfies DeleteReason], now);
+    this.write(shard, db, ['del', key, 'expired'], now);
   }
 }

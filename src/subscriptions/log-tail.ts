@@ -4,7 +4,7 @@ import type { Log } from '../log/log.js';
 import type { LogRecord } from '../log/record.js';
 import { applyEffect } from '../projections/apply.js';
 import { emptyShardState, type ShardState } from '../projections/shard-state.js';
-import { valueFromSnapshot, type ValueSnapshot } from '../projections/value-snapshot.js';
+import { valueFromSnapshot } from '../projections/value-snapshot.js';
 import { ChangeFilter, type ChangeFilterSpec } from './change-filter.js';
 import { changeReply, sharedChangeReply } from './change-reply.js';
 import type { HubEvent, TailHub } from './tail-hub.js';
@@ -231,7 +231,7 @@ export class LogTail {
       states.set(shard, state);
       for await (const rows of this.log.checkpoints.rows(shard, checkpoint.rev))
         for (const [db, key, snapshot, expireAt] of rows)
-          if (this.filter.accepts({ db, key, event: 'set' })) state.dbs[db].set(key, valueFromSnapshot(snapshot as ValueSnapshot), expireAt);
+          if (this.filter.accepts({ db, key, event: 'set' })) state.dbs[db].set(key, valueFromSnapshot(snapshot), expireAt);
     }
     return seeded;
   }

@@ -21,6 +21,8 @@ export class EddyProcess {
   constructor(
     readonly dir: string,
     readonly args: string[] = [],
+    /** The server to run: another checkout's build writes the fixtures of an older format. */
+    readonly entry = SERVER_ENTRY,
   ) {}
 
   static async start(args: string[] = [], dir = mkdtempSync(join(tmpdir(), 'eddy-test-'))): Promise<EddyProcess> {
@@ -33,7 +35,7 @@ export class EddyProcess {
   async launch(): Promise<void> {
     const port = this.port === 0 ? ['--port', '0'] : ['--port', String(this.port)];
     // `args` come first, so that a config file can be the first argument, as eddy expects.
-    const child = spawn(process.execPath, [SERVER_ENTRY, ...this.args, '--dir', this.dir, ...port], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [this.entry, ...this.args, '--dir', this.dir, ...port], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exitCode = null;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve((this.exitCode = code))));
