@@ -155,3 +155,15 @@ describe('sets', () => {
     expect(seen.size).toBe(300);
   });
 });
+
+describe('random picks at their limits', () => {
+  it('a huge negative random count is refused instead of exhausting memory', async () => {
+    await eddy.redis.sadd('s', 'a');
+    await expect(eddy.redis.srandmember('s', -1_000_000_000)).rejects.toThrow('ERR value is out of range');
+  });
+
+  it('SINTERCARD numkeys and HINCRBYFLOAT inf errors', async () => {
+    await expect(eddy.redis.call('SINTERCARD', '5', 'k')).rejects.toThrow("ERR Number of keys can't be greater than number of args");
+    await expect(eddy.redis.hincrbyfloat('h', 'f', 'inf')).rejects.toThrow('ERR value is NaN or Infinity');
+  });
+});

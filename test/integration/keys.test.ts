@@ -233,3 +233,16 @@ describe('databases', () => {
     db1.disconnect();
   });
 });
+
+describe('inputs that must not hurt the server', () => {
+  it('OBJECT HELP (a key position past the arguments) answers and the server lives', async () => {
+    expect((await redis.call('OBJECT', 'HELP')) as string[]).toContain('ENCODING <key>');
+    expect(await redis.ping()).toBe('PONG');
+  });
+
+  it('a backtracking-heavy glob finishes (no exponential matching)', async () => {
+    await redis.set('a'.repeat(3000), 'v');
+    expect(await redis.keys('*a*a*a*a*a*a*a*a*a*a*a*a*b')).toEqual([]);
+    expect(await redis.keys('a*a')).toHaveLength(1);
+  });
+});

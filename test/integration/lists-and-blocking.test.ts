@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitForBlockedClients } from '../support/blocked-clients.js';
 import { eddyForFile } from '../support/eddy-for-file.js';
+import { RawConnection } from '../support/raw-connection.js';
 
 const extra: Redis[] = [];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -145,5 +146,49 @@ describe('blocking list commands', () => {
     for (let i = 0; i < 200 && /blocked_clients:[1-9]/.test(await eddy.redis.info('clients')); i++) await sleep(5);
     await eddy.redis.rpush('gone', 'kept');
     expect(await eddy.redis.lrange('gone', 0, -1)).toEqual(['kept']);
+  });
+});
+
+describe('blocked clients and transactions', () => {
+  it('one push serving several blocked clients answers each exactly once', async () => {
+    const first = await RawConnection.open(eddy.server.port);
+    const second = await RawConnection.open(eddy.server.port);
+    first.write('BLPOP q 5\r\nPING\r\n');
+    await waitForBlockedClients(eddy.redis, 1);
+    second.write('BLPOP q 5\r\n');
+    await waitForBlockedClients(eddy.redis, 2);
+    await eddy.redis.rpush('q', 'x', 'y', 'z');
+    expect(await first.readUntil((text) => text.endsWith('+PONG\r\n'))).toBe('*2\r\n$1\r\nq\r\n$1\r\nx\r\n+PONG\r\n');
+    expect(await second.readUntil((text) => text.length > 0)).toBe('*2\r\n$1\r\nq\r\n$1\r\ny\r\n');
+    await sleep(50);
+    expect(second.text).toBe('*2\r\n$1\r\nq\r\n$1\r\ny\r\n');
+    expect(await eddy.redis.lrange('q', 0, -1)).toEqual(['z']);
+    first.close();
+    second.close();
+  });
+
+  it('EXEC runs whole before blocked clients are served', async () => {
+    const waiter = await RawConnection.open(eddy.server.port);
+    waiter.write('BLPOP q 0.3\r\n');
+    await sleep(30);
+    expect(await eddy.redis.multi().rpush('q', 'x').lpop('q').exec()).toEqual([
+      [null, 1],
+      [null, 'x'],
+    ]);
+    expect(await waiter.readUntil((text) => text.length > 0, 2000)).toBe('*-1\r\n');
+    waiter.close();
+  });
+
+  it('LMOVE of a one-item list onto itself keeps the TTL', async () => {
+    await eddy.redis.rpush('k', 'only');
+    await eddy.redis.expire('k', 100);
+    expect(await eddy.redis.lmove('k', 'k', 'LEFT', 'RIGHT')).toBe('only');
+    expect(await eddy.redis.ttl('k')).toBeGreaterThan(90);
+  });
+
+  it('LPOP arity and LMPOP numkeys errors', async () => {
+    await expect(eddy.redis.call('LPOP', 'k', '1', '2')).rejects.toThrow("ERR wrong number of arguments for 'lpop' command");
+    await expect(eddy.redis.call('LMPOP', 'x', 'k', 'LEFT')).rejects.toThrow('ERR numkeys should be greater than 0');
+    await expect(eddy.redis.call('LMPOP', '5', 'k', 'LEFT')).rejects.toThrow('ERR syntax error');
   });
 });

@@ -208,3 +208,73 @@ describe('log tails: TAIL, UNTAIL, LOGREAD', () => {
     return { next, events };
   }
 });
+
+describe('tails follow every key a record changes, named as Redis names them', () => {
+  let server: EddyProcess;
+  let redis: Redis;
+  const streams: RespStream[] = [];
+  const liveTail = async (...filter: string[]) => {
+    const tail = await RespStream.open(server.port, 3);
+    streams.push(tail);
+    tail.send('TAIL', 'FROM', '$', ...filter);
+    expect((await tail.next()) as unknown[]).toHaveLength(2);
+    return tail;
+  };
+  const keyAndEvent = (event: unknown) => [(event as ChangeEvent)[4], (event as ChangeEvent)[5]];
+
+  beforeAll(async () => {
+    server = await EddyProcess.start(['--shards', '2']);
+    redis = new Redis({ port: server.port });
+  });
+  afterAll(async () => {
+    for (const stream of streams) stream.close();
+    redis.disconnect();
+    await server.stop();
+  });
+  beforeEach(async () => {
+    await redis.flushall();
+  });
+
+  test('a live tail gets every change of a record that changes several keys', async () => {
+    const tail = await liveTail('MATCH', '{t}*');
+    await redis.mset('{t}a', '1', '{t}b', '2');
+    await redis.rename('{t}a', '{t}c');
+    await redis.rpush('{t}l', 'x', 'y');
+    await redis.lmove('{t}l', '{t}l', 'LEFT', 'RIGHT');
+    expect((await tail.take(7)).map(keyAndEvent)).toEqual([
+      ['{t}a', 'set'],
+      ['{t}b', 'set'],
+      ['{t}a', 'rename_from'],
+      ['{t}c', 'rename_to'],
+      ['{t}l', 'rpush'],
+      ['{t}l', 'lpop'],
+      ['{t}l', 'rpush'],
+    ]);
+  });
+
+  test('ZMPOP MAX notifies zpopmax and ZADD INCR zincr, as Redis does', async () => {
+    await redis.zadd('z', 1, 'a', 2, 'b', 3, 'c');
+    const tail = await liveTail('KEYS', 'z');
+    await redis.call('ZMPOP', '1', 'z', 'MAX');
+    await redis.call('ZMPOP', '1', 'z', 'MIN');
+    await redis.zadd('z', 'INCR', 5, 'b');
+    await redis.zincrby('z', 1, 'b');
+    expect((await tail.take(4)).map(keyAndEvent)).toEqual([
+      ['z', 'zpopmax'],
+      ['z', 'zpopmin'],
+      ['z', 'zincr'],
+      ['z', 'zincr'],
+    ]);
+  });
+
+  test('a key named like a TAIL option is followed as a key (KEYS before it)', async () => {
+    const tail = await liveTail('KEYS', 'db', 'KEYS', 'FROM');
+    await redis.set('db', '1');
+    await redis.set('FROM', '2');
+    await redis.set('other', '3');
+    expect((await tail.take(2)).map(keyAndEvent)).toEqual([
+      ['db', 'set'],
+      ['FROM', 'set'],
+    ]);
+  });
+});

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EddyProcess } from '../support/eddy-process.js';
 import { RawConnection } from '../support/raw-connection.js';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Malformed protocol input: the offending connection gets Redis's error and is closed; nothing else changes. */
 let server: EddyProcess;
 let redis: Redis;
@@ -115,5 +117,16 @@ describe('fuzzed bytes', () => {
     const other = new Redis({ port: server.port });
     expect(await other.get('canary')).toBe('alive');
     other.disconnect();
+  });
+});
+
+describe('protocol errors behind blocked commands', () => {
+  it('a protocol error behind a blocked command waits for its reply', async () => {
+    const raw = await RawConnection.open(server.port);
+    raw.write('BLPOP pq 5\r\n*1\r\n$x\r\n');
+    await sleep(30);
+    await redis.rpush('pq', 'v');
+    expect(await raw.waitClosed()).toBe(true);
+    expect(raw.text).toBe('*2\r\n$2\r\npq\r\n$1\r\nv\r\n-ERR Protocol error: invalid bulk length\r\n');
   });
 });

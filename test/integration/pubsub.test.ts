@@ -253,3 +253,24 @@ describe('keyspace notifications', () => {
     await redis.config('SET', 'notify-keyspace-events', 'KEA');
   });
 });
+
+describe('notify-keyspace-events', () => {
+  let server: EddyProcess;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await EddyProcess.start([]);
+    redis = new Redis({ port: server.port });
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+
+  test('notify-keyspace-events is checked and shown in Redis\'s normal form', async () => {
+    await expect(redis.config('SET', 'notify-keyspace-events', 'KEQ')).rejects.toThrow('Invalid event class character');
+    await redis.config('SET', 'notify-keyspace-events', 'KEA');
+    expect(await redis.config('GET', 'notify-keyspace-events')).toEqual(['notify-keyspace-events', 'AKE']);
+    await redis.config('SET', 'notify-keyspace-events', 'Elg');
+    expect(await redis.config('GET', 'notify-keyspace-events')).toEqual(['notify-keyspace-events', 'glE']);
+  });
+});

@@ -170,3 +170,15 @@ describe('authentication', () => {
     await expect(redis.call('AUTH', 'x')).rejects.toThrow('ERR AUTH <password> called without any password configured for the default user');
   });
 });
+
+describe('AUTH and CONFIG SET edge cases', () => {
+  it('AUTH default <anything> without requirepass is accepted', async () => {
+    expect(await redis.call('AUTH', 'default', 'whatever')).toBe('OK');
+  });
+
+  it('CONFIG SET changes nothing when one pair is bad', async () => {
+    await expect(redis.config('SET', 'appendfsync', 'always', 'maxclients', 'lots')).rejects.toThrow("argument 'maxclients'");
+    expect(await redis.config('GET', 'appendfsync')).toEqual(['appendfsync', 'everysec']);
+    await expect(redis.config('SET', 'proto-max-bulk-len', '1constructor')).rejects.toThrow('argument must be a memory value');
+  });
+});

@@ -169,3 +169,19 @@ describe('RESP3 reply forms', () => {
     raw.close();
   });
 });
+
+describe('scores across a restart', () => {
+  it('a -0 score reads the same before and after a restart', async () => {
+    await eddy.redis.zadd('z', '-0', 'a');
+    const before = await eddy.redis.zscore('z', 'a');
+    expect(await eddy.server.kill('SIGTERM')).toBe(0);
+    await eddy.server.launch();
+    expect(await eddy.redis.zscore('z', 'a')).toBe(before);
+  });
+
+  it('range bounds are checked before the key is looked up', async () => {
+    await expect(eddy.redis.zrangebyscore('missing', 'a', 'b')).rejects.toThrow('ERR min or max is not a float');
+    await expect(eddy.redis.call('ZRANGEBYLEX', 'z', '-', '+', 'WITHSCORES')).rejects.toThrow('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
+    expect(await eddy.redis.call('ZRANGE', 'z', '0', '-1', 'LIMIT', '0', '-1')).toEqual([]);
+  });
+});

@@ -213,3 +213,26 @@ describe('read-modify-write commands', () => {
     await expect(redis.call('LCS', 'key1', 'key2', 'LEN', 'IDX')).rejects.toThrow('ERR If you want both the length and indexes, please just use IDX.');
   });
 });
+
+describe('strings at their limits', () => {
+  it('SETRANGE past the longest string is refused, and the log stays loadable', async () => {
+    await expect(redis.setrange('k', 536_870_900, 'x')).rejects.toThrow('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+    await redis.set('after', 'ok');
+    expect(await server.kill('SIGTERM')).toBe(0);
+    await server.launch();
+    expect(await redis.get('after')).toBe('ok');
+  });
+
+  it('GETRANGE clamps a negative end to 0', async () => {
+    await redis.set('k', 'hello');
+    expect(await redis.getrange('k', 0, -10)).toBe('h');
+  });
+
+  it('LCS refuses a table larger than proto-max-bulk-len', async () => {
+    await redis.config('SET', 'proto-max-bulk-len', '1mb');
+    await redis.set('a', 'x'.repeat(1000));
+    await redis.set('b', 'y'.repeat(1000));
+    await expect(redis.call('LCS', 'a', 'b')).rejects.toThrow('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
+    await redis.config('SET', 'proto-max-bulk-len', '512mb');
+  });
+});

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eddyForFile } from '../support/eddy-for-file.js';
+import { RespStream } from '../support/resp-stream.js';
 import { keysOnShard } from '../support/keys-on-shards.js';
 
 let other: Redis;
@@ -156,5 +157,32 @@ describe('every type survives a restart, and RENAME/COPY/MOVE carry collections'
     await after.select(3);
     expect(await after.smembers('moved')).toEqual(['v']);
     after.disconnect();
+  });
+});
+
+describe('WATCH and FLUSHDB', () => {
+  it('FLUSHDB breaks only watches on keys that existed', async () => {
+    const other = new Redis({ port: eddy.server.port, protocol: 2 });
+    await eddy.redis.watch('never-existed');
+    await other.flushdb();
+    expect(await eddy.redis.multi().set('x', '1').exec()).toEqual([[null, 'OK']]);
+    other.disconnect();
+  });
+});
+
+describe('commands a transaction cannot hold', () => {
+  it('subscribing inside MULTI is refused and the transaction aborts, the stream stays in step', async () => {
+    for (const command of [['SUBSCRIBE', 'c'], ['PSUBSCRIBE', 'p*'], ['TAIL'], ['LOGREAD', 'FROM', '1']]) {
+      const client = await RespStream.open(eddy.server.port, 3);
+      client.send('MULTI');
+      expect(await client.next()).toBe('OK');
+      client.send(...command);
+      expect(await client.next()).toEqual({ error: 'ERR Command not allowed inside a transaction' });
+      client.send('EXEC');
+      expect(await client.next()).toEqual({ error: 'EXECABORT Transaction discarded because of previous errors.' });
+      client.send('PING');
+      expect(await client.next()).toBe('PONG');
+      client.close();
+    }
   });
 });

@@ -168,3 +168,73 @@ describe('WebSocket with requirepass', () => {
     expect(await closeCode(wrong.socket)).toBe(1008);
   });
 });
+
+describe('WebSocket tails and blocking commands', () => {
+  let server: EddyProcess;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    server = await EddyProcess.start(['--ws-port', '0', '--shards', '2']);
+    redis = new Redis({ port: server.port });
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+  beforeEach(async () => {
+    await redis.flushall();
+  });
+
+  test('a WebSocket tail takes its keys as keys, never as options', async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${server.wsPort}/`);
+    await new Promise((resolve) => socket.once('open', resolve));
+    const frames: Record<string, unknown>[] = [];
+    socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>));
+    await redis.set('before', 'x');
+    const [rev] = (await redis.call('LOGREAD', 'FROM', '$')) as [number];
+    // Were 'FROM' '1' taken as an option, the tail would replay `before` from revision 1.
+    socket.send(JSON.stringify({ id: 1, op: 'tail', keys: ['a', 'FROM', '1'] }));
+    await expect.poll(() => frames.length).toBeGreaterThan(0);
+    expect(frames[0]).toEqual({ id: 1, result: ['tail', rev] });
+    await redis.set('FROM', 'v');
+    await redis.set('1', 'w');
+    await expect.poll(() => frames.length).toBe(3);
+    expect(frames.slice(1).map((frame) => (frame.push as unknown[])[4])).toEqual(['FROM', '1']);
+    socket.terminate();
+  });
+
+  test('a WebSocket tail whose client stops reading is paused, not cut off, and loses nothing', async () => {
+    await redis.config('SET', 'client-output-buffer-limit', 'pubsub 512kb 0 0');
+    const socket = new WebSocket(`ws://127.0.0.1:${server.wsPort}/`);
+    await new Promise((resolve) => socket.once('open', resolve));
+    const frames: Record<string, unknown>[] = [];
+    socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>));
+    socket.send(JSON.stringify({ id: 1, op: 'tail', match: ['slow:*'] }));
+    await expect.poll(() => frames.length).toBe(1);
+    socket.pause();
+    const value = 'v'.repeat(10_000);
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < 2000; i++) pipeline.set(`slow:${i}`, value);
+    await pipeline.exec();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.resume();
+    await expect.poll(() => frames.length, { timeout: 10_000 }).toBe(2001);
+    expect(frames.slice(1).map((frame) => (frame.push as unknown[])[4])).toEqual(Array.from({ length: 2000 }, (_, i) => `slow:${i}`));
+    socket.terminate();
+    await redis.config('SET', 'client-output-buffer-limit', 'normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60');
+  });
+
+  test('a blocking pop queued behind another on a closed WebSocket takes nothing', async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${server.wsPort}/`);
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ id: 1, cmd: ['BLPOP', 'first', '0'] }));
+    socket.send(JSON.stringify({ id: 2, cmd: ['BLPOP', 'second', '0'] }));
+    await expect.poll(async () => Number(/blocked_clients:(\d+)/.exec(await redis.info('clients'))?.[1])).toBe(1);
+    socket.terminate();
+    await expect.poll(async () => Number(/connected_clients:(\d+)/.exec(await redis.info('clients'))?.[1])).toBe(1); // only this file's ioredis client is left
+    await redis.rpush('first', 'a');
+    await redis.rpush('second', 'b');
+    expect(await redis.lrange('first', 0, -1)).toEqual(['a']);
+    expect(await redis.lrange('second', 0, -1)).toEqual(['b']);
+  });
+});
