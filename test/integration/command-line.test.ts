@@ -79,26 +79,33 @@ describe('command line and config file', () => {
   ])('SIGTERM after a client was refused for maxclients (the refused connection %s) exits 0 with the log flushed', async (_, keepOpen) => {
     const server = await EddyProcess.start(['--maxclients', '1'], join(scratch, `maxclients-${keepOpen}`));
     const admitted = new Redis({ port: server.port });
+    // The admitted client is connected first: the raw one is the one refused.
     await admitted.set('k', 'v');
     const refused = await RawConnection.open(server.port);
-    refused.write('PING\r\n');
-    expect(await refused.readUntil((text) => text.includes('\r\n'))).toBe('-ERR max number of clients reached\r\n');
-    refused.write('PING\r\n');
-    if (!keepOpen) refused.close();
-    expect(await server.kill('SIGTERM')).toBe(0);
-    expect(server.output.join('\n')).toContain('log flushed; stopped');
-    refused.close();
-    admitted.disconnect();
-    await server.stop();
+    try {
+      refused.write('PING\r\n');
+      expect(await refused.readUntil((text) => text.includes('\r\n'))).toBe('-ERR max number of clients reached\r\n');
+      refused.write('PING\r\n');
+      if (!keepOpen) refused.close();
+      expect(await server.kill('SIGTERM')).toBe(0);
+      expect(server.output.join('\n')).toContain('log flushed; stopped');
+    } finally {
+      refused.close();
+      admitted.disconnect();
+      await server.stop();
+    }
   });
 
   it('a second server on a directory in use says who holds it, in one plain line', async () => {
     const dir = join(scratch, 'held');
     const first = await EddyProcess.start([], dir);
-    const second = runEddy(['--dir', dir, '--port', '0']);
-    expect(second.status).toBe(1);
-    expect(second.stderr).toContain(`eddy: could not start: the data directory ${dir} is held by another Eddy process (pid `);
-    expect(second.stderr).not.toContain('    at ');
-    await first.stop();
+    try {
+      const second = runEddy(['--dir', dir, '--port', '0']);
+      expect(second.status).toBe(1);
+      expect(second.stderr).toContain(`eddy: could not start: the data directory ${dir} is held by another Eddy process (pid `);
+      expect(second.stderr).not.toContain('    at ');
+    } finally {
+      await first.stop();
+    }
   });
 });

@@ -1,0 +1,70 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureRedisTools, startRedis, waitForPing } from './servers.js';
+
+/**
+ * A/B of two Eddy builds, for a hot-path change: `redis-benchmark -t set,get -P 16 -c 50` against
+ * build A (e.g. a worktree of the commit before), build B (this one) and a real redis-server, in
+ * rounds that alternate them on the same port, so that the machine's drift falls on both alike.
+ *   node dist/bench/ab.js --a /path/to/other/dist/src/server/main.js [--b ...] [--rounds 5] [--requests 500000]
+ */
+const { values } = parseArgs({
+  options: {
+    a: { type: 'string' },
+    b: { type: 'string', default: resolve(import.meta.dirname, '../src/server/main.js') },
+    rounds: { type: 'string', default: '5' },
+    requests: { type: 'string', default: '500000' },
+    port: { type: 'string', default: '7480' },
+  },
+});
+if (values.a === undefined) throw new Error('give --a <the other build\'s dist/src/server/main.js>');
+const port = Number(values.port);
+
+/** redis-benchmark's requests per second, by test. */
+function benchmark(): Record<string, number> {
+  const csv = execFileSync('redis-benchmark', ['-p', String(port), '-t', 'set,get', '-P', '16', '-c', '50', '-n', values.requests, '-q', '--csv'], { encoding: 'utf8' });
+  const rates: Record<string, number> = {};
+  for (const line of csv.trim().split('\n').slice(1)) {
+    const [test, rps] = line.split(',').map((cell) => cell.replace(/"/g, ''));
+    rates[test] = Number(rps);
+  }
+  return rates;
+}
+
+async function runEddy(entry: string): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ab-'));
+  const child = spawn(process.execPath, [entry, '--port', String(port), '--dir', dir, '--appendfsync', 'everysec', '--save', '', '--loglevel', 'warning'], { stdio: 'ignore' });
+  try {
+    await waitForPing(port);
+    return benchmark();
+  } finally {
+    await new Promise((done) => {
+      child.once('exit', done);
+      child.kill('SIGTERM');
+    });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (numbers: number[]) => [...numbers].sort((x, y) => x - y)[Math.floor(numbers.length / 2)];
+
+ensureRedisTools();
+const results: Record<'a' | 'b' | 'redis', Record<string, number>[]> = { a: [], b: [], redis: [] };
+for (let round = 0; round < Number(values.rounds); round++) {
+  // A and B swap places each round: neither always runs first.
+  for (const which of round % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)) results[which].push(await runEddy(which === 'a' ? (values.a as string) : values.b));
+  const redis = await startRedis(port, 'everysec');
+  results.redis.push(benchmark());
+  await redis.stop();
+  console.log(`round ${round + 1}: A ${JSON.stringify(results.a.at(-1))} B ${JSON.stringify(results.b.at(-1))} redis ${JSON.stringify(results.redis.at(-1))}`);
+}
+console.log('\n| test | A median | B median | B/A | A runs | B runs | redis median | B/redis |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const test of Object.keys(results.b[0])) {
+  const of = (which: 'a' | 'b' | 'redis') => results[which].map((run) => run[test]);
+  const [a, b, redis] = [median(of('a')), median(of('b')), median(of('redis'))];
+  console.log(`| ${test} | ${Math.round(a)} | ${Math.round(b)} | ${(b / a).toFixed(3)} | ${of('a').map(Math.round).join(' ')} | ${of('b').map(Math.round).join(' ')} | ${Math.round(redis)} | ${(b / redis).toFixed(2)} |`);
+}
