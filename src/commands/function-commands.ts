@@ -8,6 +8,7 @@ import { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, MapReply, OK, SetReply, helpReply, type Reply } from '../replies/reply.js';
 import { ENGINE_NOT_READY, keysAndArguments, runProgram, script } from './script-commands.js';
 import type { ServerContext } from '../session/server-context.js';
+import type { WriteContext } from '../shards/store.js';
 
 /**
  * Functions (Redis 7): FUNCTION LOAD keeps a `#!lua name=<library>` library whose code registers
@@ -105,13 +106,13 @@ export function functionCommand(client: Client, args: string[]): Reply | Pending
     }
     case 'DELETE': {
       if (!librariesOf(server).has(args[2])) return new ErrorReply('ERR Library not found');
-      server.store.delete(FUNCTIONS_DB, args[2], Date.now());
+      server.store.delete(FUNCTIONS_DB, args[2], client);
       return OK;
     }
     case 'FLUSH':
       if (args.length > 3) return subcommandSyntaxError('function', args[1]);
       if (args.length === 3 && !['ASYNC', 'SYNC'].includes(args[2].toUpperCase())) return new ErrorReply('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
-      deleteAll(server);
+      deleteAll(server, client);
       return OK;
     case 'LIST':
       return listLibraries(client, args);
@@ -143,11 +144,18 @@ export function functionCommand(client: Client, args: string[]): Reply | Pending
   }
 }
 
-function deleteAll(server: ServerContext): void {
-  const now = Date.now();
+function deleteAll(server: ServerContext, context: WriteContext): void {
   server.store.transaction(() => {
-    for (const name of librariesOf(server).keys()) server.store.delete(FUNCTIONS_DB, name, now);
+    for (const name of librariesOf(server).keys()) server.store.delete(FUNCTIONS_DB, name, context);
   });
+}
+
+/**
+ * The context of libraries written once they compiled, turns after their command ran: the time they
+ * are written at; FUNCTION's row names no events.
+ */
+function writtenLater(): WriteContext {
+  return { now: Date.now(), events: undefined };
 }
 
 /** Loads (compiles, registers, checks) a library and keeps it; answers its name. */
@@ -164,7 +172,7 @@ async function loadLibrary(server: ServerContext, code: string, replace: boolean
     if (owner !== undefined && owner.library !== name) return new ErrorReply(`ERR Function ${fn.name} already exists`);
   }
   registrations.get(server)?.set(code, outcome.functions);
-  server.store.writeKey(FUNCTIONS_DB, name, ['put', name, code, 0], Date.now());
+  server.store.writeKey(FUNCTIONS_DB, name, ['put', name, code, 0], writtenLater());
   return name;
 }
 
@@ -223,10 +231,10 @@ function restoreLibraries(server: ServerContext, args: string[]): Reply | Pendin
         const outcome = await server.scripts.loadLibrary(name, code);
         if ('error' in outcome) return new ErrorReply(outcome.error);
       }
-      const now = Date.now();
+      const context = writtenLater();
       server.store.transaction(() => {
-        if (policy === 'FLUSH') deleteAll(server);
-        for (const [name, code] of restored) server.store.writeKey(FUNCTIONS_DB, name, ['put', name, code, 0], now);
+        if (policy === 'FLUSH') deleteAll(server, context);
+        for (const [name, code] of restored) server.store.writeKey(FUNCTIONS_DB, name, ['put', name, code, 0], context);
       });
       return OK;
     })(),

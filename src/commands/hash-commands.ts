@@ -11,15 +11,14 @@ import type { EffectDraft } from '../log/record.js';
 
 /** Hash commands (Redis's t_hash.c). */
 
-function readHash(client: Client, key: string, now = Date.now()): HashValue | undefined | ErrorReply {
-  return lookupTyped<HashValue>(client, key, 'hash', now);
+function readHash(client: Client, key: string): HashValue | undefined | ErrorReply {
+  return lookupTyped<HashValue>(client, key, 'hash');
 }
 
 /** HSET and HMSET: counts the new fields first (a field named twice counts once), then logs the pairs. */
 function setFields(client: Client, args: string[]): number | ErrorReply {
   if (args.length % 2 !== 0) return wrongArity(args[0]);
-  const now = Date.now();
-  const hash = readHash(client, args[1], now);
+  const hash = readHash(client, args[1]);
   if (hash instanceof ErrorReply) return hash;
   let added = 0;
   const named = args.length > 4 ? new Set<string>() : undefined;
@@ -29,7 +28,7 @@ function setFields(client: Client, args: string[]): number | ErrorReply {
   }
   const effect: EffectDraft<'hset'> = ['hset', args[1]];
   for (let i = 2; i < args.length; i++) effect.push(args[i]);
-  client.server.store.writeKey(client.db, args[1], effect, now);
+  client.server.store.writeKey(client.db, args[1], effect, client);
   return added;
 }
 
@@ -43,11 +42,10 @@ export function hmset(client: Client, args: string[]): Reply {
 }
 
 export function hsetnx(client: Client, args: string[]): Reply {
-  const now = Date.now();
-  const hash = readHash(client, args[1], now);
+  const hash = readHash(client, args[1]);
   if (hash instanceof ErrorReply) return hash;
   if (hash?.fields.has(args[2])) return 0;
-  client.server.store.writeKey(client.db, args[1], ['hset', args[1], args[2], args[3]], now);
+  client.server.store.writeKey(client.db, args[1], ['hset', args[1], args[2], args[3]], client);
   return 1;
 }
 
@@ -64,11 +62,10 @@ export function hmget(client: Client, args: string[]): Reply {
 }
 
 export function hdel(client: Client, args: string[]): Reply {
-  const now = Date.now();
-  const hash = readHash(client, args[1], now);
+  const hash = readHash(client, args[1]);
   if (hash instanceof ErrorReply || hash === undefined) return hash ?? 0;
   const fields = [...new Set(args.slice(2))].filter((field) => hash.fields.has(field));
-  if (fields.length > 0) client.server.store.writeKey(client.db, args[1], ['hdel', args[1], ...fields], now);
+  if (fields.length > 0) client.server.store.writeKey(client.db, args[1], ['hdel', args[1], ...fields], client);
   return fields.length;
 }
 
@@ -105,15 +102,14 @@ export function hgetall(client: Client, args: string[]): Reply {
 export function hincrby(client: Client, args: string[]): Reply {
   const delta = parseInt64(args[3]);
   if (delta === null) return NOT_AN_INTEGER;
-  const now = Date.now();
-  const hash = readHash(client, args[1], now);
+  const hash = readHash(client, args[1]);
   if (hash instanceof ErrorReply) return hash;
   const old = hash?.fields.get(args[2]);
   const current = old === undefined ? 0n : parseInt64(old);
   if (current === null) return new ErrorReply('ERR hash value is not an integer');
   const result = current + delta;
   if (!isInt64(result)) return OVERFLOW;
-  client.server.store.writeKey(client.db, args[1], ['hset', args[1], args[2], result.toString()], now);
+  client.server.store.writeKey(client.db, args[1], ['hset', args[1], args[2], result.toString()], client);
   return result;
 }
 
@@ -121,8 +117,7 @@ export function hincrbyfloat(client: Client, args: string[]): Reply {
   const delta = parseLongDouble(args[3]);
   if (delta === null) return NOT_A_FLOAT;
   if (delta.infinite) return new ErrorReply('ERR value is NaN or Infinity');
-  const now = Date.now();
-  const hash = readHash(client, args[1], now);
+  const hash = readHash(client, args[1]);
   if (hash instanceof ErrorReply) return hash;
   const old = hash?.fields.get(args[2]);
   const current = parseLongDouble(old ?? '0');
@@ -130,7 +125,7 @@ export function hincrbyfloat(client: Client, args: string[]): Reply {
   const result = addLongDoubles(current, delta);
   if (result.infinite) return NAN_OR_INFINITY;
   const text = formatLongDouble(result);
-  client.server.store.writeKey(client.db, args[1], ['hset', args[1], args[2], text], now);
+  client.server.store.writeKey(client.db, args[1], ['hset', args[1], args[2], text], client);
   return text;
 }
 

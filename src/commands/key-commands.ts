@@ -19,19 +19,18 @@ import { DATABASES } from '../projections/shard-state.js';
 
 /** Generic key commands (Redis's db.c and expire.c). */
 
-function lookup(client: Client, key: string, now: number): Value | undefined {
-  return client.server.store.lookup(client.db, key, now);
+function lookup(client: Client, key: string): Value | undefined {
+  return client.server.store.lookup(client.db, key, client);
 }
 
 /** DEL and UNLINK: keys on several shards are deleted in one transaction. */
 export function del(client: Client, args: string[]): Reply {
-  const now = Date.now();
   const store = client.server.store;
   return store.transaction(() => {
     let deleted = 0;
     for (let i = 1; i < args.length; i++) {
-      if (lookup(client, args[i], now) === undefined) continue;
-      store.delete(client.db, args[i], now);
+      if (lookup(client, args[i]) === undefined) continue;
+      store.delete(client.db, args[i], client);
       deleted++;
     }
     return deleted;
@@ -40,21 +39,20 @@ export function del(client: Client, args: string[]): Reply {
 
 /** EXISTS and TOUCH: a key named twice counts twice, as in Redis. */
 export function exists(client: Client, args: string[]): Reply {
-  const now = Date.now();
   let count = 0;
-  for (let i = 1; i < args.length; i++) if (lookup(client, args[i], now) !== undefined) count++;
+  for (let i = 1; i < args.length; i++) if (lookup(client, args[i]) !== undefined) count++;
   return count;
 }
 
 export function type(client: Client, args: string[]): Reply {
-  const value = lookup(client, args[1], Date.now());
+  const value = lookup(client, args[1]);
   return new StatusReply(value === undefined ? 'none' : typeOf(value));
 }
 
 type ExpireUnit = { ms: number; absolute: boolean };
 
 function expireGeneric(client: Client, args: string[], unit: ExpireUnit): Reply {
-  const now = Date.now();
+  const now = client.now;
   // Redis reads the flags before the amount: an unknown or conflicting flag beats a bad number.
   let nx = false;
   let xx = false;
@@ -75,7 +73,7 @@ function expireGeneric(client: Client, args: string[], unit: ExpireUnit): Reply 
   const at = (unit.absolute ? 0 : now) + amount * unit.ms;
   if (!Number.isSafeInteger(amount * unit.ms) || !Number.isSafeInteger(at)) return invalidExpireTime(args[0]);
   const key = args[1];
-  if (lookup(client, key, now) === undefined) return 0;
+  if (lookup(client, key) === undefined) return 0;
   const store = client.server.store;
   const current = store.keyspace(client.db, key).expireAt(key);
   // A key without expiry has an infinite TTL for GT and LT.
@@ -83,8 +81,8 @@ function expireGeneric(client: Client, args: string[], unit: ExpireUnit): Reply 
   if (xx && current === 0) return 0;
   if (gt && (current === 0 || at <= current)) return 0;
   if (lt && current !== 0 && at >= current) return 0;
-  if (at <= now) store.delete(client.db, key, now);
-  else store.write(store.shardOf(key), client.db, ['expire', key, at], now);
+  if (at <= now) store.delete(client.db, key, client);
+  else store.write(store.shardOf(key), client.db, ['expire', key, at], client);
   return 1;
 }
 
@@ -95,8 +93,8 @@ export const pexpireat = (client: Client, args: string[]): Reply => expireGeneri
 
 /** TTL family: -2 when the key is missing, -1 when it has no expiry. */
 function timeToLive(client: Client, key: string, transform: (expireAt: number, now: number) => number): Reply {
-  const now = Date.now();
-  if (lookup(client, key, now) === undefined) return -2;
+  const now = client.now;
+  if (lookup(client, key) === undefined) return -2;
   const expireAt = client.server.store.keyspace(client.db, key).expireAt(key);
   return expireAt === 0 ? -1 : transform(expireAt, now);
 }
@@ -107,16 +105,15 @@ export const expiretime = (client: Client, args: string[]): Reply => timeToLive(
 export const pexpiretime = (client: Client, args: string[]): Reply => timeToLive(client, args[1], (at) => at);
 
 export function persist(client: Client, args: string[]): Reply {
-  const now = Date.now();
   const key = args[1];
   const store = client.server.store;
-  if (lookup(client, key, now) === undefined || store.keyspace(client.db, key).expireAt(key) === 0) return 0;
-  store.write(store.shardOf(key), client.db, ['persist', key], now);
+  if (lookup(client, key) === undefined || store.keyspace(client.db, key).expireAt(key) === 0) return 0;
+  store.write(store.shardOf(key), client.db, ['persist', key], client);
   return 1;
 }
 
 export function keys(client: Client, args: string[]): Reply {
-  const now = Date.now();
+  const now = client.now;
   const matches = globMatcher(args[1]);
   const found: string[] = [];
   for (const ks of client.server.store.keyspaces(client.db))
@@ -140,7 +137,7 @@ export function scan(client: Client, args: string[]): Reply {
   const [walked, entries] = scanStep(ks.data, () => ks.data.entries(), ks.size, { ...options, cursor: Math.floor(options.cursor / SHARD_SPAN) });
   // A shard walked to its end hands over to the next one (cursor = its index), the last one to 0.
   const next = walked !== 0 ? walked * SHARD_SPAN + shard : shard + 1 < keyspaces.length ? shard + 1 : 0;
-  const now = Date.now();
+  const now = client.now;
   const found: string[] = [];
   for (const [key, value] of entries) {
     const expireAt = ks.expires.size > 0 ? ks.expires.get(key) : undefined;
@@ -153,21 +150,20 @@ export function scan(client: Client, args: string[]): Reply {
 
 /** RENAME and RENAMENX; across shards the move is a delete and a put in one transaction. */
 function renameGeneric(client: Client, args: string[], onlyIfAbsent: boolean): Reply {
-  const now = Date.now();
   const [, from, to] = args;
   const store = client.server.store;
-  const value = lookup(client, from, now);
+  const value = lookup(client, from);
   if (value === undefined) return NO_SUCH_KEY;
   if (from === to) return onlyIfAbsent ? 0 : OK;
-  if (onlyIfAbsent && lookup(client, to, now) !== undefined) return 0;
+  if (onlyIfAbsent && lookup(client, to) !== undefined) return 0;
   const fromShard = store.shardOf(from);
   const toShard = store.shardOf(to);
-  if (fromShard === toShard) store.write(fromShard, client.db, ['rename', from, to], now);
+  if (fromShard === toShard) store.write(fromShard, client.db, ['rename', from, to], client);
   else {
     const expireAt = store.keyspace(client.db, from).expireAt(from);
     store.transaction(() => {
-      store.delete(client.db, from, now);
-      store.put(client.db, to, value, expireAt, now);
+      store.delete(client.db, from, client);
+      store.put(client.db, to, value, expireAt, client);
     });
   }
   return onlyIfAbsent ? 1 : OK;
@@ -177,7 +173,6 @@ export const rename = (client: Client, args: string[]): Reply => renameGeneric(c
 export const renamenx = (client: Client, args: string[]): Reply => renameGeneric(client, args, true);
 
 export function randomkey(client: Client): Reply {
-  const now = Date.now();
   const keyspaces = client.server.store.keyspaces(client.db);
   // Expired keys may be drawn: try a few times, as Redis does, before giving up.
   for (let attempt = 0; attempt < 100; attempt++) {
@@ -192,7 +187,7 @@ export function randomkey(client: Client): Reply {
       }
       for (const key of ks.data.keys()) {
         if (pick-- > 0) continue;
-        if (lookup(client, key, now) !== undefined) return key;
+        if (lookup(client, key) !== undefined) return key;
         break;
       }
       break;
@@ -209,7 +204,6 @@ function parseDb(text: string): number | ErrorReply {
 }
 
 export function copy(client: Client, args: string[]): Reply {
-  const now = Date.now();
   const [, from, to] = args;
   let toDb = client.db;
   let replace = false;
@@ -224,24 +218,23 @@ export function copy(client: Client, args: string[]): Reply {
   }
   if (from === to && toDb === client.db) return SAME_OBJECT;
   const store = client.server.store;
-  const value = lookup(client, from, now);
+  const value = lookup(client, from);
   if (value === undefined) return 0;
-  if (store.lookup(toDb, to, now) !== undefined && !replace) return 0;
+  if (store.lookup(toDb, to, client) !== undefined && !replace) return 0;
   const fromShard = store.shardOf(from);
-  if (fromShard === store.shardOf(to)) store.write(fromShard, client.db, ['copy', from, to, toDb], now);
-  else store.put(toDb, to, value, store.keyspace(client.db, from).expireAt(from), now);
+  if (fromShard === store.shardOf(to)) store.write(fromShard, client.db, ['copy', from, to, toDb], client);
+  else store.put(toDb, to, value, store.keyspace(client.db, from).expireAt(from), client);
   return 1;
 }
 
 export function move(client: Client, args: string[]): Reply {
-  const now = Date.now();
   const key = args[1];
   const toDb = parseDb(args[2]);
   if (toDb instanceof ErrorReply) return toDb;
   if (toDb === client.db) return SAME_OBJECT;
   const store = client.server.store;
-  if (lookup(client, key, now) === undefined || store.lookup(toDb, key, now) !== undefined) return 0;
-  store.write(store.shardOf(key), client.db, ['move', key, toDb], now);
+  if (lookup(client, key) === undefined || store.lookup(toDb, key, client) !== undefined) return 0;
+  store.write(store.shardOf(key), client.db, ['move', key, toDb], client);
   return 1;
 }
 
@@ -266,7 +259,7 @@ export function object(client: Client, args: string[]): Reply {
       '    Return the number of references of the value associated with the specified',
       '    <key>.',
     ]);
-  const value = lookup(client, args[2], Date.now());
+  const value = lookup(client, args[2]);
   if (value === undefined) return null;
   if (sub === 'ENCODING') return encodingOf(value);
   // Eddy keeps no per-key access clock or shared objects, and never evicts (Redis's noeviction).

@@ -30,14 +30,13 @@ export const COMMAND_EVENTS: Readonly<Record<string, Readonly<Record<string, str
   zremrangebylex: { zremrange: 'zremrangebylex' },
 };
 
-/** SET with EX, PX, EXAT or PXAT notifies `set`, then `expire`. */
-export const SET_WITH_EXPIRY_EVENTS: Readonly<Record<string, string>> = { put: 'set,expire' };
+// Where an option, not the command, names the event, the handler gives it with its write.
 
-/** ZADD INCR (and so ZINCRBY) notifies `zincr`. */
-export const ZADD_INCR_EVENTS: Readonly<Record<string, string>> = { zadd: 'zincr' };
+/** SET with EX, PX, EXAT or PXAT notifies `set`, then `expire` (its `put`). */
+export const SET_WITH_EXPIRY_EVENT = 'set,expire';
 
-/** Every pop names its end, whatever the command (ZMPOP MAX notifies `zpopmax`). */
-export const ZSET_POP_EVENTS: Readonly<Record<'min' | 'max', Readonly<Record<string, string>>>> = {
-  min: { zremrange: 'zpopmin' },
-  max: { zremrange: 'zpopmax' },
-};
+/** ZADD INCR (and so ZINCRBY) notifies `zincr` (its `zadd`). */
+export const ZADD_INCR_EVENT = 'zincr';
+
+/** Every pop names its end, whatever the command (ZMPOP MAX notifies `zpopmax`; its `zremrange`). */
+export const ZSET_POP_EVENT: Readonly<Record<'min' | 'max', string>> = { min: 'zpopmin', max: 'zpopmax' };

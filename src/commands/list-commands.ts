@@ -13,8 +13,8 @@ import type { EffectDraft } from '../log/record.js';
 
 type Side = 'left' | 'right';
 
-function readList(client: Client, key: string, now = Date.now()): ListValue | undefined | ErrorReply {
-  return lookupTyped<ListValue>(client, key, 'list', now);
+function readList(client: Client, key: string): ListValue | undefined | ErrorReply {
+  return lookupTyped<ListValue>(client, key, 'list');
 }
 
 function parseSide(text: string): Side | undefined {
@@ -23,14 +23,13 @@ function parseSide(text: string): Side | undefined {
 }
 
 function push(client: Client, args: string[], side: Side, onlyIfExists: boolean): Reply {
-  const now = Date.now();
-  const list = readList(client, args[1], now);
+  const list = readList(client, args[1]);
   if (list instanceof ErrorReply) return list;
   if (list === undefined && onlyIfExists) return 0;
   const before = list?.size ?? 0;
   const effect: EffectDraft<'lpush' | 'rpush'> = side === 'left' ? ['lpush', args[1]] : ['rpush', args[1]];
   for (let i = 2; i < args.length; i++) effect.push(args[i]);
-  client.server.store.writeKey(client.db, args[1], effect, now);
+  client.server.store.writeKey(client.db, args[1], effect, client);
   return before + args.length - 2;
 }
 
@@ -40,10 +39,10 @@ export const lpushx = (client: Client, args: string[]): Reply => push(client, ar
 export const rpushx = (client: Client, args: string[]): Reply => push(client, args, 'right', true);
 
 /** Pops up to `count` items from one end, logging the pop; the list is known to exist. */
-function popItems(client: Client, key: string, list: ListValue, side: Side, count: number, now: number): string[] {
+function popItems(client: Client, key: string, list: ListValue, side: Side, count: number): string[] {
   const n = Math.min(count, list.size);
   const items = side === 'left' ? list.range(0, n - 1) : list.range(list.size - n, list.size - 1).reverse();
-  client.server.store.writeKey(client.db, key, [side === 'left' ? 'lpop' : 'rpop', key, n], now);
+  client.server.store.writeKey(client.db, key, [side === 'left' ? 'lpop' : 'rpop', key, n], client);
   return items;
 }
 
@@ -55,12 +54,11 @@ function pop(client: Client, args: string[], side: Side): Reply {
     if (n === null || n < 0) return NEGATIVE_COUNT;
     count = n;
   }
-  const now = Date.now();
-  const list = readList(client, args[1], now);
+  const list = readList(client, args[1]);
   if (list instanceof ErrorReply) return list;
   if (list === undefined) return count === undefined ? null : NULL_ARRAY;
-  if (count === undefined) return popItems(client, args[1], list, side, 1, now)[0];
-  return count === 0 ? [] : popItems(client, args[1], list, side, count, now);
+  if (count === undefined) return popItems(client, args[1], list, side, 1)[0];
+  return count === 0 ? [] : popItems(client, args[1], list, side, count);
 }
 
 export const lpop = (client: Client, args: string[]): Reply => pop(client, args, 'left');
@@ -98,23 +96,21 @@ export function lindex(client: Client, args: string[]): Reply {
 }
 
 export function lset(client: Client, args: string[]): Reply {
-  const now = Date.now();
-  const list = readList(client, args[1], now);
+  const list = readList(client, args[1]);
   if (list instanceof ErrorReply) return list;
   if (list === undefined) return NO_SUCH_KEY;
   const index = parseInteger(args[2]);
   if (index === null) return NOT_AN_INTEGER;
   const at = resolveIndex(index, list.size);
   if (at === -1) return new ErrorReply('ERR index out of range');
-  client.server.store.writeKey(client.db, args[1], ['lset', args[1], at, args[3]], now);
+  client.server.store.writeKey(client.db, args[1], ['lset', args[1], at, args[3]], client);
   return OK;
 }
 
 export function linsert(client: Client, args: string[]): Reply {
   const where = args[2].toUpperCase();
   if (where !== 'BEFORE' && where !== 'AFTER') return SYNTAX_ERROR;
-  const now = Date.now();
-  const list = readList(client, args[1], now);
+  const list = readList(client, args[1]);
   if (list instanceof ErrorReply || list === undefined) return list ?? 0;
   let pivot = -1;
   for (let i = 0; i < list.size; i++)
@@ -123,18 +119,17 @@ export function linsert(client: Client, args: string[]): Reply {
       break;
     }
   if (pivot === -1) return -1;
-  client.server.store.writeKey(client.db, args[1], ['linsert', args[1], where === 'BEFORE' ? pivot : pivot + 1, args[4]], now);
+  client.server.store.writeKey(client.db, args[1], ['linsert', args[1], where === 'BEFORE' ? pivot : pivot + 1, args[4]], client);
   return list.size;
 }
 
 export function lrem(client: Client, args: string[]): Reply {
   const count = parseInteger(args[2]);
   if (count === null) return NOT_AN_INTEGER;
-  const now = Date.now();
-  const list = readList(client, args[1], now);
+  const list = readList(client, args[1]);
   if (list instanceof ErrorReply || list === undefined) return list ?? 0;
   const before = list.size;
-  client.server.store.writeKey(client.db, args[1], ['lrem', args[1], count, args[3]], now);
+  client.server.store.writeKey(client.db, args[1], ['lrem', args[1], count, args[3]], client);
   return before - list.size;
 }
 
@@ -142,12 +137,11 @@ export function ltrim(client: Client, args: string[]): Reply {
   const start = parseInteger(args[2]);
   const stop = parseInteger(args[3]);
   if (start === null || stop === null) return NOT_AN_INTEGER;
-  const now = Date.now();
-  const list = readList(client, args[1], now);
+  const list = readList(client, args[1]);
   if (list instanceof ErrorReply || list === undefined) return list ?? OK;
   const range = clampRange(start, stop, list.size);
-  if (range === null) client.server.store.delete(client.db, args[1], now);
-  else if (range[0] > 0 || range[1] < list.size - 1) client.server.store.writeKey(client.db, args[1], ['ltrim', args[1], range[0], range[1]], now);
+  if (range === null) client.server.store.delete(client.db, args[1], client);
+  else if (range[0] > 0 || range[1] < list.size - 1) client.server.store.writeKey(client.db, args[1], ['ltrim', args[1], range[0], range[1]], client);
   return OK;
 }
 
@@ -194,21 +188,21 @@ export function lpos(client: Client, args: string[]): Reply {
  * Moves one item from the `from` end of `source` to the `to` end of `destination` (LMOVE and its
  * kin); undefined when the source is empty. Both keys' types are checked before anything moves.
  */
-function moveItem(client: Client, source: string, destination: string, from: Side, to: Side, now: number): string | undefined | ErrorReply {
-  const list = readList(client, source, now);
+function moveItem(client: Client, source: string, destination: string, from: Side, to: Side): string | undefined | ErrorReply {
+  const list = readList(client, source);
   if (list instanceof ErrorReply || list === undefined) return list;
-  const target = readList(client, destination, now);
+  const target = readList(client, destination);
   if (target instanceof ErrorReply) return target;
   const store = client.server.store;
   if (source === destination) {
     // A rotation: one effect, so the key (and its expiry) never disappears in between.
     const item = (from === 'left' ? list.at(0) : list.at(list.size - 1)) as string;
-    store.writeKey(client.db, source, ['lrotate', source, from, to], now);
+    store.writeKey(client.db, source, ['lrotate', source, from, to], client);
     return item;
   }
   return store.transaction(() => {
-    const [item] = popItems(client, source, list, from, 1, now);
-    store.writeKey(client.db, destination, to === 'left' ? ['lpush', destination, item] : ['rpush', destination, item], now);
+    const [item] = popItems(client, source, list, from, 1);
+    store.writeKey(client.db, destination, to === 'left' ? ['lpush', destination, item] : ['rpush', destination, item], client);
     return item;
   });
 }
@@ -217,11 +211,11 @@ export function lmove(client: Client, args: string[]): Reply {
   const from = parseSide(args[3]);
   const to = parseSide(args[4]);
   if (from === undefined || to === undefined) return SYNTAX_ERROR;
-  return moveItem(client, args[1], args[2], from, to, Date.now()) ?? null;
+  return moveItem(client, args[1], args[2], from, to) ?? null;
 }
 
 export function rpoplpush(client: Client, args: string[]): Reply {
-  return moveItem(client, args[1], args[2], 'right', 'left', Date.now()) ?? null;
+  return moveItem(client, args[1], args[2], 'right', 'left') ?? null;
 }
 
 interface MultiPop {
@@ -241,11 +235,11 @@ function parseMultiPop(args: string[], at: number): MultiPop | ErrorReply {
 }
 
 /** Pops from the first non-empty list among `keys`: [key, items], or undefined when all are empty. */
-function popFirst(client: Client, request: MultiPop, now: number): Reply | undefined {
+function popFirst(client: Client, request: MultiPop): Reply | undefined {
   for (const key of request.keys) {
-    const list = readList(client, key, now);
+    const list = readList(client, key);
     if (list instanceof ErrorReply) return list;
-    if (list !== undefined) return [key, popItems(client, key, list, request.side, request.count, now)];
+    if (list !== undefined) return [key, popItems(client, key, list, request.side, request.count)];
   }
   return undefined;
 }
@@ -253,7 +247,7 @@ function popFirst(client: Client, request: MultiPop, now: number): Reply | undef
 export function lmpop(client: Client, args: string[]): Reply {
   const request = parseMultiPop(args, 1);
   if (request instanceof ErrorReply) return request;
-  return popFirst(client, request, Date.now()) ?? NULL_ARRAY;
+  return popFirst(client, request) ?? NULL_ARRAY;
 }
 
 /**
@@ -272,7 +266,7 @@ export function blockOn(client: Client, keys: string[], timeoutText: string, att
 function blockingPop(client: Client, args: string[], side: Side): Reply | PendingReply {
   const keys = args.slice(1, -1);
   return blockOn(client, keys, args[args.length - 1], () => {
-    const reply = popFirst(client, { keys, side, count: 1 }, Date.now());
+    const reply = popFirst(client, { keys, side, count: 1 });
     if (reply === undefined || reply instanceof ErrorReply) return reply;
     const [key, items] = reply as [string, string[]];
     return [key, items[0]];
@@ -285,11 +279,11 @@ export const brpop = (client: Client, args: string[]): Reply | PendingReply => b
 export function blmpop(client: Client, args: string[]): Reply | PendingReply {
   const request = parseMultiPop(args, 2);
   if (request instanceof ErrorReply) return request;
-  return blockOn(client, request.keys, args[1], () => popFirst(client, request, Date.now()));
+  return blockOn(client, request.keys, args[1], () => popFirst(client, request));
 }
 
 function blockingMove(client: Client, args: string[], from: Side, to: Side, timeout: string): Reply | PendingReply {
-  return blockOn(client, [args[1]], timeout, () => moveItem(client, args[1], args[2], from, to, Date.now()), null);
+  return blockOn(client, [args[1]], timeout, () => moveItem(client, args[1], args[2], from, to), null);
 }
 
 export function blmove(client: Client, args: string[]): Reply | PendingReply {

@@ -152,6 +152,8 @@ function scriptJob(client: Client, request: ProgramRequest, shards: readonly Sha
     shards: held,
     begin: () => {
       scriptClient.db = client.db;
+      // One time for the whole run, as Redis freezes it for a script: inside EXEC, the transaction's.
+      scriptClient.now = client.inTransaction ? client.now : Date.now();
       store.captureWrites(shards);
     },
     call: (args, resp) => callFromScript(scriptClient, args, resp, request.readOnly, held, () => (wroteCommand = true)),

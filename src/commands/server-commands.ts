@@ -25,9 +25,8 @@ function flushMode(args: string[]): ErrorReply | undefined {
 /** Writes one effect to every shard, as one transaction (FLUSHDB, FLUSHALL, SWAPDB). */
 function writeEverywhere(client: Client, db: number, effect: EffectOf<'flushdb' | 'flushall' | 'swapdb'>): void {
   const store = client.server.store;
-  const now = Date.now();
   store.transaction(() => {
-    for (const shard of store.shards) store.write(shard, db, effect, now);
+    for (const shard of store.shards) store.write(shard, db, effect, client);
   });
 }
 

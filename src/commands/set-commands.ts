@@ -10,31 +10,29 @@ import { lookupTyped } from './typed-lookup.js';
 
 /** Set commands (Redis's t_set.c). SPOP and SRANDMEMBER log the members chosen, never the randomness. */
 
-function readSet(client: Client, key: string, now = Date.now()): SetValue | undefined | ErrorReply {
-  return lookupTyped<SetValue>(client, key, 'set', now);
+function readSet(client: Client, key: string): SetValue | undefined | ErrorReply {
+  return lookupTyped<SetValue>(client, key, 'set');
 }
 
 export function sadd(client: Client, args: string[]): Reply {
-  const now = Date.now();
-  const set = readSet(client, args[1], now);
+  const set = readSet(client, args[1]);
   if (set instanceof ErrorReply) return set;
   if (args.length === 3) {
     // One member, the common case: no de-duplication needed.
     if (set?.has(args[2])) return 0;
-    client.server.store.writeKey(client.db, args[1], ['sadd', args[1], args[2]], now);
+    client.server.store.writeKey(client.db, args[1], ['sadd', args[1], args[2]], client);
     return 1;
   }
   const fresh = [...new Set(args.slice(2))].filter((member) => !set?.has(member));
-  if (fresh.length > 0) client.server.store.writeKey(client.db, args[1], ['sadd', args[1], ...fresh], now);
+  if (fresh.length > 0) client.server.store.writeKey(client.db, args[1], ['sadd', args[1], ...fresh], client);
   return fresh.length;
 }
 
 export function srem(client: Client, args: string[]): Reply {
-  const now = Date.now();
-  const set = readSet(client, args[1], now);
+  const set = readSet(client, args[1]);
   if (set instanceof ErrorReply || set === undefined) return set ?? 0;
   const present = [...new Set(args.slice(2))].filter((member) => set.has(member));
-  if (present.length > 0) client.server.store.writeKey(client.db, args[1], ['srem', args[1], ...present], now);
+  if (present.length > 0) client.server.store.writeKey(client.db, args[1], ['srem', args[1], ...present], client);
   return present.length;
 }
 
@@ -70,12 +68,11 @@ export function spop(client: Client, args: string[]): Reply {
   // Redis's getPositiveLongFromObjectOrReply: one error for a non-integer and a negative count.
   const count = args.length === 3 ? parseInteger(args[2]) : undefined;
   if (count === null || (count !== undefined && count < 0)) return NEGATIVE_COUNT;
-  const now = Date.now();
-  const set = readSet(client, args[1], now);
+  const set = readSet(client, args[1]);
   if (set instanceof ErrorReply) return set;
   if (set === undefined) return count === undefined ? null : new SetReply([]);
   const chosen = randomSlots(set.size, count ?? 1).map((slot) => set.memberAt(slot));
-  if (chosen.length > 0) client.server.store.writeKey(client.db, args[1], ['srem', args[1], ...chosen], now);
+  if (chosen.length > 0) client.server.store.writeKey(client.db, args[1], ['srem', args[1], ...chosen], client);
   return count === undefined ? chosen[0] : new SetReply(chosen);
 }
 
@@ -94,9 +91,8 @@ export function srandmember(client: Client, args: string[]): Reply {
 
 export function smove(client: Client, args: string[]): Reply {
   const [, source, destination, member] = args;
-  const now = Date.now();
-  const from = readSet(client, source, now);
-  const to = readSet(client, destination, now);
+  const from = readSet(client, source);
+  const to = readSet(client, destination);
   // Redis answers 0 for a missing source before it checks either key's type.
   if (from === undefined) return 0;
   if (from instanceof ErrorReply) return from;
@@ -105,8 +101,8 @@ export function smove(client: Client, args: string[]): Reply {
   if (source === destination) return 1;
   const store = client.server.store;
   store.transaction(() => {
-    store.writeKey(client.db, source, ['srem', source, member], now);
-    if (!to?.has(member)) store.writeKey(client.db, destination, ['sadd', destination, member], now);
+    store.writeKey(client.db, source, ['srem', source, member], client);
+    if (!to?.has(member)) store.writeKey(client.db, destination, ['sadd', destination, member], client);
   });
   return 1;
 }
@@ -114,10 +110,10 @@ export function smove(client: Client, args: string[]): Reply {
 type Algebra = 'inter' | 'union' | 'diff';
 
 /** The members of SINTER/SUNION/SDIFF over `keys` (missing keys are empty sets), or WRONGTYPE. */
-function combine(client: Client, keys: string[], algebra: Algebra, now: number): string[] | ErrorReply {
+function combine(client: Client, keys: string[], algebra: Algebra): string[] | ErrorReply {
   const sets: (SetValue | undefined)[] = [];
   for (const key of keys) {
-    const set = readSet(client, key, now);
+    const set = readSet(client, key);
     if (set instanceof ErrorReply) return set;
     sets.push(set);
   }
@@ -139,31 +135,30 @@ function combine(client: Client, keys: string[], algebra: Algebra, now: number):
 
 function algebraCommand(algebra: Algebra) {
   return (client: Client, args: string[]): Reply => {
-    const members = combine(client, args.slice(1), algebra, Date.now());
+    const members = combine(client, args.slice(1), algebra);
     return members instanceof ErrorReply ? members : new SetReply(members);
   };
 }
 
 function storeCommand(algebra: Algebra) {
   return (client: Client, args: string[]): Reply => {
-    const now = Date.now();
-    const members = combine(client, args.slice(2), algebra, now);
+    const members = combine(client, args.slice(2), algebra);
     if (members instanceof ErrorReply) return members;
-    storeSet(client, args[1], members, now);
+    storeSet(client, args[1], members);
     return members.length;
   };
 }
 
 /** Replaces `key` with a set of `members` (deleting it when empty), as the *STORE commands do. */
-export function storeSet(client: Client, key: string, members: string[], now: number): void {
+export function storeSet(client: Client, key: string, members: string[]): void {
   const store = client.server.store;
   if (members.length === 0) {
-    if (store.lookup(client.db, key, now) !== undefined) store.delete(client.db, key, now);
+    if (store.lookup(client.db, key, client) !== undefined) store.delete(client.db, key, client);
     return;
   }
   const set = new SetValue();
   for (const member of members) set.add(member);
-  store.put(client.db, key, set, 0, now);
+  store.put(client.db, key, set, 0, client);
 }
 
 export const sinter = algebraCommand('inter');
@@ -178,7 +173,7 @@ export function sintercard(client: Client, args: string[]): Reply {
   if (parsed instanceof ErrorReply) return parsed;
   const limit = parseOptionalNumber(parsed.rest, 'LIMIT', 0, (n) => n >= 0, LIMIT_NEGATIVE);
   if (limit instanceof ErrorReply) return limit;
-  const members = combine(client, parsed.keys, 'inter', Date.now());
+  const members = combine(client, parsed.keys, 'inter');
   if (members instanceof ErrorReply) return members;
   return limit > 0 ? Math.min(limit, members.length) : members.length;
 }

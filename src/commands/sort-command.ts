@@ -46,22 +46,22 @@ function parseSort(args: string[], readOnly: boolean): SortRequest | ErrorReply 
  * Looks up a BY/GET pattern for an element: the first `*` becomes the element, and `key->field`
  * reads a hash field. `#` is the element itself. Missing keys and wrong types give undefined.
  */
-function lookupPattern(client: Client, pattern: string, element: string, now: number): string | undefined {
+function lookupPattern(client: Client, pattern: string, element: string): string | undefined {
   if (pattern === '#') return element;
   const star = pattern.indexOf('*');
   if (star === -1) return undefined;
   const arrow = pattern.indexOf('->', star);
   const keyPattern = arrow === -1 || arrow === pattern.length - 2 ? pattern : pattern.slice(0, arrow);
   const key = keyPattern.slice(0, star) + element + keyPattern.slice(star + 1);
-  const value = client.server.store.lookup(client.db, key, now);
+  const value = client.server.store.lookup(client.db, key, client);
   if (value === undefined) return undefined;
   if (keyPattern === pattern) return typeof value === 'string' ? value : undefined;
   if (typeof value === 'string' || value.type !== 'hash') return undefined;
   return (value as HashValue).fields.get(pattern.slice(arrow + 2));
 }
 
-function elementsOf(client: Client, key: string, now: number): string[] | ErrorReply {
-  const value = client.server.store.lookup(client.db, key, now);
+function elementsOf(client: Client, key: string): string[] | ErrorReply {
+  const value = client.server.store.lookup(client.db, key, client);
   if (value === undefined) return [];
   if (typeof value === 'string') return WRONGTYPE;
   switch (value.type) {
@@ -82,15 +82,14 @@ function elementsOf(client: Client, key: string, now: number): string[] | ErrorR
 function sortGeneric(client: Client, args: string[], readOnly: boolean): Reply {
   const request = parseSort(args, readOnly);
   if (request instanceof ErrorReply) return request;
-  const now = Date.now();
-  let elements = elementsOf(client, args[1], now);
+  let elements = elementsOf(client, args[1]);
   if (elements instanceof ErrorReply) return elements;
   // BY with a pattern that has no `*` means "do not sort" (Redis's "nosort" idiom).
   const sorting = request.by === undefined || request.by.includes('*');
   if (sorting) {
     const keyed: { element: string; weight: string | number }[] = [];
     for (const element of elements) {
-      const source = request.by === undefined ? element : (lookupPattern(client, request.by, element, now) ?? (request.alpha ? '' : '0'));
+      const source = request.by === undefined ? element : (lookupPattern(client, request.by, element) ?? (request.alpha ? '' : '0'));
       if (request.alpha) keyed.push({ element, weight: source });
       else {
         // A bare strtod, as in Redis: "" sorts as 0, leading spaces and hex are read.
@@ -109,13 +108,13 @@ function sortGeneric(client: Client, args: string[], readOnly: boolean): Reply {
   const end = request.count < 0 ? elements.length : request.offset + request.count;
   elements = elements.slice(request.offset, end);
   const output: (string | null)[] =
-    request.gets.length === 0 ? elements : elements.flatMap((element) => request.gets.map((pattern) => lookupPattern(client, pattern, element, now) ?? null));
+    request.gets.length === 0 ? elements : elements.flatMap((element) => request.gets.map((pattern) => lookupPattern(client, pattern, element) ?? null));
   const destination = request.store;
   if (destination === undefined) return output;
   const store = client.server.store;
   store.transaction(() => {
-    if (store.lookup(client.db, destination, now) !== undefined) store.delete(client.db, destination, now);
-    if (output.length > 0) store.writeKey(client.db, destination, ['rpush', destination, ...output.map((item) => item ?? '')], now);
+    if (store.lookup(client.db, destination, client) !== undefined) store.delete(client.db, destination, client);
+    if (output.length > 0) store.writeKey(client.db, destination, ['rpush', destination, ...output.map((item) => item ?? '')], client);
   });
   return output.length;
 }

@@ -1,4 +1,4 @@
-import { SET_WITH_EXPIRY_EVENTS } from './keyspace-events.js';
+import { SET_WITH_EXPIRY_EVENT } from './keyspace-events.js';
 import { isInt64, parseInt64, parseInteger } from './arguments.js';
 import type { Client } from '../session/client.js';
 import {
@@ -23,8 +23,8 @@ import type { Shard } from '../shards/shard.js';
 /** String commands (Redis's t_string.c). Values are latin1 strings: one char per byte. */
 
 /** The string at `key`, undefined when missing, or WRONGTYPE. */
-export function readString(client: Client, key: string, now: number): string | undefined | ErrorReply {
-  return lookupTyped<string>(client, key, 'string', now);
+export function readString(client: Client, key: string): string | undefined | ErrorReply {
+  return lookupTyped<string>(client, key, 'string');
 }
 
 function maxLength(client: Client): number {
@@ -32,45 +32,42 @@ function maxLength(client: Client): number {
 }
 
 export function get(client: Client, args: string[]): Reply {
-  const value = readString(client, args[1], Date.now());
+  const value = readString(client, args[1]);
   return value === undefined ? null : value;
 }
 
 export function set(client: Client, args: string[]): Reply {
-  const now = Date.now();
   const [, key, value] = args;
   const store = client.server.store;
   if (args.length === 3) {
-    store.put(client.db, key, value, 0, now);
+    store.put(client.db, key, value, 0, client);
     return OK;
   }
   const options = parseStringOptions(args, 3, 'set');
   if (options instanceof ErrorReply) return options;
-  const at = options.expiry === undefined ? 0 : expiryAt('set', options.expiry, now);
+  const at = options.expiry === undefined ? 0 : expiryAt('set', options.expiry, client.now);
   if (at instanceof ErrorReply) return at;
-  const old = store.lookup(client.db, key, now);
+  const old = store.lookup(client.db, key, client);
   if (options.get && old !== undefined && typeof old !== 'string') return WRONGTYPE;
   const oldReply = options.get ? (old as string | undefined) ?? null : null;
   if ((options.condition === 'NX' && old !== undefined) || (options.condition === 'XX' && old === undefined)) return oldReply;
   const expireAt = options.keepTtl ? store.keyspace(client.db, key).expireAt(key) : at;
-  if (options.expiry !== undefined) store.namingEvents(SET_WITH_EXPIRY_EVENTS, () => store.put(client.db, key, value, expireAt, now));
-  else store.put(client.db, key, value, expireAt, now);
+  store.put(client.db, key, value, expireAt, client, options.expiry !== undefined ? SET_WITH_EXPIRY_EVENT : undefined);
   return options.get ? oldReply : OK;
 }
 
 export function setnx(client: Client, args: string[]): Reply {
-  const now = Date.now();
   const store = client.server.store;
-  if (store.lookup(client.db, args[1], now) !== undefined) return 0;
-  store.put(client.db, args[1], args[2], 0, now);
+  if (store.lookup(client.db, args[1], client) !== undefined) return 0;
+  store.put(client.db, args[1], args[2], 0, client);
   return 1;
 }
 
 function setWithExpiry(client: Client, args: string[], unit: 'EX' | 'PX'): Reply {
-  const now = Date.now();
+  const now = client.now;
   const at = expiryAt(args[0], { unit, amount: args[2] }, now);
   if (at instanceof ErrorReply) return at;
-  client.server.store.put(client.db, args[1], args[3], at, now);
+  client.server.store.put(client.db, args[1], args[3], at, client);
   return OK;
 }
 
@@ -83,11 +80,10 @@ export function psetex(client: Client, args: string[]): Reply {
 }
 
 export function mget(client: Client, args: string[]): Reply {
-  const now = Date.now();
   const store = client.server.store;
   const values: Reply[] = [];
   for (let i = 1; i < args.length; i++) {
-    const value = store.lookup(client.db, args[i], now);
+    const value = store.lookup(client.db, args[i], client);
     values.push(typeof value === 'string' ? value : null);
   }
   return values;
@@ -97,7 +93,7 @@ export function mget(client: Client, args: string[]): Reply {
  * MSET/MSETNX write one `mset` record per shard holding that shard's pairs, all in one
  * transaction, so that no client or crash sees half of them.
  */
-function writePairs(client: Client, args: string[], now: number): void {
+function writePairs(client: Client, args: string[]): void {
   const store = client.server.store;
   const perShard = new Map<Shard, EffectDraft<'mset'>>();
   for (let i = 1; i < args.length; i += 2) {
@@ -107,84 +103,79 @@ function writePairs(client: Client, args: string[], now: number): void {
     else effect.push(args[i], args[i + 1]);
   }
   store.transaction(() => {
-    for (const [shard, effect] of perShard) store.write(shard, client.db, effect, now);
+    for (const [shard, effect] of perShard) store.write(shard, client.db, effect, client);
   });
 }
 
 export function mset(client: Client, args: string[]): Reply {
   if (args.length % 2 === 0) return wrongArity(args[0]);
-  writePairs(client, args, Date.now());
+  writePairs(client, args);
   return OK;
 }
 
 export function msetnx(client: Client, args: string[]): Reply {
   if (args.length % 2 === 0) return wrongArity(args[0]);
-  const now = Date.now();
-  for (let i = 1; i < args.length; i += 2) if (client.server.store.lookup(client.db, args[i], now) !== undefined) return 0;
-  writePairs(client, args, now);
+  for (let i = 1; i < args.length; i += 2) if (client.server.store.lookup(client.db, args[i], client) !== undefined) return 0;
+  writePairs(client, args);
   return 1;
 }
 
 export function getset(client: Client, args: string[]): Reply {
-  const now = Date.now();
-  const old = readString(client, args[1], now);
+  const old = readString(client, args[1]);
   if (old instanceof ErrorReply) return old;
-  client.server.store.put(client.db, args[1], args[2], 0, now);
+  client.server.store.put(client.db, args[1], args[2], 0, client);
   return old ?? null;
 }
 
 export function getdel(client: Client, args: string[]): Reply {
-  const now = Date.now();
-  const old = readString(client, args[1], now);
+  const old = readString(client, args[1]);
   if (old instanceof ErrorReply || old === undefined) return old ?? null;
-  client.server.store.delete(client.db, args[1], now);
+  client.server.store.delete(client.db, args[1], client);
   return old;
 }
 
 /** GETEX: like Redis, the key is looked up before the expiry is checked, and a past EXAT/PXAT deletes it at once. */
 export function getex(client: Client, args: string[]): Reply {
-  const now = Date.now();
+  const now = client.now;
   const options = parseStringOptions(args, 2, 'getex');
   if (options instanceof ErrorReply) return options;
-  const value = readString(client, args[1], now);
+  const value = readString(client, args[1]);
   if (value instanceof ErrorReply || value === undefined) return value ?? null;
   const at = options.expiry === undefined ? 0 : expiryAt('getex', options.expiry, now);
   if (at instanceof ErrorReply) return at;
   const store = client.server.store;
   const shard = store.shardOf(args[1]);
-  if (options.expiry !== undefined && isAbsolute(options.expiry) && at <= now) store.delete(client.db, args[1], now);
-  else if (options.expiry !== undefined) store.write(shard, client.db, ['expire', args[1], at], now);
-  else if (options.persist && store.keyspace(client.db, args[1]).expireAt(args[1]) > 0) store.write(shard, client.db, ['persist', args[1]], now);
+  if (options.expiry !== undefined && isAbsolute(options.expiry) && at <= now) store.delete(client.db, args[1], client);
+  else if (options.expiry !== undefined) store.write(shard, client.db, ['expire', args[1], at], client);
+  else if (options.persist && store.keyspace(client.db, args[1]).expireAt(args[1]) > 0) store.write(shard, client.db, ['persist', args[1]], client);
   return value;
 }
 
 export function append(client: Client, args: string[]): Reply {
-  const now = Date.now();
-  const old = readString(client, args[1], now);
+  const old = readString(client, args[1]);
   if (old instanceof ErrorReply) return old;
   const length = (old?.length ?? 0) + args[2].length;
   if (length > maxLength(client)) return STRING_TOO_LONG;
   const store = client.server.store;
-  store.write(store.shardOf(args[1]), client.db, ['append', args[1], args[2]], now);
+  store.write(store.shardOf(args[1]), client.db, ['append', args[1], args[2]], client);
   return length;
 }
 
 export function strlen(client: Client, args: string[]): Reply {
-  const value = readString(client, args[1], Date.now());
+  const value = readString(client, args[1]);
   return value instanceof ErrorReply ? value : (value?.length ?? 0);
 }
 
 /** INCR and friends: the result is logged as the new value, keeping the key's expiry. */
 function incrementBy(client: Client, key: string, delta: bigint): Reply {
-  const now = Date.now();
-  const old = readString(client, key, now);
+  const old = readString(client, key);
   if (old instanceof ErrorReply) return old;
   const current = old === undefined ? 0n : parseInt64(old);
   if (current === null) return NOT_AN_INTEGER;
   const result = current + delta;
   if (!isInt64(result)) return OVERFLOW;
   const store = client.server.store;
-  store.put(client.db, key, result.toString(), store.keyspace(client.db, key).expireAt(key), now);
+  store.put(client.db, key, result.toString(), store.keyspace(client.db, key).expireAt(key), client);
   return result;
 }
 
@@ -214,8 +205,7 @@ export function decrby(client: Client, args: string[]): Reply {
 }
 
 export function incrbyfloat(client: Client, args: string[]): Reply {
-  const now = Date.now();
-  const old = readString(client, args[1], now);
+  const old = readString(client, args[1]);
   if (old instanceof ErrorReply) return old;
   const current = parseLongDouble(old ?? '0');
   const delta = parseLongDouble(args[2]);
@@ -224,7 +214,7 @@ export function incrbyfloat(client: Client, args: string[]): Reply {
   if (result.infinite) return NAN_OR_INFINITY;
   const text = formatLongDouble(result);
   const store = client.server.store;
-  store.put(client.db, args[1], text, store.keyspace(client.db, args[1]).expireAt(args[1]), now);
+  store.put(client.db, args[1], text, store.keyspace(client.db, args[1]).expireAt(args[1]), client);
   return text;
 }
 
@@ -232,7 +222,7 @@ export function getrange(client: Client, args: string[]): Reply {
   const start = parseInteger(args[2]);
   const end = parseInteger(args[3]);
   if (start === null || end === null) return NOT_AN_INTEGER;
-  const value = readString(client, args[1], Date.now());
+  const value = readString(client, args[1]);
   if (value instanceof ErrorReply) return value;
   if (value === undefined || (start < 0 && end < 0 && start > end)) return '';
   // Redis's getrange clamps a negative end to 0 (unlike LRANGE): GETRANGE hello 0 -10 is "h".
@@ -244,25 +234,23 @@ export function getrange(client: Client, args: string[]): Reply {
 }
 
 export function setrange(client: Client, args: string[]): Reply {
-  const now = Date.now();
   const offset = parseInteger(args[2]);
   if (offset === null) return NOT_AN_INTEGER;
   if (offset < 0) return OFFSET_OUT_OF_RANGE;
-  const old = readString(client, args[1], now);
+  const old = readString(client, args[1]);
   if (old instanceof ErrorReply) return old;
   const patch = args[3];
   if (patch.length === 0) return old?.length ?? 0;
   if (offset + patch.length > maxLength(client)) return STRING_TOO_LONG;
   const store = client.server.store;
-  store.write(store.shardOf(args[1]), client.db, ['setrange', args[1], offset, patch], now);
+  store.write(store.shardOf(args[1]), client.db, ['setrange', args[1], offset, patch], client);
   return Math.max(old?.length ?? 0, offset + patch.length);
 }
 
 /** LCS checks both keys' types before it reads its options, as Redis does. */
 export function lcs(client: Client, args: string[]): Reply {
-  const now = Date.now();
-  const a = client.server.store.lookup(client.db, args[1], now) ?? '';
-  const b = client.server.store.lookup(client.db, args[2], now) ?? '';
+  const a = client.server.store.lookup(client.db, args[1], client) ?? '';
+  const b = client.server.store.lookup(client.db, args[2], client) ?? '';
   if (typeof a !== 'string' || typeof b !== 'string') return NOT_STRINGS;
   let wantLength = false;
   let wantIndexes = false;

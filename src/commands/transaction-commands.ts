@@ -70,7 +70,7 @@ export function exec(client: Client): Reply | PendingReply {
     endTransaction(client);
     return EXECABORT;
   }
-  if (client.watchBroken || watchedKeyChangedUnseen(client, Date.now())) {
+  if (client.watchBroken || watchedKeyChangedUnseen(client, client.now)) {
     endTransaction(client);
     return NULL_ARRAY;
   }
@@ -83,9 +83,15 @@ export function exec(client: Client): Reply | PendingReply {
     if (client.server.blocking.hasReady) client.server.blocking.serveReady();
     return replies;
   };
-  return shards.every((shard) => shard.queue.free) ? runAll() : runHoldingShards(shards, runAll);
+  if (shards.every((shard) => shard.queue.free)) return runAll();
+  return runHoldingShards(shards, () => {
+    // Run once a paused script lets go of its shards: the queued commands take the time they run at.
+    client.now = Date.now();
+    return runAll();
+  });
 }
 
+/** The queued commands keep EXEC's time, as Redis runs them all at the time EXEC started. */
 function runQueued(client: Client, queue: [CommandSpec, string[]][]): Reply {
   client.inTransaction = true;
   try {

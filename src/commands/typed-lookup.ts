@@ -7,8 +7,8 @@ import type { ErrorReply } from '../replies/reply.js';
  * The value at `key` when it has the expected type, undefined when the key is missing, WRONGTYPE
  * otherwise. Counts keyspace hits and misses for INFO, as Redis's lookupKeyRead does.
  */
-export function lookupTyped<T extends Value>(client: Client, key: string, type: TypeName, now: number): T | undefined | ErrorReply {
-  const value = client.server.store.lookup(client.db, key, now);
+export function lookupTyped<T extends Value>(client: Client, key: string, type: TypeName): T | undefined | ErrorReply {
+  const value = client.server.store.lookup(client.db, key, client);
   const stats = client.server.stats;
   if (value === undefined) {
     stats.keyspaceMisses++;

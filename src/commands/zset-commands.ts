@@ -1,4 +1,4 @@
-import { ZADD_INCR_EVENTS, ZSET_POP_EVENTS } from './keyspace-events.js';
+import { ZADD_INCR_EVENT, ZSET_POP_EVENT } from './keyspace-events.js';
 import type { SetValue } from '../projections/set-value.js';
 import { aboveMin, belowMax, lexAboveMin, lexBelowMax, type LexRange, type ScoreRange, type SkipNode } from '../projections/skiplist.js';
 import { ZSetValue } from '../projections/zset-value.js';
@@ -20,8 +20,8 @@ import type { EffectDraft } from '../log/record.js';
 const MIN_MAX_NOT_FLOAT = new ErrorReply('ERR min or max is not a float');
 const NOT_LEX_RANGE = new ErrorReply('ERR min or max not valid string range item');
 
-function readZSet(client: Client, key: string, now = Date.now()): ZSetValue | undefined | ErrorReply {
-  return lookupTyped<ZSetValue>(client, key, 'zset', now);
+function readZSet(client: Client, key: string): ZSetValue | undefined | ErrorReply {
+  return lookupTyped<ZSetValue>(client, key, 'zset');
 }
 
 // ---- ZADD, ZINCRBY, ZREM
@@ -55,8 +55,7 @@ export function zadd(client: Client, args: string[]): Reply {
     if (score === null) return NOT_A_FLOAT;
     scores.push(score);
   }
-  const now = Date.now();
-  const zset = readZSet(client, args[1], now);
+  const zset = readZSet(client, args[1]);
   if (zset instanceof ErrorReply) return zset;
   const effect: EffectDraft<'zadd'> = ['zadd', args[1]];
   const decided = new Map<string, number>();
@@ -79,10 +78,7 @@ export function zadd(client: Client, args: string[]): Reply {
   }
   for (const [member, score] of decided) effect.push(score, member);
   const store = client.server.store;
-  if (decided.size > 0) {
-    if (incr) store.namingEvents(ZADD_INCR_EVENTS, () => store.writeKey(client.db, args[1], effect, now));
-    else store.writeKey(client.db, args[1], effect, now);
-  }
+  if (decided.size > 0) store.writeKey(client.db, args[1], effect, client, incr ? ZADD_INCR_EVENT : undefined);
   if (incr) {
     const member = args[i + 1];
     const score = decided.get(member);
@@ -99,11 +95,10 @@ export function zincrby(client: Client, args: string[]): Reply {
 }
 
 export function zrem(client: Client, args: string[]): Reply {
-  const now = Date.now();
-  const zset = readZSet(client, args[1], now);
+  const zset = readZSet(client, args[1]);
   if (zset instanceof ErrorReply || zset === undefined) return zset ?? 0;
   const present = [...new Set(args.slice(2))].filter((member) => zset.scores.has(member));
-  if (present.length > 0) client.server.store.writeKey(client.db, args[1], ['zrem', args[1], ...present], now);
+  if (present.length > 0) client.server.store.writeKey(client.db, args[1], ['zrem', args[1], ...present], client);
   return present.length;
 }
 
@@ -302,20 +297,19 @@ export function zrangestore(client: Client, args: string[]): Reply {
   const request = parseRange(args, 3);
   if (request instanceof ErrorReply) return request;
   if (request.withScores) return SYNTAX_ERROR;
-  const now = Date.now();
-  const zset = readZSet(client, args[2], now);
+  const zset = readZSet(client, args[2]);
   if (zset instanceof ErrorReply) return zset;
   const nodes = zset === undefined ? [] : selectNodes(zset, request);
-  return storeZSet(client, args[1], nodes.map((node) => [node.member, node.score]), now);
+  return storeZSet(client, args[1], nodes.map((node) => [node.member, node.score]));
 }
 
 /** Replaces `key` with a sorted set of `entries` (deleting it when empty); replies the size. */
-function storeZSet(client: Client, key: string, entries: Iterable<[string, number]>, now: number): number {
+function storeZSet(client: Client, key: string, entries: Iterable<[string, number]>): number {
   const zset = new ZSetValue();
   for (const [member, score] of entries) zset.set(member, score);
   const store = client.server.store;
-  if (zset.size > 0) store.put(client.db, key, zset, 0, now);
-  else if (store.lookup(client.db, key, now) !== undefined) store.delete(client.db, key, now);
+  if (zset.size > 0) store.put(client.db, key, zset, 0, client);
+  else if (store.lookup(client.db, key, client) !== undefined) store.delete(client.db, key, client);
   return zset.size;
 }
 
@@ -345,13 +339,12 @@ function removeRange(by: RangeBy) {
   return (client: Client, args: string[]): Reply => {
     const bounds = parseBounds(by, false, args[2], args[3]);
     if (bounds instanceof ErrorReply) return bounds;
-    const now = Date.now();
-    const zset = readZSet(client, args[1], now);
+    const zset = readZSet(client, args[1]);
     if (zset instanceof ErrorReply || zset === undefined) return zset ?? 0;
     const nodes = selectNodes(zset, { bounds, reverse: false, offset: 0, count: -1, withScores: false });
     if (nodes.length === 0) return 0;
     const first = zset.rankOf(nodes[0].member) as number;
-    client.server.store.writeKey(client.db, args[1], ['zremrange', args[1], first, first + nodes.length - 1], now);
+    client.server.store.writeKey(client.db, args[1], ['zremrange', args[1], first, first + nodes.length - 1], client);
     return nodes.length;
   };
 }
@@ -365,12 +358,12 @@ export const zremrangebylex = removeRange('lex');
 type End = 'min' | 'max';
 
 /** Pops up to `count` members from one end; logged as a rank range removal. */
-function popMembers(client: Client, key: string, zset: ZSetValue, end: End, count: number, now: number): SkipNode[] {
+function popMembers(client: Client, key: string, zset: ZSetValue, end: End, count: number): SkipNode[] {
   const n = Math.min(count, zset.size);
   const nodes: SkipNode[] = [];
   for (let node = end === 'min' ? zset.order.first : zset.order.tail; node !== null && nodes.length < n; node = end === 'min' ? node.next : node.backward) nodes.push(node);
   const store = client.server.store;
-  if (n > 0) store.namingEvents(ZSET_POP_EVENTS[end], () => store.writeKey(client.db, key, ['zremrange', key, end === 'min' ? 0 : zset.size - n, end === 'min' ? n - 1 : zset.size - 1], now));
+  if (n > 0) store.writeKey(client.db, key, ['zremrange', key, end === 'min' ? 0 : zset.size - n, end === 'min' ? n - 1 : zset.size - 1], client, ZSET_POP_EVENT[end]);
   return nodes;
 }
 
@@ -384,10 +377,9 @@ function popCommand(end: End) {
       if (n === null || n < 0) return NEGATIVE_COUNT;
       count = n;
     }
-    const now = Date.now();
-    const zset = readZSet(client, args[1], now);
+    const zset = readZSet(client, args[1]);
     if (zset instanceof ErrorReply || zset === undefined) return zset ?? [];
-    const nodes = popMembers(client, args[1], zset, end, count, now);
+    const nodes = popMembers(client, args[1], zset, end, count);
     // RESP3 nests pairs only when a count was given (Redis 7).
     return args.length === 3 ? membersReply(client, nodes, true) : nodes.flatMap((node) => [node.member, new DoubleReply(node.score)]);
   };
@@ -412,11 +404,10 @@ function parseMultiPop(args: string[], at: number): MultiPop | ErrorReply {
 }
 
 function popFirst(client: Client, request: MultiPop): Reply | undefined {
-  const now = Date.now();
   for (const key of request.keys) {
-    const zset = readZSet(client, key, now);
+    const zset = readZSet(client, key);
     if (zset instanceof ErrorReply) return zset;
-    if (zset !== undefined) return [key, popMembers(client, key, zset, request.end, request.count, now).map((node) => [node.member, new DoubleReply(node.score)])];
+    if (zset !== undefined) return [key, popMembers(client, key, zset, request.end, request.count).map((node) => [node.member, new DoubleReply(node.score)])];
   }
   return undefined;
 }
@@ -482,14 +473,14 @@ interface AlgebraRequest {
  * numkeys, then every key's type, then the options: Redis's zunionInterDiffGenericCommand order,
  * so that a WRONGTYPE key beats a bad option. Options may repeat (the last one counts).
  */
-function readAlgebra(client: Client, args: string[], at: number, algebra: Algebra, form: AlgebraForm, now: number): AlgebraRequest | ErrorReply {
+function readAlgebra(client: Client, args: string[], at: number, algebra: Algebra, form: AlgebraForm): AlgebraRequest | ErrorReply {
   const numKeys = parseInteger(args[at]);
   if (numKeys === null) return NOT_AN_INTEGER;
   if (numKeys <= 0) return new ErrorReply(`ERR at least 1 input key is needed for '${args[0].toLowerCase()}' command`);
   if (numKeys > args.length - at - 1) return SYNTAX_ERROR;
   const request: AlgebraRequest = { inputs: [], weights: new Array(numKeys).fill(1), aggregate: 'sum', withScores: false, limit: 0 };
   for (let i = at + 1; i <= at + numKeys; i++) {
-    const scores = readScored(client, args[i], now);
+    const scores = readScored(client, args[i]);
     if (scores instanceof ErrorReply) return scores;
     request.inputs.push(scores);
   }
@@ -519,8 +510,8 @@ function readAlgebra(client: Client, args: string[], at: number, algebra: Algebr
 }
 
 /** Reads an algebra input: a sorted set, or a plain set (every member scored 1), as Redis allows. */
-function readScored(client: Client, key: string, now: number): Map<string, number> | undefined | ErrorReply {
-  const value = client.server.store.lookup(client.db, key, now);
+function readScored(client: Client, key: string): Map<string, number> | undefined | ErrorReply {
+  const value = client.server.store.lookup(client.db, key, client);
   if (value === undefined) return undefined;
   if (value instanceof ZSetValue) return value.scores;
   if (typeof value !== 'string' && value.type === 'set') return new Map([...(value as SetValue).keys()].map((member) => [member, 1]));
@@ -575,7 +566,7 @@ function sortedEntries(result: Map<string, number>): [string, number][] {
 
 function algebraCommand(algebra: Algebra) {
   return (client: Client, args: string[]): Reply => {
-    const request = readAlgebra(client, args, 1, algebra, 'reply', Date.now());
+    const request = readAlgebra(client, args, 1, algebra, 'reply');
     if (request instanceof ErrorReply) return request;
     const entries = sortedEntries(computeAlgebra(algebra, request));
     if (!request.withScores) return entries.map(([member]) => member);
@@ -585,10 +576,9 @@ function algebraCommand(algebra: Algebra) {
 
 function algebraStoreCommand(algebra: Algebra) {
   return (client: Client, args: string[]): Reply => {
-    const now = Date.now();
-    const request = readAlgebra(client, args, 2, algebra, 'store', now);
+    const request = readAlgebra(client, args, 2, algebra, 'store');
     if (request instanceof ErrorReply) return request;
-    return storeZSet(client, args[1], computeAlgebra(algebra, request), now);
+    return storeZSet(client, args[1], computeAlgebra(algebra, request));
   };
 }
 
@@ -600,7 +590,7 @@ export const zinterstore = algebraStoreCommand('inter');
 export const zdiffstore = algebraStoreCommand('diff');
 
 export function zintercard(client: Client, args: string[]): Reply {
-  const request = readAlgebra(client, args, 1, 'inter', 'cardinality', Date.now());
+  const request = readAlgebra(client, args, 1, 'inter', 'cardinality');
   if (request instanceof ErrorReply) return request;
   const size = computeAlgebra('inter', request).size;
   return request.limit > 0 ? Math.min(request.limit, size) : size;

@@ -79,7 +79,7 @@ export function unknownKind(tuple: readonly unknown[]): string {
 export interface LogRecord {
   /** Node-wide revision, strictly increasing (etcd's revision). */
   rev: number;
-  /** Wall-clock milliseconds when the effect was decided. */
+  /** Wall-clock milliseconds of the command that decided the effect (one time for a whole EXEC or script run). */
   ts: number;
   shard: number;
   db: number;

@@ -44,7 +44,7 @@ export class BlockingRegistry implements ChangeListener {
   /** Blocks `client` until `attempt` succeeds after a change to one of `keys`, or `timeoutMs` passes (0: forever). */
   block(client: Client, keys: string[], timeoutMs: number, attempt: () => Reply | undefined): PendingReply {
     const pending = new PendingReply();
-    const blocked: Blocked = { client, db: client.db, keys, attempt, pending, timer: undefined, forget: () => undefined, events: this.store.commandEvents, done: false };
+    const blocked: Blocked = { client, db: client.db, keys, attempt, pending, timer: undefined, forget: () => undefined, events: client.events, done: false };
     if (this.queues.size === 0) this.store.listen(this);
     for (const key of new Set(keys)) {
       const id = `${client.db}:${key}`;
@@ -74,6 +74,8 @@ export class BlockingRegistry implements ChangeListener {
 
   /** Offers every changed key to the clients waiting on it, first blocked first served. */
   serveReady(): void {
+    // A blocked command served now runs at the time it is served.
+    const now = Date.now();
     while (this.ready.size > 0) {
       const [id] = this.ready;
       this.ready.delete(id);
@@ -81,9 +83,9 @@ export class BlockingRegistry implements ChangeListener {
       if (queue === undefined) continue;
       for (const blocked of [...queue]) {
         if (blocked.done) continue;
-        this.store.commandEvents = blocked.events;
+        blocked.client.now = now;
+        blocked.client.events = blocked.events;
         const reply = blocked.attempt();
-        this.store.commandEvents = undefined;
         if (reply === undefined) break;
         this.finish(blocked, reply);
       }

@@ -2,6 +2,7 @@ import type { Subscriber } from '../subscriptions/pubsub-registry.js';
 import type { CommandSpec } from './command-spec.js';
 import type { PushReply } from '../replies/reply.js';
 import type { ServerContext } from './server-context.js';
+import type { WriteContext } from '../shards/store.js';
 
 /** What a protocol adapter gives the command layer about a connection. */
 export interface ClientTransport {
@@ -21,8 +22,11 @@ export interface ClientTransport {
   drained?(): Promise<void>;
 }
 
-/** One connected client's session state, the same for every protocol. */
-export class Client implements Subscriber {
+/**
+ * One connected client's session state, the same for every protocol; also the WriteContext of the
+ * command it runs, so that handlers hand the client itself to the store.
+ */
+export class Client implements Subscriber, WriteContext {
   readonly id: number;
   name = '';
   libName = '';
@@ -34,6 +38,13 @@ export class Client implements Subscriber {
   readonly createdAt = Date.now();
   lastActiveAt = this.createdAt;
   lastCommand = 'NULL';
+  /**
+   * The running command's time, read once by execute(); EXEC and a script run read it once for all
+   * of their commands (Redis's command time snapshot).
+   */
+  now = 0;
+  /** The running command's keyspace event names, from its row. */
+  events: Readonly<Record<string, string>> | undefined = undefined;
   /** Commands queued since MULTI (null outside a transaction); `failed` after a queuing error. */
   transaction: { queue: [CommandSpec, string[]][]; failed: boolean } | null = null;
   /** Keys under WATCH ("db:key"); `watchBroken` once one of them changed. */

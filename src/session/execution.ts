@@ -10,8 +10,9 @@ const WHOLE_STORE = Flag.movablekeys | Flag.write | Flag.readonly;
 /** Running one command's handler: errors counted, handler bugs contained, blocked clients served. */
 export function execute(client: Client, spec: CommandSpec, args: string[]): Reply | PendingReply {
   let reply: Reply | PendingReply;
-  // Every command sets its own: writes outside commands (expiry) are named by their reason anyway.
-  client.server.store.commandEvents = spec.events;
+  // One time per command; inside EXEC and a script it is theirs, read once when they start.
+  if (!client.inTransaction) client.now = Date.now();
+  client.events = spec.events;
   try {
     reply = spec.handler(client, args);
   } catch (error) {

@@ -18,7 +18,7 @@ export class WatchRegistry implements ChangeListener {
     const id = `${db}:${key}`;
     if (client.watched.has(id)) return;
     // A key already expired when watched does not abort EXEC by going away (Redis's expired flag).
-    if (this.isExpired(db, key)) client.watchedExpired.set(id, false);
+    if (this.isExpired(db, key, client.now)) client.watchedExpired.set(id, false);
     if (this.watchers.size === 0) this.store.listen(this);
     if (!this.forgets.has(client)) this.forgets.set(client, client.onDisconnect(() => this.unwatchAll(client)));
     client.watched.add(id);
@@ -60,7 +60,7 @@ export class WatchRegistry implements ChangeListener {
    * expired key that goes away or stays expired is no change; a missing key replaced by an expired
    * one becomes one already expired. `replacement === db` empties the database (FLUSHDB, FLUSHALL).
    */
-  dbChanged(shard: Shard, db: number, replacement: number): void {
+  dbChanged(shard: Shard, db: number, replacement: number, now: number): void {
     const prefix = `${db}:`;
     for (const [id, clients] of this.watchers) {
       if (!id.startsWith(prefix)) continue;
@@ -69,7 +69,7 @@ export class WatchRegistry implements ChangeListener {
       const inEmptied = shard.state.dbs[db].data.has(key);
       const inReplacement = replacement !== db && shard.state.dbs[replacement].data.has(key);
       if (!inEmptied && !inReplacement) continue;
-      const replacementExpired = inReplacement && this.isExpired(replacement, key);
+      const replacementExpired = inReplacement && this.isExpired(replacement, key, now);
       for (const client of clients) {
         let expiredWhenWatched = client.watchedExpired.get(id);
         // Its one change let through deleted it (the key is gone): a plain watched key from now on.
@@ -83,8 +83,8 @@ export class WatchRegistry implements ChangeListener {
     }
   }
 
-  private isExpired(db: number, key: string): boolean {
+  private isExpired(db: number, key: string, now: number): boolean {
     const expireAt = this.store.keyspace(db, key).expireAt(key);
-    return expireAt !== 0 && expireAt <= Date.now();
+    return expireAt !== 0 && expireAt <= now;
   }
 }

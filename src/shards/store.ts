@@ -35,9 +35,20 @@ export interface ChangeListener {
   keyChanged(db: number, key: string): void;
   /**
    * One shard's share of `db` is about to be emptied (FLUSHDB, FLUSHALL) or replaced by `replacement`'s
-   * (SWAPDB); the shard still holds the old contents.
+   * (SWAPDB); the shard still holds the old contents. `now` is the writing command's time.
    */
-  dbChanged(shard: Shard, db: number, replacement: number): void;
+  dbChanged(shard: Shard, db: number, replacement: number, now: number): void;
+}
+
+/**
+ * The command a write belongs to: its time, read once (Redis's command time snapshot: EXEC and a
+ * script run keep one for all their commands), and the event names its row gives its effects.
+ */
+export interface WriteContext {
+  /** The command's time (ms): expiry is judged and relative expiries counted from it, and its records carry it. */
+  readonly now: number;
+  /** Redis's keyspace event names of its effects where they differ from the effect's own (INCR: put -> incrby). */
+  readonly events: Readonly<Record<string, string>> | undefined;
 }
 
 export interface RecoveryReport {
@@ -66,11 +77,6 @@ export class Store {
   expiredKeys = 0;
   private readonly changeListeners: ChangeListener[] = [];
   private txn = 0;
-  /**
-   * Keyspace event names of the command running now, by effect (INCR: put -> incrby); recorded
-   * beside its effects so that notifications and log tails name them as Redis does.
-   */
-  commandEvents: Readonly<Record<string, string>> | undefined = undefined;
   private capture: { shards: Set<Shard>; writes: { shard: number; db: number; effect: Effect; now: number; event: string | undefined }[] } | undefined;
   private whenNotCapturing: (() => void) | undefined;
   private lastKey = '';
@@ -100,15 +106,15 @@ export class Store {
     return this.shardOf(key).state.dbs[db];
   }
 
-  /** The live value of a key, or undefined; an expired key is deleted (and logged) on the way. */
-  lookup(db: number, key: string, now: number): Value | undefined {
+  /** The live value of a key at the context's time, or undefined; an expired key is deleted (and logged) on the way. */
+  lookup(db: number, key: string, context: WriteContext): Value | undefined {
     const shard = this.shardOf(key);
     const ks = shard.state.dbs[db];
     const value = ks.data.get(key);
     if (value === undefined || ks.expires.size === 0) return value;
     const expireAt = ks.expires.get(key);
-    if (expireAt === undefined || expireAt > now) return value;
-    if (!this.replica) this.expire(shard, db, key, now);
+    if (expireAt === undefined || expireAt > context.now) return value;
+    if (!this.replica) this.expire(shard, db, key, context);
     return undefined;
   }
 
@@ -123,7 +129,7 @@ export class Store {
       const placed = placeReplicated(record, sourceShards, this.placement);
       for (const part of placed) {
         const shard = this.shards[part.shard];
-        if (this.changeListeners.length > 0) this.announce(shard, part.db, part.effect);
+        if (this.changeListeners.length > 0) this.announce(shard, part.db, part.effect, Date.now());
         applyEffect(shard.state, part.db, part.effect, part.rev);
         this.log.replica.append(part);
       }
@@ -161,30 +167,22 @@ export class Store {
     for (const row of rows) loadCheckpointRows(this.shardOf(row[1]).state, [row]);
   }
 
-  /** Runs `write` with its effects named by `events`: where an option, not the command, sets Redis's event name. */
-  namingEvents<T>(events: Readonly<Record<string, string>>, write: () => T): T {
-    const commandEvents = this.commandEvents;
-    this.commandEvents = events;
-    try {
-      return write();
-    } finally {
-      this.commandEvents = commandEvents;
-    }
-  }
-
-  /** Decides an effect: appends it to the shard's log and applies it to the shard's projection. */
-  write(shard: Shard, db: number, effect: Effect, now: number): void {
+  /**
+   * Decides an effect: appends it to the shard's log and applies it to the shard's projection. Its
+   * event is the one its command's row gives it, or `event` where an option names it (SET EX, ZADD
+   * INCR, a ZPOP's end).
+   */
+  write(shard: Shard, db: number, effect: Effect, context: WriteContext, event = context.events?.[effect[0]]): void {
     // Apply before appending: an effect that cannot apply (a bug) must never reach the log, where
     // it would fail every later recovery too.
     // Listeners hear before the change, so that they can still see what FLUSHDB or SWAPDB replaces.
-    if (this.changeListeners.length > 0) this.announce(shard, db, effect);
+    if (this.changeListeners.length > 0) this.announce(shard, db, effect, context.now);
     applyEffect(shard.state, db, effect, this.log.lastRev + 1);
-    let event = this.commandEvents?.[effect[0]];
     // Redis notifies `del` after the event that took a collection's last element (the key goes too).
     const shrunk = shrunkKeyOf(effect);
     if (shrunk !== undefined && !shard.state.dbs[db].data.has(shrunk)) event = `${event ?? defaultEventOf(effect[0])},del`;
-    if (this.capture !== undefined && this.capture.shards.has(shard)) this.capture.writes.push({ shard: shard.id, db, effect, now, event });
-    else this.log.append(shard.id, db, this.txn, effect, now, event);
+    if (this.capture !== undefined && this.capture.shards.has(shard)) this.capture.writes.push({ shard: shard.id, db, effect, now: context.now, event });
+    else this.log.append(shard.id, db, this.txn, effect, context.now, event);
   }
 
   /**
@@ -232,14 +230,14 @@ export class Store {
     });
   }
 
-  private announce(shard: Shard, db: number, effect: Effect): void {
+  private announce(shard: Shard, db: number, effect: Effect, now: number): void {
     const changes = changesOf(db, effect);
     for (const listener of this.changeListeners)
       for (const change of changes) {
         if (change.key !== null) listener.keyChanged(change.db, change.key);
-        else if (change.event === 'flushall') for (let each = 0; each < DATABASES; each++) listener.dbChanged(shard, each, each);
-        else if (effect[0] === 'swapdb') listener.dbChanged(shard, change.db, change.db === effect[1] ? effect[2] : effect[1]);
-        else listener.dbChanged(shard, change.db, change.db);
+        else if (change.event === 'flushall') for (let each = 0; each < DATABASES; each++) listener.dbChanged(shard, each, each, now);
+        else if (effect[0] === 'swapdb') listener.dbChanged(shard, change.db, change.db === effect[1] ? effect[2] : effect[1], now);
+        else listener.dbChanged(shard, change.db, change.db, now);
       }
   }
 
@@ -253,17 +251,17 @@ export class Store {
   }
 
   /** Writes an effect on `key` to the key's shard. */
-  writeKey(db: number, key: string, effect: Effect, now: number): void {
-    this.write(this.shardOf(key), db, effect, now);
+  writeKey(db: number, key: string, effect: Effect, context: WriteContext, event?: string): void {
+    this.write(this.shardOf(key), db, effect, context, event);
   }
 
   /** Replaces a key's value; collections go to the log as immutable snapshots. */
-  put(db: number, key: string, value: Value, expireAt: number, now: number): void {
-    this.write(this.shardOf(key), db, ['put', key, snapshotOf(value), expireAt], now);
+  put(db: number, key: string, value: Value, expireAt: number, context: WriteContext, event?: string): void {
+    this.write(this.shardOf(key), db, ['put', key, snapshotOf(value), expireAt], context, event);
   }
 
-  delete(db: number, key: string, now: number): void {
-    this.write(this.shardOf(key), db, ['del', key, 'del'], now);
+  delete(db: number, key: string, context: WriteContext): void {
+    this.write(this.shardOf(key), db, ['del', key, 'del'], context);
   }
 
   /**
@@ -295,6 +293,8 @@ export class Store {
   expireSome(now: number, budget: number): number {
     let expired = 0;
     if (this.replica) return 0;
+    // Active expiry belongs to no command: its deletions are named by their reason.
+    const context: WriteContext = { now, events: undefined };
     for (const shard of this.shards) {
       // A held shard belongs to its job (a paused script): its keys wait for the next pass.
       if (!shard.queue.free) continue;
@@ -303,7 +303,7 @@ export class Store {
         let seen = 0;
         for (const [key, expireAt] of this.expiryCursor(ks)) {
           if (expireAt <= now) {
-            this.expire(shard, db, key, now);
+            this.expire(shard, db, key, context);
             expired++;
           }
           if (++seen >= budget) return;
@@ -369,8 +369,8 @@ export class Store {
     for (let next = cursor.entries.next(); !next.done; next = cursor.entries.next()) yield next.value;
   }
 
-  private expire(shard: Shard, db: number, key: string, now: number): void {
+  private expire(shard: Shard, db: number, key: string, context: WriteContext): void {
     this.expiredKeys++;
-    this.write(shard, db, ['del', key, 'expired'], now);
+    this.write(shard, db, ['del', key, 'expired'], context);
   }
 }

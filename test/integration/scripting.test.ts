@@ -508,3 +508,24 @@ describe('functions', () => {
     expect(((await redis.call('FUNCTION', 'LIST')) as unknown[][])[0][1]).toBe('counters');
   });
 });
+
+describe('time in a script', () => {
+  // Redis 7 reads the time once for a whole script run: keys do not expire while it runs.
+  const BUSY_150_MS = 'local t = os.clock() while os.clock() - t < 0.15 do end';
+
+  test('a key the script set with PX 100 is still there 150 ms later in the run, and gone after it', async () => {
+    expect(await evalScript(`redis.call('SET', KEYS[1], 'v', 'PX', 100) ${BUSY_150_MS} return redis.call('GET', KEYS[1])`, ['short'])).toBe('v');
+    expect(await redis.get('short')).toBeNull();
+  });
+
+  test('a key that expires while a script runs is still there for the script', async () => {
+    // One pipeline: the script starts right after the SET, well within the 100 ms.
+    const replies = await redis
+      .pipeline()
+      .set('short', 'v', 'PX', 100)
+      .eval(`${BUSY_150_MS} return {redis.call('GET', KEYS[1]), redis.call('EXISTS', KEYS[1])}`, 1, 'short')
+      .exec();
+    expect(replies?.map(([, value]) => value)).toEqual(['OK', ['v', 1]]);
+    expect(await redis.get('short')).toBeNull();
+  });
+});

@@ -186,3 +186,13 @@ describe('commands a transaction cannot hold', () => {
     }
   });
 });
+
+describe('time in a transaction', () => {
+  it('EXEC runs its commands at one time: a key set with PX 100 is still there for a GET queued after 150 ms of work', async () => {
+    // As Redis 7: the time is read when EXEC starts; the queued commands keep it.
+    const busy = 'local t = os.clock() while os.clock() - t < 0.15 do end return 1';
+    const results = (await eddy.redis.multi().set('short', 'v', 'PX', 100).eval(busy, 0).get('short').exec()) ?? [];
+    expect(results.map(([, value]) => value)).toEqual(['OK', 1, 'v']);
+    expect(await eddy.redis.get('short')).toBeNull();
+  });
+});

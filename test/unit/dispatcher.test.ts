@@ -55,11 +55,11 @@ describe('dispatch', () => {
     expect(dispatch(client, ['SET', onFree, 'now'])).toBe(OK);
     const mset = dispatch(client, ['MSET', onFree, 'x', onHeld, 'y']);
     expect(mset).toBeInstanceOf(PendingReply);
-    expect(client.server.store.lookup(0, onHeld, Date.now())).toBeUndefined();
+    expect(client.server.store.lookup(0, onHeld, client)).toBeUndefined();
     held.release();
     expect(await settled(reply as PendingReply)).toBe(OK);
     expect(await settled(mset as PendingReply)).toBe(OK);
-    expect(client.server.store.lookup(0, onHeld, Date.now())).toBe('y');
-    expect(client.server.store.lookup(0, onFree, Date.now())).toBe('x');
+    expect(client.server.store.lookup(0, onHeld, client)).toBe('y');
+    expect(client.server.store.lookup(0, onFree, client)).toBe('x');
   });
 });
