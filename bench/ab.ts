@@ -20,7 +20,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '7480' },
   },
 });
-if (values.a === undefined) throw new Error('give --a <the other build\'s dist/src/server/main.js>');
+if (values.a === undefined) throw new Error("give --a <the other build's dist/src/server/main.js>");
 const port = Number(values.port);
 
 /** redis-benchmark's requests per second, by test. */
@@ -66,5 +66,7 @@ console.log('|---|---|---|---|---|---|---|---|');
 for (const test of Object.keys(results.b[0])) {
   const of = (which: 'a' | 'b' | 'redis') => results[which].map((run) => run[test]);
   const [a, b, redis] = [median(of('a')), median(of('b')), median(of('redis'))];
-  console.log(`| ${test} | ${Math.round(a)} | ${Math.round(b)} | ${(b / a).toFixed(3)} | ${of('a').map(Math.round).join(' ')} | ${of('b').map(Math.round).join(' ')} | ${Math.round(redis)} | ${(b / redis).toFixed(2)} |`);
+  console.log(
+    `| ${test} | ${Math.round(a)} | ${Math.round(b)} | ${(b / a).toFixed(3)} | ${of('a').map(Math.round).join(' ')} | ${of('b').map(Math.round).join(' ')} | ${Math.round(redis)} | ${(b / redis).toFixed(2)} |`,
+  );
 }

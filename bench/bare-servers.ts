@@ -30,9 +30,7 @@ async function bareGrpc(): Promise<number> {
   const set: handleUnaryCall<unknown, object> = (_call, callback) => callback(null, { written: true });
   const server = new Server();
   server.addService(eddyGrpcService(), { Get: get, Set: set });
-  return new Promise((resolve, reject) =>
-    server.bindAsync(`${HOST}:0`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
-  );
+  return new Promise((resolve, reject) => server.bindAsync(`${HOST}:0`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))));
 }
 
 /** ws answering each JSON frame `{id, ...}` with `{id, result: "OK"}`. */

@@ -162,7 +162,12 @@ try {
   await configure(redis);
   for (const subscribers of quick ? [1, 100] : [1, 100, 1000]) {
     const results: Result[] = [];
-    for (const [mode, server] of [['eddy TAIL', eddy], ['eddy PSUBSCRIBE', eddy], ['redis PSUBSCRIBE', redis]] as const) results.push(await run(mode, server.port, subscribers));
+    for (const [mode, server] of [
+      ['eddy TAIL', eddy],
+      ['eddy PSUBSCRIBE', eddy],
+      ['redis PSUBSCRIBE', redis],
+    ] as const)
+      results.push(await run(mode, server.port, subscribers));
     const redisRate = results[2].delivered / results[2].seconds;
     for (const result of results) {
       const sorted = result.latencies.sort((a, b) => a - b);

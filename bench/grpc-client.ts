@@ -12,9 +12,7 @@ export class EddyGrpcClient {
 
   /** One unary call of `method` (`Get`, `Set`, ...); resolves to its response. */
   call(method: string, request: object): Promise<unknown> {
-    return new Promise((resolve, reject) =>
-      this.client[method](request, (error: ServiceError | null, response: unknown) => (error ? reject(error) : resolve(response))),
-    );
+    return new Promise((resolve, reject) => this.client[method](request, (error: ServiceError | null, response: unknown) => (error ? reject(error) : resolve(response))));
   }
 
   close(): void {

@@ -52,7 +52,10 @@ export function redisBenchmarkColumns(port: number, tests: string, pipeline: num
   const csv = execFileSync('redis-benchmark', ['-p', String(port), '-t', tests, '-c', '50', '-n', String(requests), '-P', String(pipeline), '--csv', ...extra], {
     encoding: 'utf8',
   });
-  const [header, ...lines] = csv.trim().split('\n').map((line) => line.split(',').map((cell) => cell.replace(/"/g, '')));
+  const [header, ...lines] = csv
+    .trim()
+    .split('\n')
+    .map((line) => line.split(',').map((cell) => cell.replace(/"/g, '')));
   const results = new Map<string, Record<string, number>>();
   for (const [test, ...cells] of lines) results.set(test, Object.fromEntries(cells.map((cell, i) => [header[i + 1], Number(cell)])));
   return results;
@@ -67,6 +70,9 @@ export function redisBenchmarkCommand(port: number, command: readonly string[], 
   const csv = execFileSync('redis-benchmark', ['-p', String(port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline), '-r', '100000', '--csv', ...command], {
     encoding: 'utf8',
   });
-  const [header, line] = csv.trim().split('\n').map((row) => row.split(',').map((cell) => cell.replace(/"/g, '')));
+  const [header, line] = csv
+    .trim()
+    .split('\n')
+    .map((row) => row.split(',').map((cell) => cell.replace(/"/g, '')));
   return Object.fromEntries(line.slice(1).map((cell, i) => [header[i + 1], Number(cell)]));
 }

@@ -77,7 +77,10 @@ const overWebSocket: Load = async (port, op, seconds) => {
  */
 async function againstBare(protocol: string, load: Load, eddyPort: number, bareKind: BareKind): Promise<Row[]> {
   const bare = await startBareServer(bareKind);
-  const runs = OPS.flatMap((op) => [{ op, target: 'eddy' as const, port: eddyPort }, { op, target: 'bare' as const, port: bare.port }]);
+  const runs = OPS.flatMap((op) => [
+    { op, target: 'eddy' as const, port: eddyPort },
+    { op, target: 'bare' as const, port: bare.port },
+  ]);
   const rows: Row[] = [];
   try {
     for (const { op, port } of runs) await load(port, op, WARM_UP_SECONDS);

@@ -161,7 +161,9 @@ async function main(): Promise<void> {
       const r = await lagUnderLoad(p, rate);
       await p.stop();
       const unit = kind === 'eddy' ? 'revisions' : 'bytes';
-      console.log(`| ${rate / 1000}k/s | ${kind} | ${r.achieved} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(2)} | ${r.gapMean.toFixed(0)} ${unit} | ${r.gapMax} ${unit} |`);
+      console.log(
+        `| ${rate / 1000}k/s | ${kind} | ${r.achieved} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(2)} | ${r.gapMean.toFixed(0)} ${unit} | ${r.gapMax} ${unit} |`,
+      );
     }
   console.log(`\n| catch-up, ${BEHIND / 1000}k records behind | seconds (start to level) | records/s |`);
   console.log('|---|---|---|');
@@ -170,7 +172,7 @@ async function main(): Promise<void> {
     console.log(`| ${kind} | ${seconds.toFixed(2)} | ${Math.round(BEHIND / seconds)} |`);
   }
   console.log('\nEddy targets: lag p99 under 20 ms at 10k writes/s; catch-up at least 1 M records/s.');
-  console.log('Redis\'s replica is level again by a full resync (its backlog is 1 MB); Eddy\'s follower streams its primary\'s log from its revision.');
+  console.log("Redis's replica is level again by a full resync (its backlog is 1 MB); Eddy's follower streams its primary's log from its revision.");
 }
 
 await main();

@@ -30,8 +30,7 @@ async function throughput(fsync: string, pipelines: number[], requests: (pipelin
       // Alternate the two servers so that machine noise falls on both alike.
       const eddyResults = redisBenchmark(EDDY_PORT, 'set,get', pipeline, n);
       const redisResults = redisBenchmark(REDIS_PORT, 'set,get', pipeline, n);
-      for (const test of ['SET', 'GET'])
-        rows.push({ fsync, pipeline, test, eddy: eddyResults.get(test) ?? NaN, redis: redisResults.get(test) ?? NaN });
+      for (const test of ['SET', 'GET']) rows.push({ fsync, pipeline, test, eddy: eddyResults.get(test) ?? NaN, redis: redisResults.get(test) ?? NaN });
     }
   } finally {
     await eddy.stop();
@@ -68,8 +67,7 @@ async function main(): Promise<void> {
   ];
   console.log('\n| appendfsync | -P | test | Eddy req/s | Redis req/s | Eddy/Redis |');
   console.log('|---|---|---|---|---|---|');
-  for (const row of rows)
-    console.log(`| ${row.fsync} | ${row.pipeline} | ${row.test} | ${Math.round(row.eddy)} | ${Math.round(row.redis)} | ${ratio(row.eddy, row.redis)} |`);
+  for (const row of rows) console.log(`| ${row.fsync} | ${row.pipeline} | ${row.test} | ${Math.round(row.eddy)} | ${Math.round(row.redis)} | ${ratio(row.eddy, row.redis)} |`);
 
   const keys = quick ? 100_000 : 1_000_000;
   const eddy = await restartWithKeys(startEddy, EDDY_PORT, keys);

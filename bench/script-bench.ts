@@ -24,14 +24,19 @@ async function serverTable(): Promise<void> {
   const redis = await startRedis(REDIS_PORT, 'everysec');
   const rows: string[] = [];
   try {
-    for (const [label, script, keys] of [['GET+SET', GET_SET, ['1', 'key:__rand_int__', 'v']], ['return 1', EMPTY, ['0']]] as const) {
+    for (const [label, script, keys] of [
+      ['GET+SET', GET_SET, ['1', 'key:__rand_int__', 'v']],
+      ['return 1', EMPTY, ['0']],
+    ] as const) {
       const shas = { eddy: load(EDDY_PORT, script), redis: load(REDIS_PORT, script) };
       for (const pipeline of [1, 16]) {
         const n = quick ? 20_000 : pipeline === 1 ? 100_000 : 300_000;
         redisBenchmarkCommand(EDDY_PORT, ['EVALSHA', shas.eddy, ...keys], pipeline, Math.min(n, 20_000)); // warm-up
         const e = redisBenchmarkCommand(EDDY_PORT, ['EVALSHA', shas.eddy, ...keys], pipeline, n);
         const r = redisBenchmarkCommand(REDIS_PORT, ['EVALSHA', shas.redis, ...keys], pipeline, n);
-        rows.push(`| EVALSHA ${label} | ${pipeline} | ${Math.round(e.rps)} | ${Math.round(r.rps)} | ${ratio(e.rps, r.rps)} | ${e.p50_latency_ms} / ${e.p99_latency_ms} | ${r.p50_latency_ms} / ${r.p99_latency_ms} |`);
+        rows.push(
+          `| EVALSHA ${label} | ${pipeline} | ${Math.round(e.rps)} | ${Math.round(r.rps)} | ${ratio(e.rps, r.rps)} | ${e.p50_latency_ms} / ${e.p99_latency_ms} | ${r.p50_latency_ms} / ${r.p99_latency_ms} |`,
+        );
       }
     }
   } finally {

@@ -63,7 +63,7 @@ function stopper(child: ChildProcess, dir?: string) {
  */
 function waitForLine<T>(child: ChildProcess, pick: (line: string) => T | undefined): Promise<T> {
   return new Promise((resolve, reject) => {
-    if (child.stdout === null) throw new Error('the child\'s stdout is not piped');
+    if (child.stdout === null) throw new Error("the child's stdout is not piped");
     let found = false;
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (found) return;
@@ -137,7 +137,27 @@ function protocolPortsOfReadyLine(line: string): ProtocolPorts | undefined {
 export async function startRedis(port: number, fsync: string, dir = mkdtempSync(join(tmpdir(), 'bench-redis-')), extraArgs: readonly string[] = []): Promise<BenchServer> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', '', '--auto-aof-rewrite-percentage', '0', '--daemonize', 'no', '--loglevel', 'warning', ...extraArgs],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      fsync,
+      '--save',
+      '',
+      '--auto-aof-rewrite-percentage',
+      '0',
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
+      ...extraArgs,
+    ],
     { stdio: 'ignore' },
   );
   await waitForPing(port);

@@ -47,10 +47,15 @@ async function sortedSetTimes(server: BenchServer, members: number, queries: num
   const zadd = await pipelined(port, members, (i) => ['ZADD', 'big', String(scrambled(i)), `m${scrambled(i)}`]);
   const zrank = await pipelined(port, queries, (i) => ['ZRANK', 'big', `m${scrambled(i * 13)}`]);
   // Each window holds exactly 10 members: a 10-item array is 21 reply lines.
-  const zrangebyscore = await pipelined(port, queries, (i) => {
-    const from = scrambled(i * 17) % (members - 10);
-    return ['ZRANGEBYSCORE', 'big', String(from), String(from + 9)];
-  }, 21);
+  const zrangebyscore = await pipelined(
+    port,
+    queries,
+    (i) => {
+      const from = scrambled(i * 17) % (members - 10);
+      return ['ZRANGEBYSCORE', 'big', String(from), String(from + 9)];
+    },
+    21,
+  );
   return { zadd, zrank, zrangebyscore };
 }
 

@@ -7,9 +7,27 @@
 // Redis's error prefixes: redis-cli prints them bare at the start of a line when its output is not
 // a terminal (and as "(error) ..." when it is).
 const REDIS_ERROR_CODES = [
-  'ERR', 'WRONGTYPE', 'READONLY', 'NOAUTH', 'WRONGPASS', 'NOPERM', 'NOREPLICAS', 'NOSCRIPT', 'BUSY',
-  'UNKILLABLE', 'NOTBUSY', 'MISCONF', 'EXECABORT', 'LOADING', 'COMPACTED', 'CROSSSLOT', 'OOM', 'DIVERGED',
-  'MASTERDOWN', 'BUSYKEY', 'NOPROTO',
+  'ERR',
+  'WRONGTYPE',
+  'READONLY',
+  'NOAUTH',
+  'WRONGPASS',
+  'NOPERM',
+  'NOREPLICAS',
+  'NOSCRIPT',
+  'BUSY',
+  'UNKILLABLE',
+  'NOTBUSY',
+  'MISCONF',
+  'EXECABORT',
+  'LOADING',
+  'COMPACTED',
+  'CROSSSLOT',
+  'OOM',
+  'DIVERGED',
+  'MASTERDOWN',
+  'BUSYKEY',
+  'NOPROTO',
 ];
 const REDIS_ERROR_LINE = new RegExp(`^[-]?(?:${REDIS_ERROR_CODES.join('|')})\\b`);
 
@@ -74,8 +92,7 @@ export function judgeOutput(code: string, exitCode: number, output: string, comm
   const unexpected = failures.filter((line) => !expected.some((errorCode) => new RegExp(`\\b${errorCode}\\b`).test(line)));
   const sawExpected = expected.length > 0 && failures.length > unexpected.length;
   if (unexpected.length > 0) return { failed: true, reason: `output says it failed: ${unexpected[0].trim()}` };
-  if (expected.length > 0 && !sawExpected)
-    return { failed: true, reason: `the README's comment expects ${expected.join('/')} but the output shows no such error` };
+  if (expected.length > 0 && !sawExpected) return { failed: true, reason: `the README's comment expects ${expected.join('/')} but the output shows no such error` };
   if (exitCode !== 0 && !sawExpected) {
     const cutOff = CUT_OFF_WRITER.has(exitCode) && /\|\s*head\b/.test(code);
     const why = cutOff ? ' (set -o pipefail: the command before `| head` failed writing once head had exited; a shell without pipefail shows no error)' : '';

@@ -6,7 +6,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
  */
 export function ensureDebianPackages(needed: Readonly<Record<string, string>>): void {
   const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-  const missing = [...new Set(Object.entries(needed).filter(([command]) => !has(command)).map(([, pkg]) => pkg))];
+  const missing = [
+    ...new Set(
+      Object.entries(needed)
+        .filter(([command]) => !has(command))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) throw new Error(`missing Debian packages: sudo apt-get install ${missing.join(' ')}`);
   console.log(`installing ${missing.join(', ')} (Debian packages)...`);

@@ -53,14 +53,14 @@ async function stats(storage: LogStorage): Promise<void> {
 async function read(storage: LogStorage, fromRev: number, toRev: number, key: string | undefined, json: boolean): Promise<void> {
   const rows = [];
   for (const shard of storage.shardIds)
-    for await (const frame of storage.storedFrames(shard))
-      for (const row of frame.rows ?? []) if (row[0] >= fromRev && row[0] <= toRev) rows.push(row);
+    for await (const frame of storage.storedFrames(shard)) for (const row of frame.rows ?? []) if (row[0] >= fromRev && row[0] <= toRev) rows.push(row);
   rows.sort((a, b) => a[0] - b[0]);
   for (const [rev, ts, dbIndex, txn, effect, event] of rows) {
     const changes = changesOf(dbIndex, effect, event).filter((change) => key === undefined || change.key === key);
     if (changes.length === 0) continue;
     if (json) console.log(JSON.stringify({ rev, ts, db: dbIndex, txn, changes, effect }));
-    else console.log(`${rev}\t${new Date(ts).toISOString()}\tdb${dbIndex}\t${changes.map((change) => `${change.event} ${change.key ?? '*'}`).join(', ')}\t${JSON.stringify(effect)}`);
+    else
+      console.log(`${rev}\t${new Date(ts).toISOString()}\tdb${dbIndex}\t${changes.map((change) => `${change.event} ${change.key ?? '*'}`).join(', ')}\t${JSON.stringify(effect)}`);
   }
 }
 

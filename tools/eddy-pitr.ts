@@ -47,12 +47,12 @@ async function main(): Promise<number> {
       const from = plan.checkpoints.map((checkpoint) => checkpoint?.rev ?? 0);
       const cut = plan.rev === target ? '' : ` (a transaction across revision ${target} is left out whole)`;
       if (dryRun) {
-        console.log(`would restore revision ${plan.rev}${cut}: per shard from checkpoint revisions ${from.join(', ')}, replaying up to ${plan.records} records${to === undefined ? '' : ` into ${to}`}`);
+        console.log(
+          `would restore revision ${plan.rev}${cut}: per shard from checkpoint revisions ${from.join(', ')}, replaying up to ${plan.records} records${to === undefined ? '' : ` into ${to}`}`,
+        );
         return 0;
       }
-      const bar = process.stdout.isTTY
-        ? new SingleBar({ format: 'replaying |{bar}| {percentage}% {value}/{total} records | {rate} records/s | ETA {eta_formatted}' })
-        : undefined;
+      const bar = process.stdout.isTTY ? new SingleBar({ format: 'replaying |{bar}| {percentage}% {value}/{total} records | {rate} records/s | ETA {eta_formatted}' }) : undefined;
       let done = 0;
       let lastLine = performance.now();
       const replayStarted = performance.now();
@@ -75,7 +75,9 @@ async function main(): Promise<number> {
       for (const state of states) state.dbs.forEach((ks, index) => ks.size > 0 && keysPerDb.set(index, (keysPerDb.get(index) ?? 0) + ks.size));
       console.log(`restored revision ${plan.rev}${cut} into ${to}`);
       console.log(`keys: ${keysPerDb.size === 0 ? 'none' : [...keysPerDb].map(([index, keys]) => `db${index}=${keys}`).join(' ')}`);
-      console.log(`replayed ${records} records after checkpoints at ${from.join(', ')} in ${replaySeconds.toFixed(2)} s (${Math.round(records / replaySeconds)} records/s); ${seconds.toFixed(2)} s in all`);
+      console.log(
+        `replayed ${records} records after checkpoints at ${from.join(', ')} in ${replaySeconds.toFixed(2)} s (${Math.round(records / replaySeconds)} records/s); ${seconds.toFixed(2)} s in all`,
+      );
       return 0;
     } finally {
       await storage.close();

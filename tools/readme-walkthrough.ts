@@ -62,10 +62,14 @@ async function main(): Promise<number> {
     console.log(`README walkthrough in the working tree ${repoRoot} (--here: uncommitted changes included)`);
   } else {
     tree = join(scratchDir, 'eddy');
-    const changed = git(repoRoot, 'status', '--porcelain').split('\n').filter((line) => line !== '').length;
+    const changed = git(repoRoot, 'status', '--porcelain')
+      .split('\n')
+      .filter((line) => line !== '').length;
     execFileSync('git', ['clone', '--quiet', repoRoot, tree], { stdio: 'inherit' });
     console.log(`README walkthrough in a fresh clone of HEAD ${git(tree, 'rev-parse', '--short', 'HEAD')} at ${tree}`);
-    console.log(`uncommitted changes are NOT included${changed === 0 ? ' (the working tree has none)' : `: ${changed} changed or untracked paths in the working tree are left out`}; --here runs the working tree`);
+    console.log(
+      `uncommitted changes are NOT included${changed === 0 ? ' (the working tree has none)' : `: ${changed} changed or untracked paths in the working tree are left out`}; --here runs the working tree`,
+    );
     console.log('npm install ...');
     const install = spawnSync('npm', ['install'], { cwd: tree, env, encoding: 'utf8' });
     if (install.status !== 0) {
@@ -89,7 +93,16 @@ async function main(): Promise<number> {
     for (const [index, block] of blocks.entries()) {
       if (interrupt.signal.aborted) break;
       console.log(`\n[${index + 1}] ${block.heading} (README.md:${block.line})`);
-      const setting = { cwd: tree, env, scratchDir: join(scratchDir, 'outputs'), timeoutMs: blockTimeoutMs, servers, withTests: values['with-tests'], print: console.log, signal: interrupt.signal };
+      const setting = {
+        cwd: tree,
+        env,
+        scratchDir: join(scratchDir, 'outputs'),
+        timeoutMs: blockTimeoutMs,
+        servers,
+        withTests: values['with-tests'],
+        print: console.log,
+        signal: interrupt.signal,
+      };
       reports.push({ block, results: await runBlock(block, setting, index + 1) });
     }
     for (const early of servers.exitedEarly()) {
@@ -127,7 +140,9 @@ function printSummary(reports: BlockReport[], stopped: string[], verbose: boolea
       if ((result.outcome === 'failed' || verbose) && result.output !== '') console.log(indent(lastLines(result.output)));
     }
   }
-  console.log(`\n${Object.values(counts).reduce((a, b) => a + b, 0)} commands: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped, ${counts['not run']} not run`);
+  console.log(
+    `\n${Object.values(counts).reduce((a, b) => a + b, 0)} commands: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped, ${counts['not run']} not run`,
+  );
 }
 
 /** The environment of a user at a new terminal: without what `npm run` adds for its scripts. */
@@ -151,7 +166,12 @@ function pathsOutside(blocks: ReadmeBlock[]): string[] {
 
 function untrackedPaths(tree: string): Set<string> {
   const status = git(tree, 'status', '--porcelain', '--ignored', '--untracked-files=normal');
-  return new Set(status.split('\n').filter((line) => line.startsWith('?? ') || line.startsWith('!! ')).map((line) => line.slice(3)));
+  return new Set(
+    status
+      .split('\n')
+      .filter((line) => line.startsWith('?? ') || line.startsWith('!! '))
+      .map((line) => line.slice(3)),
+  );
 }
 
 function git(cwd: string, ...args: string[]): string {

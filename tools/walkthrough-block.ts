@@ -108,10 +108,13 @@ export async function runBlock(block: ReadmeBlock, setting: BlockSetting, blockN
   };
   const runClock = (): void => {
     clockStarted = Date.now();
-    timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(bash.pid!);
-    }, Math.max(remainingMs, 0));
+    timer = setTimeout(
+      () => {
+        timedOut = true;
+        killGroup(bash.pid!);
+      },
+      Math.max(remainingMs, 0),
+    );
   };
   runClock();
   const abort = (): void => killGroup(bash.pid!);

@@ -77,8 +77,7 @@ export class WalkthroughServers {
   ) {}
 
   async start(line: ServerLine, cwd: string, label: string): Promise<StartResult> {
-    if (line.bind !== undefined && !LOOPBACK.has(line.bind))
-      return { ok: false, output: `not started: --bind ${line.bind} is not a loopback address` };
+    if (line.bind !== undefined && !LOOPBACK.has(line.bind)) return { ok: false, output: `not started: --bind ${line.bind} is not a loopback address` };
     const notes: string[] = [];
     if (line.replacesEarlier) {
       for (const earlier of this.running().filter((server) => server.line.replacesEarlier && server.line.respPort === line.respPort)) {

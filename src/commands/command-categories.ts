@@ -4,7 +4,29 @@
  * slow, blocking), and a few Redis sets by hand. Listed in Redis's order (the order of its
  * category bits), so COMMAND INFO answers as redis-server does.
  */
-const ORDER = ['keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo', 'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting'];
+const ORDER = [
+  'keyspace',
+  'read',
+  'write',
+  'set',
+  'sortedset',
+  'list',
+  'hash',
+  'string',
+  'bitmap',
+  'hyperloglog',
+  'geo',
+  'stream',
+  'pubsub',
+  'admin',
+  'fast',
+  'slow',
+  'blocking',
+  'dangerous',
+  'connection',
+  'transaction',
+  'scripting',
+];
 
 /** The category a command table group stands for (server and pub/sub commands take theirs from flags and EXTRA). */
 const OF_GROUP: Readonly<Record<string, string | undefined>> = {

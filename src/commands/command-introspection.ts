@@ -92,6 +92,13 @@ export function command(client: Client, args: string[]): Reply {
       return positions.map((i) => named[i]);
     }
     default: // HELP: the command table refuses other subcommands
-      return helpReply('COMMAND', ['(no subcommand)', 'COUNT', 'INFO [<command-name> ...]', 'DOCS [<command-name> ...]', 'LIST [FILTERBY (MODULE|ACLCAT|PATTERN) <value>]', 'GETKEYS <full-command>']);
+      return helpReply('COMMAND', [
+        '(no subcommand)',
+        'COUNT',
+        'INFO [<command-name> ...]',
+        'DOCS [<command-name> ...]',
+        'LIST [FILTERBY (MODULE|ACLCAT|PATTERN) <value>]',
+        'GETKEYS <full-command>',
+      ]);
   }
 }

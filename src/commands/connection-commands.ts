@@ -58,7 +58,10 @@ export function hello(client: Client, args: string[]): Reply {
       name = args[++i];
     } else return new ErrorReply(`ERR Syntax error in HELLO option '${args[i]}'`);
   }
-  if (!client.authenticated) return new ErrorReply('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+  if (!client.authenticated)
+    return new ErrorReply(
+      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+    );
   if (name !== undefined) client.name = name;
   client.resp = version as 2 | 3;
   return new MapReply([

@@ -126,7 +126,15 @@ export function functionCommand(client: Client, args: string[]): Reply | Pending
       const running = server.scripts.running;
       const libraries = librariesOf(server);
       return new MapReply([
-        ['running_script', running === undefined ? null : new MapReply([['name', running.job.program.kind === 'function' ? running.job.program.name : running.job.program.sha], ['duration_ms', Math.round(performance.now() - running.startedAt)]])],
+        [
+          'running_script',
+          running === undefined
+            ? null
+            : new MapReply([
+                ['name', running.job.program.kind === 'function' ? running.job.program.name : running.job.program.sha],
+                ['duration_ms', Math.round(performance.now() - running.startedAt)],
+              ]),
+        ],
         ['engines', new MapReply([['LUA', new MapReply([['libraries_count', libraries.size]])]])],
       ]);
     }
@@ -201,7 +209,17 @@ function listLibraries(client: Client, args: string[]): Reply | PendingReply {
         const fields: [Reply, Reply][] = [
           ['library_name', library],
           ['engine', 'LUA'],
-          ['functions', functions.map(([name, entry]) => new MapReply([['name', name], ['description', null], ['flags', new SetReply([...entry.flags])]]))],
+          [
+            'functions',
+            functions.map(
+              ([name, entry]) =>
+                new MapReply([
+                  ['name', name],
+                  ['description', null],
+                  ['flags', new SetReply([...entry.flags])],
+                ]),
+            ),
+          ],
         ];
         if (withCode) fields.push(['library_code', code]);
         return new MapReply(fields);

@@ -125,6 +125,11 @@ export function infoText(server: ServerContext, requested: readonly string[]): s
       ? DEFAULT_SECTIONS
       : DEFAULT_SECTIONS.filter((name) => names.includes(name));
   return wanted
-    .map((name) => `# ${title(name)}\r\n${SECTIONS[name](server).map(([field, value]) => `${field}:${value}\r\n`).join('')}`)
+    .map(
+      (name) =>
+        `# ${title(name)}\r\n${SECTIONS[name](server)
+          .map(([field, value]) => `${field}:${value}\r\n`)
+          .join('')}`,
+    )
     .join('\r\n');
 }

@@ -155,8 +155,7 @@ export function lpos(client: Client, args: string[]): Reply {
     if (i + 1 >= args.length) return SYNTAX_ERROR;
     if (n === null) return NOT_AN_INTEGER;
     if (option === 'RANK') {
-      if (n === 0)
-        return new ErrorReply("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
+      if (n === 0) return new ErrorReply("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
       rank = n;
     } else if (option === 'COUNT') {
       if (n < 0) return new ErrorReply("ERR COUNT can't be negative");

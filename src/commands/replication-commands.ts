@@ -66,7 +66,10 @@ export function wait(client: Client, args: string[]): Reply | PendingReply {
   if (count === null || timeout === null) return NOT_AN_INTEGER;
   if (timeout < 0) return new ErrorReply('ERR timeout is negative');
   const server = client.server;
-  if (server.replication.isReplica) return new ErrorReply('ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
+  if (server.replication.isReplica)
+    return new ErrorReply(
+      'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.',
+    );
   const rev = server.store.log.lastRev;
   const replicas = server.replication.replicas;
   // Inside EXEC nothing may wait: the count as it is now.

@@ -86,9 +86,14 @@ function evalCommand(client: Client, args: string[], bySha: boolean, readOnly: b
   if (source === undefined) return NOSCRIPT;
   // EVAL keeps its script for EVALSHA, unless it does not compile.
   sources.set(sha, source);
-  return runProgram(client, { program: { kind: 'script', sha, source }, ...parsed, readOnly }, () => evalCommand(client, args, bySha, readOnly), (value) => {
-    if (isScriptError(value) && value.err.startsWith('ERR Error compiling script')) sources.delete(sha);
-  });
+  return runProgram(
+    client,
+    { program: { kind: 'script', sha, source }, ...parsed, readOnly },
+    () => evalCommand(client, args, bySha, readOnly),
+    (value) => {
+      if (isScriptError(value) && value.err.startsWith('ERR Error compiling script')) sources.delete(sha);
+    },
+  );
 }
 
 /**
@@ -99,7 +104,11 @@ function evalCommand(client: Client, args: string[], bySha: boolean, readOnly: b
 export function runProgram(client: Client, request: ProgramRequest, retry: () => Reply | PendingReply, inspect?: (value: ScriptValue) => void): Reply | PendingReply {
   const store = client.server.store;
   const shards = request.keys.length === 0 ? store.shards : [...new Set(request.keys.map((key) => store.shardOf(key)))].sort((a, b) => a.id - b.id);
-  const waiting = waitForScript(client, shards.map((shard) => shard.id), retry);
+  const waiting = waitForScript(
+    client,
+    shards.map((shard) => shard.id),
+    retry,
+  );
   if (waiting !== undefined) return waiting;
   const settle = (result: ScriptValue | Promise<ScriptValue>): Reply | PendingReply => settleRun(result, inspect);
   // Inside EXEC the transaction holds every shard its commands touch and answers at once: the
@@ -244,4 +253,3 @@ export function loadScript(server: ServerContext, source: string): Reply | Pendi
   void compiled.then((error) => pending.resolve(reply(error)));
   return pending;
 }
-

@@ -1,16 +1,6 @@
 import type { ScriptValue } from '../scripting/script-value.js';
 import { formatDouble } from '../formats/double-text.js';
-import {
-  BooleanReply,
-  DoubleReply,
-  ErrorReply,
-  MapReply,
-  NullArrayReply,
-  SetReply,
-  StatusReply,
-  VerbatimReply,
-  type Reply,
-} from '../replies/reply.js';
+import { BooleanReply, DoubleReply, ErrorReply, MapReply, NullArrayReply, SetReply, StatusReply, VerbatimReply, type Reply } from '../replies/reply.js';
 
 /**
  * Redis's conversions between replies and Lua values, on the server's side: a command's reply as a

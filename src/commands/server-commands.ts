@@ -129,8 +129,7 @@ export function config(client: Client, args: string[]): Reply {
 }
 
 export function shutdown(client: Client, args: string[]): Reply {
-  for (let i = 1; i < args.length; i++)
-    if (!['NOSAVE', 'SAVE', 'NOW', 'FORCE', 'ABORT'].includes(args[i].toUpperCase())) return SYNTAX_ERROR;
+  for (let i = 1; i < args.length; i++) if (!['NOSAVE', 'SAVE', 'NOW', 'FORCE', 'ABORT'].includes(args[i].toUpperCase())) return SYNTAX_ERROR;
   client.server.hooks.shutdown();
   // Redis sends no reply when it shuts down: the connection just closes.
   client.closeAfterReply = true;

@@ -191,4 +191,3 @@ export function sscan(client: Client, args: string[]): Reply {
 function* membersAsEntries(set: SetValue): Generator<[string, true]> {
   for (const member of set.keys()) yield [member, true];
 }
-

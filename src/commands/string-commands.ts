@@ -49,7 +49,7 @@ export function set(client: Client, args: string[]): Reply {
   if (at instanceof ErrorReply) return at;
   const old = store.lookup(client.db, key, client);
   if (options.get && old !== undefined && typeof old !== 'string') return WRONGTYPE;
-  const oldReply = options.get ? (old as string | undefined) ?? null : null;
+  const oldReply = options.get ? ((old as string | undefined) ?? null) : null;
   if ((options.condition === 'NX' && old !== undefined) || (options.condition === 'XX' && old === undefined)) return oldReply;
   const expireAt = options.keepTtl ? store.keyspace(client.db, key).expireAt(key) : at;
   store.put(client.db, key, value, expireAt, client, options.expiry !== undefined ? SET_WITH_EXPIRY_EVENT : undefined);
@@ -269,8 +269,7 @@ export function lcs(client: Client, args: string[]): Reply {
   }
   if (wantLength && wantIndexes) return new ErrorReply('ERR If you want both the length and indexes, please just use IDX.');
   // The DP table is (|a|+1) x (|b|+1) 32-bit cells: Redis bounds it by proto-max-bulk-len.
-  if ((a.length + 1) * (b.length + 1) * 4 > client.server.maxBulkLength)
-    return new ErrorReply('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
+  if ((a.length + 1) * (b.length + 1) * 4 > client.server.maxBulkLength) return new ErrorReply('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
   return longestCommonSubsequence(a, b, wantLength, wantIndexes, withMatchLength, minMatchLength);
 }
 
@@ -280,8 +279,7 @@ function longestCommonSubsequence(a: string, b: string, wantLength: boolean, wan
   const table = new Uint32Array((a.length + 1) * width);
   for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++)
-      table[i * width + j] =
-        a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? table[(i - 1) * width + j - 1] + 1 : Math.max(table[(i - 1) * width + j], table[i * width + j - 1]);
+      table[i * width + j] = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? table[(i - 1) * width + j - 1] + 1 : Math.max(table[(i - 1) * width + j], table[i * width + j - 1]);
   const length = table[a.length * width + b.length];
   if (wantLength) return length;
   const result: string[] = new Array(length);

@@ -300,7 +300,11 @@ export function zrangestore(client: Client, args: string[]): Reply {
   const zset = readZSet(client, args[2]);
   if (zset instanceof ErrorReply) return zset;
   const nodes = zset === undefined ? [] : selectNodes(zset, request);
-  return storeZSet(client, args[1], nodes.map((node) => [node.member, node.score]));
+  return storeZSet(
+    client,
+    args[1],
+    nodes.map((node) => [node.member, node.score]),
+  );
 }
 
 /** Replaces `key` with a sorted set of `entries` (deleting it when empty); replies the size. */

@@ -79,8 +79,10 @@ const ALIASES: Readonly<Record<string, string>> = {
   'min-slaves-max-lag': 'min-replicas-max-lag',
   'slave-priority': 'replica-priority',
 };
-const SPECS = new Map([...OPTIONS.map((spec) => [spec.name, spec] as const), ...Object.entries(ALIASES).map(([alias, name]) => [alias, OPTIONS.find((spec) => spec.name === name) as OptionSpec] as const)]);
-
+const SPECS = new Map([
+  ...OPTIONS.map((spec) => [spec.name, spec] as const),
+  ...Object.entries(ALIASES).map(([alias, name]) => [alias, OPTIONS.find((spec) => spec.name === name) as OptionSpec] as const),
+]);
 
 /** A bad option or value, with the message Redis-style tools show and the option it is about. */
 export class ConfigError extends Error {
@@ -168,7 +170,7 @@ function parseValue(spec: OptionSpec, raw: string, current = ''): string {
       return value;
     }
     case 'int': {
-      if (!/^-?\d+$/.test(raw)) throw new ConfigError('argument couldn\'t be parsed into an integer');
+      if (!/^-?\d+$/.test(raw)) throw new ConfigError("argument couldn't be parsed into an integer");
       const n = Number(raw);
       if (n < kind.min || n > kind.max) throw new ConfigError(`argument must be between ${kind.min} and ${kind.max} inclusive`);
       return String(n);

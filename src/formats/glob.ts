@@ -26,7 +26,7 @@ function matchClass(pattern: string, p: number, ch: number, ignoreCase: boolean)
   if (negate) i++;
   let matched = false;
   const target = lower(ch, ignoreCase);
-  for (;; i++) {
+  for (; ; i++) {
     const c = pattern.charCodeAt(i);
     if (c === BACKSLASH && end - i >= 2) {
       i++;

@@ -59,7 +59,9 @@ export function chunkRev(key: Buffer): number {
 
 /** Every chunk key of one checkpoint (a revision), or of every checkpoint of the shard. */
 export function chunkRange(shard: number, rev?: number): KeyRange {
-  return rev === undefined ? { gte: chunkKey(shard, 0, 0), lte: chunkKey(shard, Number.MAX_SAFE_INTEGER, 0xffffffff) } : { gte: chunkKey(shard, rev, 0), lte: chunkKey(shard, rev, 0xffffffff) };
+  return rev === undefined
+    ? { gte: chunkKey(shard, 0, 0), lte: chunkKey(shard, Number.MAX_SAFE_INTEGER, 0xffffffff) }
+    : { gte: chunkKey(shard, rev, 0), lte: chunkKey(shard, rev, 0xffffffff) };
 }
 
 export function manifestKey(shard: number, rev: number): Buffer {

@@ -57,9 +57,7 @@ async function startKey(db: FrameDb, shard: number, fromRev: number): Promise<Bu
  */
 export async function* readStored(db: FrameDb, shards: readonly number[], fromRev: number): AsyncGenerator<LogRecord> {
   const starts = await Promise.all(shards.map((shard) => startKey(db, shard, fromRev)));
-  const cursors = shards.map(
-    (shard, i) => new ShardCursor(db.iterator({ gte: starts[i], lte: shardFrameRange(shard).lte })[Symbol.asyncIterator](), shard, fromRev),
-  );
+  const cursors = shards.map((shard, i) => new ShardCursor(db.iterator({ gte: starts[i], lte: shardFrameRange(shard).lte })[Symbol.asyncIterator](), shard, fromRev));
   try {
     for (;;) {
       let best: ShardCursor | undefined;

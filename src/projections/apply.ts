@@ -163,7 +163,7 @@ function removeFrom<T extends Collection>(ks: Keyspace, key: string, change: (va
 export function removeMatching(list: ListValue, count: number, item: string): void {
   let left = count === 0 ? Infinity : Math.abs(count);
   if (count >= 0) {
-    for (let i = 0; i < list.size && left > 0; )
+    for (let i = 0; i < list.size && left > 0;)
       if (list.at(i) === item) {
         list.removeAt(i);
         left--;

@@ -180,8 +180,7 @@ export class SkipList {
   /** The first node whose score is in range, or null. */
   firstInRange(range: ScoreRange): SkipNode | null {
     let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--)
-      for (let next = x.forward[i]; next !== null && !aboveMin(next.score, range); next = x.forward[i]) x = next;
+    for (let i = this.level - 1; i >= 0; i--) for (let next = x.forward[i]; next !== null && !aboveMin(next.score, range); next = x.forward[i]) x = next;
     const first = x.forward[0];
     return first !== null && belowMax(first.score, range) ? first : null;
   }
@@ -189,24 +188,21 @@ export class SkipList {
   /** The last node whose score is in range, or null. */
   lastInRange(range: ScoreRange): SkipNode | null {
     let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--)
-      for (let next = x.forward[i]; next !== null && belowMax(next.score, range); next = x.forward[i]) x = next;
+    for (let i = this.level - 1; i >= 0; i--) for (let next = x.forward[i]; next !== null && belowMax(next.score, range); next = x.forward[i]) x = next;
     return x !== this.head && aboveMin(x.score, range) ? x : null;
   }
 
   /** The first node whose member is in the lex range (members compared as bytes), or null. */
   firstInLexRange(range: LexRange): SkipNode | null {
     let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--)
-      for (let next = x.forward[i]; next !== null && !lexAboveMin(next.member, range); next = x.forward[i]) x = next;
+    for (let i = this.level - 1; i >= 0; i--) for (let next = x.forward[i]; next !== null && !lexAboveMin(next.member, range); next = x.forward[i]) x = next;
     const first = x.forward[0];
     return first !== null && lexBelowMax(first.member, range) ? first : null;
   }
 
   lastInLexRange(range: LexRange): SkipNode | null {
     let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--)
-      for (let next = x.forward[i]; next !== null && lexBelowMax(next.member, range); next = x.forward[i]) x = next;
+    for (let i = this.level - 1; i >= 0; i--) for (let next = x.forward[i]; next !== null && lexBelowMax(next.member, range); next = x.forward[i]) x = next;
     return x !== this.head && lexAboveMin(x.member, range) ? x : null;
   }
 }

@@ -1,17 +1,5 @@
 import { formatDouble } from '../formats/double-text.js';
-import {
-  BooleanReply,
-  DoubleReply,
-  ErrorReply,
-  MapReply,
-  NoReply,
-  NullArrayReply,
-  PushReply,
-  SetReply,
-  StatusReply,
-  VerbatimReply,
-  type Reply,
-} from '../replies/reply.js';
+import { BooleanReply, DoubleReply, ErrorReply, MapReply, NoReply, NullArrayReply, PushReply, SetReply, StatusReply, VerbatimReply, type Reply } from '../replies/reply.js';
 
 /**
  * Replies and arguments as plain values, the shape JSON (HTTP, WebSocket text frames) and msgpack

@@ -148,8 +148,7 @@ export class FollowerLink {
       const shards = Number(words[3]);
       if (!Number.isInteger(shards) || shards < 1) return this.fail(`the primary did not say its shard count: ${JSON.stringify(statusOf(reply))}`);
       await this.handler.started(words[1], { from: Number(words[2]), shards });
-    }
-    else if (words[0] === 'FULLSYNC') {
+    } else if (words[0] === 'FULLSYNC') {
       this.state = 'sync';
       await this.handler.started(words[1], { checkpointRevs: words[2].split(',').map(Number) });
     } else return this.fail(`unexpected answer to REPLSYNC: ${JSON.stringify(reply)}`);

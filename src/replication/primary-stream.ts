@@ -19,7 +19,9 @@ export async function startPoint(ids: ReplicationIds, log: Log, replid: string, 
   const known = (replid === ids.replid && rev <= log.committedRev) || (replid === ids.replid2 && rev <= ids.replid2Rev);
   if (!known) {
     const previous = ids.replid2Rev >= 0 ? `, and ${ids.replid2} up to ${ids.replid2Rev}` : '';
-    return { diverged: `DIVERGED the follower holds history ${replid} up to revision ${rev}, which this primary does not have (it has ${ids.replid} up to ${log.committedRev}${previous})` };
+    return {
+      diverged: `DIVERGED the follower holds history ${replid} up to revision ${rev}, which this primary does not have (it has ${ids.replid} up to ${log.committedRev}${previous})`,
+    };
   }
   if (rev + 1 < log.oldestRev) return { checkpoint: true };
   if (ts > 0) {

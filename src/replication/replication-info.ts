@@ -52,10 +52,6 @@ export function replicationInfo(replication: Replication, log: Log, config: Conf
 export function roleReply(replication: Replication, log: Log): unknown[] {
   const link = replication.link;
   if (link === undefined)
-    return [
-      'master',
-      log.committedRev,
-      replication.replicas.all().map((replica) => [replicaIp(replica), String(replica.listeningPort), String(replica.ackRev)]),
-    ];
+    return ['master', log.committedRev, replication.replicas.all().map((replica) => [replicaIp(replica), String(replica.listeningPort), String(replica.ackRev)])];
   return ['slave', link.host, link.port, link.state, log.committedRev];
 }

@@ -88,7 +88,11 @@ export class Replication {
     this.loading = undefined;
     this.store.replica = true;
     this.replicas.disconnectAll();
-    const link: FollowerLink = new FollowerLink(host, port, this.linkHandler(() => this.link === link));
+    const link: FollowerLink = new FollowerLink(
+      host,
+      port,
+      this.linkHandler(() => this.link === link),
+    );
     this.link = link;
     link.start();
     this.events.info('following a primary', { host, port });
@@ -118,7 +122,7 @@ export class Replication {
 
   /** REPLSYNC from a follower: where it resumes, then the stream. */
   serve(peer: ReplicaPeer, replid: string, rev: number, ts: number): ErrorReply | PendingReply {
-    if (this.loading !== undefined || this.ids.replid === NO_HISTORY) return new ErrorReply('LOADING Eddy is loading its primary\'s copy; try again');
+    if (this.loading !== undefined || this.ids.replid === NO_HISTORY) return new ErrorReply("LOADING Eddy is loading its primary's copy; try again");
     const log = this.store.log;
     const pending = new PendingReply();
     void (async () => {
@@ -172,7 +176,10 @@ export class Replication {
       message: (kind: string, parts: Buffer[]) => (current() ? this.streamMessage(kind, parts, current) : undefined),
       diverged: async (message: string) => {
         if (this.config.get('replica-diverged-resync') !== 'yes') {
-          this.events.warn('this follower diverged from its primary: it stops replicating (set replica-diverged-resync yes, or REPLICAOF again after fixing it, to start over from the primary\'s copy)', { reason: message });
+          this.events.warn(
+            "this follower diverged from its primary: it stops replicating (set replica-diverged-resync yes, or REPLICAOF again after fixing it, to start over from the primary's copy)",
+            { reason: message },
+          );
           return false;
         }
         // Start over: the next handshake says it has no history, and the primary's copy replaces this one.
@@ -260,6 +267,6 @@ export class Replication {
     await this.checkpointer.checkpoint();
     if (!current()) return;
     await this.adopt(this.pendingReplid);
-    this.events.info('loaded the primary\'s checkpoint', { revision: this.store.log.lastRev });
+    this.events.info("loaded the primary's checkpoint", { revision: this.store.log.lastRev });
   }
 }

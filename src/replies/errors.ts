@@ -14,9 +14,7 @@ export const OFFSET_OUT_OF_RANGE = new ErrorReply('ERR offset is out of range');
 export const STRING_TOO_LONG = new ErrorReply('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
 export const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
 export const WRONGPASS = new ErrorReply('WRONGPASS invalid username-password pair or user is disabled.');
-export const AUTH_NOT_CONFIGURED = new ErrorReply(
-  'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
-);
+export const AUTH_NOT_CONFIGURED = new ErrorReply('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
 export const NOPROTO = new ErrorReply('NOPROTO unsupported protocol version');
 export const NOT_STRINGS = new ErrorReply('ERR The specified keys must contain string values');
 export const EXPIRE_FLAGS_NX = new ErrorReply('ERR NX and XX, GT or LT options at the same time are not compatible');

@@ -30,8 +30,7 @@ const HOOK_EVERY = 10_000;
 const MAX_DEPTH = 100;
 
 export const KILLED_MESSAGE = 'ERR Script killed by user with SCRIPT KILL...';
-export const UNPAUSABLE_MESSAGE =
-  'ERR Script stopped: it ran past busy-reply-threshold where it cannot pause (inside a C call such as table.sort, string.gsub or __tostring)';
+export const UNPAUSABLE_MESSAGE = 'ERR Script stopped: it ran past busy-reply-threshold where it cannot pause (inside a C call such as table.sort, string.gsub or __tostring)';
 
 /** A script on its Lua thread, between slices. */
 export interface ActiveRun {
@@ -384,7 +383,11 @@ export class LuaRuntime {
       return 0;
     });
     register('sha1hex', () => {
-      this.pushString(createHash('sha1').update(Buffer.from(this.readString(1), 'latin1')).digest('hex'));
+      this.pushString(
+        createHash('sha1')
+          .update(Buffer.from(this.readString(1), 'latin1'))
+          .digest('hex'),
+      );
       return 1;
     });
     // Asked by the prelude's coroutine.resume after each resume: did the hook pause the coroutine?
@@ -529,10 +532,11 @@ export class LuaRuntime {
     const ok = this.field(table, 'ok', () => (m._lua_type(L, -1) === T_STRING ? this.readString(-1) : undefined));
     if (ok !== undefined) return { ok };
     if (this.resp === 3) {
-      const tagged = this.field(table, 'double', () => (m._lua_type(L, -1) === T_NUMBER ? { double: m._lua_tonumberx(L, -1, 0) } : undefined))
-        ?? this.field(table, 'big_number', () => (m._lua_type(L, -1) === T_STRING ? { big: this.readString(-1) } : undefined))
-        ?? this.field(table, 'map', () => (m._lua_type(L, -1) === T_TABLE ? { map: this.readPairs(this.absolute(-1), depth, true) } : undefined))
-        ?? this.field(table, 'set', () => (m._lua_type(L, -1) === T_TABLE ? { set: this.readPairs(this.absolute(-1), depth, false) } : undefined));
+      const tagged =
+        this.field(table, 'double', () => (m._lua_type(L, -1) === T_NUMBER ? { double: m._lua_tonumberx(L, -1, 0) } : undefined)) ??
+        this.field(table, 'big_number', () => (m._lua_type(L, -1) === T_STRING ? { big: this.readString(-1) } : undefined)) ??
+        this.field(table, 'map', () => (m._lua_type(L, -1) === T_TABLE ? { map: this.readPairs(this.absolute(-1), depth, true) } : undefined)) ??
+        this.field(table, 'set', () => (m._lua_type(L, -1) === T_TABLE ? { set: this.readPairs(this.absolute(-1), depth, false) } : undefined));
       if (tagged !== undefined) return tagged;
     }
     // An array stops at its first nil, as Redis's conversion does.
@@ -780,4 +784,3 @@ function integerOfFloat(x: number): number | bigint {
   if (!Number.isFinite(x) || x >= 2 ** 63 || x < -(2 ** 63)) return INT64_MIN;
   return integerValue(BigInt(Math.trunc(x)));
 }
-

@@ -39,9 +39,7 @@ export class ScriptHost {
   /** The script running now and when it started (performance.now()). */
   running: { job: ScriptJob; startedAt: number; run: ActiveRun | undefined } | undefined;
 
-  constructor(
-    private readonly options: RuntimeLimits & { log(level: number, message: string): void; internalError(error: unknown): void },
-  ) {}
+  constructor(private readonly options: RuntimeLimits & { log(level: number, message: string): void; internalError(error: unknown): void }) {}
 
   /** Loads the runtime ahead of the first script (it takes a few tens of milliseconds). */
   warmUp(): Promise<void> {

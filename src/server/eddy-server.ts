@@ -40,8 +40,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
     onWriteError: (error) => logger.error({ err: error }, 'log write failed; retrying, replies held until it succeeds'),
   });
   writeFileSync(join(dir, PID_FILE), `${process.pid}\n`);
-  if (log.shardCount !== requestedShards)
-    logger.warn({ dataShards: log.shardCount, requestedShards }, 'the data directory keeps the shard count it was created with');
+  if (log.shardCount !== requestedShards) logger.warn({ dataShards: log.shardCount, requestedShards }, 'the data directory keeps the shard count it was created with');
   const store = new Store(log);
   let report;
   try {
@@ -55,7 +54,10 @@ export async function startServer(config: Config, configFile: string, logger: Lo
     );
   }
   if (report.cut !== undefined)
-    logger.warn({ fromRevision: report.cut.fromRev, frames: report.cut.frames, reason: report.cut.reason, revision: log.lastRev }, 'torn log tail cut back to the last whole frame');
+    logger.warn(
+      { fromRevision: report.cut.fromRev, frames: report.cut.frames, reason: report.cut.reason, revision: log.lastRev },
+      'torn log tail cut back to the last whole frame',
+    );
   logger.info({ dir, records: report.records, keys: report.keys, seconds: report.ms / 1000, revision: log.lastRev, checkpoint: report.checkpointRev }, 'recovered from the log');
 
   let stopping: Promise<void> | undefined;
@@ -165,7 +167,8 @@ async function closeWithin(listener: ProtocolListener, ms: number, logger: Logge
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
   try {
-    if ((await Promise.race([listener.close(), late])) === 'late') logger.warn({ protocol: listener.protocol, seconds: ms / 1000 }, 'a listener did not close in time; stopping without it');
+    if ((await Promise.race([listener.close(), late])) === 'late')
+      logger.warn({ protocol: listener.protocol, seconds: ms / 1000 }, 'a listener did not close in time; stopping without it');
   } finally {
     clearTimeout(timer);
   }

@@ -73,4 +73,3 @@ export function resolveSubcommand(spec: CommandSpec, args: readonly string[]): C
   if (subcommands === undefined || args.length < 2) return spec;
   return subcommands.get(args[1]) ?? subcommands.get(args[1].toLowerCase());
 }
-

@@ -28,7 +28,11 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
     return QUEUED;
   }
   if (client.server.scripts.running !== undefined) {
-    const waiting = waitForScript(client, shardsTouched(client, spec, args).map((shard) => shard.id), () => dispatch(client, args));
+    const waiting = waitForScript(
+      client,
+      shardsTouched(client, spec, args).map((shard) => shard.id),
+      () => dispatch(client, args),
+    );
     if (waiting !== undefined) return waiting;
   }
   client.server.stats.commandsProcessed++;

@@ -20,7 +20,11 @@ export class WatchRegistry implements ChangeListener {
     // A key already expired when watched does not abort EXEC by going away (Redis's expired flag).
     if (this.isExpired(db, key, client.now)) client.watchedExpired.set(id, false);
     if (this.watchers.size === 0) this.store.listen(this);
-    if (!this.forgets.has(client)) this.forgets.set(client, client.onDisconnect(() => this.unwatchAll(client)));
+    if (!this.forgets.has(client))
+      this.forgets.set(
+        client,
+        client.onDisconnect(() => this.unwatchAll(client)),
+      );
     client.watched.add(id);
     const clients = this.watchers.get(id);
     if (clients === undefined) this.watchers.set(id, new Set([client]));

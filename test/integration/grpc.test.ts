@@ -60,7 +60,7 @@ describe('gRPC', () => {
     expect(response).toEqual({ value: 'integer', integer: '1' });
   });
 
-  test('errors map to status codes with Redis\'s text', async () => {
+  test("errors map to status codes with Redis's text", async () => {
     await redis.rpush('list', 'x');
     expect(await command('GET', 'list')).toEqual({ code: status.FAILED_PRECONDITION, details: 'WRONGTYPE Operation against a key holding the wrong kind of value' });
     expect(await command('GET')).toEqual({ code: status.INVALID_ARGUMENT, details: "ERR wrong number of arguments for 'get' command" });
@@ -79,7 +79,7 @@ describe('gRPC', () => {
     expect(await redis.exists('big')).toBe(0);
   });
 
-  test('a request that is not the method\'s message is refused, nothing written', async () => {
+  test("a request that is not the method's message is refused, nothing written", async () => {
     // Raw bytes that are not a valid protobuf message for SetRequest (a truncated length-delimited field).
     const raw = new GrpcClient(`127.0.0.1:${server.grpcPort}`, credentials.createInsecure());
     const error = await new Promise<ServiceError | null>((resolve) =>

@@ -79,7 +79,7 @@ describe('HTTP', () => {
     expect(await redis.getBuffer('binary')).toEqual(Buffer.from([0xfe]));
   });
 
-  test('Redis errors map to HTTP statuses with Redis\'s text', async () => {
+  test("Redis errors map to HTTP statuses with Redis's text", async () => {
     await redis.rpush('list', 'x');
     const cases: [unknown[], number, string][] = [
       [['GET', 'list'], 409, 'WRONGTYPE Operation against a key holding the wrong kind of value'],
@@ -143,7 +143,9 @@ describe('HTTP', () => {
     expect(await (await waiting).json()).toEqual({ result: ['queue', 'job'] });
 
     const abort = new AbortController();
-    const gone = fetch(`${base}/command`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '["BLPOP","queue","0"]', signal: abort.signal }).catch(() => 'aborted');
+    const gone = fetch(`${base}/command`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '["BLPOP","queue","0"]', signal: abort.signal }).catch(
+      () => 'aborted',
+    );
     await expect.poll(async () => (await redis.info('clients')).match(/blocked_clients:(\d+)/)?.[1]).toBe('1');
     abort.abort();
     expect(await gone).toBe('aborted');

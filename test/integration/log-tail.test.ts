@@ -75,7 +75,7 @@ describe('log tails: TAIL, UNTAIL, LOGREAD', () => {
     expect(await tail.next()).toEqual({ error: 'ERR this connection already follows the log; UNTAIL first' });
   });
 
-  test('WITHVALUES gives each key\'s value after the change, also for history', async () => {
+  test("WITHVALUES gives each key's value after the change, also for history", async () => {
     const from = (await logread(0, 'KEYS', 'wv')).next;
     await redis.set('wv', '1');
     await redis.append('wv', '2');
@@ -140,7 +140,7 @@ describe('log tails: TAIL, UNTAIL, LOGREAD', () => {
     while (received[received.length - 1][1] < end - 1) received.push((await tail.next()) as ChangeEvent);
     // The union of what the two tails delivered is exactly what the log holds, in order.
     const logged: number[] = [];
-    for (let next = from; next < end; ) {
+    for (let next = from; next < end;) {
       const page = await logread(next, 'COUNT', '1000', 'MATCH', 'load:*');
       logged.push(...page.events.map((event) => event[1]));
       next = page.next;
@@ -182,7 +182,7 @@ describe('log tails: TAIL, UNTAIL, LOGREAD', () => {
     const received: number[] = [];
     while (received.length < written) received.push(((await tail.next()) as ChangeEvent)[1]);
     const logged: number[] = [];
-    for (let next = from; logged.length < written; ) {
+    for (let next = from; logged.length < written;) {
       const page = await logread(next, 'COUNT', '5000', 'MATCH', 'slow:*');
       logged.push(...page.events.map((event) => event[1]));
       next = page.next;

@@ -81,7 +81,11 @@ describe('model-based properties', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 30 }), (steps) =>
-        check((): S => ({ value: null }), steps, (s) => [['GET', 'k'], s.value]),
+        check(
+          (): S => ({ value: null }),
+          steps,
+          (s) => [['GET', 'k'], s.value],
+        ),
       ),
       RUNS,
     );
@@ -103,7 +107,11 @@ describe('model-based properties', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 40 }), (steps) =>
-        check(() => new Map<string, string>(), steps, (m) => [['HGETALL', 'k'], [...m].flat()]),
+        check(
+          () => new Map<string, string>(),
+          steps,
+          (m) => [['HGETALL', 'k'], [...m].flat()],
+        ),
       ),
       RUNS,
     );
@@ -166,7 +174,13 @@ describe('model-based properties', () => {
       })),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { maxLength: 40 }), (steps) => check(() => [] as string[], steps, (l) => [['LRANGE', 'k', '0', '-1'], l])),
+      fc.asyncProperty(fc.array(step, { maxLength: 40 }), (steps) =>
+        check(
+          () => [] as string[],
+          steps,
+          (l) => [['LRANGE', 'k', '0', '-1'], l],
+        ),
+      ),
       RUNS,
     );
   });
@@ -189,7 +203,11 @@ describe('model-based properties', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 40 }), (steps) =>
-        check(() => new Set<string>(), steps, (s) => [['SORT', 'k', 'ALPHA'], [...s].sort()]),
+        check(
+          () => new Set<string>(),
+          steps,
+          (s) => [['SORT', 'k', 'ALPHA'], [...s].sort()],
+        ),
       ),
       RUNS,
     );
@@ -234,7 +252,10 @@ describe('model-based properties', () => {
       }),
       fc.tuple(score, score).map(([a, b]): Step<Map<string, number>> => ({
         args: ['ZRANGEBYSCORE', 'k', `(${a}`, String(b)],
-        model: (z) => sorted(z).filter(([, s]) => s > a && s <= b).map(([m]) => m),
+        model: (z) =>
+          sorted(z)
+            .filter(([, s]) => s > a && s <= b)
+            .map(([m]) => m),
       })),
       fc.tuple(score, score).map(([a, b]): Step<Map<string, number>> => ({
         args: ['ZCOUNT', 'k', String(a), String(b)],
@@ -243,7 +264,11 @@ describe('model-based properties', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 40 }), (steps) =>
-        check(() => new Map<string, number>(), steps, (z) => [['ZRANGE', 'k', '0', '-1', 'WITHSCORES'], sorted(z).flatMap(([m, s]) => [m, String(s)])]),
+        check(
+          () => new Map<string, number>(),
+          steps,
+          (z) => [['ZRANGE', 'k', '0', '-1', 'WITHSCORES'], sorted(z).flatMap(([m, s]) => [m, String(s)])],
+        ),
       ),
       RUNS,
     );

@@ -57,7 +57,12 @@ for (const RESP of [2, 3] as const) {
     });
 
     it('sorted sets', async () => {
-      expect(await client.zAdd('z', [{ score: 1, value: 'a' }, { score: 2.5, value: 'b' }])).toBe(2);
+      expect(
+        await client.zAdd('z', [
+          { score: 1, value: 'a' },
+          { score: 2.5, value: 'b' },
+        ]),
+      ).toBe(2);
       expect(await client.zScore('z', 'b')).toBe(2.5);
       expect(await client.zRangeWithScores('z', 0, -1)).toEqual([
         { value: 'a', score: 1 },

@@ -26,7 +26,15 @@ const TABLE: [string[], Outcome][] = [
   [['SISMEMBER', 's', 'x'], { result: 1 }],
   [['ZADD', 'z', '1.5', 'a', '2', 'b'], { result: 2 }],
   [['ZSCORE', 'z', 'a'], { result: 1.5 }],
-  [['ZRANGE', 'z', '0', '-1', 'WITHSCORES'], { result: [['a', 1.5], ['b', 2]] }],
+  [
+    ['ZRANGE', 'z', '0', '-1', 'WITHSCORES'],
+    {
+      result: [
+        ['a', 1.5],
+        ['b', 2],
+      ],
+    },
+  ],
   [['TYPE', 'z'], { result: 'zset' }],
   [['EXPIRE', 'h', '100'], { result: 1 }],
   [['TTL', 'h'], { result: 100 }],
@@ -48,7 +56,12 @@ describe('the same command gives the same result over RESP, HTTP, gRPC and WebSo
 
   beforeAll(async () => {
     server = await EddyProcess.start(['--http-port', '0', '--grpc-port', '0', '--ws-port', '0']);
-    clients.push(await RespClient.open(server.port), new HttpClient(server.httpPort), new GrpcCommandClient(server.grpcPort), await WsClient.open(`ws://127.0.0.1:${server.wsPort}/`));
+    clients.push(
+      await RespClient.open(server.port),
+      new HttpClient(server.httpPort),
+      new GrpcCommandClient(server.grpcPort),
+      await WsClient.open(`ws://127.0.0.1:${server.wsPort}/`),
+    );
   });
   afterAll(async () => {
     for (const client of clients) client.close();

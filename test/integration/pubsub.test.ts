@@ -232,14 +232,16 @@ describe('keyspace notifications', () => {
       clients.push({ close: () => nodeRedis.quit() });
     }
     await redis.hset('notified', 'f', 'v');
-    await expect.poll(() => received.sort()).toEqual(
-      [
-        'ioredis2 __keyevent@0__:hset notified',
-        'ioredis3 __keyevent@0__:hset notified',
-        'node-redis2 __keyspace@0__:notified hset',
-        'node-redis3 __keyspace@0__:notified hset',
-      ].sort(),
-    );
+    await expect
+      .poll(() => received.sort())
+      .toEqual(
+        [
+          'ioredis2 __keyevent@0__:hset notified',
+          'ioredis3 __keyevent@0__:hset notified',
+          'node-redis2 __keyspace@0__:notified hset',
+          'node-redis3 __keyspace@0__:notified hset',
+        ].sort(),
+      );
     for (const client of clients) await client.close();
   });
 
@@ -249,7 +251,15 @@ describe('keyspace notifications', () => {
     await redis.config('SET', 'notify-keyspace-events', 'Eg');
     expect(await redis.config('GET', 'notify-keyspace-events')).toEqual(['notify-keyspace-events', 'gE']);
     // Only generic events now: the SET is not announced, the DEL is.
-    expect(await eventsOf([['SET', 'k', 'v'], ['DEL', 'k']], 1)).toEqual(['del k']);
+    expect(
+      await eventsOf(
+        [
+          ['SET', 'k', 'v'],
+          ['DEL', 'k'],
+        ],
+        1,
+      ),
+    ).toEqual(['del k']);
     await redis.config('SET', 'notify-keyspace-events', 'KEA');
   });
 });
@@ -266,7 +276,7 @@ describe('notify-keyspace-events', () => {
     await server.stop();
   });
 
-  test('notify-keyspace-events is checked and shown in Redis\'s normal form', async () => {
+  test("notify-keyspace-events is checked and shown in Redis's normal form", async () => {
     await expect(redis.config('SET', 'notify-keyspace-events', 'KEQ')).rejects.toThrow('Invalid event class character');
     await redis.config('SET', 'notify-keyspace-events', 'KEA');
     expect(await redis.config('GET', 'notify-keyspace-events')).toEqual(['notify-keyspace-events', 'AKE']);

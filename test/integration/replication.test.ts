@@ -48,14 +48,29 @@ function randomLoad(client: Redis, expiring = true): { stop(): Promise<number> }
       for (let i = 0; i < 50; i++) {
         const key = `k:${Math.floor(Math.random() * 300)}`;
         switch (Math.floor(Math.random() * (expiring ? 8 : 7))) {
-          case 0: batch.set(`s:${key}`, String(Math.random())); break;
-          case 1: batch.incrby(`n:${key}`, 3); break;
-          case 2: batch.hset(`h:${key}`, `f${i % 5}`, String(i)); break;
-          case 3: batch.rpush(`l:${key}`, String(i)); break;
-          case 4: batch.sadd(`z:${key}`, String(i % 7)); break;
-          case 5: batch.zadd(`o:${key}`, i, `m${i % 9}`); break;
-          case 6: batch.del(`s:${key}`); break;
-          default: batch.set(`e:${key}`, 'soon', 'PX', 50 + Math.floor(Math.random() * 200));
+          case 0:
+            batch.set(`s:${key}`, String(Math.random()));
+            break;
+          case 1:
+            batch.incrby(`n:${key}`, 3);
+            break;
+          case 2:
+            batch.hset(`h:${key}`, `f${i % 5}`, String(i));
+            break;
+          case 3:
+            batch.rpush(`l:${key}`, String(i));
+            break;
+          case 4:
+            batch.sadd(`z:${key}`, String(i % 7));
+            break;
+          case 5:
+            batch.zadd(`o:${key}`, i, `m${i % 9}`);
+            break;
+          case 6:
+            batch.del(`s:${key}`);
+            break;
+          default:
+            batch.set(`e:${key}`, 'soon', 'PX', 50 + Math.floor(Math.random() * 200));
         }
       }
       await batch.exec();
@@ -75,7 +90,10 @@ function randomLoad(client: Redis, expiring = true): { stop(): Promise<number> }
 async function converged(...servers: EddyProcess[]): Promise<string> {
   const probes = servers.map((server) => connect(server));
   await expect
-    .poll(async () => new Set(await Promise.all(probes.map(async (probe) => `${await probe.call('DIGEST')}@${await info(probe, 'master_repl_offset')}`))).size, { timeout: 20_000, interval: 100 })
+    .poll(async () => new Set(await Promise.all(probes.map(async (probe) => `${await probe.call('DIGEST')}@${await info(probe, 'master_repl_offset')}`))).size, {
+      timeout: 20_000,
+      interval: 100,
+    })
     .toBe(1);
   return (await probes[0].call('DIGEST')) as string;
 }
@@ -274,7 +292,9 @@ describe('promotion', () => {
     // The old primary wrote on after the promotion: it holds revisions the new one never had.
     await oldWriter.set('ahead', '1');
     expect(await oldWriter.replicaof('127.0.0.1', String(first.port))).toBe('OK');
-    await expect.poll(() => info(oldWriter, 'master_sync_last_error')).toMatch(/^DIVERGED the follower holds history [0-9a-f]{40} up to revision \d+, which this primary does not have/);
+    await expect
+      .poll(() => info(oldWriter, 'master_sync_last_error'))
+      .toMatch(/^DIVERGED the follower holds history [0-9a-f]{40} up to revision \d+, which this primary does not have/);
     expect(await info(oldWriter, 'master_link_status')).toBe('down');
     expect(await oldWriter.get('ahead')).toBe('1');
     await expect(oldWriter.set('x', '1')).rejects.toThrow(/READONLY/);

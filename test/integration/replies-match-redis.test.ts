@@ -98,13 +98,14 @@ const EXECABORT = '-EXECABORT Transaction discarded because of previous errors.\
 describe('replies match redis-server 7.0', () => {
   test('MULTI refuses an unknown subcommand or a wrong subcommand arity when queuing, and EXEC discards the transaction', async () => {
     const replies = await expectSameReplies([
-      ...[['OBJECT', 'NOSUCH', 'x'], ['CLIENT', 'NOSUCH'], ['SCRIPT', 'NOSUCH'], ['OBJECT', 'ENCODING'], ['CONFIG', 'GET'], ['CLIENT', 'ID', 'extra']].flatMap((refused) => [
-        ['MULTI'],
-        ['SET', 'x', '1'],
-        refused,
-        ['EXEC'],
-        ['GET', 'x'],
-      ]),
+      ...[
+        ['OBJECT', 'NOSUCH', 'x'],
+        ['CLIENT', 'NOSUCH'],
+        ['SCRIPT', 'NOSUCH'],
+        ['OBJECT', 'ENCODING'],
+        ['CONFIG', 'GET'],
+        ['CLIENT', 'ID', 'extra'],
+      ].flatMap((refused) => [['MULTI'], ['SET', 'x', '1'], refused, ['EXEC'], ['GET', 'x']]),
       ['MULTI'],
       ['OBJECT', 'ENCODING', 'x'],
       ['CONFIG', 'SET', 'a', 'b', 'c'],
@@ -480,7 +481,7 @@ describe('the command table matches redis-server 7.0', () => {
     ssubscribe: 'shard channels are not keys on one node: no key positions',
     sunsubscribe: 'shard channels are not keys on one node: no key positions',
     spublish: 'shard channels are not keys on one node: no key positions',
-    object: 'the container routes by its subcommands\' key, the second argument',
+    object: "the container routes by its subcommands' key, the second argument",
     zrank: "Redis 7.2's WITHSCORE is kept",
     zrevrank: "Redis 7.2's WITHSCORE is kept",
   };
@@ -503,7 +504,8 @@ describe('the command table matches redis-server 7.0', () => {
       if (reference === undefined) continue;
       compared.push(name);
       expect(row[6], `${name}: ACL categories`).toEqual(reference[6]);
-      if (DEVIATIONS[name] === undefined) expect(row.slice(1, 2).concat(row.slice(3, 6)), `${name}: arity and key positions`).toEqual(reference.slice(1, 2).concat(reference.slice(3, 6)));
+      if (DEVIATIONS[name] === undefined)
+        expect(row.slice(1, 2).concat(row.slice(3, 6)), `${name}: arity and key positions`).toEqual(reference.slice(1, 2).concat(reference.slice(3, 6)));
     }
     expect(compared.length).toBeGreaterThan(200);
   });
@@ -519,13 +521,17 @@ describe('seeded random command sequences get the same replies from Eddy and red
   const pattern = fc.constantFrom('*', 'a', '?', '[ab]', '[a-', '[^a]', 'a*', '\\a', '[]a]', '');
   const member = fc.constantFrom('x', 'y', 'z', '1', '2', '10', '');
   const options = <T extends string>(...choices: T[][]) => fc.constantFrom(...choices);
-  const command = (name: string, ...parts: fc.Arbitrary<string | string[]>[]): fc.Arbitrary<Step> =>
-    fc.tuple(...parts).map((values) => [name, ...values.flat()]);
+  const command = (name: string, ...parts: fc.Arbitrary<string | string[]>[]): fc.Arbitrary<Step> => fc.tuple(...parts).map((values) => [name, ...values.flat()]);
   const sorted = (step: fc.Arbitrary<Step>): fc.Arbitrary<Step> => step.map((args) => ({ args: args as string[], sorted: true }));
   const some = <T>(arb: fc.Arbitrary<T>) => fc.array(arb, { minLength: 1, maxLength: 3 });
 
   const strings = fc.oneof(
-    command('SET', key, value, options([], ['NX'], ['XX'], ['GET'], ['KEEPTTL'], ['PXAT', '1000'], ['EXAT', '4000000000', 'EXAT', '4100000000'], ['NX', 'GET'], ['EX', 'x'], ['PX', '0'], ['XX', 'NX'])),
+    command(
+      'SET',
+      key,
+      value,
+      options([], ['NX'], ['XX'], ['GET'], ['KEEPTTL'], ['PXAT', '1000'], ['EXAT', '4000000000', 'EXAT', '4100000000'], ['NX', 'GET'], ['EX', 'x'], ['PX', '0'], ['XX', 'NX']),
+    ),
     command('GET', key),
     command('APPEND', key, value),
     command('INCR', key),
@@ -629,7 +635,14 @@ describe('seeded random command sequences get the same replies from Eddy and red
     command('ZREMRANGEBYRANK', key, integer, integer),
     command('ZREMRANGEBYSCORE', key, bound, bound),
     command('ZREMRANGEBYLEX', key, lex, lex),
-    command('ZUNIONSTORE', key, fc.constantFrom('1', '2', '0', 'x'), key, key, options([], ['WEIGHTS', '2', '0x1'], ['AGGREGATE', 'MAX'], ['WEIGHTS', 'x', '1'], ['AGGREGATE', 'x'])),
+    command(
+      'ZUNIONSTORE',
+      key,
+      fc.constantFrom('1', '2', '0', 'x'),
+      key,
+      key,
+      options([], ['WEIGHTS', '2', '0x1'], ['AGGREGATE', 'MAX'], ['WEIGHTS', 'x', '1'], ['AGGREGATE', 'x']),
+    ),
     command('ZINTERSTORE', key, fc.constantFrom('2'), key, key, options([], ['AGGREGATE', 'MIN'])),
     command('ZUNION', fc.constantFrom('2', '3'), key, key, options([], ['WITHSCORES'], ['WEIGHTS', '1', '-1', 'WITHSCORES'])),
     command('ZINTER', fc.constantFrom('2'), key, key, options([], ['WITHSCORES'])),
@@ -637,15 +650,9 @@ describe('seeded random command sequences get the same replies from Eddy and red
     command('ZINTERCARD', fc.constantFrom('2', '0'), key, key, options([], ['LIMIT', '1'], ['LIMIT', 'x'])),
     command('ZRANGESTORE', key, key, integer, integer),
   );
-  const transactions = fc.oneof(
-    command('MULTI'),
-    command('EXEC'),
-    command('DISCARD'),
-    command('WATCH', key),
-    command('UNWATCH'),
-  );
+  const transactions = fc.oneof(command('MULTI'), command('EXEC'), command('DISCARD'), command('WATCH', key), command('UNWATCH'));
   const scripts = fc.oneof(
-    command('EVAL', fc.constant("return redis.pcall(ARGV[1], KEYS[1], ARGV[2])"), fc.constant('1'), key, fc.constantFrom('incrbyfloat', 'zincrby', 'lindex', 'get', 'type'), value),
+    command('EVAL', fc.constant('return redis.pcall(ARGV[1], KEYS[1], ARGV[2])'), fc.constant('1'), key, fc.constantFrom('incrbyfloat', 'zincrby', 'lindex', 'get', 'type'), value),
     command('EVAL', fc.constant("redis.call('set', KEYS[1], tonumber(ARGV[1]) / 3) return redis.call('get', KEYS[1])"), fc.constant('1'), key, fc.constantFrom('1', '0.1', '7')),
   );
   // Relative expiry times are left out (EXPIRETIME would see each server's clock), and so are values

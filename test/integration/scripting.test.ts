@@ -38,10 +38,11 @@ beforeEach(async () => {
 });
 
 const evalScript = (script: string, keys: string[] = [], args: (string | number)[] = []) => redis.eval(script, keys.length, ...keys, ...args);
-const errorOf = (promise: Promise<unknown>) => promise.then(
-  () => undefined,
-  (error: Error) => error.message,
-);
+const errorOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: Error) => error.message,
+  );
 
 describe('scripts through client libraries', () => {
   test('ioredis defineCommand: EVALSHA, with EVAL after NOSCRIPT', async () => {
@@ -94,8 +95,8 @@ describe("Redis's conversions", () => {
     ["return type(redis.call('SET', 'k', 'v'))", 'table'],
     ["return redis.call('SET', 'k', 'v').ok", 'OK'],
     ['return unpack({1, 2})', 1],
-    ["return cjson.encode({a = {1, 2}})", '{"a":[1,2]}'],
-    ["return cjson.decode('[1,\"two\",{\"x\":3}]')[3].x", 3],
+    ['return cjson.encode({a = {1, 2}})', '{"a":[1,2]}'],
+    ['return cjson.decode(\'[1,"two",{"x":3}]\')[3].x', 3],
     ['return cmsgpack.unpack(cmsgpack.pack({1, 2, 3}))[3]', 3],
     ["return redis.sha1hex('')", 'da39a3ee5e6b4b0d3255bfef95601890afd80709'],
     ["kv.set('kv', 'short'); return kv.get('kv')", 'short'],
@@ -212,7 +213,9 @@ describe("Redis's errors", () => {
     expect(await errorOf(redis.call('EVAL', 'return 1', '3', 'a'))).toBe("ERR Number of keys can't be greater than number of args");
     expect(await errorOf(redis.call('EVAL', 'return 1', 'x'))).toBe('ERR value is not an integer or out of range');
     expect(await errorOf(redis.call('EVALSHA', '0'.repeat(40), '0'))).toBe('NOSCRIPT No matching script. Please use EVAL.');
-    expect(await errorOf(redis.call('EVAL_RO', "return redis.call('SET', KEYS[1], 'v')", '1', 'k'))).toMatch(/^ERR Write commands are not allowed from read-only scripts\. script: /);
+    expect(await errorOf(redis.call('EVAL_RO', "return redis.call('SET', KEYS[1], 'v')", '1', 'k'))).toMatch(
+      /^ERR Write commands are not allowed from read-only scripts\. script: /,
+    );
     expect(await redis.call('EVAL_RO', "return redis.call('GET', KEYS[1])", '1', 'k')).toBeNull();
     expect(await errorOf(redis.call('SCRIPT', 'LOAD', 'return +'))).toMatch(/^ERR Error compiling script/);
     expect(await errorOf(redis.call('SCRIPT', 'NOPE'))).toBe("ERR unknown subcommand 'NOPE'. Try SCRIPT HELP.");
@@ -247,9 +250,9 @@ describe('the sandbox', () => {
     'return debug.getinfo(1)',
     "return print('x')",
     "rawset(_G, 'leak', 1)",
-    "setmetatable(_G, nil)",
-    "redis.call = nil",
-    "string.leak = 1",
+    'setmetatable(_G, nil)',
+    'redis.call = nil',
+    'string.leak = 1',
     "getmetatable('').__index.upper = nil",
     'local t = {} for i = 1, 1e9 do t[i] = i end',
     'setmetatable({}, { __gc = function() end })',
@@ -259,7 +262,7 @@ describe('the sandbox', () => {
   });
 
   test('os.clock is there', async () => {
-    expect(await evalScript("return type(os.clock())")).toBe('number');
+    expect(await evalScript('return type(os.clock())')).toBe('number');
   });
 });
 
@@ -317,7 +320,8 @@ describe('long scripts that cannot simply yield', () => {
 
   test('coroutines still yield and resume as Lua says, across time slices', async () => {
     expect(await evalScript('local co = coroutine.wrap(function(a) local b = coroutine.yield(a + 1) return b * 2 end) local x = co(1) return {x, co(5)}')).toEqual([2, 10]);
-    const long = 'local co = coroutine.create(function() local n = 0 for i = 1, 2e7 do n = n + 1 end coroutine.yield(n) return "done" end) local _, first = coroutine.resume(co) local _, second = coroutine.resume(co) return {first, second}';
+    const long =
+      'local co = coroutine.create(function() local n = 0 for i = 1, 2e7 do n = n + 1 end coroutine.yield(n) return "done" end) local _, first = coroutine.resume(co) local _, second = coroutine.resume(co) return {first, second}';
     expect(await evalScript(long)).toEqual([20_000_000, 'done']);
   });
 
@@ -344,7 +348,10 @@ describe('long scripts that cannot simply yield', () => {
     const outcome = looping.eval("local t = os.clock() while os.clock() - t < 0.5 do end return redis.call('GET', KEYS[1])", 1, held);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const replies = await redis.multi().eval("return redis.call('SET', KEYS[1], 'w')", 1, free).dbsize().exec();
-    expect(replies).toEqual([[null, 'OK'], [null, 2]]);
+    expect(replies).toEqual([
+      [null, 'OK'],
+      [null, 2],
+    ]);
     expect(await outcome).toBe('before');
     looping.disconnect();
   });
@@ -454,7 +461,11 @@ describe('functions', () => {
     expect(await evalScript('return KEYS[1]', ['left-over'])).toBe('left-over');
     expect(await redis.call('FCALL', 'globals', '0')).toEqual(['nil', 'nil']);
     const replies = await redis.multi().call('FCALL', 'bump', '1', 'm', '2').eval("return redis.call('INCR', KEYS[1])", 1, 'm').get('m').exec();
-    expect(replies).toEqual([[null, 2], [null, 3], [null, '3']]);
+    expect(replies).toEqual([
+      [null, 2],
+      [null, 3],
+      [null, '3'],
+    ]);
   });
 
   test('FUNCTION LOAD, FCALL, FCALL_RO, and the flags', async () => {
@@ -472,7 +483,9 @@ describe('functions', () => {
     expect(await errorOf(redis.call('FUNCTION', 'LOAD', '#!js name=x\nreturn 1'))).toBe("ERR Engine 'js' not found");
     expect(await errorOf(redis.call('FUNCTION', 'LOAD', '#!lua name=empty\nlocal x = 1'))).toBe('ERR No functions registered');
     expect(await errorOf(redis.call('FUNCTION', 'LOAD', '#!lua name=bad\nredis.register_function(')).then(String)).toMatch(/^ERR Error compiling function: user_function:2:/);
-    expect(await errorOf(redis.call('FUNCTION', 'LOAD', "#!lua name=calls\nredis.call('SET', 'k', 'v')"))).toMatch(/^ERR Error registering functions: ERR redis.call is not allowed while a library loads/);
+    expect(await errorOf(redis.call('FUNCTION', 'LOAD', "#!lua name=calls\nredis.call('SET', 'k', 'v')"))).toMatch(
+      /^ERR Error registering functions: ERR redis.call is not allowed while a library loads/,
+    );
     await redis.call('FUNCTION', 'LOAD', LIBRARY);
     expect(await errorOf(redis.call('FUNCTION', 'LOAD', LIBRARY))).toBe("ERR Library 'counters' already exists");
     expect(await errorOf(redis.call('FUNCTION', 'LOAD', "#!lua name=other\nredis.register_function('bump', function() return 1 end)"))).toBe('ERR Function bump already exists');
@@ -487,7 +500,11 @@ describe('functions', () => {
     await redis.flushall();
     const [library] = (await redis.call('FUNCTION', 'LIST', 'WITHCODE')) as unknown[][];
     expect(library.slice(0, 4)).toEqual(['library_name', 'counters', 'engine', 'LUA']);
-    expect((library[5] as unknown[][]).map((fn) => [fn[1], fn[5]])).toEqual([['bump', []], ['peek', ['no-writes']], ['sneaky', ['no-writes']]]);
+    expect((library[5] as unknown[][]).map((fn) => [fn[1], fn[5]])).toEqual([
+      ['bump', []],
+      ['peek', ['no-writes']],
+      ['sneaky', ['no-writes']],
+    ]);
     expect(library.slice(6)).toEqual(['library_code', LIBRARY]);
     expect(await redis.call('FUNCTION', 'LIST', 'LIBRARYNAME', 'nothing*')).toEqual([]);
     const dump = (await redis.callBuffer('FUNCTION', 'DUMP')) as Buffer;

@@ -145,9 +145,7 @@ describe('authentication', () => {
       // Clients refuse to connect without the password (as with Redis), so speak raw RESP here.
       const anonymous = await RawConnection.open(guarded.port);
       anonymous.write('GET k\r\nAUTH wrong\r\nAUTH s3cret\r\nSET k v\r\n');
-      expect(await anonymous.readLines(4)).toBe(
-        '-NOAUTH Authentication required.\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n+OK\r\n+OK\r\n',
-      );
+      expect(await anonymous.readLines(4)).toBe('-NOAUTH Authentication required.\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n+OK\r\n+OK\r\n');
       anonymous.close();
       const authed = new Redis({ port: guarded.port, password: 's3cret' });
       expect(await authed.get('k')).toBe('v');

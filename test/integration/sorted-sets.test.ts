@@ -108,7 +108,13 @@ describe('pops', () => {
     const multi = waiter.call('BZMPOP', '5', '1', 'zq', 'MAX', 'COUNT', '2');
     await sleep(50);
     await eddy.redis.zadd('zq', 1, 'x', 2, 'y', 3, 'z');
-    expect(await multi).toEqual(['zq', [['z', '3'], ['y', '2']]]);
+    expect(await multi).toEqual([
+      'zq',
+      [
+        ['z', '3'],
+        ['y', '2'],
+      ],
+    ]);
     expect(await waiter.bzpopmax('empty', 0.1)).toBeNull();
     waiter.disconnect();
   });

@@ -36,7 +36,7 @@ describe('log tails over HTTP (Server-Sent Events), WebSocket and gRPC', () => {
 
   const nextRev = async () => ((await redis.call('LOGREAD', 'FROM', '$')) as [number, unknown[]])[0];
 
-  test('SSE: each event\'s id is its revision; reconnecting with Last-Event-ID resumes right after it', async () => {
+  test("SSE: each event's id is its revision; reconnecting with Last-Event-ID resumes right after it", async () => {
     const from = await nextRev();
     for (let i = 0; i < 3; i++) await redis.set(`sse:${i}`, String(i));
     const abort = new AbortController();

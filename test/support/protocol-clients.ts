@@ -184,9 +184,7 @@ export function grpcCall(
 ): Promise<{ response?: Record<string, unknown>; error?: ServiceError }> {
   const metadata = new Metadata();
   if (options.password !== undefined) metadata.set('authorization', `Bearer ${options.password}`);
-  return new Promise((resolve) =>
-    method.call(stub, request, metadata, { deadline: options.deadline }, (error, response) => resolve(error ? { error } : { response })),
-  );
+  return new Promise((resolve) => method.call(stub, request, metadata, { deadline: options.deadline }, (error, response) => resolve(error ? { error } : { response })));
 }
 
 /** The typed `Reply` message in the neutral shape. */

@@ -79,7 +79,12 @@ describe('Config', () => {
     const config = new Config();
     const heard: string[] = [];
     config.onChange('loglevel', (value) => heard.push(value));
-    expect(() => config.setAtRuntime([['loglevel', 'warning'], ['appendfsync', 'sometimes']])).toThrow(ConfigError);
+    expect(() =>
+      config.setAtRuntime([
+        ['loglevel', 'warning'],
+        ['appendfsync', 'sometimes'],
+      ]),
+    ).toThrow(ConfigError);
     expect(config.get('loglevel')).toBe('notice');
     expect(() => config.setAtRuntime([['port', '1']])).toThrow(new ConfigError("can't set immutable config", 'port'));
     config.setAtRuntime([['loglevel', 'WARNING']]);

@@ -33,7 +33,7 @@ async function writeFrames(store: LogStorage, from: number, to: number): Promise
 }
 
 describe('segments', () => {
-  it('group a shard\'s frames by revision span, with exact bytes, first and last revision and time', async () => {
+  it("group a shard's frames by revision span, with exact bytes, first and last revision and time", async () => {
     const store = await storage();
     await writeFrames(store, 1, 10);
     const segments = await store.segments(0, 4, true);
@@ -84,7 +84,10 @@ describe('replayShard', () => {
     await writer.add([0, 'from-checkpoint', 'x', 0]);
     await writer.complete(1);
     const seen: unknown[] = [];
-    const sink = { rows: (rows: readonly unknown[]) => seen.push(['rows', rows.length]), records: (rows: readonly (readonly unknown[])[]) => seen.push(...rows.map((row) => row[0])) };
+    const sink = {
+      rows: (rows: readonly unknown[]) => seen.push(['rows', rows.length]),
+      records: (rows: readonly (readonly unknown[])[]) => seen.push(...rows.map((row) => row[0])),
+    };
     expect(await replayShard(store, 0, sink)).toEqual({ records: 3, checkpointRev: 3 });
     expect(seen).toEqual([['rows', 1], 4, 5, 6]);
     seen.length = 0;

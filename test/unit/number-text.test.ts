@@ -79,7 +79,7 @@ describe('long double arithmetic (INCRBYFLOAT)', () => {
   });
 });
 
-describe('glob matching as Redis\'s stringmatchlen', () => {
+describe("glob matching as Redis's stringmatchlen", () => {
   it.each([
     ['s[0-9', 's1', true],
     ['s[0-9', 's', false],

@@ -30,7 +30,13 @@ class Node {
 const KEYS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
 /** One command as the primary decides it: the records it writes, on its own shards. */
-type Command = { op: 'set' | 'sadd' | 'del' | 'expire'; key: string; value: string } | { op: 'mset'; keys: string[] } | { op: 'rename' | 'copy'; from: string; to: string; db: number } | { op: 'move'; key: string } | { op: 'flushdb' | 'flushall' } | { op: 'swapdb' };
+type Command =
+  | { op: 'set' | 'sadd' | 'del' | 'expire'; key: string; value: string }
+  | { op: 'mset'; keys: string[] }
+  | { op: 'rename' | 'copy'; from: string; to: string; db: number }
+  | { op: 'move'; key: string }
+  | { op: 'flushdb' | 'flushall' }
+  | { op: 'swapdb' };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ op: fc.constantFrom('set' as const, 'sadd' as const, 'del' as const, 'expire' as const), key: fc.constantFrom(...KEYS), value: fc.string({ maxLength: 3 }) }),
@@ -93,7 +99,11 @@ describe('placeReplicated', () => {
         const primary = new Node(primaryShards);
         const records = decide(primary, commands);
         const follower = new Node(followerShards);
-        const target = { shardCount: followerShards, shardOf: (key: string) => follower.shardOf(key), keyspaceOf: (db: number, key: string) => follower.states[follower.shardOf(key)].dbs[db] };
+        const target = {
+          shardCount: followerShards,
+          shardOf: (key: string) => follower.shardOf(key),
+          keyspaceOf: (db: number, key: string) => follower.states[follower.shardOf(key)].dbs[db],
+        };
         for (const record of records)
           for (const part of placeReplicated(record, primaryShards, target)) {
             expect(part.rev).toBe(record.rev);

@@ -37,7 +37,15 @@ describe("a script's result as its client gets it", () => {
   });
 
   it('gives back what a script was given, for every RESP3 value', () => {
-    const replies: Reply[] = [new StatusReply('OK'), new MapReply([['k', 1]]), new SetReply(['m']), new DoubleReply(2.5), new BooleanReply(false), new VerbatimReply('v', 'txt'), ['nested', 1]];
+    const replies: Reply[] = [
+      new StatusReply('OK'),
+      new MapReply([['k', 1]]),
+      new SetReply(['m']),
+      new DoubleReply(2.5),
+      new BooleanReply(false),
+      new VerbatimReply('v', 'txt'),
+      ['nested', 1],
+    ];
     for (const reply of replies) expect(replyOfScriptValue(scriptValueOf(reply, 3))).toEqual(reply);
   });
 });

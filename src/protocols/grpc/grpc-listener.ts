@@ -66,7 +66,7 @@ const METHODS: Record<string, Method<never>> = {
   },
   Del: {
     command: (request: { keys?: Buffer[] }) => {
-      if (request.keys === undefined || request.keys.length === 0) throw new BadArguments('ERR wrong number of arguments for \'del\' command');
+      if (request.keys === undefined || request.keys.length === 0) throw new BadArguments("ERR wrong number of arguments for 'del' command");
       return ['DEL', ...request.keys.map(bytes)];
     },
     respond: (reply) => ({ deleted: String(reply) }),

@@ -1,16 +1,4 @@
-import {
-  BooleanReply,
-  DoubleReply,
-  ErrorReply,
-  MapReply,
-  NoReply,
-  NullArrayReply,
-  PushReply,
-  SetReply,
-  StatusReply,
-  VerbatimReply,
-  type Reply,
-} from '../../replies/reply.js';
+import { BooleanReply, DoubleReply, ErrorReply, MapReply, NoReply, NullArrayReply, PushReply, SetReply, StatusReply, VerbatimReply, type Reply } from '../../replies/reply.js';
 
 /** The `Reply` message of proto/eddy.proto, one field of its `value` oneof set. */
 export type GrpcReply =

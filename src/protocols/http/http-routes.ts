@@ -24,9 +24,7 @@ export function registerRoutes(app: FastifyInstance, server: ServerContext): voi
     const keys = [...(request.body.key === undefined ? [] : [request.body.key]), ...(request.body.keys ?? [])];
     return send(reply, await run(server, request, reply, ['DEL', ...keys.map(argumentFromPlain)]));
   });
-  app.post<{ Body: unknown[] }>('/command', { schema: commandSchema }, async (request, reply) =>
-    send(reply, await run(server, request, reply, commandFromPlain(request.body))),
-  );
+  app.post<{ Body: unknown[] }>('/command', { schema: commandSchema }, async (request, reply) => send(reply, await run(server, request, reply, commandFromPlain(request.body))));
   registerSseTail(app, server);
   // The /keys routes take the body as the value, and POST /scripts as the script, whatever its
   // type: their own content parsers.

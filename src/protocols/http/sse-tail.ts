@@ -18,7 +18,7 @@ interface TailQuery {
 }
 
 const tailSchema = {
-  summary: 'Follow committed changes as Server-Sent Events; each event\'s id is its revision, so EventSource resumes by itself',
+  summary: "Follow committed changes as Server-Sent Events; each event's id is its revision, so EventSource resumes by itself",
   querystring: {
     type: 'object',
     properties: {

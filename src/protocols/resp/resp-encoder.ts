@@ -1,17 +1,5 @@
 import { formatDouble } from '../../formats/double-text.js';
-import {
-  BooleanReply,
-  DoubleReply,
-  ErrorReply,
-  MapReply,
-  NoReply,
-  NullArrayReply,
-  PushReply,
-  SetReply,
-  StatusReply,
-  VerbatimReply,
-  type Reply,
-} from '../../replies/reply.js';
+import { BooleanReply, DoubleReply, ErrorReply, MapReply, NoReply, NullArrayReply, PushReply, SetReply, StatusReply, VerbatimReply, type Reply } from '../../replies/reply.js';
 
 /**
  * Encodes reply values as RESP2 or RESP3 text. Strings are latin1 (one char per byte), so a string's
@@ -34,8 +22,7 @@ export function encodeReply(reply: Reply, resp: 2 | 3): string {
     const text = formatDouble(reply.value);
     return resp === 3 ? `,${text}\r\n` : `$${text.length}\r\n${text}\r\n`;
   }
-  if (reply instanceof VerbatimReply)
-    return resp === 3 ? `=${reply.text.length + 4}\r\n${reply.format}:${reply.text}\r\n` : `$${reply.text.length}\r\n${reply.text}\r\n`;
+  if (reply instanceof VerbatimReply) return resp === 3 ? `=${reply.text.length + 4}\r\n${reply.format}:${reply.text}\r\n` : `$${reply.text.length}\r\n${reply.text}\r\n`;
   if (reply instanceof BooleanReply) return resp === 3 ? (reply.value ? '#t\r\n' : '#f\r\n') : reply.value ? ':1\r\n' : ':0\r\n';
   if (reply instanceof NullArrayReply) return resp === 3 ? '_\r\n' : '*-1\r\n';
   if (reply instanceof PushReply) return encodePush(reply, resp);
