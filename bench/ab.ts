@@ -18,6 +18,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     requests: { type: 'string', default: '500000' },
     port: { type: 'string', default: '7480' },
+    // Pins the server to one core and redis-benchmark to the other (taskset): less run-to-run spread on two cores.
+    pin: { type: 'boolean', default: false },
   },
 });
 if (values.a === undefined) throw new Error("give --a <the other build's dist/src/server/main.js>");
@@ -25,7 +27,8 @@ const port = Number(values.port);
 
 /** redis-benchmark's requests per second, by test. */
 function benchmark(): Record<string, number> {
-  const csv = execFileSync('redis-benchmark', ['-p', String(port), '-t', 'set,get', '-P', '16', '-c', '50', '-n', values.requests, '-q', '--csv'], { encoding: 'utf8' });
+  const command = values.pin ? ['taskset', '-c', '1', 'redis-benchmark'] : ['redis-benchmark'];
+  const csv = execFileSync(command[0], [...command.slice(1), '-p', String(port), '-t', 'set,get', '-P', '16', '-c', '50', '-n', values.requests, '-q', '--csv'], { encoding: 'utf8' });
   const rates: Record<string, number> = {};
   for (const line of csv.trim().split('\n').slice(1)) {
     const [test, rps] = line.split(',').map((cell) => cell.replace(/"/g, ''));
@@ -36,7 +39,8 @@ function benchmark(): Record<string, number> {
 
 async function runEddy(entry: string): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ab-'));
-  const child = spawn(process.execPath, [entry, '--port', String(port), '--dir', dir, '--appendfsync', 'everysec', '--save', '', '--loglevel', 'warning'], { stdio: 'ignore' });
+  const server = values.pin ? ['taskset', '-c', '0', process.execPath] : [process.execPath];
+  const child = spawn(server[0], [...server.slice(1), entry, '--port', String(port), '--dir', dir, '--appendfsync', 'everysec', '--save', '', '--loglevel', 'warning'], { stdio: 'ignore' });
   try {
     await waitForPing(port);
     return benchmark();
