@@ -1,39 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Client } from '../../src/session/client.js';
-import { Config } from '../../src/config/config.js';
+import type { Client } from '../../src/session/client.js';
 import { dispatch } from '../../src/session/dispatcher.js';
 import { PendingReply } from '../../src/replies/pending-reply.js';
 import { OK, type Reply } from '../../src/replies/reply.js';
-import { composeServer } from '../../src/server/compose.js';
-import { Log } from '../../src/log/log.js';
-import { Store } from '../../src/shards/store.js';
+import { startInProcess, type InProcessServer } from '../support/in-process-server.js';
 import { keysOnShard } from '../support/keys-on-shards.js';
 
-let dir: string;
-let log: Log;
+let server: InProcessServer;
 let client: Client;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'eddy-dispatch-'));
-  log = await Log.open(dir, { shards: 2, fsync: 'no' });
-  const store = new Store(log);
-  const config = new Config();
-  const server = await composeServer(
-    store,
-    config,
-    { shutdown: () => undefined, internalError: () => undefined, background: () => undefined },
-    { info: () => undefined, warn: () => undefined },
-    0,
-  );
-  client = new Client(server, { remoteAddress: 'test:1', localAddress: 'test:0', close: () => undefined, push: () => true });
+  server = await startInProcess(2);
+  ({ client } = server);
 });
-afterEach(async () => {
-  await log.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => server.close());
 
 function settled(pending: PendingReply): Promise<Reply> {
   return new Promise((resolve) => pending.onSettled(resolve));

@@ -1,39 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Client } from '../../src/session/client.js';
-import { Config } from '../../src/config/config.js';
 import { dispatch } from '../../src/session/dispatcher.js';
-import { composeServer } from '../../src/server/compose.js';
-import { Log } from '../../src/log/log.js';
+import type { Log } from '../../src/log/log.js';
 import type { LogRecord } from '../../src/log/record.js';
-import { Store } from '../../src/shards/store.js';
+import type { Store } from '../../src/shards/store.js';
+import { startInProcess, type InProcessServer } from '../support/in-process-server.js';
 
 /** A write carries its command's time and event names (a WriteContext): the Store keeps no command state. */
 
-let dir: string;
+let server: InProcessServer;
 let log: Log;
 let store: Store;
 let client: Client;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'eddy-write-context-'));
-  log = await Log.open(dir, { shards: 1, fsync: 'no' });
-  store = new Store(log);
-  const server = await composeServer(
-    store,
-    new Config(),
-    { shutdown: () => undefined, internalError: () => undefined, background: () => undefined },
-    { info: () => undefined, warn: () => undefined },
-    0,
-  );
-  client = new Client(server, { remoteAddress: 'test:1', localAddress: 'test:0', close: () => undefined, push: () => true });
+  server = await startInProcess(1);
+  ({ log, store, client } = server);
 });
-afterEach(async () => {
-  await log.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => server.close());
 
 async function records(): Promise<LogRecord[]> {
   await log.flush();
