@@ -28,7 +28,9 @@ const port = Number(values.port);
 /** redis-benchmark's requests per second, by test. */
 function benchmark(): Record<string, number> {
   const command = values.pin ? ['taskset', '-c', '1', 'redis-benchmark'] : ['redis-benchmark'];
-  const csv = execFileSync(command[0], [...command.slice(1), '-p', String(port), '-t', 'set,get', '-P', '16', '-c', '50', '-n', values.requests, '-q', '--csv'], { encoding: 'utf8' });
+  const csv = execFileSync(command[0], [...command.slice(1), '-p', String(port), '-t', 'set,get', '-P', '16', '-c', '50', '-n', values.requests, '-q', '--csv'], {
+    encoding: 'utf8',
+  });
   const rates: Record<string, number> = {};
   for (const line of csv.trim().split('\n').slice(1)) {
     const [test, rps] = line.split(',').map((cell) => cell.replace(/"/g, ''));
@@ -40,7 +42,9 @@ function benchmark(): Record<string, number> {
 async function runEddy(entry: string): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ab-'));
   const server = values.pin ? ['taskset', '-c', '0', process.execPath] : [process.execPath];
-  const child = spawn(server[0], [...server.slice(1), entry, '--port', String(port), '--dir', dir, '--appendfsync', 'everysec', '--save', '', '--loglevel', 'warning'], { stdio: 'ignore' });
+  const child = spawn(server[0], [...server.slice(1), entry, '--port', String(port), '--dir', dir, '--appendfsync', 'everysec', '--save', '', '--loglevel', 'warning'], {
+    stdio: 'ignore',
+  });
   try {
     await waitForPing(port);
     return benchmark();
