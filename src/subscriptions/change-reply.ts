@@ -26,10 +26,13 @@ export function sharedChangeReply(record: LogRecord, change: Change, index: numb
   return (replies[index] ??= changeReply(record, change));
 }
 
-/** Effect arguments: strings, numbers (non-integers as doubles), nested arrays (value snapshots). */
+/**
+ * Effect arguments: strings, numbers (doubles unless exact integers: a score of 1e300 is integral,
+ * but no RESP integer can carry it), nested arrays (value snapshots).
+ */
 function plain(item: unknown): Reply {
   if (typeof item === 'string' || item === null) return item;
-  if (typeof item === 'number') return Number.isInteger(item) ? item : new DoubleReply(item);
+  if (typeof item === 'number') return Number.isSafeInteger(item) ? item : new DoubleReply(item);
   if (Array.isArray(item)) return item.map(plain);
   return String(item);
 }

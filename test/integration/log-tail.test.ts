@@ -203,6 +203,16 @@ describe('log tails: TAIL, UNTAIL, LOGREAD', () => {
     waiting.disconnect();
   });
 
+  test('LOGREAD carries a score past the integers exactly (as a double)', async () => {
+    const { next } = await logread(0);
+    await redis.zadd('big', '1e300', 'm', '-1e21', 'n', '2.5', 'o');
+    const { events } = await logread(next, 'KEYS', 'big');
+    const effect = events[0][6];
+    // Doubles print as %.17g (Redis 7.0's form), which reads back to the very same number.
+    expect(effect).toEqual(['zadd', 'big', '1.0000000000000001e+300', 'm', '-1e+21', 'n', '2.5', 'o']);
+    expect([effect[2], effect[4], effect[6]].map(Number)).toEqual([1e300, -1e21, 2.5]);
+  });
+
   async function logread(from: number, ...options: string[]): Promise<{ next: number; events: ChangeEvent[] }> {
     const [next, events] = (await redis.call('LOGREAD', 'FROM', String(from === 0 ? '$' : from), ...options)) as [number, ChangeEvent[]];
     return { next, events };
