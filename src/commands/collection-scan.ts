@@ -4,8 +4,9 @@ import { globMatcher } from '../formats/glob.js';
 import { ErrorReply } from '../replies/reply.js';
 
 /**
- * SCAN (per shard keyspace), HSCAN, SSCAN and ZSCAN. Small collections (Redis's compact encodings) come back whole with cursor 0,
- * as in Redis. Larger ones are walked in insertion order: the cursor counts entries walked, and the
+ * SCAN (per shard keyspace), HSCAN, SSCAN and ZSCAN. A collection in a compact encoding (listpack,
+ * intset) comes back whole with cursor 0, as in Redis, and so does a small keyspace. Others are
+ * walked in insertion order: the cursor counts entries walked, and the
  * live iterator behind it is kept, so that changes during the scan never skip an element present
  * throughout.
  */
@@ -38,17 +39,18 @@ export function parseScanOptions(args: string[], from: number, extra?: 'NOVALUES
   return options;
 }
 
-const SMALL = 128;
+/** A shard's keyspace up to this many keys is scanned whole. */
+export const SMALL_KEYSPACE = 128;
 const KEPT = 256;
 const live = new WeakMap<object, Map<number, Iterator<[string, unknown]>>>();
 
-/** One step over `entries` (a Map-like of element -> value). Returns [next cursor, entries]. */
-export function scanStep<V>(owner: object, entries: () => Iterator<[string, V]>, size: number, options: ScanOptions): [number, [string, V][]] {
+/** One step over `entries` (a Map-like of element -> value), or all of them when `whole`. Returns [next cursor, entries]. */
+export function scanStep<V>(owner: object, entries: () => Iterator<[string, V]>, whole: boolean, options: ScanOptions): [number, [string, V][]] {
   const found: [string, V][] = [];
   const accept = (entry: [string, V]) => {
     if (options.matches === undefined || options.matches(entry[0])) found.push(entry);
   };
-  if (size <= SMALL) {
+  if (whole) {
     for (let it = entries(), next = it.next(); !next.done; next = it.next()) accept(next.value);
     return [0, found];
   }

@@ -1,5 +1,6 @@
 import type { HashValue } from '../projections/hash-value.js';
-import { isInt64, parseInt64, parseInteger } from './arguments.js';
+import { parseInteger } from './arguments.js';
+import { isInt64, parseInt64 } from '../formats/number-parsing.js';
 import type { Client } from '../session/client.js';
 import { parseScanOptions, scanStep } from './collection-scan.js';
 import { NAN_OR_INFINITY, NOT_AN_INTEGER, NOT_A_FLOAT, OVERFLOW, wrongArity } from '../replies/errors.js';
@@ -155,6 +156,6 @@ export function hscan(client: Client, args: string[]): Reply {
   const hash = readHash(client, args[1]);
   if (hash instanceof ErrorReply) return hash;
   if (hash === undefined) return ['0', []];
-  const [next, entries] = scanStep(hash, () => hash.fields.entries(), hash.size, options);
+  const [next, entries] = scanStep(hash, () => hash.fields.entries(), hash.encoding() === 'listpack', options);
   return [String(next), options.noValues ? entries.map(([field]) => field) : entries.flat()];
 }

@@ -11,7 +11,7 @@ import {
   invalidExpireTime,
   printedArgument,
 } from '../replies/errors.js';
-import { parseScanOptions, scanStep } from './collection-scan.js';
+import { parseScanOptions, scanStep, SMALL_KEYSPACE } from './collection-scan.js';
 import { globMatcher } from '../formats/glob.js';
 import { ErrorReply, OK, StatusReply, helpReply, type Reply } from '../replies/reply.js';
 import { encodingOf, typeOf, type Value } from '../projections/value.js';
@@ -134,7 +134,7 @@ export function scan(client: Client, args: string[]): Reply {
   const shard = options.cursor % SHARD_SPAN;
   if (shard >= keyspaces.length) return ['0', []];
   const ks = keyspaces[shard];
-  const [walked, entries] = scanStep(ks.data, () => ks.data.entries(), ks.size, { ...options, cursor: Math.floor(options.cursor / SHARD_SPAN) });
+  const [walked, entries] = scanStep(ks.data, () => ks.data.entries(), ks.size <= SMALL_KEYSPACE, { ...options, cursor: Math.floor(options.cursor / SHARD_SPAN) });
   // A shard walked to its end hands over to the next one (cursor = its index), the last one to 0.
   const next = walked !== 0 ? walked * SHARD_SPAN + shard : shard + 1 < keyspaces.length ? shard + 1 : 0;
   const now = client.now;

@@ -1,4 +1,5 @@
 import type { ListValue } from '../projections/list-value.js';
+import type { TypeName } from '../projections/value.js';
 import { clampRange, parseInteger } from './arguments.js';
 import { parseTimeout } from '../session/blocking.js';
 import type { Client } from '../session/client.js';
@@ -253,19 +254,26 @@ export function lmpop(client: Client, args: string[]): Reply {
  * Runs `attempt` now; if it finds nothing, blocks the client on `keys`. Inside EXEC, where Redis
  * never blocks, `empty` is the answer at once.
  */
-export function blockOn(client: Client, keys: string[], timeoutText: string, attempt: () => Reply | undefined, empty: Reply = NULL_ARRAY): Reply | PendingReply {
+export function blockOn(
+  client: Client,
+  keys: string[],
+  type: TypeName,
+  timeoutText: string,
+  attempt: (keys: string[]) => Reply | undefined,
+  empty: Reply = NULL_ARRAY,
+): Reply | PendingReply {
   const timeout = parseTimeout(timeoutText);
   if (timeout instanceof ErrorReply) return timeout;
-  const reply = attempt();
+  const reply = attempt(keys);
   if (reply !== undefined) return reply;
   if (client.inTransaction) return empty;
-  return client.server.blocking.block(client, keys, timeout, attempt);
+  return client.server.blocking.block(client, keys, type, timeout, attempt);
 }
 
 function blockingPop(client: Client, args: string[], side: Side): Reply | PendingReply {
   const keys = args.slice(1, -1);
-  return blockOn(client, keys, args[args.length - 1], () => {
-    const reply = popFirst(client, { keys, side, count: 1 });
+  return blockOn(client, keys, 'list', args[args.length - 1], (from) => {
+    const reply = popFirst(client, { keys: from, side, count: 1 });
     if (reply === undefined || reply instanceof ErrorReply) return reply;
     const [key, items] = reply as [string, string[]];
     return [key, items[0]];
@@ -278,11 +286,11 @@ export const brpop = (client: Client, args: string[]): Reply | PendingReply => b
 export function blmpop(client: Client, args: string[]): Reply | PendingReply {
   const request = parseMultiPop(args, 2);
   if (request instanceof ErrorReply) return request;
-  return blockOn(client, request.keys, args[1], () => popFirst(client, request));
+  return blockOn(client, request.keys, 'list', args[1], (keys) => popFirst(client, { ...request, keys }));
 }
 
 function blockingMove(client: Client, args: string[], from: Side, to: Side, timeout: string): Reply | PendingReply {
-  return blockOn(client, [args[1]], timeout, () => moveItem(client, args[1], args[2], from, to), null);
+  return blockOn(client, [args[1]], 'list', timeout, () => moveItem(client, args[1], args[2], from, to), null);
 }
 
 export function blmove(client: Client, args: string[]): Reply | PendingReply {

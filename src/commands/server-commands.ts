@@ -1,8 +1,7 @@
 import { parseInteger } from './arguments.js';
 import type { Client } from '../session/client.js';
-import { ConfigError } from '../config/config.js';
+import { ConfigError } from '../config/option-values.js';
 import { DB_INDEX_OUT_OF_RANGE, NOT_AN_INTEGER, SYNTAX_ERROR } from '../replies/errors.js';
-import { globMatcher } from '../formats/glob.js';
 import { infoText } from './info.js';
 import { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, MapReply, NO_REPLY, OK, StatusReply, VerbatimReply, helpReply, type Reply } from '../replies/reply.js';
@@ -93,8 +92,7 @@ export function config(client: Client, args: string[]): Reply {
   const sub = args[1].toUpperCase();
   const options = client.server.config;
   if (sub === 'GET') {
-    const patterns = args.slice(2).map((pattern) => globMatcher(pattern, true));
-    return new MapReply(options.matching((name) => patterns.some((matches) => matches(name))));
+    return new MapReply(options.matching(args.slice(2)));
   }
   if (sub === 'SET') {
     if (args.length % 2 !== 0) return SYNTAX_ERROR;
@@ -104,7 +102,7 @@ export function config(client: Client, args: string[]): Reply {
       options.setAtRuntime(pairs);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      if (error.message.startsWith('unknown option')) return new ErrorReply(`ERR Unknown option or number of arguments for CONFIG SET - '${error.option}'`);
+      if (error.unknown) return new ErrorReply(`ERR Unknown option or number of arguments for CONFIG SET - '${error.option}'`);
       return new ErrorReply(`ERR CONFIG SET failed (possibly related to argument '${error.option}') - ${error.message}`);
     }
     return OK;

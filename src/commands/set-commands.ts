@@ -157,7 +157,7 @@ export function storeSet(client: Client, key: string, members: string[]): void {
     return;
   }
   const set = new SetValue();
-  for (const member of members) set.add(member);
+  for (const member of members) set.add(member, store.encodingLimits);
   store.put(client.db, key, set, 0, client);
 }
 
@@ -184,7 +184,7 @@ export function sscan(client: Client, args: string[]): Reply {
   const set = readSet(client, args[1]);
   if (set instanceof ErrorReply) return set;
   if (set === undefined) return ['0', []];
-  const [next, entries] = scanStep(set, () => membersAsEntries(set), set.size, options);
+  const [next, entries] = scanStep(set, () => membersAsEntries(set), set.encoding() === 'intset', options);
   return [String(next), entries.map(([member]) => member)];
 }
 

@@ -1,5 +1,6 @@
 import { SET_WITH_EXPIRY_EVENT } from './keyspace-events.js';
-import { isInt64, parseInt64, parseInteger } from './arguments.js';
+import { parseInteger } from './arguments.js';
+import { isInt64, parseInt64 } from '../formats/number-parsing.js';
 import type { Client } from '../session/client.js';
 import {
   NAN_OR_INFINITY,

@@ -2,7 +2,8 @@ import { ZADD_INCR_EVENT, ZSET_POP_EVENT } from './keyspace-events.js';
 import type { SetValue } from '../projections/set-value.js';
 import { aboveMin, belowMax, lexAboveMin, lexBelowMax, type LexRange, type ScoreRange, type SkipNode } from '../projections/skiplist.js';
 import { ZSetValue } from '../projections/zset-value.js';
-import { clampRange, parseDouble, parseInteger, readDouble } from './arguments.js';
+import { clampRange, parseInteger, readDouble } from './arguments.js';
+import { parseDouble } from '../formats/number-parsing.js';
 import { formatDouble } from '../formats/double-text.js';
 import type { Client } from '../session/client.js';
 import { parseScanOptions, scanStep } from './collection-scan.js';
@@ -309,9 +310,9 @@ export function zrangestore(client: Client, args: string[]): Reply {
 
 /** Replaces `key` with a sorted set of `entries` (deleting it when empty); replies the size. */
 function storeZSet(client: Client, key: string, entries: Iterable<[string, number]>): number {
-  const zset = new ZSetValue();
-  for (const [member, score] of entries) zset.set(member, score);
   const store = client.server.store;
+  const zset = new ZSetValue();
+  for (const [member, score] of entries) zset.set(member, score, store.encodingLimits);
   if (zset.size > 0) store.put(client.db, key, zset, 0, client);
   else if (store.lookup(client.db, key, client) !== undefined) store.delete(client.db, key, client);
   return zset.size;
@@ -425,14 +426,14 @@ export function zmpop(client: Client, args: string[]): Reply {
 export function bzmpop(client: Client, args: string[]): Reply | PendingReply {
   const request = parseMultiPop(args, 2);
   if (request instanceof ErrorReply) return request;
-  return blockOn(client, request.keys, args[1], () => popFirst(client, request));
+  return blockOn(client, request.keys, 'zset', args[1], (keys) => popFirst(client, { ...request, keys }));
 }
 
 function blockingPop(end: End) {
   return (client: Client, args: string[]): Reply | PendingReply => {
     const keys = args.slice(1, -1);
-    return blockOn(client, keys, args[args.length - 1], () => {
-      const reply = popFirst(client, { keys, end, count: 1 });
+    return blockOn(client, keys, 'zset', args[args.length - 1], (from) => {
+      const reply = popFirst(client, { keys: from, end, count: 1 });
       if (reply === undefined || reply instanceof ErrorReply) return reply;
       const [key, [[member, score]]] = reply as [string, [string, DoubleReply][]];
       return [key, member, score];
@@ -609,7 +610,7 @@ export function zscan(client: Client, args: string[]): Reply {
   // A listpack sorted set comes back whole and in score order, its scores as the listpack holds
   // them: whole ones (up to 2^62, Redis's double2ll) as integers, so 1e17 is 100000000000000000.
   const listpack = zset.encoding() === 'listpack';
-  const [next, entries] = scanStep(zset, () => (listpack ? inScoreOrder(zset) : zset.scores.entries()), zset.size, options);
+  const [next, entries] = scanStep(zset, () => (listpack ? inScoreOrder(zset) : zset.scores.entries()), listpack, options);
   const text = (score: number) => (listpack && Number.isInteger(score) && Math.abs(score) <= 2 ** 62 ? BigInt(score).toString() : formatDouble(score));
   return [String(next), entries.flatMap(([member, score]) => [member, text(score)])];
 }

@@ -21,7 +21,7 @@ export function applyEffect(state: ShardState, db: number, e: Effect, rev: numbe
   const ks = state.dbs[db];
   switch (e[0]) {
     case 'put':
-      ks.set(e[1], valueFromSnapshot(e[2]), e[3]);
+      ks.set(e[1], valueFromSnapshot(e[2], state.limits), e[3]);
       return;
     case 'mset':
       for (let i = 1; i < e.length; i += 2) ks.set(e[i], e[i + 1], 0);
@@ -60,7 +60,7 @@ export function applyEffect(state: ShardState, db: number, e: Effect, rev: numbe
     }
     case 'hset': {
       const hash = collection(ks, e[1], HashValue);
-      for (let i = 2; i < e.length; i += 2) hash.set(e[i], e[i + 1]);
+      for (let i = 2; i < e.length; i += 2) hash.set(e[i], e[i + 1], state.limits);
       return;
     }
     case 'hdel':
@@ -104,7 +104,7 @@ export function applyEffect(state: ShardState, db: number, e: Effect, rev: numbe
       return removeFrom(ks, e[1], (list: ListValue) => list.trim(e[2], e[3]));
     case 'sadd': {
       const set = collection(ks, e[1], SetValue);
-      for (let i = 2; i < e.length; i++) set.add(e[i]);
+      for (let i = 2; i < e.length; i++) set.add(e[i], state.limits);
       return;
     }
     case 'srem':
@@ -114,7 +114,7 @@ export function applyEffect(state: ShardState, db: number, e: Effect, rev: numbe
     case 'zadd': {
       const zset = collection(ks, e[1], ZSetValue);
       // The pairs are flat, as on disk (score, member, ...): a tuple type cannot say which index holds which.
-      for (let i = 2; i < e.length; i += 2) zset.set(e[i + 1] as string, e[i] as number);
+      for (let i = 2; i < e.length; i += 2) zset.set(e[i + 1] as string, e[i] as number, state.limits);
       return;
     }
     case 'zrem':

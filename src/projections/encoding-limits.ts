@@ -1,7 +1,23 @@
 /**
- * Redis 7.0's default thresholds for compact encodings (redis.conf), so that OBJECT ENCODING answers
- * as Redis 7.0 would. Eddy's structures do not change with them: only the reported name does.
+ * The thresholds of Redis 7.0's compact encodings (hash-max-listpack-*, set-max-intset-entries,
+ * zset-max-listpack-*), so that OBJECT ENCODING answers as Redis 7.0 would. Eddy's structures do
+ * not change with them: a collection keeps a flag, set when a write takes it past a threshold, and
+ * it keeps it (Redis never converts back while the value lives; a value loaded from a checkpoint
+ * or a put is rebuilt, and so compact when it fits, as Redis loads one). One object per store: the
+ * server changes it on CONFIG SET, and the projection reads it as it applies each write, so
+ * recovery and followers decide with their own settings, as Redis replicas do.
  */
-export const LISTPACK_MAX_ENTRIES = 128;
-export const LISTPACK_MAX_VALUE = 64;
-export const INTSET_MAX_ENTRIES = 512;
+export interface EncodingLimits {
+  hashEntries: number;
+  hashValue: number;
+  intsetEntries: number;
+  zsetEntries: number;
+  zsetValue: number;
+}
+
+export function defaultEncodingLimits(): EncodingLimits {
+  return { hashEntries: 512, hashValue: 64, intsetEntries: 512, zsetEntries: 128, zsetValue: 64 };
+}
+
+/** Redis caps an intset at 2^30 entries whatever set-max-intset-entries says. */
+export const INTSET_MOST_ENTRIES = 2 ** 30;

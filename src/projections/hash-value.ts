@@ -1,4 +1,4 @@
-import { LISTPACK_MAX_ENTRIES, LISTPACK_MAX_VALUE } from './encoding-limits.js';
+import type { EncodingLimits } from './encoding-limits.js';
 import type { CollectionSnapshot } from '../log/record.js';
 import type { Collection } from './value.js';
 
@@ -13,18 +13,21 @@ export class HashValue implements Collection {
     return this.fields.size;
   }
 
-  set(field: string, value: string): void {
+  /** Adds or replaces a field; past the listpack limits (in entries, or a field or value's bytes) the hash is a hashtable. */
+  set(field: string, value: string, limits: EncodingLimits): void {
     this.fields.set(field, value);
-    if (!this.wide && (this.fields.size > LISTPACK_MAX_ENTRIES || field.length > LISTPACK_MAX_VALUE || value.length > LISTPACK_MAX_VALUE)) this.wide = true;
+    if (!this.wide && (this.fields.size > limits.hashEntries || field.length > limits.hashValue || value.length > limits.hashValue)) this.wide = true;
   }
 
   encoding(): string {
     return this.wide ? 'hashtable' : 'listpack';
   }
 
+  /** A copy in the same encoding, as Redis's COPY duplicates a hash. */
   clone(): HashValue {
     const copy = new HashValue();
-    for (const [field, value] of this.fields) copy.set(field, value);
+    for (const [field, value] of this.fields) copy.fields.set(field, value);
+    copy.wide = this.wide;
     return copy;
   }
 

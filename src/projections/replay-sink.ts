@@ -7,7 +7,7 @@ import { valueFromSnapshot } from './value-snapshot.js';
 /** Loads checkpoint rows into a shard's projection (every row belongs to that shard). */
 export function loadCheckpointRows(state: ShardState, rows: readonly CheckpointRow[]): void {
   const dbs = state.dbs;
-  for (const [db, key, snapshot, expireAt] of rows) dbs[db].set(key, valueFromSnapshot(snapshot), expireAt);
+  for (const [db, key, snapshot, expireAt] of rows) dbs[db].set(key, valueFromSnapshot(snapshot, state.limits), expireAt);
 }
 
 /** A replay of the log into a shard's projection (recovery, point-in-time restores). */

@@ -1,5 +1,5 @@
 import type { CollectionSnapshot } from '../log/record.js';
-import { INTSET_MAX_ENTRIES } from './encoding-limits.js';
+import { INTSET_MOST_ENTRIES, type EncodingLimits } from './encoding-limits.js';
 import { isIntegerString, type Collection } from './value.js';
 
 /**
@@ -21,11 +21,11 @@ export class SetValue implements Collection {
     return this.slots.has(member);
   }
 
-  add(member: string): boolean {
+  /** Adds a member; a member that is not an integer, or one past the intset limit, makes the set a hashtable. */
+  add(member: string, limits: EncodingLimits): boolean {
     if (this.slots.has(member)) return false;
-    this.slots.set(member, this.members.length);
-    this.members.push(member);
-    this.upgrade(member);
+    this.insert(member);
+    if (!this.wide && (!isIntegerString(member) || this.size > Math.min(limits.intsetEntries, INTSET_MOST_ENTRIES))) this.wide = true;
     return true;
   }
 
@@ -55,9 +55,11 @@ export class SetValue implements Collection {
     return this.wide ? 'hashtable' : 'intset';
   }
 
+  /** A copy in the same encoding, as Redis's COPY duplicates a set. */
   clone(): SetValue {
     const copy = new SetValue();
-    for (const member of this.members) copy.add(member);
+    for (const member of this.members) copy.insert(member);
+    copy.wide = this.wide;
     return copy;
   }
 
@@ -65,7 +67,8 @@ export class SetValue implements Collection {
     return ['set', ...this.members];
   }
 
-  private upgrade(member: string): void {
-    if (!this.wide && (!isIntegerString(member) || this.size > INTSET_MAX_ENTRIES)) this.wide = true;
+  private insert(member: string): void {
+    this.slots.set(member, this.members.length);
+    this.members.push(member);
   }
 }

@@ -1,3 +1,4 @@
+import { defaultEncodingLimits, type EncodingLimits } from './encoding-limits.js';
 import { Keyspace } from './keyspace.js';
 
 export const DATABASES = 16;
@@ -11,8 +12,10 @@ export const FUNCTIONS_DB = DATABASES;
 /** The in-memory projection of one shard's log: one keyspace per database, then the functions'. */
 export interface ShardState {
   dbs: Keyspace[];
+  /** The encoding thresholds its writes are applied with (the store's, shared by its shards). */
+  readonly limits: EncodingLimits;
 }
 
-export function emptyShardState(): ShardState {
-  return { dbs: Array.from({ length: DATABASES + 1 }, () => new Keyspace()) };
+export function emptyShardState(limits = defaultEncodingLimits()): ShardState {
+  return { dbs: Array.from({ length: DATABASES + 1 }, () => new Keyspace()), limits };
 }

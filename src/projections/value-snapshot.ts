@@ -1,4 +1,5 @@
 import { unknownKind, type ValueSnapshot } from '../log/record.js';
+import type { EncodingLimits } from './encoding-limits.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
 import { SetValue } from './set-value.js';
@@ -10,12 +11,13 @@ export function snapshotOf(value: Value): ValueSnapshot {
   return typeof value === 'string' ? value : value.snapshot();
 }
 
-export function valueFromSnapshot(snapshot: ValueSnapshot): Value {
+/** The value a snapshot holds; a collection gets the encoding Redis would give it on load (compact when it fits `limits`). */
+export function valueFromSnapshot(snapshot: ValueSnapshot, limits: EncodingLimits): Value {
   if (typeof snapshot === 'string') return snapshot;
   switch (snapshot[0]) {
     case 'hash': {
       const hash = new HashValue();
-      for (let i = 1; i < snapshot.length; i += 2) hash.set(snapshot[i], snapshot[i + 1]);
+      for (let i = 1; i < snapshot.length; i += 2) hash.set(snapshot[i], snapshot[i + 1], limits);
       return hash;
     }
     case 'list': {
@@ -25,13 +27,13 @@ export function valueFromSnapshot(snapshot: ValueSnapshot): Value {
     }
     case 'set': {
       const set = new SetValue();
-      for (let i = 1; i < snapshot.length; i++) set.add(snapshot[i]);
+      for (let i = 1; i < snapshot.length; i++) set.add(snapshot[i], limits);
       return set;
     }
     case 'zset': {
       const zset = new ZSetValue();
       // The pairs are flat, as on disk (score, member, ...): a tuple type cannot say which index holds which.
-      for (let i = 1; i < snapshot.length; i += 2) zset.set(snapshot[i + 1] as string, snapshot[i] as number);
+      for (let i = 1; i < snapshot.length; i += 2) zset.set(snapshot[i + 1] as string, snapshot[i] as number, limits);
       return zset;
     }
     default:

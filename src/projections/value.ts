@@ -1,3 +1,4 @@
+import { parseInt64 } from '../formats/number-parsing.js';
 import type { CollectionSnapshot } from '../log/record.js';
 
 /**
@@ -9,7 +10,7 @@ export type TypeName = 'string' | 'hash' | 'list' | 'set' | 'zset';
 
 export interface Collection {
   readonly type: Exclude<TypeName, 'string'>;
-  /** Redis's OBJECT ENCODING name for the current size. */
+  /** Redis's OBJECT ENCODING name: the compact one until a write took it past the thresholds. */
   encoding(): string;
   readonly size: number;
   /** A deep copy (COPY). */
@@ -24,14 +25,9 @@ export function typeOf(value: Value): TypeName {
   return typeof value === 'string' ? 'string' : value.type;
 }
 
-/** Redis 7 integer-encodes strings that parse as a 64-bit integer of at most 20 characters. */
-const INTEGER_STRING = /^-?[1-9][0-9]{0,18}$|^0$/;
-
-/** Whether a string is a 64-bit integer in canonical form (Redis's int encoding, intsets). */
+/** Whether a string is a 64-bit integer in canonical form (Redis 7's int-encoded strings, intsets). */
 export function isIntegerString(value: string): boolean {
-  if (value.length > 20 || !INTEGER_STRING.test(value)) return false;
-  const n = BigInt(value);
-  return n >= -(2n ** 63n) && n < 2n ** 63n;
+  return parseInt64(value) !== null;
 }
 
 export function encodingOf(value: Value): string {

@@ -1,5 +1,5 @@
 import type { CollectionSnapshot } from '../log/record.js';
-import { LISTPACK_MAX_ENTRIES, LISTPACK_MAX_VALUE } from './encoding-limits.js';
+import type { EncodingLimits } from './encoding-limits.js';
 import { SkipList, type SkipNode } from './skiplist.js';
 import type { Collection } from './value.js';
 
@@ -14,16 +14,18 @@ export class ZSetValue implements Collection {
     return this.scores.size;
   }
 
-  /** Adds or moves a member to `score`. */
-  set(member: string, score: number): void {
+  /**
+   * Adds or moves a member to `score`. A new member past the listpack limits (in entries, or its
+   * bytes) makes the sorted set a skiplist; a moved one does not (Redis checks only what it inserts).
+   */
+  set(member: string, score: number, limits: EncodingLimits): void {
     const old = this.scores.get(member);
     if (old !== undefined) {
       if (old === score) return;
       this.order.delete(old, member);
-    }
+    } else if (!this.wide && (this.scores.size >= limits.zsetEntries || member.length > limits.zsetValue)) this.wide = true;
     this.scores.set(member, score);
     this.order.insert(score, member);
-    if (!this.wide && (this.scores.size > LISTPACK_MAX_ENTRIES || member.length > LISTPACK_MAX_VALUE)) this.wide = true;
   }
 
   remove(member: string): boolean {
@@ -56,9 +58,14 @@ export class ZSetValue implements Collection {
     return this.wide ? 'skiplist' : 'listpack';
   }
 
+  /** A copy in the same encoding, as Redis's COPY duplicates a sorted set. */
   clone(): ZSetValue {
     const copy = new ZSetValue();
-    for (let node = this.order.first; node !== null; node = node.next) copy.set(node.member, node.score);
+    for (let node = this.order.first; node !== null; node = node.next) {
+      copy.scores.set(node.member, node.score);
+      copy.order.insert(node.score, node.member);
+    }
+    copy.wide = this.wide;
     return copy;
   }
 

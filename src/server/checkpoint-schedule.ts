@@ -1,4 +1,4 @@
-import { parseSaveRules } from '../config/config.js';
+import { parseSaveRules } from '../config/option-values.js';
 import type { ServerContext } from '../session/server-context.js';
 
 const CHECK_EVERY_MS = 1000;
@@ -16,7 +16,7 @@ export function scheduleCheckpoints(context: ServerContext): () => void {
     if (checkpointer.inProgress || context.replication?.syncing) return;
     const changes = context.store.log.lastRev - checkpointer.lastRev;
     const seconds = Date.now() / 1000 - checkpointer.lastSaveSeconds;
-    const rules = parseSaveRules(context.config.get('save')) ?? [];
+    const rules = parseSaveRules(context.config.get('save'));
     if (rules.some(([after, atLeast]) => changes >= atLeast && changes > 0 && seconds >= after))
       context.hooks.background(
         checkpointer.checkpoint().then(() => context.compact()),

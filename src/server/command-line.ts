@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Config, ConfigError } from '../config/config.js';
+import { Config } from '../config/config.js';
+import { ConfigError } from '../config/option-values.js';
 import { splitInlineArgs } from '../protocols/resp/inline-args.js';
 
 /**

@@ -1,5 +1,6 @@
 import { COMMAND_TABLE } from '../commands/command-table.js';
 import type { Config } from '../config/config.js';
+import { defaultEncodingLimits, type EncodingLimits } from '../projections/encoding-limits.js';
 import { Replication, type ReplicationEvents } from '../replication/replication.js';
 import { ScriptHost } from '../scripting/script-host.js';
 import { registerCommands } from '../session/command-registry.js';
@@ -8,6 +9,28 @@ import { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
 import { PubSubRegistry } from '../subscriptions/pubsub-registry.js';
 import { TailHub } from '../subscriptions/tail-hub.js';
+
+/** The options behind each encoding threshold the projections apply writes with. */
+const ENCODING_OPTIONS: readonly [option: string, limit: keyof EncodingLimits][] = [
+  ['hash-max-listpack-entries', 'hashEntries'],
+  ['hash-max-listpack-value', 'hashValue'],
+  ['set-max-intset-entries', 'intsetEntries'],
+  ['zset-max-listpack-entries', 'zsetEntries'],
+  ['zset-max-listpack-value', 'zsetValue'],
+];
+
+/**
+ * The store's encoding thresholds, following the config: taken before recovery (a value loaded
+ * gets the encoding Redis would give it under these settings), then changed by CONFIG SET.
+ */
+export function encodingLimitsFrom(config: Config): EncodingLimits {
+  const limits = defaultEncodingLimits();
+  for (const [option, limit] of ENCODING_OPTIONS) {
+    limits[limit] = config.int(option);
+    config.onChange(option, (value) => (limits[limit] = Number(value)));
+  }
+  return limits;
+}
 
 /**
  * The composition root: registers the command table with the dispatcher and builds what a session

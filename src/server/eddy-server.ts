@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { composeServer } from './compose.js';
+import { composeServer, encodingLimitsFrom } from './compose.js';
 import type { ServerContext } from '../session/server-context.js';
 import { isFsyncPolicy } from '../log/fsync-policy.js';
 import { Log, type LogOptions } from '../log/log.js';
@@ -41,7 +41,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   });
   writeFileSync(join(dir, PID_FILE), `${process.pid}\n`);
   if (log.shardCount !== requestedShards) logger.warn({ dataShards: log.shardCount, requestedShards }, 'the data directory keeps the shard count it was created with');
-  const store = new Store(log);
+  const store = new Store(log, encodingLimitsFrom(config));
   let report;
   try {
     report = await store.recover();

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config.js';
+import { ConfigError } from '../config/option-values.js';
 import { messageWithCauses } from '../replies/errors.js';
 import { EDDY_VERSION } from '../config/version.js';
 import { parseCommandLine } from './command-line.js';

@@ -3,6 +3,7 @@ import type { ChangeListener, Store } from '../shards/store.js';
 import type { Client } from './client.js';
 import { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, NULL_ARRAY, type Reply } from '../replies/reply.js';
+import { typeOf, type TypeName } from '../projections/value.js';
 
 const TIMEOUT_NOT_FLOAT = new ErrorReply('ERR timeout is not a float or out of range');
 const TIMEOUT_NEGATIVE = new ErrorReply('ERR timeout is negative');
@@ -11,14 +12,18 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * Clients blocked on keys (BLPOP, BLMOVE, BZPOPMIN, ...). Each waits in a first-come queue per key;
  * after every command, keys that changed are offered to their queues in order, and a client whose
- * `attempt` succeeds is served and unblocked (Redis's handleClientsBlockedOnKeys).
+ * `attempt` succeeds is served and unblocked (Redis's handleClientsBlockedOnKeys). As in Redis, a
+ * key is offered only when it holds the type its clients pop (a list made a string inside a MULTI
+ * wakes no one), and a client is served from the key that became ready.
  */
 interface Blocked {
   client: Client;
   db: number;
   keys: string[];
-  /** Tries to serve the client now; undefined when there is still nothing for it. */
-  attempt: () => Reply | undefined;
+  /** The type of value the client pops. */
+  type: TypeName;
+  /** Tries to serve the client now from `keys`; undefined when there is still nothing for it. */
+  attempt: (keys: string[]) => Reply | undefined;
   pending: PendingReply;
   timer: NodeJS.Timeout | undefined;
   forget: () => void;
@@ -42,9 +47,9 @@ export class BlockingRegistry implements ChangeListener {
   }
 
   /** Blocks `client` until `attempt` succeeds after a change to one of `keys`, or `timeoutMs` passes (0: forever). */
-  block(client: Client, keys: string[], timeoutMs: number, attempt: () => Reply | undefined): PendingReply {
+  block(client: Client, keys: string[], type: TypeName, timeoutMs: number, attempt: (keys: string[]) => Reply | undefined): PendingReply {
     const pending = new PendingReply();
-    const blocked: Blocked = { client, db: client.db, keys, attempt, pending, timer: undefined, forget: () => undefined, events: client.events, done: false };
+    const blocked: Blocked = { client, db: client.db, keys, type, attempt, pending, timer: undefined, forget: () => undefined, events: client.events, done: false };
     if (this.queues.size === 0) this.store.listen(this);
     for (const key of new Set(keys)) {
       const id = `${client.db}:${key}`;
@@ -81,11 +86,14 @@ export class BlockingRegistry implements ChangeListener {
       this.ready.delete(id);
       const queue = this.queues.get(id);
       if (queue === undefined) continue;
+      const key = id.slice(id.indexOf(':') + 1);
       for (const blocked of [...queue]) {
         if (blocked.done) continue;
         blocked.client.now = now;
         blocked.client.events = blocked.events;
-        const reply = blocked.attempt();
+        const value = this.store.lookup(blocked.db, key, blocked.client);
+        if (value === undefined || typeOf(value) !== blocked.type) break;
+        const reply = blocked.attempt([key]);
         if (reply === undefined) break;
         this.finish(blocked, reply);
       }

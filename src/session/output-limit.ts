@@ -1,4 +1,4 @@
-import type { OutputLimits } from '../config/config.js';
+import type { OutputLimits } from '../config/option-values.js';
 
 /**
  * Redis's client-output-buffer-limit for one subscriber connection: over the hard limit, or over

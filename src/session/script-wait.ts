@@ -3,6 +3,8 @@ import { ErrorReply, type Reply } from '../replies/reply.js';
 import type { Client } from './client.js';
 
 const BUSY = new ErrorReply('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+/** The longest delay setTimeout takes (a longer one fires at once); busy-reply-threshold may be longer, and then the wait just comes round again. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A command that needs shards a running script holds waits until the script ends, and gets -BUSY
@@ -17,7 +19,7 @@ export function waitForScript(client: Client, shardIds: readonly number[], retry
   if (left <= 0) return BUSY;
   const pending = new PendingReply();
   let timer: NodeJS.Timeout | undefined;
-  void Promise.race([scripts.ended(), new Promise((resolve) => (timer = setTimeout(resolve, left)))]).then(() => {
+  void Promise.race([scripts.ended(), new Promise((resolve) => (timer = setTimeout(resolve, Math.min(left, MAX_TIMER_MS))))]).then(() => {
     clearTimeout(timer);
     let reply: Reply | PendingReply;
     try {

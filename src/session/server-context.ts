@@ -6,7 +6,8 @@ import type { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
 import { BlockingRegistry } from './blocking.js';
 import { ClientRegistry } from './client-registry.js';
-import { parseOutputLimits, type Config, type OutputLimits } from '../config/config.js';
+import type { Config } from '../config/config.js';
+import { parseOutputLimits, type OutputLimits } from '../config/option-values.js';
 import type { PubSubRegistry } from '../subscriptions/pubsub-registry.js';
 import type { TailHub } from '../subscriptions/tail-hub.js';
 import type { ScriptHost } from '../scripting/script-host.js';
@@ -132,5 +133,5 @@ export class ServerContext {
 
 /** The pubsub class of client-output-buffer-limit (the option always holds every class). */
 function pubsubLimitsOf(value: string): OutputLimits {
-  return parseOutputLimits(value)?.get('pubsub') as OutputLimits;
+  return parseOutputLimits(value).get('pubsub') as OutputLimits;
 }

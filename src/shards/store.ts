@@ -4,6 +4,7 @@ import { CorruptFrameError } from '../log/frame.js';
 import type { CheckpointRow } from '../log/checkpoints.js';
 import type { Effect, LogRecord } from '../log/record.js';
 import { applyEffect } from '../projections/apply.js';
+import { defaultEncodingLimits, type EncodingLimits } from '../projections/encoding-limits.js';
 import { loadCheckpointRows, shardStateSink } from '../projections/replay-sink.js';
 import { DATABASES } from '../projections/shard-state.js';
 import type { Keyspace } from '../projections/keyspace.js';
@@ -87,8 +88,12 @@ export class Store {
    */
   replica = false;
 
-  constructor(readonly log: Log) {
-    this.shards = Array.from({ length: log.shardCount }, (_, i) => new Shard(i));
+  /** The encoding thresholds every shard's projection applies writes with (the server follows CONFIG SET). */
+  constructor(
+    readonly log: Log,
+    readonly encodingLimits: EncodingLimits = defaultEncodingLimits(),
+  ) {
+    this.shards = Array.from({ length: log.shardCount }, (_, i) => new Shard(i, encodingLimits));
     this.lastShard = this.shards[shardOfSlot(slotOf(''), this.shards.length)];
     this.placement = { shardCount: this.shards.length, shardOf: (key) => this.shardOf(key).id, keyspaceOf: (db, key) => this.keyspace(db, key) };
   }

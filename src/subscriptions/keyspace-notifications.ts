@@ -1,5 +1,6 @@
 import { DATABASES } from '../projections/shard-state.js';
-import { ALL_EVENT_CLASSES, type Config } from '../config/config.js';
+import type { Config } from '../config/config.js';
+import { ALL_EVENT_CLASSES } from '../config/option-values.js';
 import { changesOfRecord } from '../log/change-events.js';
 import type { Log } from '../log/log.js';
 import type { LogRecord } from '../log/record.js';

@@ -230,7 +230,8 @@ export class LogTail {
       const state = emptyShardState();
       states.set(shard, state);
       for await (const rows of this.log.checkpoints.rows(shard, checkpoint.rev))
-        for (const [db, key, snapshot, expireAt] of rows) if (this.filter.accepts({ db, key, event: 'set' })) state.dbs[db].set(key, valueFromSnapshot(snapshot), expireAt);
+        for (const [db, key, snapshot, expireAt] of rows)
+          if (this.filter.accepts({ db, key, event: 'set' })) state.dbs[db].set(key, valueFromSnapshot(snapshot, state.limits), expireAt);
     }
     return seeded;
   }

@@ -179,6 +179,28 @@ describe('blocked clients and transactions', () => {
     waiter.close();
   });
 
+  it('a key that holds another type when a MULTI ends wakes no one; the client is served from the key that became ready', async () => {
+    const waiter = await RawConnection.open(eddy.server.port);
+    waiter.write('BLPOP other q 0\r\n');
+    await waitForBlockedClients(eddy.redis, 1);
+    await eddy.redis.multi().rpush('q', 'a').del('q').set('q', 'string').exec();
+    await eddy.redis.set('other', 'string');
+    await eddy.redis.del('q');
+    await eddy.redis.rpush('q', 'b');
+    // Redis serves q even though `other`, named first, now holds a string.
+    expect(await waiter.readUntil((text) => text.length > 0)).toBe('*2\r\n$1\r\nq\r\n$1\r\nb\r\n');
+    const zsetWaiter = await RawConnection.open(eddy.server.port);
+    zsetWaiter.write('BZPOPMIN z 0\r\n');
+    await waitForBlockedClients(eddy.redis, 1);
+    await eddy.redis.rpush('z', 'list');
+    await eddy.redis.del('z');
+    await eddy.redis.zadd('z', 1, 'm');
+    expect(await zsetWaiter.readUntil((text) => text.length > 0)).toBe('*3\r\n$1\r\nz\r\n$1\r\nm\r\n$1\r\n1\r\n');
+    await eddy.redis.del('other');
+    waiter.close();
+    zsetWaiter.close();
+  });
+
   it('LMOVE of a one-item list onto itself keeps the TTL', async () => {
     await eddy.redis.rpush('k', 'only');
     await eddy.redis.expire('k', 100);

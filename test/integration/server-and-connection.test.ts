@@ -95,12 +95,12 @@ describe('server commands', () => {
   it('CONFIG GET, SET and RESETSTAT', async () => {
     expect(await redis.config('GET', 'appendfsync')).toEqual(['appendfsync', 'everysec']);
     expect(await redis.config('SET', 'appendfsync', 'always')).toBe('OK');
-    expect(await redis.config('GET', 'append*')).toEqual(['appendfsync', 'always', 'appendonly', 'yes']);
+    expect(await redis.config('GET', 'append*')).toEqual(['appendfsync', 'always', 'appendonly', 'yes', 'appenddirname', 'appendonlydir', 'appendfilename', 'appendonly.aof']);
     await redis.set('durable', 'yes');
     expect(await redis.get('durable')).toBe('yes');
     await redis.config('SET', 'appendfsync', 'everysec');
     await expect(redis.config('SET', 'appendfsync', 'sometimes')).rejects.toThrow(
-      "ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the following: always, everysec, no",
+      "ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the following: everysec, always, no",
     );
     await expect(redis.config('SET', 'port', '1234')).rejects.toThrow("can't set immutable config");
     await expect(redis.config('SET', 'no-such-option', '1')).rejects.toThrow("ERR Unknown option or number of arguments for CONFIG SET - 'no-such-option'");

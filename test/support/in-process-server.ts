@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Config } from '../../src/config/config.js';
 import { Log } from '../../src/log/log.js';
-import { composeServer } from '../../src/server/compose.js';
+import { composeServer, encodingLimitsFrom } from '../../src/server/compose.js';
 import { Client } from '../../src/session/client.js';
 import { Store } from '../../src/shards/store.js';
 
@@ -19,9 +19,10 @@ export interface InProcessServer {
 export async function startInProcess(shards: number): Promise<InProcessServer> {
   const dir = mkdtempSync(join(tmpdir(), 'eddy-in-process-'));
   const log = await Log.open(dir, { shards, fsync: 'no' });
-  const store = new Store(log);
+  const config = new Config();
+  const store = new Store(log, encodingLimitsFrom(config));
   const hooks = { shutdown: () => undefined, internalError: () => undefined, background: () => undefined };
-  const server = await composeServer(store, new Config(), hooks, { info: () => undefined, warn: () => undefined }, 0);
+  const server = await composeServer(store, config, hooks, { info: () => undefined, warn: () => undefined }, 0);
   const client = new Client(server, { remoteAddress: 'test:1', localAddress: 'test:0', close: () => undefined, push: () => true });
   return {
     log,

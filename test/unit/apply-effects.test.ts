@@ -12,7 +12,8 @@ type Dataset = Record<number, Record<string, [value: ValueSnapshot, expireAt: nu
 
 function stateOf(dataset: Dataset): ShardState {
   const state = emptyShardState();
-  for (const [db, keys] of Object.entries(dataset)) for (const [key, [value, expireAt]] of Object.entries(keys)) state.dbs[Number(db)].set(key, valueFromSnapshot(value), expireAt);
+  for (const [db, keys] of Object.entries(dataset))
+    for (const [key, [value, expireAt]] of Object.entries(keys)) state.dbs[Number(db)].set(key, valueFromSnapshot(value, state.limits), expireAt);
   return state;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDouble, readDouble } from '../../src/commands/arguments.js';
+import { readDouble } from '../../src/commands/arguments.js';
+import { parseDouble } from '../../src/formats/number-parsing.js';
 import { globMatches } from '../../src/formats/glob.js';
 import { addLongDoubles, formatLongDouble, parseLongDouble, type LongDouble } from '../../src/formats/long-double.js';
 import { formatDouble } from '../../src/formats/double-text.js';

@@ -1,0 +1,321 @@
+import { availableParallelism } from 'node:os';
+
+/**
+ * The server's options as data, one row per option: Eddy's own, then every parameter of Redis
+ * 7.0's redis.conf with its type, range, default (as CONFIG GET on redis-server 7.0.15 shows it)
+ * and alias. One table serves the command line, the config file and CONFIG GET/SET.
+ */
+
+/** What CONFIG SET may do with an option: Redis's MODIFIABLE, IMMUTABLE and PROTECTED configs. */
+export type Access = 'mutable' | 'immutable' | 'protected';
+
+/** How an option's value reads; `number` bounds are inclusive, as Redis's (C's integer types). */
+export type Kind =
+  | { type: 'bool' }
+  | {
+      type: 'number';
+      /** integer: string2ll; memory: memtoull (`1gb`); memory-or-percent: also `10%`; octal: strtoll base 8. */
+      form: 'integer' | 'memory' | 'memory-or-percent' | 'octal';
+      min: bigint;
+      max: bigint;
+      /** Where Redis moves a value after setting it (hz is kept in 1..500). */
+      clamp?: readonly [bigint, bigint];
+    }
+  | { type: 'enum'; values: readonly string[]; shownAs?: Readonly<Record<string, string>> }
+  /** Several words of `values` at once; the first is the one meaning none. */
+  | { type: 'flags'; values: readonly string[]; exclusive: readonly [string, string] }
+  | { type: 'string' }
+  | { type: 'save-rules' }
+  | { type: 'output-limits' }
+  | { type: 'keyspace-events' }
+  | { type: 'oom-score-adj-values' }
+  | { type: 'percentiles' }
+  | { type: 'retention' };
+
+export interface OptionSpec {
+  readonly name: string;
+  /** The other name Redis takes for it (CONFIG GET of a glob answers both). */
+  readonly alias?: string;
+  readonly kind: Kind;
+  readonly default: string | (() => string);
+  readonly access: Access;
+  /** Found by CONFIG GET only when named exactly (Redis's HIDDEN_CONFIG). */
+  readonly hidden?: boolean;
+  /** Redis's further check of a value read (its words when refused). */
+  readonly check?: (value: string) => string | undefined;
+}
+
+type Extra = Partial<Pick<OptionSpec, 'alias' | 'access' | 'hidden' | 'check'>>;
+
+const INT_MIN = -(2n ** 31n);
+const INT_MAX = 2n ** 31n - 1n;
+const UINT_MAX = 2n ** 32n - 1n;
+const LONG_MAX = 2n ** 63n - 1n;
+const ULLONG_MAX = 2n ** 64n - 1n;
+const IMMUTABLE: Extra = { access: 'immutable' };
+
+const option = (name: string, kind: Kind, value: OptionSpec['default'], extra?: Extra): OptionSpec => ({ name, kind, default: value, access: 'mutable', ...extra });
+const bool = (name: string, value: 'yes' | 'no', extra?: Extra) => option(name, { type: 'bool' }, value, extra);
+const integer = (name: string, value: string, min: bigint, max: bigint, extra?: Extra) => option(name, { type: 'number', form: 'integer', min, max }, value, extra);
+const memory = (name: string, value: string, min: bigint, max: bigint, extra?: Extra) => option(name, { type: 'number', form: 'memory', min, max }, value, extra);
+const oneOf = (name: string, value: string, values: readonly string[], extra?: Extra) => option(name, { type: 'enum', values }, value, extra);
+const text = (name: string, value: string, extra?: Extra) => option(name, { type: 'string' }, value, extra);
+const port = (name: string, extra?: Extra) => integer(name, '0', 0n, 65535n, extra);
+
+const LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning', 'nothing'] as const;
+const PROTECTED_ACTION = ['no', 'yes', 'local'];
+const SHUTDOWN_FLAGS: Kind = { type: 'flags', values: ['default', 'save', 'nosave', 'now', 'force'], exclusive: ['save', 'nosave'] };
+
+export const OPTIONS: readonly OptionSpec[] = [
+  // Eddy's own. The request protocols are off (-1) unless a port is given; 0 picks a free one, as for `port`.
+  integer('http-port', '-1', -1n, 65535n, IMMUTABLE),
+  integer('grpc-port', '-1', -1n, 65535n, IMMUTABLE),
+  integer('ws-port', '-1', -1n, 65535n, IMMUTABLE),
+  integer('shards', String(availableParallelism()), 1n, 1024n, IMMUTABLE),
+  // The Lua runtime's memory cap: past it a script fails with an out-of-memory error.
+  memory('script-memory-limit', '128mb', 0n, ULLONG_MAX, IMMUTABLE),
+  option('log-retention', { type: 'retention' }, '24h'),
+  integer('log-segment-revisions', '65536', 16n, 2n ** 30n, IMMUTABLE),
+  // A follower whose history the primary does not have (it was ahead) starts over from the
+  // primary's copy instead of stopping with an error.
+  bool('replica-diverged-resync', 'no'),
+
+  // Redis's parameters that Eddy honours. Where Eddy differs from Redis it says so.
+  integer('port', '6379', 0n, 65535n, IMMUTABLE), // Redis moves its listener on CONFIG SET
+  text('bind', '127.0.0.1', IMMUTABLE), // one address; Redis's default is "* -::*"
+  text('dir', './data', { access: 'protected' }),
+  oneOf('appendfsync', 'everysec', ['everysec', 'always', 'no']),
+  oneOf('appendonly', 'yes', ['yes'], IMMUTABLE), // the log is always on
+  text('requirepass', ''),
+  oneOf('loglevel', 'notice', LOG_LEVELS), // `nothing` is Redis 7.2's
+  integer('databases', '16', 16n, 16n, IMMUTABLE), // Redis takes 1 and up
+  integer('maxclients', '10000', 1n, UINT_MAX),
+  memory('proto-max-bulk-len', '536870912', 1024n * 1024n, LONG_MAX),
+  option('client-output-buffer-limit', { type: 'output-limits' }, 'normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60'),
+  option('notify-keyspace-events', { type: 'keyspace-events' }, ''),
+  // Checkpoint after <seconds> if at least <changes> writes; "" turns it off.
+  option('save', { type: 'save-rules' }, '3600 1 300 100 60 10000'),
+  // How long a script runs before commands on its shards get -BUSY, in ms.
+  integer('busy-reply-threshold', '5000', 0n, LONG_MAX, { alias: 'lua-time-limit' }),
+  // `replicaof <host> <port>` starts as a follower; "" is a primary.
+  text('replicaof', '', { alias: 'slaveof', access: 'immutable' }),
+  text('masterauth', ''),
+  integer('min-replicas-to-write', '0', 0n, INT_MAX, { alias: 'min-slaves-to-write' }),
+  integer('min-replicas-max-lag', '10', 0n, INT_MAX, { alias: 'min-slaves-max-lag' }),
+  // Seconds without a word from the other side before a replication link is dropped.
+  integer('repl-timeout', '60', 1n, INT_MAX),
+  integer('replica-priority', '100', 0n, INT_MAX, { alias: 'slave-priority' }),
+  // The compact encodings' thresholds (OBJECT ENCODING, and when a collection converts).
+  integer('hash-max-listpack-entries', '512', 0n, LONG_MAX, { alias: 'hash-max-ziplist-entries' }),
+  memory('hash-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'hash-max-ziplist-value' }),
+  integer('set-max-intset-entries', '512', 0n, LONG_MAX),
+  integer('zset-max-listpack-entries', '128', 0n, LONG_MAX, { alias: 'zset-max-ziplist-entries' }),
+  memory('zset-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'zset-max-ziplist-value' }),
+
+  // Redis's parameters with no meaning in Eddy: accepted, checked, stored and reported.
+  oneOf('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels']),
+  text('aclfile', '', IMMUTABLE),
+  integer('acllog-max-len', '128', 0n, LONG_MAX),
+  integer('active-defrag-cycle-max', '25', 1n, 99n),
+  integer('active-defrag-cycle-min', '1', 1n, 99n),
+  memory('active-defrag-ignore-bytes', '104857600', 1n, LONG_MAX),
+  integer('active-defrag-max-scan-fields', '1000', 1n, LONG_MAX),
+  integer('active-defrag-threshold-lower', '10', 0n, 1000n),
+  integer('active-defrag-threshold-upper', '100', 0n, 1000n),
+  integer('active-expire-effort', '1', 1n, 10n),
+  bool('activedefrag', 'no', { check: (value) => (value === 'yes' ? NO_DEFRAG : undefined) }),
+  bool('activerehashing', 'yes'),
+  bool('always-show-logo', 'no', IMMUTABLE),
+  bool('aof-disable-auto-gc', 'no'),
+  bool('aof-load-truncated', 'yes'),
+  bool('aof-rewrite-incremental-fsync', 'yes'),
+  bool('aof-timestamp-enabled', 'no'),
+  bool('aof-use-rdb-preamble', 'yes'),
+  text('aof_rewrite_cpulist', '', IMMUTABLE),
+  text('appenddirname', 'appendonlydir', { access: 'immutable', check: baseName('appenddirname', 'dirname') }),
+  text('appendfilename', 'appendonly.aof', { access: 'immutable', check: baseName('appendfilename', 'filename') }),
+  memory('auto-aof-rewrite-min-size', '67108864', 0n, LONG_MAX),
+  integer('auto-aof-rewrite-percentage', '100', 0n, INT_MAX),
+  text('bgsave_cpulist', '', IMMUTABLE),
+  text('bind-source-addr', ''),
+  text('bio_cpulist', '', IMMUTABLE),
+  memory('client-query-buffer-limit', '1073741824', 1024n * 1024n, LONG_MAX),
+  bool('cluster-allow-pubsubshard-when-down', 'yes'),
+  bool('cluster-allow-reads-when-down', 'no'),
+  bool('cluster-allow-replica-migration', 'yes'),
+  port('cluster-announce-bus-port'),
+  text('cluster-announce-hostname', '', { check: announcedHostname }),
+  text('cluster-announce-ip', ''),
+  port('cluster-announce-port'),
+  port('cluster-announce-tls-port'),
+  text('cluster-config-file', 'nodes.conf', IMMUTABLE),
+  bool('cluster-enabled', 'no', IMMUTABLE),
+  memory('cluster-link-sendbuf-limit', '0', 0n, ULLONG_MAX),
+  integer('cluster-migration-barrier', '1', 0n, INT_MAX),
+  integer('cluster-node-timeout', '15000', 0n, LONG_MAX),
+  port('cluster-port', IMMUTABLE),
+  oneOf('cluster-preferred-endpoint-type', 'ip', ['ip', 'hostname', 'unknown-endpoint']),
+  bool('cluster-replica-no-failover', 'no', { alias: 'cluster-slave-no-failover' }),
+  integer('cluster-replica-validity-factor', '10', 0n, INT_MAX, { alias: 'cluster-slave-validity-factor' }),
+  bool('cluster-require-full-coverage', 'yes'),
+  bool('crash-log-enabled', 'yes'),
+  bool('crash-memcheck-enabled', 'yes'),
+  bool('daemonize', 'no', IMMUTABLE),
+  text('dbfilename', 'dump.rdb', { access: 'protected', check: baseName('dbfilename', 'filename') }),
+  bool('disable-thp', 'yes', IMMUTABLE),
+  bool('dynamic-hz', 'yes'),
+  oneOf('enable-debug-command', 'no', PROTECTED_ACTION, IMMUTABLE),
+  oneOf('enable-module-command', 'no', PROTECTED_ACTION, IMMUTABLE),
+  oneOf('enable-protected-configs', 'no', PROTECTED_ACTION, IMMUTABLE),
+  memory('hll-sparse-max-bytes', '3000', 0n, LONG_MAX),
+  option('hz', { type: 'number', form: 'integer', min: 0n, max: INT_MAX, clamp: [1n, 500n] }, '10'),
+  text('ignore-warnings', ''),
+  integer('io-threads', '1', 1n, 128n, IMMUTABLE),
+  bool('io-threads-do-reads', 'no', IMMUTABLE),
+  bool('jemalloc-bg-thread', 'yes'),
+  integer('key-load-delay', '0', INT_MIN, INT_MAX, { hidden: true }),
+  integer('latency-monitor-threshold', '0', 0n, LONG_MAX),
+  bool('latency-tracking', 'yes'),
+  option('latency-tracking-info-percentiles', { type: 'percentiles' }, '50 99 99.9'),
+  bool('lazyfree-lazy-eviction', 'no'),
+  bool('lazyfree-lazy-expire', 'no'),
+  bool('lazyfree-lazy-server-del', 'no'),
+  bool('lazyfree-lazy-user-del', 'no'),
+  bool('lazyfree-lazy-user-flush', 'no'),
+  integer('lfu-decay-time', '1', 0n, INT_MAX),
+  integer('lfu-log-factor', '10', 0n, INT_MAX),
+  // Redis 7.0 keeps every list in a quicklist whatever these say (listpack lists came with 7.2).
+  integer('list-compress-depth', '0', 0n, INT_MAX),
+  integer('list-max-listpack-size', '-2', INT_MIN, INT_MAX, { alias: 'list-max-ziplist-size' }),
+  integer('loading-process-events-interval-bytes', '2097152', 1024n, INT_MAX, { hidden: true }),
+  text('logfile', '', IMMUTABLE),
+  text('masteruser', ''),
+  memory('maxmemory', '0', 0n, ULLONG_MAX),
+  option('maxmemory-clients', { type: 'number', form: 'memory-or-percent', min: -100n, max: LONG_MAX }, '0'),
+  integer('maxmemory-eviction-tenacity', '10', 0n, 100n),
+  oneOf('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction']),
+  integer('maxmemory-samples', '5', 1n, INT_MAX),
+  bool('no-appendfsync-on-rewrite', 'no'),
+  option('oom-score-adj', { type: 'enum', values: ['no', 'yes', 'relative', 'absolute'], shownAs: { relative: 'yes' } }, 'no'),
+  option('oom-score-adj-values', { type: 'oom-score-adj-values' }, '0 200 800'),
+  text('pidfile', '', IMMUTABLE),
+  text('proc-title-template', '{title} {listen-addr} {server-mode}', { check: procTitleTemplate }),
+  oneOf('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas']),
+  bool('protected-mode', 'yes'),
+  integer('rdb-key-save-delay', '0', INT_MIN, INT_MAX, { hidden: true }),
+  bool('rdb-del-sync-files', 'no'),
+  bool('rdb-save-incremental-fsync', 'yes'),
+  bool('rdbchecksum', 'yes', IMMUTABLE),
+  bool('rdbcompression', 'yes'),
+  // Redis keeps its backlog at least 16kb.
+  option('repl-backlog-size', { type: 'number', form: 'memory', min: 1n, max: LONG_MAX, clamp: [16384n, LONG_MAX] }, '1048576'),
+  integer('repl-backlog-ttl', '3600', 0n, LONG_MAX),
+  bool('repl-disable-tcp-nodelay', 'no'),
+  oneOf('repl-diskless-load', 'disabled', ['disabled', 'on-empty-db', 'swapdb']),
+  bool('repl-diskless-sync', 'yes'),
+  integer('repl-diskless-sync-delay', '5', 0n, INT_MAX),
+  integer('repl-diskless-sync-max-replicas', '0', 0n, INT_MAX),
+  integer('repl-ping-replica-period', '10', 1n, INT_MAX, { alias: 'repl-ping-slave-period' }),
+  text('replica-announce-ip', '', { alias: 'slave-announce-ip' }),
+  port('replica-announce-port', { alias: 'slave-announce-port' }),
+  bool('replica-announced', 'yes'),
+  bool('replica-ignore-disk-write-errors', 'no'),
+  bool('replica-ignore-maxmemory', 'yes', { alias: 'slave-ignore-maxmemory' }),
+  bool('replica-lazy-flush', 'no', { alias: 'slave-lazy-flush' }),
+  bool('replica-read-only', 'yes', { alias: 'slave-read-only' }),
+  bool('replica-serve-stale-data', 'yes', { alias: 'slave-serve-stale-data' }),
+  oneOf('sanitize-dump-payload', 'no', ['no', 'yes', 'clients']),
+  text('server_cpulist', '', IMMUTABLE),
+  bool('set-proc-title', 'yes', IMMUTABLE),
+  option('shutdown-on-sigint', SHUTDOWN_FLAGS, 'default'),
+  option('shutdown-on-sigterm', SHUTDOWN_FLAGS, 'default'),
+  integer('shutdown-timeout', '10', 0n, INT_MAX),
+  integer('slowlog-log-slower-than', '10000', -1n, LONG_MAX),
+  integer('slowlog-max-len', '128', 0n, LONG_MAX),
+  integer('socket-mark-id', '0', 0n, UINT_MAX, IMMUTABLE),
+  bool('stop-writes-on-bgsave-error', 'yes'),
+  memory('stream-node-max-bytes', '4096', 0n, LONG_MAX),
+  integer('stream-node-max-entries', '100', 0n, LONG_MAX),
+  oneOf('supervised', 'no', ['upstart', 'systemd', 'auto', 'no'], IMMUTABLE),
+  bool('syslog-enabled', 'no', IMMUTABLE),
+  oneOf('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], IMMUTABLE),
+  text('syslog-ident', 'redis', IMMUTABLE),
+  integer('tcp-backlog', '511', 0n, INT_MAX, IMMUTABLE),
+  integer('tcp-keepalive', '300', 0n, INT_MAX),
+  integer('timeout', '0', 0n, INT_MAX),
+  oneOf('tls-auth-clients', 'yes', ['no', 'yes', 'optional']),
+  text('tls-ca-cert-dir', ''),
+  text('tls-ca-cert-file', ''),
+  text('tls-cert-file', ''),
+  text('tls-ciphers', ''),
+  text('tls-ciphersuites', ''),
+  text('tls-client-cert-file', ''),
+  text('tls-client-key-file', ''),
+  text('tls-client-key-file-pass', ''),
+  bool('tls-cluster', 'no', { check: (value) => (value === 'yes' ? NO_TLS : undefined) }),
+  text('tls-dh-params-file', ''),
+  text('tls-key-file', ''),
+  text('tls-key-file-pass', ''),
+  port('tls-port', { check: (value) => (value !== '0' ? NO_TLS : undefined) }),
+  bool('tls-prefer-server-ciphers', 'no'),
+  text('tls-protocols', ''),
+  bool('tls-replication', 'no', { check: (value) => (value === 'yes' ? NO_TLS : undefined) }),
+  integer('tls-session-cache-size', '20480', 0n, INT_MAX),
+  integer('tls-session-cache-timeout', '300', 0n, INT_MAX),
+  bool('tls-session-caching', 'yes'),
+  integer('tracking-table-max-keys', '1000000', 0n, LONG_MAX),
+  text('unixsocket', '', IMMUTABLE),
+  option('unixsocketperm', { type: 'number', form: 'octal', min: 0n, max: 0o777n }, '0', IMMUTABLE),
+  bool('use-exit-on-panic', 'no', { hidden: true }),
+  integer('watchdog-period', '0', 0n, INT_MAX, { hidden: true }),
+];
+
+// What redis-server 7.0.15 answers where it cannot do what is asked, and Eddy cannot either.
+const NO_DEFRAG =
+  'Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution';
+const NO_TLS = 'Unable to update TLS configuration. Check server logs.';
+
+/** Names a Redis config file may still carry, which Redis 7.0 reads and ignores. */
+export const DEPRECATED_OPTIONS: ReadonlySet<string> = new Set(['list-max-ziplist-entries', 'list-max-ziplist-value', 'lua-replicate-commands']);
+
+/** Redis's pathIsBaseName check for its file names. */
+function baseName(name: string, what: string): (value: string) => string | undefined {
+  return (value) => {
+    if (value === '' && name !== 'dbfilename') return `${name} can't be empty`;
+    return /[/\\]/.test(value) ? `${name} can't be a path, just a ${what}` : undefined;
+  };
+}
+
+function announcedHostname(value: string): string | undefined {
+  if (value.length >= 256) return 'Hostnames must be less than 256 characters';
+  return /^[A-Za-z0-9.-]*$/.test(value) ? undefined : 'Hostnames may only contain alphanumeric characters, hyphens or dots';
+}
+
+/** The variables a process title may name, and whether each expands to something (Redis's validateProcTitleTemplate). */
+const TITLE_VARIABLES = new Map([
+  ['title', false],
+  ['listen-addr', true],
+  ['server-mode', false],
+  ['port', true],
+  ['tls-port', true],
+  ['unixsocket', false],
+  ['config-file', false],
+]);
+
+/** A template is valid when its variables are known and it expands to something ("{{" and "}}" are braces). */
+function procTitleTemplate(value: string): string | undefined {
+  let expandsToSomething = false;
+  for (let i = 0; i < value.length; i++) {
+    if (value[i] === '{' && value[i + 1] !== '{') {
+      const end = value.indexOf('}', i);
+      const variable = end < 0 ? undefined : TITLE_VARIABLES.get(value.slice(i + 1, end));
+      if (variable === undefined) return 'template format is invalid or contains unknown variables';
+      expandsToSomething ||= variable;
+      i = end;
+    } else {
+      expandsToSomething = true;
+      if ((value[i] === '{' || value[i] === '}') && value[i + 1] === value[i]) i++;
+    }
+  }
+  return expandsToSomething ? undefined : 'template format is invalid or contains unknown variables';
+}
