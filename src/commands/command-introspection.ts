@@ -1,3 +1,4 @@
+import { hasKeyFinder, movableKeyPositions } from './movable-keys.js';
 import { allCommands, findCommand } from '../session/command-registry.js';
 import { arityAccepts, resolveSubcommand, type CommandRow, type CommandSpec } from '../session/command-spec.js';
 import { keyPositions } from '../shards/router.js';
@@ -87,6 +88,11 @@ export function command(client: Client, args: string[]): Reply {
       const resolved = spec === undefined ? undefined : resolveSubcommand(spec, named);
       if (spec === undefined || resolved === undefined) return new ErrorReply('ERR Invalid command specified');
       if (!arityAccepts(resolved.arity, named.length)) return new ErrorReply('ERR Invalid number of arguments specified for command');
+      if (hasKeyFinder(resolved.name)) {
+        const found = movableKeyPositions(resolved.name, named) ?? [];
+        if (found.length === 0 && !resolved.flags.includes('no_mandatory_keys')) return new ErrorReply('ERR Invalid arguments specified for command');
+        return found.map((i) => named[i]);
+      }
       const positions = keyPositions(resolved, named.length);
       if (positions.length === 0) return new ErrorReply('ERR The command has no key arguments');
       return positions.map((i) => named[i]);

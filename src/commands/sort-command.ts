@@ -60,19 +60,20 @@ function lookupPattern(client: Client, pattern: string, element: string): string
   return (value as HashValue).fields.get(pattern.slice(arrow + 2));
 }
 
-function elementsOf(client: Client, key: string): string[] | ErrorReply {
+/** The elements to sort, in the value's own order, and the value's type (none when the key is missing). */
+function elementsOf(client: Client, key: string): { type?: 'list' | 'set' | 'zset'; elements: string[] } | ErrorReply {
   const value = client.server.store.lookup(client.db, key, client);
-  if (value === undefined) return [];
+  if (value === undefined) return { elements: [] };
   if (typeof value === 'string') return WRONGTYPE;
   switch (value.type) {
     case 'list':
-      return (value as ListValue).items.toArray();
+      return { type: 'list', elements: (value as ListValue).items.toArray() };
     case 'set':
-      return [...(value as SetValue).keys()];
+      return { type: 'set', elements: [...(value as SetValue).keys()] };
     case 'zset': {
       const members: string[] = [];
       for (let node = (value as ZSetValue).order.first; node !== null; node = node.next) members.push(node.member);
-      return members;
+      return { type: 'zset', elements: members };
     }
     default:
       return WRONGTYPE;
@@ -82,18 +83,28 @@ function elementsOf(client: Client, key: string): string[] | ErrorReply {
 function sortGeneric(client: Client, args: string[], readOnly: boolean): Reply {
   const request = parseSort(args, readOnly);
   if (request instanceof ErrorReply) return request;
-  let elements = elementsOf(client, args[1]);
-  if (elements instanceof ErrorReply) return elements;
-  // BY with a pattern that has no `*` means "do not sort" (Redis's "nosort" idiom).
-  const sorting = request.by === undefined || request.by.includes('*');
+  const source = elementsOf(client, args[1]);
+  if (source instanceof ErrorReply) return source;
+  let elements = source.elements;
+  // BY with a pattern that has no `*` means "do not sort" (Redis's "nosort" idiom). A set has no
+  // order of its own, so one stored or read by a script is sorted anyway (by element), for the
+  // result to be the same on every replica; a list or sorted set keeps its order, DESC reversing it.
+  const type = source.type;
+  let by = request.by;
+  if (by !== undefined && !by.includes('*') && type === 'set' && (request.store !== undefined || client.isScriptClient)) {
+    by = undefined;
+    request.alpha = true;
+  }
+  const sorting = by === undefined || by.includes('*');
+  if (!sorting && (type === 'zset' || type === 'list') && request.descending) elements.reverse();
   if (sorting) {
     const keyed: { element: string; weight: string | number }[] = [];
     for (const element of elements) {
-      const source = request.by === undefined ? element : (lookupPattern(client, request.by, element) ?? (request.alpha ? '' : '0'));
-      if (request.alpha) keyed.push({ element, weight: source });
+      const weightText = by === undefined ? element : (lookupPattern(client, by, element) ?? (request.alpha ? '' : '0'));
+      if (request.alpha) keyed.push({ element, weight: weightText });
       else {
         // A bare strtod, as in Redis: "" sorts as 0, leading spaces and hex are read.
-        const weight = readDouble(source);
+        const weight = readDouble(weightText);
         if (weight === null || weight.outOfRange || Number.isNaN(weight.value)) return new ErrorReply("ERR One or more scores can't be converted into double");
         keyed.push({ element, weight: weight.value });
       }

@@ -1,5 +1,6 @@
 import type { Client } from '../session/client.js';
-import { execute, shardsTouched } from '../session/execution.js';
+import { execute, shardsOfQueue } from '../session/execution.js';
+import { endTransaction } from '../session/transaction-queue.js';
 import { runHoldingShards } from '../shards/router.js';
 import type { CommandSpec } from '../session/command-spec.js';
 import { PendingReply } from '../replies/pending-reply.js';
@@ -30,11 +31,6 @@ export function watch(client: Client, args: string[]): Reply {
 export function unwatch(client: Client): Reply {
   client.server.watches.unwatchAll(client);
   return OK;
-}
-
-function endTransaction(client: Client): void {
-  client.transaction = null;
-  client.server.watches.unwatchAll(client);
 }
 
 /**
@@ -76,7 +72,7 @@ export function exec(client: Client): Reply | PendingReply {
   }
   endTransaction(client);
   // Holding what every queued command touches keeps a paused script's shards out of the transaction.
-  const shards = [...new Set(transaction.queue.flatMap(([spec, args]) => shardsTouched(client, spec, args)))].sort((a, b) => a.id - b.id);
+  const shards = shardsOfQueue(client, transaction.queue);
   const runAll = (): Reply => {
     const replies = client.server.store.transaction(() => runQueued(client, transaction.queue));
     // Blocked clients are served once the whole transaction has run, outside its transaction id.

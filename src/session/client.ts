@@ -45,6 +45,8 @@ export class Client implements Subscriber, WriteContext {
   now = 0;
   /** The running command's keyspace event names, from its row. */
   events: Readonly<Record<string, string>> | undefined = undefined;
+  /** The client Lua scripts' commands run as (Redis's CLIENT_SCRIPT). */
+  isScriptClient = false;
   /** Commands queued since MULTI (null outside a transaction); `failed` after a queuing error. */
   transaction: { queue: [CommandSpec, string[]][]; failed: boolean } | null = null;
   /** Keys under WATCH ("db:key"); `watchBroken` once one of them changed. */

@@ -1,5 +1,5 @@
 import { findCommand } from './command-registry.js';
-import { countError, execute, shardsTouched } from './execution.js';
+import { countError, execute, shardsOfQueue, shardsTouched } from './execution.js';
 import { arityAccepts, Flag, resolveSubcommand, type CommandSpec } from './command-spec.js';
 import { keysFree, runHoldingShards, shardsOfKeys } from '../shards/router.js';
 import type { Client } from './client.js';
@@ -7,7 +7,7 @@ import { NOAUTH, unknownCommand, unknownSubcommand, wrongArity } from '../replie
 import type { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, QUEUED, type Reply } from '../replies/reply.js';
 import { waitForScript } from './script-wait.js';
-import { queueInTransaction, runsDuringMulti } from './transaction-queue.js';
+import { abortExec, queueInTransaction, runsDuringMulti } from './transaction-queue.js';
 
 /**
  * The one entry point from every protocol to the commands: look the command up, check arity and
@@ -23,17 +23,23 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
     return countError(client, refusal as ErrorReply);
   }
   client.lastCommand = spec.name;
-  if (client.transaction !== null && !runsDuringMulti(spec)) {
-    queueInTransaction(client, spec, args);
-    return QUEUED;
-  }
+  // A script holding the command's shards comes first, even for a command MULTI would queue: as in
+  // Redis, one refused with -BUSY aborts the transaction, and one that waits is queued after.
   if (client.server.scripts.running !== undefined) {
     const waiting = waitForScript(
       client,
-      shardsTouched(client, spec, args).map((shard) => shard.id),
+      (spec.name === 'exec' && client.transaction !== null ? shardsOfQueue(client, client.transaction.queue) : shardsTouched(client, spec, args)).map((shard) => shard.id),
       () => dispatch(client, args),
     );
+    if (waiting instanceof ErrorReply && client.transaction !== null) {
+      if (spec.name === 'exec') return abortExec(client, waiting);
+      client.transaction.failed = true;
+    }
     if (waiting !== undefined) return waiting;
+  }
+  if (client.transaction !== null && !runsDuringMulti(spec)) {
+    queueInTransaction(client, spec, args);
+    return QUEUED;
   }
   client.server.stats.commandsProcessed++;
   const store = client.server.store;

@@ -35,6 +35,11 @@ export function countError(client: Client, error: ErrorReply): ErrorReply {
  * are not at fixed places (LMPOP, EVAL, FCALL: `movablekeys`), one that works on whole databases
  * (KEYS, SCAN, FLUSHALL) and a write subcommand (FUNCTION LOAD: libraries are keys on every shard).
  */
+/** The shards a queue of commands touches, in shard order (what EXEC holds while it runs them). */
+export function shardsOfQueue(client: Client, queue: readonly [CommandSpec, string[]][]): Shard[] {
+  return [...new Set(queue.flatMap(([spec, args]) => shardsTouched(client, spec, args)))].sort((a, b) => a.id - b.id);
+}
+
 export function shardsTouched(client: Client, spec: CommandSpec, args: string[]): Shard[] {
   if (spec.firstKey !== 0) return shardsOfKeys(client.server.store, spec, args);
   const wholeStore = (spec.flagBits & WHOLE_STORE) !== 0 || ((resolveSubcommand(spec, args)?.flagBits ?? 0) & Flag.write) !== 0;

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EddyProcess } from '../support/eddy-process.js';
@@ -48,6 +50,24 @@ describe('Redis protocol errors', () => {
 
   it('a multibulk count line longer than 64 KiB', async () => {
     await expectProtocolError(`*${'1'.repeat(70_000)}`, 'too big mbulk count string');
+  });
+
+  it('a client that keeps sending after the error sees its writes fail: the socket is closed both ways', async () => {
+    const socket = connect(server.port, '127.0.0.1');
+    await once(socket, 'connect');
+    const failed = new Promise<boolean>((resolve) => {
+      socket.on('error', () => resolve(true));
+      socket.on('close', () => resolve(true));
+    });
+    socket.write('*\0');
+    let sent = 0;
+    // Bounded: a server that only half-closes would read forever; 64 MB is far past any buffer.
+    while (!socket.destroyed && sent < 64 * 1024 ** 2) {
+      if (!socket.write('A'.repeat(1024) + '\n')) await Promise.race([once(socket, 'drain'), failed]);
+      sent += 1025;
+    }
+    expect(await failed).toBe(true);
+    expect(sent).toBeLessThan(64 * 1024 ** 2);
   });
 
   it('commands before the error are answered, commands after it are not run', async () => {

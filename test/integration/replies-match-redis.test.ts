@@ -472,6 +472,48 @@ describe('replies match redis-server 7.0', () => {
       ['EXISTS', 'a', 'b', 'c'],
     ]);
   });
+
+  test('COMMAND GETKEYS finds the keys of commands whose keys move (numkeys, SORT ... STORE)', async () => {
+    await expectSameReplies(
+      [
+        ['sort', 'abc', 'store', 'def'],
+        ['sort', 'abc', 'store', 'invalid', 'store', 'stillbad', 'store', 'def'],
+        ['sort', 'abc', 'limit', '0', '1', 'by', 'store', 'get', 'x'],
+        ['sort_ro', 'abc'],
+        ['eval', 'return 1', '2', 'a', 'b'],
+        ['eval', 'return 1', '0'],
+        ['eval', 'return 1', '-1'],
+        ['evalsha_ro', 'x', '1', 'a'],
+        ['fcall', 'f', '1', 'a', 'b'],
+        ['zunionstore', 'd', '2', 'a', 'b'],
+        ['zunionstore', 'd', '5', 'a', 'b'],
+        ['zinter', '2', 'a', 'b', 'WEIGHTS', '1', '2'],
+        ['lmpop', '2', 'a', 'b', 'left'],
+        ['lmpop', '0', 'a', 'left'],
+        ['bzmpop', '0', '1', 'z', 'min'],
+        ['sintercard', '2', 'a', 'b'],
+        ['get', 'a'],
+        ['mset', 'a', '1', 'b', '2'],
+      ].map((named) => ['COMMAND', 'GETKEYS', ...named]),
+    );
+  });
+
+  test('SORT BY a constant: a sorted set keeps its score order (DESC reversing it), a stored set is sorted anyway', async () => {
+    await expectSameReplies([
+      ['ZADD', 'z', '1', 'a', '5', 'b', '2', 'c', '10', 'd', '3', 'e'],
+      ['SORT', 'z', 'BY', 'nosort'],
+      ['SORT', 'z', 'BY', 'nosort', 'DESC'],
+      ['SORT', 'z', 'BY', 'nosort', 'DESC', 'LIMIT', '0', '2'],
+      ['SORT', 'z', 'BY', 'nosort', 'LIMIT', '1', '2'],
+      ['EVAL', "return redis.call('sort', KEYS[1], 'by', 'nosort', 'desc')", '1', 'z'],
+      ['SADD', 's', 'b', 'aa', 'c', 'a', 'azz'],
+      ['SORT', 's', 'ALPHA', 'BY', '_', 'STORE', 'l'],
+      ['LRANGE', 'l', '0', '-1'],
+      ['EVAL', "return redis.call('sort', KEYS[1], 'by', 'nosort')", '1', 's'],
+      ['RPUSH', 'list', 'c', 'a', 'b'],
+      ['SORT', 'list', 'BY', 'nosort', 'DESC'],
+    ]);
+  });
 });
 
 /** Random command sequences over a few keys of every type, with awkward arguments. */

@@ -281,6 +281,37 @@ describe('long scripts', () => {
     looping.disconnect();
   });
 
+  test('a MULTI meeting a script past the threshold: a command refused with BUSY aborts it, an EXEC refused says why', async () => {
+    await redis.config('SET', 'busy-reply-threshold', '100');
+    await redis.set('xx', '1');
+    const transaction = new Redis({ port: server.port });
+    const looping = new Redis({ port: server.port });
+    const killedLater = async () => {
+      expect(await redis.script('KILL')).toBe('OK');
+      await outcome;
+    };
+    // Queued before the script, then EXEC while it is busy.
+    expect(await transaction.multi({ pipeline: false })).toBe('OK');
+    expect(await transaction.incr('xx')).toBe('QUEUED');
+    let outcome = errorOf(looping.eval('while true do end', 0));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await errorOf(transaction.incr('xx'))).toMatch(/^BUSY /);
+    expect(await errorOf(transaction.exec())).toMatch(/^EXECABORT Transaction discarded because of: BUSY Redis is busy running a script/);
+    await killedLater();
+    // MULTI itself is let through; the refused command aborts the EXEC after the script is gone.
+    outcome = errorOf(looping.eval('while true do end', 0));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await transaction.multi({ pipeline: false })).toBe('OK');
+    expect(await errorOf(transaction.incr('xx'))).toMatch(/^BUSY /);
+    await killedLater();
+    expect(await transaction.incr('xx')).toBe('QUEUED');
+    expect(await errorOf(transaction.exec())).toBe('EXECABORT Transaction discarded because of previous errors.');
+    expect(await redis.get('xx')).toBe('1');
+    expect(await transaction.ping('asdf')).toBe('asdf');
+    transaction.disconnect();
+    looping.disconnect();
+  });
+
   test('pcall cannot catch SCRIPT KILL', async () => {
     const looping = new Redis({ port: server.port });
     const outcome = errorOf(looping.eval('while true do pcall(function() while true do end end) end', 0));

@@ -117,6 +117,9 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   private failProtocol(message: string): void {
     this.out += `-ERR Protocol error: ${message}\r\n`;
     this.closing = true;
+    // Closed both ways once the error is out, as Redis closes the socket: a client still sending
+    // the rest of a broken request sees its writes fail instead of going into a void.
+    this.socket.once('finish', () => this.socket.destroy());
   }
 
   acknowledged(): void {

@@ -1,0 +1,62 @@
+import { parseInteger } from './arguments.js';
+
+/**
+ * Where the keys are in the arguments of the commands flagged `movablekeys`, whose key positions
+ * the first/last/step triple cannot describe (Redis's getkeys_proc): a numkeys count, or SORT's
+ * STORE. COMMAND GETKEYS asks here first. Undefined: the arguments name no valid keys.
+ */
+type KeyFinder = (args: readonly string[]) => number[] | undefined;
+
+/** `numkeys key...` with numkeys at `at`, after `before` keys that come first (a destination). */
+function numKeysAt(at: number, before: number[] = []): KeyFinder {
+  return (args) => {
+    const count = parseInteger(args[at] ?? '');
+    if (count === null || count < 0 || at + count >= args.length) return undefined;
+    return [...before, ...Array.from({ length: count }, (_, i) => at + 1 + i)];
+  };
+}
+
+/** SORT's key, and the last STORE's destination; LIMIT, GET and BY take arguments that are no keys. */
+const sortKeys: KeyFinder = (args) => {
+  const skips: Record<string, number> = { LIMIT: 2, GET: 1, BY: 1 };
+  let store: number | undefined;
+  for (let i = 2; i < args.length; i++) {
+    const option = args[i].toUpperCase();
+    if (option in skips) i += skips[option];
+    else if (option === 'STORE' && i + 1 < args.length) store = ++i;
+  }
+  return store === undefined ? [1] : [1, store];
+};
+
+const FINDERS: Readonly<Record<string, KeyFinder>> = {
+  eval: numKeysAt(2),
+  eval_ro: numKeysAt(2),
+  evalsha: numKeysAt(2),
+  evalsha_ro: numKeysAt(2),
+  fcall: numKeysAt(2),
+  fcall_ro: numKeysAt(2),
+  lmpop: numKeysAt(1),
+  zmpop: numKeysAt(1),
+  sintercard: numKeysAt(1),
+  zintercard: numKeysAt(1),
+  zunion: numKeysAt(1),
+  zinter: numKeysAt(1),
+  zdiff: numKeysAt(1),
+  blmpop: numKeysAt(2),
+  bzmpop: numKeysAt(2),
+  zunionstore: numKeysAt(2, [1]),
+  zinterstore: numKeysAt(2, [1]),
+  zdiffstore: numKeysAt(2, [1]),
+  sort: sortKeys,
+  sort_ro: sortKeys,
+};
+
+/** The positions of the keys in `args` (args[0] is the command), or undefined when Redis would refuse them. */
+export function movableKeyPositions(name: string, args: readonly string[]): number[] | undefined {
+  const find = FINDERS[name];
+  return find === undefined ? undefined : find(args);
+}
+
+export function hasKeyFinder(name: string): boolean {
+  return name in FINDERS;
+}
