@@ -1,4 +1,6 @@
 import { parseInteger } from './arguments.js';
+import { parseInt64 } from '../formats/number-parsing.js';
+import { expireTimeMs } from './expiry-options.js';
 import type { Client } from '../session/client.js';
 import {
   DB_INDEX_OUT_OF_RANGE,
@@ -49,7 +51,7 @@ export function type(client: Client, args: string[]): Reply {
   return new StatusReply(value === undefined ? 'none' : typeOf(value));
 }
 
-type ExpireUnit = { ms: number; absolute: boolean };
+type ExpireUnit = { ms: 1 | 1000; absolute: boolean };
 
 function expireGeneric(client: Client, args: string[], unit: ExpireUnit): Reply {
   const now = client.now;
@@ -68,10 +70,10 @@ function expireGeneric(client: Client, args: string[], unit: ExpireUnit): Reply 
   }
   if (nx && (xx || gt || lt)) return EXPIRE_FLAGS_NX;
   if (gt && lt) return EXPIRE_FLAGS_GT_LT;
-  const amount = parseInteger(args[2]);
+  const amount = parseInt64(args[2]);
   if (amount === null) return NOT_AN_INTEGER;
-  const at = (unit.absolute ? 0 : now) + amount * unit.ms;
-  if (!Number.isSafeInteger(amount * unit.ms) || !Number.isSafeInteger(at)) return invalidExpireTime(args[0]);
+  const at = expireTimeMs(amount, unit.ms, unit.absolute ? 0 : now);
+  if (at === undefined) return invalidExpireTime(args[0]);
   const key = args[1];
   if (lookup(client, key) === undefined) return 0;
   const store = client.server.store;
@@ -238,6 +240,9 @@ export function move(client: Client, args: string[]): Reply {
   return 1;
 }
 
+const LFU_POLICY = new ErrorReply(
+  'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+);
 const NO_LFU_POLICY = new ErrorReply(
   'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
 );
@@ -259,10 +264,15 @@ export function object(client: Client, args: string[]): Reply {
       '    Return the number of references of the value associated with the specified',
       '    <key>.',
     ]);
-  const value = lookup(client, args[2]);
+  // As Redis's objectCommandLookup: the key as stored, neither expired on the way nor touched.
+  const key = args[2];
+  const store = client.server.store;
+  const ks = store.keyspace(client.db, key);
+  const value = ks.data.get(key);
   if (value === undefined) return null;
   if (sub === 'ENCODING') return encodingOf(value);
-  // Eddy keeps no per-key access clock or shared objects, and never evicts (Redis's noeviction).
-  if (sub === 'FREQ') return NO_LFU_POLICY;
-  return sub === 'REFCOUNT' ? 1 : 0;
+  if (sub === 'FREQ') return store.access.lfu ? store.access.frequency(ks, key, Date.now()) : NO_LFU_POLICY;
+  if (sub === 'IDLETIME') return store.access.lfu ? LFU_POLICY : Math.floor(store.access.idleMs(ks, key, Date.now()) / 1000);
+  // Eddy shares no objects between keys.
+  return 1;
 }

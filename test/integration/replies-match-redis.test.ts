@@ -498,6 +498,26 @@ describe('replies match redis-server 7.0', () => {
     );
   });
 
+  test('expire times up to 2^63-1 ms as Redis reckons them in 64 bits, not 2^53', async () => {
+    const keyThen = (...command: string[]) => [['SET', 'foo', 'bar'], command, ['PEXPIRETIME', 'foo'], ['EXISTS', 'foo']];
+    await expectSameReplies([
+      ...keyThen('PEXPIREAT', 'foo', '9223372036854770000'),
+      ...keyThen('EXPIREAT', 'foo', '9223372036854775'),
+      ...keyThen('EXPIREAT', 'foo', '9223372036854776'),
+      ...keyThen('EXPIRE', 'foo', '10000000000000000'),
+      ...keyThen('EXPIRE', 'foo', '-9999999999999999'),
+      ...keyThen('PEXPIRE', 'foo', '9223372036854770000'),
+      ...keyThen('PEXPIREAT', 'foo', '-9223372036854770000'),
+      ...keyThen('SET', 'foo', 'bar', 'PXAT', '9223372036854770000'),
+      ...keyThen('SET', 'foo', 'bar', 'EX', '9223372036854775'),
+      ...keyThen('SET', 'foo', 'bar', 'EXAT', '9223372036854775'),
+      ...keyThen('SET', 'foo', 'bar', 'EX', '9223372036854776'),
+      ...keyThen('GETEX', 'foo', 'PXAT', '9223372036854770000'),
+      ...keyThen('GETEX', 'foo', 'PX', '9223372036854770000'),
+      ...keyThen('PEXPIREAT', 'foo', '9223372036854775808'),
+    ]);
+  });
+
   test('SORT BY a constant: a sorted set keeps its score order (DESC reversing it), a stored set is sorted anyway', async () => {
     await expectSameReplies([
       ['ZADD', 'z', '1', 'a', '5', 'b', '2', 'c', '10', 'd', '3', 'e'],
