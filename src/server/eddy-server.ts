@@ -178,25 +178,42 @@ const portField: Record<ProtocolName, string> = { resp: 'port', http: 'httpPort'
 
 /**
  * RESP always; HTTP, gRPC and WebSocket when their port is set (WebSocket also at /ws of HTTP).
- * Their frameworks are loaded only then: together they take half a second to load.
+ * Their frameworks are loaded only then: together they take half a second to load. RESP opens
+ * last, so that a PING answered means every listener accepts connections (a readiness check on the
+ * RESP port tells the truth); one that cannot bind closes those already open and fails the start.
  */
 async function listenAll(context: ServerContext, logger: Logger): Promise<ProtocolListener[]> {
   const config = context.config;
   const host = config.get('bind');
-  const listeners = [await listenResp(context, config.int('port'), host)];
-  const websocket = config.int('ws-port') >= 0 ? new (await import('../protocols/ws/ws-endpoint.js')).WebSocketEndpoint(context) : undefined;
-  if (config.int('http-port') >= 0) {
-    const { listenHttp } = await import('../protocols/http/http-listener.js');
-    listeners.push(
-      await listenHttp(context, {
+  /** A listener that cannot bind says which one, and which option to change. */
+  const named = async (protocol: string, option: string, listen: () => Promise<ProtocolListener>) => {
+    try {
+      return await listen();
+    } catch (error) {
+      throw new Error(`the ${protocol} listener cannot listen on ${host}:${config.int(option)} (--${option})`, { cause: error });
+    }
+  };
+  const others: ProtocolListener[] = [];
+  try {
+    const websocket = config.int('ws-port') >= 0 ? new (await import('../protocols/ws/ws-endpoint.js')).WebSocketEndpoint(context) : undefined;
+    if (config.int('http-port') >= 0) {
+      const { listenHttp } = await import('../protocols/http/http-listener.js');
+      const options = {
         port: config.int('http-port'),
         host,
-        attachUpgrades: websocket && ((http) => websocket.attach(http, '/ws')),
-        onInternalError: (error) => logger.error({ err: error }, 'http request failed'),
-      }),
-    );
+        attachUpgrades: websocket && ((http: import('node:http').Server) => websocket.attach(http, '/ws')),
+        onInternalError: (error: unknown) => logger.error({ err: error }, 'http request failed'),
+      };
+      others.push(await named('HTTP', 'http-port', () => listenHttp(context, options)));
+    }
+    if (config.int('grpc-port') >= 0) {
+      const { listenGrpc } = await import('../protocols/grpc/grpc-listener.js');
+      others.push(await named('gRPC', 'grpc-port', () => listenGrpc(context, config.int('grpc-port'), host)));
+    }
+    if (websocket !== undefined) others.push(await named('WebSocket', 'ws-port', () => websocket.listen(config.int('ws-port'), host)));
+    return [await named('RESP', 'port', () => listenResp(context, config.int('port'), host)), ...others];
+  } catch (error) {
+    await Promise.all(others.map((listener) => listener.close()));
+    throw error;
   }
-  if (config.int('grpc-port') >= 0) listeners.push(await (await import('../protocols/grpc/grpc-listener.js')).listenGrpc(context, config.int('grpc-port'), host));
-  if (websocket !== undefined) listeners.push(await websocket.listen(config.int('ws-port'), host));
-  return listeners;
 }

@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,4 +110,57 @@ describe('command line and config file', () => {
       await first.stop();
     }
   });
+
+  it('a listener that cannot bind fails the start, naming the listener and its option, with exit code 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      for (const option of ['--http-port', '--grpc-port', '--ws-port']) {
+        const result = runEddy(['--port', '0', option, String(port), '--dir', join(scratch, `bind-${option}`)]);
+        expect(result.status).toBe(1);
+        expect(result.stderr).toMatch(new RegExp(`listener cannot listen on 127\\.0\\.0\\.1:${port} \\(${option}\\).*EADDRINUSE`));
+      }
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('once RESP answers PING, every other listener accepts connections (a readiness check on the RESP port holds)', async () => {
+    const ports = await freePorts(4);
+    const [resp, http, grpc, ws] = ports.map(String);
+    const args = ['--dir', join(scratch, 'ready'), '--port', resp, '--http-port', http, '--grpc-port', grpc, '--ws-port', ws];
+    const child = spawn(process.execPath, [SERVER_ENTRY, ...args], { stdio: 'ignore' });
+    try {
+      const pinged = async () => {
+        const raw = await RawConnection.open(ports[0]).catch(() => undefined);
+        if (raw === undefined) return false;
+        raw.write('PING\r\n');
+        const answered = (await raw.readUntil((text) => text.length > 0, 2000)) === '+PONG\r\n';
+        raw.close();
+        return answered;
+      };
+      while (!(await pinged())) await new Promise((resolve) => setTimeout(resolve, 5));
+      const accepts = (port: number) =>
+        new Promise<boolean>((resolve) => {
+          const socket = connect(port, '127.0.0.1');
+          socket.once('connect', () => resolve(true)).once('error', () => resolve(false));
+          socket.once('close', () => resolve(false));
+          setTimeout(() => socket.destroy(), 100);
+        });
+      expect(await Promise.all(ports.slice(1).map(accepts))).toEqual([true, true, true]);
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
 });
+
+/** Ports free a moment ago (each listened on, then closed). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
