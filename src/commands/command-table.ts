@@ -1,13 +1,17 @@
 import { command } from './command-introspection.js';
+import { debug } from './debug-command.js';
+import { shutdown } from './shutdown-command.js';
 import { flagBitsOf, type CommandSpec, type Handler, type SubcommandSpec } from '../session/command-spec.js';
 import { categoriesOf } from './command-categories.js';
 import * as conn from './connection-commands.js';
+import { clientCommand, monitor } from './client-command.js';
 import * as hashes from './hash-commands.js';
 import * as lists from './list-commands.js';
 import * as pubsub from './pubsub-commands.js';
 import * as sets from './set-commands.js';
 import * as zsets from './zset-commands.js';
 import * as keys from './key-commands.js';
+import { memory } from './memory-commands.js';
 import { COMMAND_EVENTS } from './keyspace-events.js';
 import * as server from './server-commands.js';
 import { sort, sortRo } from './sort-command.js';
@@ -33,7 +37,8 @@ const ROWS: Row[] = [
   ['quit', -1, 'noauth fast stale', 0, 0, 0, 'connection', 'Closes the connection.', conn.quit],
   ['reset', 1, 'noauth fast stale', 0, 0, 0, 'connection', 'Resets the connection.', conn.reset],
   ['select', 2, 'fast stale', 0, 0, 0, 'connection', 'Changes the selected database.', server.select],
-  ['client', -2, 'admin stale', 0, 0, 0, 'connection', 'A container for client connection commands.', conn.clientCommand],
+  ['monitor', 1, 'admin noscript loading stale', 0, 0, 0, 'server', 'Listens for all requests received by the server in real-time.', monitor],
+  ['client', -2, 'admin stale', 0, 0, 0, 'connection', 'A container for client connection commands.', clientCommand],
   // pub/sub
   ['subscribe', -2, 'no_multi pubsub noscript loading stale', 0, 0, 0, 'pubsub', 'Listens for messages published to channels.', pubsub.subscribe],
   ['unsubscribe', -1, 'no_multi pubsub noscript loading stale', 0, 0, 0, 'pubsub', 'Stops listening to messages posted to channels.', pubsub.unsubscribe],
@@ -99,6 +104,7 @@ const ROWS: Row[] = [
   ['flushall', -1, 'write', 0, 0, 0, 'server', 'Removes all keys from all databases.', server.flushall],
   ['swapdb', 3, 'write fast', 0, 0, 0, 'server', 'Swaps two Redis databases.', server.swapdb],
   ['time', 1, 'fast stale', 0, 0, 0, 'server', 'Returns the server time.', server.time],
+  ['lolwut', -1, 'readonly fast', 0, 0, 0, 'server', 'Displays computer art and the Redis version', server.lolwut],
   ['info', -1, 'stale', 0, 0, 0, 'server', 'Returns information and statistics about the server.', server.info],
   ['config', -2, 'admin stale', 0, 0, 0, 'server', 'A container for server configuration commands.', server.config],
   ['save', 1, 'admin noscript no_async_loading no_multi', 0, 0, 0, 'server', 'Synchronously saves the database(s) to disk.', server.save],
@@ -123,9 +129,10 @@ const ROWS: Row[] = [
   ['replconf', -1, 'admin noscript loading stale allow_busy', 0, 0, 0, 'server', 'An internal command for configuring the replication stream.', replication.replconf],
   ['replsync', 4, 'admin noscript no_multi stale', 0, 0, 0, 'server', "An internal command: a follower resumes its primary's log from a revision.", replication.replsync],
   ['digest', 1, 'readonly stale', 0, 0, 0, 'server', 'Returns a hash of the whole dataset.', replication.digest],
-  ['debug', -2, 'admin noscript loading stale', 0, 0, 0, 'server', 'A container for debugging commands (Eddy: DIGEST).', replication.debug],
-  ['shutdown', -1, 'admin noscript stale', 0, 0, 0, 'server', 'Synchronously saves the database(s) to disk and shuts down the server.', server.shutdown],
+  ['debug', -2, 'admin noscript loading stale', 0, 0, 0, 'server', 'A container for debugging commands.', debug],
+  ['shutdown', -1, 'admin noscript stale', 0, 0, 0, 'server', 'Synchronously saves the database(s) to disk and shuts down the server.', shutdown],
   ['command', -1, 'stale', 0, 0, 0, 'server', 'Returns detailed information about all commands.', command],
+  ['memory', -2, '', 0, 0, 0, 'server', 'A container for memory diagnostics commands.', memory],
   // strings
   ['get', 2, 'readonly fast', 1, 1, 1, 'string', 'Returns the string value of a key.', strings.get],
   ['set', -3, 'write denyoom', 1, 1, 1, 'string', 'Sets the string value of a key, ignoring its type.', strings.set],
@@ -329,7 +336,7 @@ const ROWS: Row[] = [
 type SubcommandRow = [name: string, arity: number, flags: string, summary: string, keys?: [firstKey: number, lastKey: number, step: number]];
 
 const HELP: SubcommandRow = ['help', 2, 'loading stale', 'Returns helpful text about the different subcommands.'];
-/** OBJECT's subcommands name their key second. */
+/** OBJECT's and MEMORY USAGE's key comes second. */
 const SECOND_ARGUMENT: [number, number, number] = [2, 2, 1];
 
 const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
@@ -341,6 +348,16 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
     ['info', 2, 'noscript loading stale', 'Returns information about the connection.'],
     ['list', -2, 'admin noscript loading stale', 'Lists open connections.'],
     ['kill', -3, 'admin noscript loading stale', 'Terminates open connections.'],
+    ['pause', -3, 'admin noscript loading stale', 'Suspends commands processing.'],
+    ['unpause', 2, 'admin noscript loading stale', 'Resumes processing of clients that were paused.'],
+    ['reply', 3, 'noscript loading stale', 'Instructs the server whether to reply to commands.'],
+    ['unblock', -3, 'admin noscript loading stale', 'Unblocks a client blocked by a blocking command from a different connection.'],
+    ['no-evict', 3, 'admin noscript loading stale', 'Sets the client eviction mode of the connection.'],
+    ['no-touch', 3, 'noscript loading stale', 'Controls whether commands sent by the client affect the LRU/LFU of accessed keys.'],
+    ['tracking', -3, 'noscript loading stale', 'Controls server-assisted client-side caching for the connection.'],
+    ['caching', 3, 'noscript loading stale', 'Instructs the server whether to track the keys in the next request.'],
+    ['getredir', 2, 'noscript loading stale', "Returns the client ID to which the connection's tracking notifications are redirected."],
+    ['trackinginfo', 2, 'noscript loading stale', 'Returns information about server-assisted client-side caching for the connection.'],
     HELP,
   ],
   command: [
@@ -369,6 +386,14 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
     ['stats', 2, 'noscript allow_busy', 'Returns information about a function during execution.'],
     HELP,
   ],
+  memory: [
+    ['doctor', 2, '', 'Outputs a memory problems report.'],
+    ['malloc-stats', 2, '', 'Returns the allocator statistics.'],
+    ['purge', 2, '', 'Asks the allocator to release memory.'],
+    ['stats', 2, '', 'Returns details about memory usage.'],
+    ['usage', -3, 'readonly', 'Estimates the memory usage of a key.', SECOND_ARGUMENT],
+    HELP,
+  ],
   object: [
     ['encoding', 3, 'readonly', 'Returns the internal encoding of a Redis object.', SECOND_ARGUMENT],
     ['freq', 3, 'readonly', 'Returns the logarithmic access frequency counter of a Redis object.', SECOND_ARGUMENT],
@@ -393,13 +418,18 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
   ],
 };
 
+/** A row's flags; MEMORY and its subcommands have none. */
+function flagsOf(text: string): string[] {
+  return text === '' ? [] : text.split(' ');
+}
+
 function subcommandsOf(container: string, group: string): ReadonlyMap<string, SubcommandSpec> | undefined {
   const rows = SUBCOMMANDS[container];
   if (rows === undefined) return undefined;
   const byName = new Map<string, SubcommandSpec>();
   for (const [sub, arity, flagText, summary, [firstKey, lastKey, step] = [0, 0, 0]] of rows) {
     const name = `${container}|${sub}`;
-    const flags = flagText.split(' ');
+    const flags = flagsOf(flagText);
     const spec: SubcommandSpec = { name, arity, flags, flagBits: flagBitsOf(flags), firstKey, lastKey, step, categories: categoriesOf(name, group, flags), summary };
     byName.set(sub, spec);
     byName.set(sub.toUpperCase(), spec);
@@ -408,7 +438,7 @@ function subcommandsOf(container: string, group: string): ReadonlyMap<string, Su
 }
 
 export const COMMAND_TABLE: readonly CommandSpec[] = ROWS.map(([name, arity, flagText, firstKey, lastKey, step, group, summary, handler]) => {
-  const flags = flagText.split(' ');
+  const flags = flagsOf(flagText);
   return {
     name,
     arity,

@@ -41,18 +41,29 @@ const SECTIONS: Record<string, Section> = {
     ['maxclients', s.config.get('maxclients')],
     ['blocked_clients', s.blocking.blockedCount],
   ],
-  memory: () => {
-    const memory = process.memoryUsage();
-    const used = memory.heapUsed + memory.external;
+  memory: (s) => {
+    // used_memory as maxmemory counts it (src/shards/memory-gauge.ts): V8's heap past the young generation, plus external memory.
+    const eviction = s.eviction;
+    const gauge = eviction.gauge;
+    const used = gauge.used(Date.now());
+    const rss = process.memoryUsage.rss();
     return [
       ['used_memory', used],
       ['used_memory_human', human(used)],
-      ['used_memory_rss', memory.rss],
-      ['used_memory_rss_human', human(memory.rss)],
-      ['maxmemory', 0],
-      ['maxmemory_human', '0B'],
-      ['maxmemory_policy', 'noeviction'],
-      ['mem_fragmentation_ratio', (memory.rss / used).toFixed(2)],
+      ['used_memory_rss', rss],
+      ['used_memory_rss_human', human(rss)],
+      ['used_memory_peak', gauge.peak],
+      ['used_memory_peak_human', human(gauge.peak)],
+      ['used_memory_startup', gauge.startup],
+      ['maxmemory', eviction.maxmemory],
+      ['maxmemory_human', human(eviction.maxmemory)],
+      ['maxmemory_policy', eviction.policy],
+      ['mem_fragmentation_ratio', (rss / Math.max(1, used)).toFixed(2)],
+      ['mem_allocator', 'v8'],
+      // Eddy's own: V8's hard limit (--max-old-space-size plus the young generation), and where writes start being refused.
+      ['heap_size_limit', gauge.heapLimit],
+      ['heap_size_limit_human', human(gauge.heapLimit)],
+      ['heap_oom_threshold', Math.round(eviction.heapCeiling)],
     ];
   },
   persistence: (s) => {
@@ -87,7 +98,7 @@ const SECTIONS: Record<string, Section> = {
     ['total_commands_processed', s.stats.commandsProcessed],
     ['rejected_connections', s.clients.rejectedConnections],
     ['expired_keys', s.store.expiredKeys],
-    ['evicted_keys', 0],
+    ['evicted_keys', s.store.evictedKeys],
     ['keyspace_hits', s.stats.keyspaceHits],
     ['keyspace_misses', s.stats.keyspaceMisses],
     ['total_error_replies', s.stats.errorReplies],

@@ -2,7 +2,7 @@ import { datasetDigest } from '../replication/dataset-digest.js';
 import { roleReply } from '../replication/replication-info.js';
 import { parseInteger } from './arguments.js';
 import type { Client } from '../session/client.js';
-import { NOT_AN_INTEGER, SYNTAX_ERROR, unknownSubcommand } from '../replies/errors.js';
+import { NOT_AN_INTEGER, SYNTAX_ERROR } from '../replies/errors.js';
 import { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, NO_REPLY, OK, PushReply, StatusReply, type Reply } from '../replies/reply.js';
 import type { ReplicaPeer } from '../replication/replica-registry.js';
@@ -112,10 +112,4 @@ export function replsync(client: Client, args: string[]): Reply | PendingReply {
 /** DIGEST: a hash of the whole dataset, equal on a primary and its followers at the same revision. */
 export function digest(client: Client): Reply {
   return datasetDigest(client.server.store);
-}
-
-/** DEBUG DIGEST (the rest of DEBUG is Redis's internals, not Eddy's). */
-export function debug(client: Client, args: string[]): Reply {
-  if (args[1].toUpperCase() === 'DIGEST' && args.length === 2) return digest(client);
-  return unknownSubcommand('debug', args[1]);
 }

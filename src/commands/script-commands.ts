@@ -49,6 +49,7 @@ function scriptClientOf(server: ServerContext): Client {
     // Blocking commands answer at once inside scripts, as inside MULTI.
     client.inTransaction = true;
     client.name = 'lua';
+    client.isScript = true;
     client.isScriptClient = true;
     scriptClients.set(server, client);
   }

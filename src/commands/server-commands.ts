@@ -4,9 +4,10 @@ import { ConfigError } from '../config/option-values.js';
 import { DB_INDEX_OUT_OF_RANGE, NOT_AN_INTEGER, SYNTAX_ERROR } from '../replies/errors.js';
 import { infoText } from './info.js';
 import { PendingReply } from '../replies/pending-reply.js';
-import { ErrorReply, MapReply, NO_REPLY, OK, StatusReply, VerbatimReply, helpReply, type Reply } from '../replies/reply.js';
+import { ErrorReply, MapReply, OK, StatusReply, VerbatimReply, helpReply, type Reply } from '../replies/reply.js';
 import { DATABASES } from '../projections/shard-state.js';
 import type { EffectOf } from '../log/record.js';
+import { REDIS_VERSION } from '../config/version.js';
 
 /** Server commands (Redis's server.c, db.c, config.c). */
 
@@ -126,18 +127,19 @@ export function config(client: Client, args: string[]): Reply {
   ]);
 }
 
-export function shutdown(client: Client, args: string[]): Reply {
-  for (let i = 1; i < args.length; i++) if (!['NOSAVE', 'SAVE', 'NOW', 'FORCE', 'ABORT'].includes(args[i].toUpperCase())) return SYNTAX_ERROR;
-  client.server.hooks.shutdown();
-  // Redis sends no reply when it shuts down: the connection just closes.
-  client.closeAfterReply = true;
-  return NO_REPLY;
-}
-
 export function select(client: Client, args: string[]): Reply {
   const db = parseInteger(args[1]);
   if (db === null) return NOT_AN_INTEGER;
   if (db < 0 || db >= DATABASES) return DB_INDEX_OUT_OF_RANGE;
   client.db = db;
   return OK;
+}
+
+/**
+ * LOLWUT [VERSION n]: Redis 7.0 has no art of its own version and answers with the version line,
+ * as Eddy does for every version (Redis 5's and 6's drawings are not reproduced).
+ */
+export function lolwut(_client: Client, args: string[]): Reply {
+  if (args.length >= 3 && args[1].toUpperCase() === 'VERSION' && parseInteger(args[2]) === null) return NOT_AN_INTEGER;
+  return new VerbatimReply(`Redis ver. ${REDIS_VERSION}\n`);
 }

@@ -66,7 +66,8 @@ const LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning', 'nothing'] as const
 const PROTECTED_ACTION = ['no', 'yes', 'local'];
 const SHUTDOWN_FLAGS: Kind = { type: 'flags', values: ['default', 'save', 'nosave', 'now', 'force'], exclusive: ['save', 'nosave'] };
 
-export const OPTIONS: readonly OptionSpec[] = [
+/** Eddy's own options. */
+const EDDY_OPTIONS: readonly OptionSpec[] = [
   // Eddy's own. The request protocols are off (-1) unless a port is given; 0 picks a free one, as for `port`.
   integer('http-port', '-1', -1n, 65535n, IMMUTABLE),
   integer('grpc-port', '-1', -1n, 65535n, IMMUTABLE),
@@ -79,8 +80,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   // A follower whose history the primary does not have (it was ahead) starts over from the
   // primary's copy instead of stopping with an error.
   bool('replica-diverged-resync', 'no'),
+];
 
-  // Redis's parameters that Eddy honours. Where Eddy differs from Redis it says so.
+/** Redis's parameters that Eddy honours. Where Eddy differs from Redis it says so. */
+const HONOURED: readonly OptionSpec[] = [
   integer('port', '6379', 0n, 65535n, IMMUTABLE), // Redis moves its listener on CONFIG SET
   text('bind', '127.0.0.1', IMMUTABLE), // one address; Redis's default is "* -::*"
   text('dir', './data', { access: 'protected' }),
@@ -112,7 +115,27 @@ export const OPTIONS: readonly OptionSpec[] = [
   integer('zset-max-listpack-entries', '128', 0n, LONG_MAX, { alias: 'zset-max-ziplist-entries' }),
   memory('zset-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'zset-max-ziplist-value' }),
 
-  // Redis's parameters with no meaning in Eddy: accepted, checked, stored and reported.
+  integer('active-expire-effort', '1', 1n, 10n),
+  oneOf('enable-debug-command', 'no', PROTECTED_ACTION, IMMUTABLE),
+  option('hz', { type: 'number', form: 'integer', min: 0n, max: INT_MAX, clamp: [1n, 500n] }, '10'),
+  integer('lfu-decay-time', '1', 0n, INT_MAX),
+  integer('lfu-log-factor', '10', 0n, INT_MAX),
+  memory('maxmemory', '0', 0n, ULLONG_MAX),
+  integer('maxmemory-eviction-tenacity', '10', 0n, 100n),
+  oneOf('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction']),
+  integer('maxmemory-samples', '5', 1n, INT_MAX),
+  bool('replica-ignore-maxmemory', 'yes', { alias: 'slave-ignore-maxmemory' }),
+  integer('shutdown-timeout', '10', 0n, INT_MAX),
+  integer('tcp-keepalive', '300', 0n, INT_MAX),
+  integer('timeout', '0', 0n, INT_MAX),
+];
+
+/**
+ * Redis's parameters with no meaning in Eddy: accepted, checked, stored and reported, so that
+ * config files and tools written for Redis work. README.md lists them (test/unit/config.test.ts
+ * checks the list).
+ */
+const ACCEPTED_ONLY: readonly OptionSpec[] = [
   oneOf('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels']),
   text('aclfile', '', IMMUTABLE),
   integer('acllog-max-len', '128', 0n, LONG_MAX),
@@ -122,7 +145,6 @@ export const OPTIONS: readonly OptionSpec[] = [
   integer('active-defrag-max-scan-fields', '1000', 1n, LONG_MAX),
   integer('active-defrag-threshold-lower', '10', 0n, 1000n),
   integer('active-defrag-threshold-upper', '100', 0n, 1000n),
-  integer('active-expire-effort', '1', 1n, 10n),
   bool('activedefrag', 'no', { check: (value) => (value === 'yes' ? NO_DEFRAG : undefined) }),
   bool('activerehashing', 'yes'),
   bool('always-show-logo', 'no', IMMUTABLE),
@@ -164,11 +186,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   text('dbfilename', 'dump.rdb', { access: 'protected', check: baseName('dbfilename', 'filename') }),
   bool('disable-thp', 'yes', IMMUTABLE),
   bool('dynamic-hz', 'yes'),
-  oneOf('enable-debug-command', 'no', PROTECTED_ACTION, IMMUTABLE),
   oneOf('enable-module-command', 'no', PROTECTED_ACTION, IMMUTABLE),
   oneOf('enable-protected-configs', 'no', PROTECTED_ACTION, IMMUTABLE),
   memory('hll-sparse-max-bytes', '3000', 0n, LONG_MAX),
-  option('hz', { type: 'number', form: 'integer', min: 0n, max: INT_MAX, clamp: [1n, 500n] }, '10'),
   text('ignore-warnings', ''),
   integer('io-threads', '1', 1n, 128n, IMMUTABLE),
   bool('io-threads-do-reads', 'no', IMMUTABLE),
@@ -182,19 +202,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   bool('lazyfree-lazy-server-del', 'no'),
   bool('lazyfree-lazy-user-del', 'no'),
   bool('lazyfree-lazy-user-flush', 'no'),
-  integer('lfu-decay-time', '1', 0n, INT_MAX),
-  integer('lfu-log-factor', '10', 0n, INT_MAX),
   // Redis 7.0 keeps every list in a quicklist whatever these say (listpack lists came with 7.2).
   integer('list-compress-depth', '0', 0n, INT_MAX),
   integer('list-max-listpack-size', '-2', INT_MIN, INT_MAX, { alias: 'list-max-ziplist-size' }),
   integer('loading-process-events-interval-bytes', '2097152', 1024n, INT_MAX, { hidden: true }),
   text('logfile', '', IMMUTABLE),
   text('masteruser', ''),
-  memory('maxmemory', '0', 0n, ULLONG_MAX),
   option('maxmemory-clients', { type: 'number', form: 'memory-or-percent', min: -100n, max: LONG_MAX }, '0'),
-  integer('maxmemory-eviction-tenacity', '10', 0n, 100n),
-  oneOf('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction']),
-  integer('maxmemory-samples', '5', 1n, INT_MAX),
   bool('no-appendfsync-on-rewrite', 'no'),
   option('oom-score-adj', { type: 'enum', values: ['no', 'yes', 'relative', 'absolute'], shownAs: { relative: 'yes' } }, 'no'),
   option('oom-score-adj-values', { type: 'oom-score-adj-values' }, '0 200 800'),
@@ -220,7 +234,6 @@ export const OPTIONS: readonly OptionSpec[] = [
   port('replica-announce-port', { alias: 'slave-announce-port' }),
   bool('replica-announced', 'yes'),
   bool('replica-ignore-disk-write-errors', 'no'),
-  bool('replica-ignore-maxmemory', 'yes', { alias: 'slave-ignore-maxmemory' }),
   bool('replica-lazy-flush', 'no', { alias: 'slave-lazy-flush' }),
   bool('replica-read-only', 'yes', { alias: 'slave-read-only' }),
   bool('replica-serve-stale-data', 'yes', { alias: 'slave-serve-stale-data' }),
@@ -229,7 +242,6 @@ export const OPTIONS: readonly OptionSpec[] = [
   bool('set-proc-title', 'yes', IMMUTABLE),
   option('shutdown-on-sigint', SHUTDOWN_FLAGS, 'default'),
   option('shutdown-on-sigterm', SHUTDOWN_FLAGS, 'default'),
-  integer('shutdown-timeout', '10', 0n, INT_MAX),
   integer('slowlog-log-slower-than', '10000', -1n, LONG_MAX),
   integer('slowlog-max-len', '128', 0n, LONG_MAX),
   integer('socket-mark-id', '0', 0n, UINT_MAX, IMMUTABLE),
@@ -241,8 +253,6 @@ export const OPTIONS: readonly OptionSpec[] = [
   oneOf('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], IMMUTABLE),
   text('syslog-ident', 'redis', IMMUTABLE),
   integer('tcp-backlog', '511', 0n, INT_MAX, IMMUTABLE),
-  integer('tcp-keepalive', '300', 0n, INT_MAX),
-  integer('timeout', '0', 0n, INT_MAX),
   oneOf('tls-auth-clients', 'yes', ['no', 'yes', 'optional']),
   text('tls-ca-cert-dir', ''),
   text('tls-ca-cert-file', ''),
@@ -269,6 +279,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   bool('use-exit-on-panic', 'no', { hidden: true }),
   integer('watchdog-period', '0', 0n, INT_MAX, { hidden: true }),
 ];
+
+export const OPTIONS: readonly OptionSpec[] = [...EDDY_OPTIONS, ...HONOURED, ...ACCEPTED_ONLY];
+
+/** The names of the options that change nothing in Eddy. */
+export const ACCEPTED_ONLY_NAMES: readonly string[] = ACCEPTED_ONLY.map((spec) => spec.name);
 
 // What redis-server 7.0.15 answers where it cannot do what is asked, and Eddy cannot either.
 const NO_DEFRAG =

@@ -3,8 +3,8 @@
  * state anywhere (recovery, followers, point-in-time recovery) without clocks or randomness.
  */
 
-/** Why a key was deleted; kept in the log so that replays and tailers can tell expiry from DEL. */
-export type DeleteReason = 'del' | 'expired';
+/** Why a key was deleted; kept in the log so that replays and tailers can tell expiry and eviction (maxmemory) from DEL. */
+export type DeleteReason = 'del' | 'expired' | 'evicted';
 
 /** An end of a list (LMOVE's LEFT and RIGHT). */
 export type ListEnd = 'left' | 'right';

@@ -5,6 +5,8 @@ export class Keyspace {
   data = new Map<string, Value>();
   /** Absolute expiry in ms for keys that have one. */
   expires = new Map<string, number>();
+  /** When each key was last read or written, for OBJECT IDLETIME/FREQ and eviction (key-access.ts): memory only, never logged. */
+  access = new Map<string, number>();
 
   /** Stores a value; `expireAt` 0 means no expiry. */
   set(key: string, value: Value, expireAt: number): void {
@@ -15,6 +17,7 @@ export class Keyspace {
 
   delete(key: string): boolean {
     if (this.expires.size > 0) this.expires.delete(key);
+    this.access.delete(key);
     return this.data.delete(key);
   }
 
@@ -25,6 +28,7 @@ export class Keyspace {
   clear(): void {
     this.data = new Map();
     this.expires = new Map();
+    this.access = new Map();
   }
 
   get size(): number {

@@ -116,6 +116,15 @@ export class Replication {
     this.events.info('promoted to primary', { revision: log.lastRev, replid: this.ids.replid });
   }
 
+  /**
+   * DEBUG CHANGE-REPL-ID: a new history name and no previous one, as Redis's changeReplicationId
+   * and clearReplicationId2: followers asking to resume are told to start over (a full sync).
+   */
+  changeReplicationId(): void {
+    this.ids = { replid: newReplicationId(), replid2: '0'.repeat(40), replid2Rev: -1 };
+    void saveReplicationIds(this.store.log, this.ids);
+  }
+
   stop(): void {
     this.link?.stop();
   }

@@ -22,6 +22,8 @@ export const EXPIRE_FLAGS_GT_LT = new ErrorReply('ERR GT and LT options at the s
 export const READONLY = new ErrorReply("READONLY You can't write against a read only replica.");
 export const NOREPLICAS = new ErrorReply('NOREPLICAS Not enough good replicas to write.');
 export const NEGATIVE_COUNT = new ErrorReply('ERR value is out of range, must be positive');
+/** Over maxmemory with nothing the policy may evict, or the heap near V8's limit (Redis's shared.oomerr). */
+export const OOM = new ErrorReply("OOM command not allowed when used memory > 'maxmemory'.");
 
 /** A caught error's message (anything can be thrown). */
 export function messageOf(error: unknown): string {

@@ -7,6 +7,7 @@ import { registerCommands } from '../session/command-registry.js';
 import { ServerContext, type ServerHooks } from '../session/server-context.js';
 import { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
+import { Eviction, type EvictionPolicy } from '../shards/eviction.js';
 import { PubSubRegistry } from '../subscriptions/pubsub-registry.js';
 import { TailHub } from '../subscriptions/tail-hub.js';
 
@@ -33,11 +34,41 @@ export function encodingLimitsFrom(config: Config): EncodingLimits {
 }
 
 /**
+ * maxmemory and its policy, and the LFU settings of the store's access tracking, following the
+ * config; built before recovery, whose replay it watches for a heap that fills up.
+ */
+export function evictionFrom(store: Store, config: Config): Eviction {
+  const eviction = new Eviction(store);
+  const follow = (option: string, apply: (value: string) => void): void => {
+    apply(config.get(option));
+    config.onChange(option, apply);
+  };
+  follow('maxmemory', (value) => (eviction.maxmemory = Number(value)));
+  follow('maxmemory-policy', (value) => {
+    eviction.policy = value as EvictionPolicy;
+    store.access.lfu = value.endsWith('lfu');
+  });
+  follow('maxmemory-samples', (value) => (eviction.samples = Number(value)));
+  follow('maxmemory-eviction-tenacity', (value) => (eviction.tenacity = Number(value)));
+  follow('lfu-log-factor', (value) => (store.access.logFactor = Number(value)));
+  follow('lfu-decay-time', (value) => (store.access.decayMinutes = Number(value)));
+  return eviction;
+}
+
+/**
  * The composition root: registers the command table with the dispatcher and builds what a session
  * reaches (checkpoints, pub/sub, log tails, the Lua runtime, replication) over a recovered store.
  * The layers below know nothing of each other beyond what is passed in here.
  */
-export async function composeServer(store: Store, config: Config, hooks: ServerHooks, events: ReplicationEvents, tcpPort: number, configFile = ''): Promise<ServerContext> {
+export async function composeServer(
+  store: Store,
+  config: Config,
+  hooks: ServerHooks,
+  events: ReplicationEvents,
+  tcpPort: number,
+  configFile = '',
+  eviction = evictionFrom(store, config),
+): Promise<ServerContext> {
   registerCommands(COMMAND_TABLE);
   const checkpointer = new Checkpointer(store);
   const scripts = new ScriptHost({
@@ -47,5 +78,12 @@ export async function composeServer(store: Store, config: Config, hooks: ServerH
     internalError: (error) => hooks.internalError(error, 'script'),
   });
   const replication = await Replication.open(store, config, checkpointer, events);
-  return new ServerContext(store, config, hooks, { checkpointer, pubsub: new PubSubRegistry(), tailHub: new TailHub(store.log), scripts, replication }, tcpPort, configFile);
+  return new ServerContext(
+    store,
+    config,
+    hooks,
+    { checkpointer, pubsub: new PubSubRegistry(), tailHub: new TailHub(store.log), scripts, replication, eviction },
+    tcpPort,
+    configFile,
+  );
 }

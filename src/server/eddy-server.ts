@@ -2,7 +2,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { composeServer, encodingLimitsFrom } from './compose.js';
+import { composeServer, encodingLimitsFrom, evictionFrom } from './compose.js';
+import { maxmemoryBeyondHeap } from '../shards/eviction.js';
+import { getHeapStatistics } from 'node:v8';
 import type { ServerContext } from '../session/server-context.js';
 import { isFsyncPolicy } from '../log/fsync-policy.js';
 import { Log, type LogOptions } from '../log/log.js';
@@ -12,10 +14,9 @@ import { LogDamagedError, Store } from '../shards/store.js';
 import { KeyspaceNotifier } from '../subscriptions/keyspace-notifications.js';
 import { scheduleCheckpoints } from './checkpoint-schedule.js';
 import { pinoLevel } from './logger.js';
+import { closeIdleClients } from './idle-timeout.js';
 
 /** Active expiry runs ten times a second, as Redis's default `hz 10`. */
-const ACTIVE_EXPIRY_MS = 100;
-const ACTIVE_EXPIRY_SAMPLE = 20;
 
 export interface RunningServer {
   readonly context: ServerContext;
@@ -28,6 +29,9 @@ export interface RunningServer {
 /** The composition root: opens the log, recovers the projections, and starts the listeners. */
 export async function startServer(config: Config, configFile: string, logger: Logger, onShutdownCommand: () => void): Promise<RunningServer> {
   const dir = resolve(config.get('dir'));
+  // The heap is sized before the process starts (bin/eddy.js): a maxmemory it cannot hold is refused now, not found out at V8's abort.
+  const beyondHeap = maxmemoryBeyondHeap(config.int('maxmemory'), getHeapStatistics().heap_size_limit);
+  if (beyondHeap !== undefined) throw new Error(beyondHeap);
   mkdirSync(dir, { recursive: true });
   const requestedShards = config.int('shards');
   const fsync = config.get('appendfsync');
@@ -42,11 +46,18 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   writeFileSync(join(dir, PID_FILE), `${process.pid}\n`);
   if (log.shardCount !== requestedShards) logger.warn({ dataShards: log.shardCount, requestedShards }, 'the data directory keeps the shard count it was created with');
   const store = new Store(log, encodingLimitsFrom(config));
+  const eviction = evictionFrom(store, config);
+  // MEMORY STATS' startup.allocated: the process before it loads the dataset.
+  eviction.gauge.startup = eviction.gauge.used(Date.now());
   let report;
   try {
-    report = await store.recover();
+    report = await store.recover((records) => eviction.checkReplayFits(records));
   } catch (error) {
-    if (!(error instanceof LogDamagedError)) throw error;
+    if (!(error instanceof LogDamagedError)) {
+      eviction.stop();
+      await log.close();
+      throw error;
+    }
     await log.close();
     throw new Error(
       `${error.message}. Refusing to start. \`npm run log -- verify --dir ${dir}\` shows the damage; ` +
@@ -69,6 +80,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
       internalError: (error, command) => logger.error({ err: error, command }, 'command handler failed'),
       background: (work, what) => void work.catch((error: unknown) => logger.error({ err: error }, `${what} failed`)),
       scriptLog: (level, message) => logger[level >= 3 ? 'warn' : level === 2 ? 'info' : 'debug']({ source: 'script' }, message),
+      debugLog: (message) => logger.warn({ source: 'DEBUG LOG' }, message),
       slowSubscriber: (client) => logger.warn({ client: client.id, name: client.name }, 'subscriber closed: client-output-buffer-limit pubsub reached'),
     },
     {
@@ -77,6 +89,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
     },
     config.int('port'),
     configFile,
+    eviction,
   );
   // The Lua runtime loads in the background: the first EVAL need not wait for it.
   void context.scripts.warmUp();
@@ -93,8 +106,8 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   // A follower is read-only from before its first client connects.
   context.replication.start(config.int('port'));
   new KeyspaceNotifier(log, context.pubsub, config);
-  const expiryTimer = setInterval(() => store.expireSome(Date.now(), ACTIVE_EXPIRY_SAMPLE), ACTIVE_EXPIRY_MS);
-  expiryTimer.unref();
+  context.activeExpiry.start();
+  closeIdleClients(context);
   const listeners = await listenAll(context, logger);
   context.replication.listeningPort = listeners[0].port;
   const ports = Object.fromEntries(listeners.map((listener) => [portField[listener.protocol], listener.port]));
@@ -121,7 +134,8 @@ export async function startServer(config: Config, configFile: string, logger: Lo
         };
         try {
           await step('stopping timers and replication', () => {
-            clearInterval(expiryTimer);
+            context.activeExpiry.stop();
+            eviction.stop();
             stopCheckpoints();
             context.replication.stop();
             context.stats.eventLoopDelay.disable();

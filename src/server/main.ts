@@ -40,6 +40,11 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stopAndExit('SIGTERM'));
   process.on('SIGINT', () => stopAndExit('SIGINT'));
+  // Started by bin/eddy.js to size the heap (launch.ts): the server stops with it, even when it is killed outright.
+  if (process.channel !== undefined) {
+    process.channel.unref();
+    process.once('disconnect', () => stopAndExit('the eddy launcher exited'));
+  }
   try {
     server = await startServer(options.config, options.configFile, logger, () => stopAndExit('SHUTDOWN'));
   } catch (error) {

@@ -100,6 +100,22 @@ export class BlockingRegistry implements ChangeListener {
     }
   }
 
+  isBlocked(client: Client): boolean {
+    for (const queue of this.queues.values()) for (const blocked of queue) if (blocked.client === client) return true;
+    return false;
+  }
+
+  /** CLIENT UNBLOCK: the client's wait ends as at its timeout, or with `error`; false when it is not blocked on keys. */
+  unblock(client: Client, error: ErrorReply | undefined): boolean {
+    for (const queue of this.queues.values())
+      for (const blocked of queue)
+        if (blocked.client === client && !blocked.done) {
+          this.finish(blocked, error ?? NULL_ARRAY);
+          return true;
+        }
+    return false;
+  }
+
   get hasReady(): boolean {
     return this.ready.size > 0;
   }

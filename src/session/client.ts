@@ -1,6 +1,7 @@
 import type { Subscriber } from '../subscriptions/pubsub-registry.js';
 import type { CommandSpec } from './command-spec.js';
-import type { PushReply } from '../replies/reply.js';
+import type { PushReply, StatusReply } from '../replies/reply.js';
+import type { TrackedClient, TrackingState } from '../subscriptions/client-tracking.js';
 import type { ServerContext } from './server-context.js';
 import type { WriteContext } from '../shards/store.js';
 
@@ -20,13 +21,29 @@ export interface ClientTransport {
   readonly congested?: boolean;
   /** Resolves once a congested transport has drained, or closed. */
   drained?(): Promise<void>;
+  /**
+   * Sends out-of-band data after the reply of the command now running (a client's own invalidations,
+   * as Redis sends them after the reply); at once when none runs. Without it, push().
+   */
+  pushAfterReply?(message: PushReply): void;
+  /** A MONITOR line (a status reply out of band); protocols that cannot send one lack it. */
+  pushLine?(line: StatusReply): boolean;
+  /** The socket's file descriptor where there is one (CLIENT LIST's fd). */
+  readonly fd?: number;
+  /** Bytes received and not parsed yet (CLIENT LIST's qbuf). */
+  readonly queryBufferLength?: number;
+  /** Bytes of replies held or queued on the socket (CLIENT LIST's omem). */
+  readonly outputLength?: number;
 }
+
+/** CLIENT REPLY's modes; SKIP becomes `skip` once the CLIENT REPLY SKIP command itself is done. */
+export type ReplyMode = 'on' | 'off' | 'skip-next' | 'skip';
 
 /**
  * One connected client's session state, the same for every protocol; also the WriteContext of the
  * command it runs, so that handlers hand the client itself to the store.
  */
-export class Client implements Subscriber, WriteContext {
+export class Client implements Subscriber, WriteContext, TrackedClient {
   readonly id: number;
   name = '';
   libName = '';
@@ -71,6 +88,18 @@ export class Client implements Subscriber, WriteContext {
   private readonly cleanups = new Set<() => void>();
   /** The connection has closed. */
   gone = false;
+  /** CLIENT REPLY: whether replies are sent (the protocol asks replyWanted() per reply). */
+  replyMode: ReplyMode = 'on';
+  /** CLIENT NO-EVICT: never closed to free memory (Redis's `e` flag). */
+  noEvict = false;
+  /** CLIENT NO-TOUCH: its reads leave keys' access time and frequency alone (Redis 7.2's `T` flag). */
+  noTouch = false;
+  /** Client-side caching (CLIENT TRACKING), undefined while off. */
+  tracking: TrackingState | undefined = undefined;
+  /** MONITOR: every command run is streamed to it. */
+  monitoring = false;
+  /** The client a script's commands run as (MONITOR shows them as `lua`). */
+  isScript = false;
 
   constructor(
     readonly server: ServerContext,
@@ -90,6 +119,33 @@ export class Client implements Subscriber, WriteContext {
     if (!this.transport.push(message)) {
       this.server.hooks.slowSubscriber?.(this);
       this.transport.close();
+    }
+  }
+
+  /** The store reads it for every lookup (CLIENT NO-TOUCH). */
+  get touches(): boolean {
+    return !this.noTouch;
+  }
+
+  /** Out-of-band data after the running command's reply (see ClientTransport.pushAfterReply). */
+  deliverAfterReply(message: PushReply): void {
+    if (this.transport.pushAfterReply !== undefined) this.transport.pushAfterReply(message);
+    else this.deliver(message);
+  }
+
+  /** Whether the reply of the command just run is sent (CLIENT REPLY); a skipped one moves SKIP on. */
+  replyWanted(): boolean {
+    switch (this.replyMode) {
+      case 'on':
+        return true;
+      case 'off':
+        return false;
+      case 'skip-next':
+        this.replyMode = 'skip';
+        return false;
+      case 'skip':
+        this.replyMode = 'on';
+        return false;
     }
   }
 

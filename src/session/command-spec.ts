@@ -19,6 +19,13 @@ export const Flag = {
   no_multi: 1 << 3,
   movablekeys: 1 << 4,
   noscript: 1 << 5,
+  /** CLIENT PAUSE WRITE holds these as it holds writes (EVAL, FCALL: they may write). */
+  may_replicate: 1 << 6,
+  /** MONITOR does not show these (the script commands show themselves as they start). */
+  skip_monitor: 1 << 7,
+  admin: 1 << 8,
+  /** May add memory: refused with -OOM over maxmemory (after eviction) or near the heap's limit. */
+  denyoom: 1 << 9,
 } as const;
 
 export function flagBitsOf(flags: readonly string[]): number {

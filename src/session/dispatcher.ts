@@ -1,9 +1,9 @@
 import { findCommand } from './command-registry.js';
 import { countError, execute, shardsOfQueue, shardsTouched } from './execution.js';
-import { arityAccepts, Flag, resolveSubcommand, type CommandSpec } from './command-spec.js';
+import { arityAccepts, Flag, resolveSubcommand, type CommandRow, type CommandSpec } from './command-spec.js';
 import { keysFree, runHoldingShards, shardsOfKeys } from '../shards/router.js';
 import type { Client } from './client.js';
-import { NOAUTH, unknownCommand, unknownSubcommand, wrongArity } from '../replies/errors.js';
+import { NOAUTH, OOM, unknownCommand, unknownSubcommand, wrongArity } from '../replies/errors.js';
 import type { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, QUEUED, type Reply } from '../replies/reply.js';
 import { waitForScript } from './script-wait.js';
@@ -16,16 +16,19 @@ import { abortExec, queueInTransaction, runsDuringMulti } from './transaction-qu
  */
 export function dispatch(client: Client, args: string[]): Reply | PendingReply {
   const spec = findCommand(args[0]);
-  const refusal = spec === undefined ? unknownCommand(args) : refuse(client, spec, args);
+  const command = spec === undefined || spec.subcommands === undefined ? spec : resolveSubcommand(spec, args);
+  const refusal = spec === undefined ? unknownCommand(args) : refuse(client, spec, command, args);
   if (spec === undefined || refusal !== undefined) {
     // Redis aborts the whole transaction at EXEC when a command could not be queued.
     if (client.transaction !== null) client.transaction.failed = true;
     return countError(client, refusal as ErrorReply);
   }
-  client.lastCommand = spec.name;
+  // CLIENT LIST's cmd names a subcommand as Redis does (client|info).
+  client.lastCommand = (command as CommandRow).name;
+  const server = client.server;
   // A script holding the command's shards comes first, even for a command MULTI would queue: as in
   // Redis, one refused with -BUSY aborts the transaction, and one that waits is queued after.
-  if (client.server.scripts.running !== undefined) {
+  if (server.scripts.running !== undefined) {
     const waiting = waitForScript(
       client,
       (spec.name === 'exec' && client.transaction !== null ? shardsOfQueue(client, client.transaction.queue) : shardsTouched(client, spec, args)).map((shard) => shard.id),
@@ -37,12 +40,14 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
     }
     if (waiting !== undefined) return waiting;
   }
+  // CLIENT PAUSE holds commands before they run or are queued, as Redis's processCommand does.
+  if (server.pause.mode !== undefined && server.pause.holds(client, command as CommandRow)) return server.pause.hold(client, () => dispatch(client, args));
   if (client.transaction !== null && !runsDuringMulti(spec)) {
     queueInTransaction(client, spec, args);
     return QUEUED;
   }
-  client.server.stats.commandsProcessed++;
-  const store = client.server.store;
+  server.stats.commandsProcessed++;
+  const store = server.store;
   if (spec.firstKey !== 0 && !keysFree(store, spec, args)) return runHoldingShards(shardsOfKeys(store, spec, args), () => execute(client, spec, args));
   return execute(client, spec, args);
 }
@@ -53,11 +58,13 @@ const NOT_IN_TRANSACTION = new ErrorReply('ERR Command not allowed inside a tran
 const ALLOWED_WHILE_SUBSCRIBED = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset', 'tail', 'untail']);
 
 /** Arity, auth and subscribed-mode checks, in Redis's order; undefined when the command may run. */
-function refuse(client: Client, spec: CommandSpec, args: string[]): ErrorReply | undefined {
-  const command = spec.subcommands === undefined ? spec : resolveSubcommand(spec, args);
+function refuse(client: Client, spec: CommandSpec, command: CommandRow | undefined, args: string[]): ErrorReply | undefined {
   if (command === undefined) return unknownSubcommand(spec.name, args[1]);
   if (!arityAccepts(command.arity, args.length)) return wrongArity(command.name);
   if (!client.authenticated && (spec.flagBits & Flag.noauth) === 0) return NOAUTH;
+  // Redis's processCommand: a command that may add memory, or anything queued in MULTI, first
+  // evicts per maxmemory-policy; past maxmemory (or near the heap's limit) it is refused.
+  if (((command.flagBits & Flag.denyoom) !== 0 || (client.transaction !== null && !runsDuringMulti(spec))) && client.server.eviction.refusesWrite(Date.now())) return OOM;
   // A write subcommand (FUNCTION LOAD) is a write as much as a write command is.
   if ((command.flagBits & Flag.write) !== 0) {
     // Redis's stop-writes-on-error: while the log cannot be written, writes are refused; reads go on.

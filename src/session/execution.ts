@@ -2,7 +2,7 @@ import type { Shard } from '../shards/shard.js';
 import type { Client } from './client.js';
 import { Flag, resolveSubcommand, type CommandSpec } from './command-spec.js';
 import type { PendingReply } from '../replies/pending-reply.js';
-import { shardsOfKeys } from '../shards/router.js';
+import { keyPositions, shardsOfKeys } from '../shards/router.js';
 import { ErrorReply, type Reply } from '../replies/reply.js';
 
 const WHOLE_STORE = Flag.movablekeys | Flag.write | Flag.readonly;
@@ -13,17 +13,38 @@ export function execute(client: Client, spec: CommandSpec, args: string[]): Repl
   // One time per command; inside EXEC and a script it is theirs, read once when they start.
   if (!client.inTransaction) client.now = Date.now();
   client.events = spec.events;
+  const server = client.server;
+  if (server.monitors.size !== 0) server.monitors.starting(client, spec, args);
   try {
     reply = spec.handler(client, args);
   } catch (error) {
     // A handler that throws is a bug in Eddy: the client gets an error, the server keeps running.
-    client.server.hooks.internalError(error, args[0]);
+    server.hooks.internalError(error, args[0]);
     reply = new ErrorReply(`ERR internal error in '${spec.name}' command`);
   }
+  if (server.monitors.size !== 0) server.monitors.ran(client, spec, args);
+  if (server.tracking.active) trackCommand(server.currentClient ?? client, client, spec, args);
   // A write may have given blocked clients what they wait for (after EXEC, not inside it).
   if (!client.inTransaction && client.server.blocking.hasReady) client.server.blocking.serveReady();
   return reply instanceof ErrorReply ? countError(client, reply) : reply;
 }
+
+/** Names a read-only command's keys to the tracking table (a script's, for its caller), and ends CLIENT CACHING's one-command choice. */
+function trackCommand(caller: Client, client: Client, spec: CommandSpec, args: string[]): void {
+  const state = caller.tracking;
+  if (state === undefined) return;
+  const command = spec.subcommands === undefined ? spec : (resolveSubcommand(spec, args) ?? spec);
+  // A read-only script is no read of its own: the commands it runs are (Redis's call()).
+  if ((command.flagBits & Flag.readonly) !== 0 && !NOT_TRACKED.has(spec.name)) {
+    const keys: string[] = [];
+    for (const position of keyPositions(command, args.length)) keys.push(args[position]);
+    client.server.tracking.remember(caller, keys);
+  }
+  // CLIENT CACHING applies to the next command, or to a whole transaction (Redis's resetClient).
+  if (state.caching && caller === client && client.transaction === null && !client.inTransaction && spec.name !== 'client') state.caching = false;
+}
+
+const NOT_TRACKED = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro', 'pubsub']);
 
 export function countError(client: Client, error: ErrorReply): ErrorReply {
   client.server.stats.errorReplies++;

@@ -1,9 +1,11 @@
+import { ActiveExpiry } from '../shards/active-expiry.js';
 import { constants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseRetention, type RetentionPolicy } from '../log/retention.js';
 import type { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
+import type { Eviction } from '../shards/eviction.js';
 import { BlockingRegistry } from './blocking.js';
 import { ClientRegistry } from './client-registry.js';
 import type { Config } from '../config/config.js';
@@ -13,6 +15,10 @@ import type { TailHub } from '../subscriptions/tail-hub.js';
 import type { ScriptHost } from '../scripting/script-host.js';
 import type { Replication } from '../replication/replication.js';
 import { WatchRegistry } from './watch-registry.js';
+import { ClientPause } from './client-pause.js';
+import { MonitorFeed } from './monitor-feed.js';
+import { ClientTracking } from '../subscriptions/client-tracking.js';
+import type { Client } from './client.js';
 
 /** Counters for INFO stats. */
 export class Stats {
@@ -55,6 +61,8 @@ export interface ServerHooks {
   slowSubscriber?(client: { id: number; name: string }): void;
   /** redis.log from a script (level: Redis's LOG_DEBUG 0 .. LOG_WARNING 3). */
   scriptLog?(level: number, message: string): void;
+  /** DEBUG LOG's message, for the server log. */
+  debugLog?(message: string): void;
 }
 
 /** What the composition root (src/server/compose.ts) builds for the session layer to reach. */
@@ -67,6 +75,8 @@ export interface ServerServices {
   /** The Lua runtime (loaded at start), and the scripts known by sha (SCRIPT LOAD, EVAL). */
   readonly scripts: ScriptHost;
   readonly replication: Replication;
+  /** maxmemory, eviction and the heap guard; the process's used memory (INFO, MEMORY). */
+  readonly eviction: Eviction;
 }
 
 /** Everything a command can reach besides its client: the store, options, clients and counters. */
@@ -86,9 +96,20 @@ export class ServerContext {
   readonly tailHub: TailHub;
   readonly scripts: ScriptHost;
   readonly replication: Replication;
+  readonly eviction: Eviction;
   readonly scriptSources = new Map<string, string>();
   /** client-output-buffer-limit's pubsub class, read at every message a subscriber is sent. */
   pubsubOutputLimits: OutputLimits;
+  /** CLIENT PAUSE: the dispatcher holds commands while `pause.mode` is set. */
+  readonly pause: ClientPause;
+  /** MONITOR's clients, fed every command run. */
+  readonly monitors = new MonitorFeed();
+  /** Client-side caching (CLIENT TRACKING). */
+  readonly tracking: ClientTracking;
+  /** Active expiry, at `hz` with `active-expire-effort` (DEBUG SET-ACTIVE-EXPIRE turns it off). */
+  readonly activeExpiry: ActiveExpiry;
+  /** The client whose command a protocol is running now (Redis's current_client); undefined between commands. */
+  currentClient: Client | undefined = undefined;
 
   constructor(
     readonly store: Store,
@@ -102,13 +123,26 @@ export class ServerContext {
     config.onChange('proto-max-bulk-len', (value) => (this.maxBulkLength = boundedBulkLength(Number(value))));
     this.pubsubOutputLimits = pubsubLimitsOf(config.get('client-output-buffer-limit'));
     config.onChange('client-output-buffer-limit', (value) => (this.pubsubOutputLimits = pubsubLimitsOf(value)));
+    this.activeExpiry = new ActiveExpiry(store, { hz: config.int('hz'), effort: config.int('active-expire-effort') });
+    config.onChange('hz', (value) => {
+      this.activeExpiry.settings.hz = Number(value);
+      this.activeExpiry.restart();
+    });
+    config.onChange('active-expire-effort', (value) => (this.activeExpiry.settings.effort = Number(value)));
     this.blocking = new BlockingRegistry(store);
     this.watches = new WatchRegistry(store);
+    this.pause = new ClientPause((paused) => (store.deletionsPaused = paused));
+    this.tracking = new ClientTracking(
+      store,
+      (id) => this.clients.byId(id),
+      () => this.currentClient,
+    );
     this.checkpointer = services.checkpointer;
     this.pubsub = services.pubsub;
     this.tailHub = services.tailHub;
     this.scripts = services.scripts;
     this.replication = services.replication;
+    this.eviction = services.eviction;
   }
 
   /** BGREWRITEAOF passes under way (INFO's aof_rewrite_in_progress). */

@@ -10,6 +10,7 @@ import { DATABASES } from '../projections/shard-state.js';
 import type { Keyspace } from '../projections/keyspace.js';
 import type { Value } from '../projections/value.js';
 import { snapshotOf } from '../projections/value-snapshot.js';
+import { KeyAccess } from '../projections/key-access.js';
 import { placeReplicated, type PlacementTarget } from './replicated-placement.js';
 import { Shard } from './shard.js';
 import { shardOfSlot, slotOf } from './slot.js';
@@ -50,6 +51,11 @@ export interface WriteContext {
   readonly now: number;
   /** Redis's keyspace event names of its effects where they differ from the effect's own (INCR: put -> incrby). */
   readonly events: Readonly<Record<string, string>> | undefined;
+  /**
+   * False when the command's reads must not count as accesses (CLIENT NO-TOUCH, Redis's
+   * LOOKUP_NOTOUCH): OBJECT IDLETIME and the LRU/LFU policies then do not see them. Unset: true.
+   */
+  readonly touches?: boolean;
 }
 
 export interface RecoveryReport {
@@ -76,6 +82,10 @@ export class LogDamagedError extends Error {
 export class Store {
   readonly shards: Shard[];
   expiredKeys = 0;
+  /** INFO's evicted_keys. */
+  evictedKeys = 0;
+  /** Per-key access clocks and counters (OBJECT IDLETIME/FREQ, LRU and LFU eviction): the policy's settings. */
+  readonly access = new KeyAccess();
   private readonly changeListeners: ChangeListener[] = [];
   private txn = 0;
   private capture: { shards: Set<Shard>; writes: { shard: number; db: number; effect: Effect; now: number; event: string | undefined }[] } | undefined;
@@ -87,6 +97,8 @@ export class Store {
    * missing but stays until the primary's deletion arrives, as on a Redis replica.
    */
   replica = false;
+  /** CLIENT PAUSE: keys past their time read as missing but are not deleted (nor evicted) meanwhile, as in Redis. */
+  deletionsPaused = false;
 
   /** The encoding thresholds every shard's projection applies writes with (the server follows CONFIG SET). */
   constructor(
@@ -116,11 +128,16 @@ export class Store {
     const shard = this.shardOf(key);
     const ks = shard.state.dbs[db];
     const value = ks.data.get(key);
-    if (value === undefined || ks.expires.size === 0) return value;
-    const expireAt = ks.expires.get(key);
-    if (expireAt === undefined || expireAt > context.now) return value;
-    if (!this.replica) this.expire(shard, db, key, context);
-    return undefined;
+    if (value === undefined) return value;
+    if (ks.expires.size !== 0) {
+      const expireAt = ks.expires.get(key);
+      if (expireAt !== undefined && expireAt <= context.now) {
+        if (!this.replica && !this.deletionsPaused) this.expire(shard, db, key, context);
+        return undefined;
+      }
+    }
+    if (context.touches !== false) this.access.touch(ks, key, context.now);
+    return value;
   }
 
   /**
@@ -129,13 +146,15 @@ export class Store {
    * slot map (the primary has `sourceShards`; see replicated-placement.ts).
    */
   applyReplicated(records: readonly LogRecord[], sourceShards: number): void {
+    const now = Date.now();
     for (const record of records) {
       if (!this.isNewReplicated(record)) continue;
       const placed = placeReplicated(record, sourceShards, this.placement);
       for (const part of placed) {
         const shard = this.shards[part.shard];
-        if (this.changeListeners.length > 0) this.announce(shard, part.db, part.effect, Date.now());
+        if (this.changeListeners.length > 0) this.announce(shard, part.db, part.effect, now);
         applyEffect(shard.state, part.db, part.effect, part.rev);
+        this.stampWritten(shard, part.db, part.effect, now);
         this.log.replica.append(part);
       }
       // A record with nothing to do here (a whole-database record of a shard this node lacks) still moves the revision on.
@@ -183,6 +202,7 @@ export class Store {
     // Listeners hear before the change, so that they can still see what FLUSHDB or SWAPDB replaces.
     if (this.changeListeners.length > 0) this.announce(shard, db, effect, context.now);
     applyEffect(shard.state, db, effect, this.log.lastRev + 1);
+    this.stampWritten(shard, db, effect, context.now);
     // Redis notifies `del` after the event that took a collection's last element (the key goes too).
     const shrunk = shrunkKeyOf(effect);
     if (shrunk !== undefined && !shard.state.dbs[db].data.has(shrunk)) event = `${event ?? defaultEventOf(effect[0])},del`;
@@ -294,10 +314,14 @@ export class Store {
     return this.shards.map((shard) => shard.state.dbs[db]);
   }
 
-  /** Deletes keys whose time has passed, sampling at most `budget` expiring keys per keyspace. */
-  expireSome(now: number, budget: number): number {
+  /**
+   * Deletes keys whose time has passed, sampling at most `budget` expiring keys per keyspace
+   * (resuming where the last pass stopped). Returns how many it looked at and how many went.
+   */
+  expireSome(now: number, budget: number): { sampled: number; expired: number } {
     let expired = 0;
-    if (this.replica) return 0;
+    let sampled = 0;
+    if (this.replica || this.deletionsPaused) return { sampled, expired };
     // Active expiry belongs to no command: its deletions are named by their reason.
     const context: WriteContext = { now, events: undefined };
     for (const shard of this.shards) {
@@ -311,12 +335,13 @@ export class Store {
             this.expire(shard, db, key, context);
             expired++;
           }
+          sampled++;
           if (++seen >= budget) return;
         }
         this.cursors.delete(ks); // walked to the end: start over next time
       });
     }
-    return expired;
+    return { sampled, expired };
   }
 
   /** Rebuilds every shard's projection from its log. */
@@ -326,12 +351,12 @@ export class Store {
    * commits, never half a transaction) and loading starts over. Damage before later frames is
    * never loaded silently: LogDamagedError.
    */
-  async recover(): Promise<RecoveryReport> {
+  async recover(fits?: (records: number) => void): Promise<RecoveryReport> {
     const started = performance.now();
     let cut: RecoveryReport['cut'];
     for (;;) {
       try {
-        return { ...(await this.load()), cut, ms: performance.now() - started };
+        return { ...(await this.load(fits)), cut, ms: performance.now() - started };
       } catch (error) {
         if (!(error instanceof CorruptFrameError) || error.shard < 0) throw error;
         if (!(await this.log.isTornTail(error))) throw new LogDamagedError(error);
@@ -341,10 +366,10 @@ export class Store {
     }
   }
 
-  private async load(): Promise<Omit<RecoveryReport, 'ms' | 'cut'>> {
+  private async load(fits: ((records: number) => void) | undefined): Promise<Omit<RecoveryReport, 'ms' | 'cut'>> {
     // Shards load side by side: one shard's reads from LevelDB overlap another's decoding. All of
     // them finish before a failure is reported, so that a retry never races a load still running.
-    const results = await Promise.allSettled(this.shards.map((shard) => this.loadShard(shard)));
+    const results = await Promise.allSettled(this.shards.map((shard) => this.loadShard(shard, fits)));
     const failed = results.find((result) => result.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
     const loaded = results.map((result) => (result as PromiseFulfilledResult<{ records: number; checkpointRev: number }>).value);
@@ -357,9 +382,21 @@ export class Store {
     };
   }
 
-  /** One shard: its newest complete checkpoint, then its frames after it. */
-  private loadShard(shard: Shard): Promise<{ records: number; checkpointRev: number }> {
-    return this.log.replayShard(shard.id, shardStateSink(shard.state));
+  /** One shard: its newest complete checkpoint, then its frames after it; `fits` is asked between batches whether the heap still holds them. */
+  private loadShard(shard: Shard, fits: ((records: number) => void) | undefined): Promise<{ records: number; checkpointRev: number }> {
+    const sink = shardStateSink(shard.state);
+    if (fits === undefined) return this.log.replayShard(shard.id, sink);
+    let loaded = 0;
+    return this.log.replayShard(shard.id, {
+      rows: (rows) => {
+        fits((loaded += rows.length));
+        sink.rows(rows);
+      },
+      records: (rows) => {
+        fits((loaded += rows.length));
+        sink.records(rows);
+      },
+    });
   }
 
   private readonly cursors = new Map<Keyspace, { map: Map<string, number>; entries: Iterator<[string, number]> }>();
@@ -372,6 +409,37 @@ export class Store {
       this.cursors.set(ks, cursor);
     }
     for (let next = cursor.entries.next(); !next.done; next = cursor.entries.next()) yield next.value;
+  }
+
+  /** Stamps the keys an effect stored as accessed (their LRU clock, a new key's LFU counter). */
+  private stampWritten(shard: Shard, db: number, effect: Effect, now: number): void {
+    const dbs = shard.state.dbs;
+    switch (effect[0]) {
+      case 'del':
+      case 'flushdb':
+      case 'flushall':
+      case 'swapdb':
+        return;
+      case 'mset':
+        for (let i = 1; i < effect.length; i += 2) this.access.written(dbs[db], effect[i], now);
+        return;
+      case 'rename':
+      case 'copy':
+        this.access.written(dbs[effect[0] === 'copy' ? effect[3] : db], effect[2], now);
+        return;
+      case 'move':
+        this.access.written(dbs[effect[2]], effect[1], now);
+        return;
+      default:
+        // Every other effect names its one key first; a shrinking one may have removed it.
+        if (dbs[db].data.has(effect[1])) this.access.written(dbs[db], effect[1], now);
+    }
+  }
+
+  /** Deletes a key to make room under maxmemory: logged as an eviction, so followers, tails and restores see why it went. */
+  evict(shard: Shard, db: number, key: string, now: number): void {
+    this.evictedKeys++;
+    this.write(shard, db, ['del', key, 'evicted'], { now, events: undefined });
   }
 
   private expire(shard: Shard, db: number, key: string, context: WriteContext): void {

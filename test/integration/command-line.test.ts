@@ -75,6 +75,38 @@ describe('command line and config file', () => {
     await server.stop();
   });
 
+  it('SHUTDOWN waits for a follower behind, SHUTDOWN ABORT keeps the server, NOW stops it; flags as Redis reads them', async () => {
+    const server = await EddyProcess.start(['--shutdown-timeout', '60'], join(scratch, 'shutdown-wait'));
+    const admin = new Redis({ port: server.port, retryStrategy: () => null });
+    admin.on('error', () => undefined);
+    // A follower that takes the stream and never acknowledges a revision.
+    const follower = await RawConnection.open(server.port);
+    try {
+      for (const flags of [['SAVE', 'NOSAVE'], ['ABORT', 'NOW'], ['LATER']]) await expect(admin.call('SHUTDOWN', ...flags)).rejects.toThrow('ERR syntax error');
+      await expect(admin.call('SHUTDOWN', 'ABORT')).rejects.toThrow('ERR No shutdown in progress.');
+      follower.write(`REPLSYNC ${'0'.repeat(40)} 0 0\r\n`);
+      await follower.readUntil((text) => text.includes('CONTINUE'));
+      await admin.set('k', 'written');
+      const waiting = new Redis({ port: server.port, retryStrategy: () => null });
+      waiting.on('error', () => undefined);
+      const outcome = waiting.call('SHUTDOWN', 'NOSAVE').then(
+        () => 'stopped',
+        (error: Error) => error.message,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await admin.call('SHUTDOWN', 'ABORT')).toBe('OK');
+      expect(await outcome).toBe('ERR Errors trying to SHUTDOWN. Check logs.');
+      expect(await admin.get('k')).toBe('written');
+      waiting.disconnect();
+      await admin.call('SHUTDOWN', 'NOW', 'NOSAVE').catch(() => undefined);
+      expect(await server.waitForExit()).toBe(0);
+    } finally {
+      follower.close();
+      admin.disconnect();
+      await server.stop();
+    }
+  });
+
   it.each([
     ['kept open, still sending', true],
     ['closed by the client', false],

@@ -498,6 +498,18 @@ describe('replies match redis-server 7.0', () => {
     );
   });
 
+  test('LOLWUT, and DEBUG refused as redis-server refuses it by default', async () => {
+    await expectSameReplies([
+      ['LOLWUT'],
+      ['LOLWUT', 'VERSION', 'x'],
+      ['LOLWUT', '10', '20'],
+      { args: ['HELLO', '3'], masked: /:\d+\r\n\$4\r\nmode/ },
+      ['LOLWUT'],
+      ['DEBUG', 'SLEEP', '0'],
+      ['DEBUG', 'DIGEST'],
+    ]);
+  });
+
   test('expire times up to 2^63-1 ms as Redis reckons them in 64 bits, not 2^53', async () => {
     const keyThen = (...command: string[]) => [['SET', 'foo', 'bar'], command, ['PEXPIRETIME', 'foo'], ['EXISTS', 'foo']];
     await expectSameReplies([

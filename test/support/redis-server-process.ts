@@ -24,10 +24,11 @@ export class RedisServerProcess {
     private readonly dir: string,
   ) {}
 
-  static async start(): Promise<RedisServerProcess> {
+  /** `options`: more redis-server arguments (`--enable-debug-command yes`). */
+  static async start(options: readonly string[] = []): Promise<RedisServerProcess> {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'redis-reference-'));
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...options], { stdio: 'ignore' });
     const server = new RedisServerProcess(port, child, dir);
     const deadline = Date.now() + 10_000;
     for (;;) {

@@ -64,7 +64,7 @@ describe('WriteContext', () => {
     dispatch(client, ['SET', 'gone', 'v', 'PX', '100']);
     dispatch(client, ['SET', 'a', 'v']);
     dispatch(client, ['RENAME', 'a', 'b']);
-    expect(store.expireSome(Date.now() + 1000, 100)).toBe(1);
+    expect(store.expireSome(Date.now() + 1000, 100).expired).toBe(1);
     const expired = (await records()).at(-1) as LogRecord;
     expect(expired.effect).toEqual(['del', 'gone', 'expired']);
     expect(expired.event).toBeUndefined();

@@ -3,13 +3,14 @@ import { Client, type ClientTransport } from '../../session/client.js';
 import { dispatch } from '../../session/dispatcher.js';
 import { PendingReply } from '../../replies/pending-reply.js';
 import { OutputLimit } from '../../session/output-limit.js';
-import { ErrorReply, type PushReply, type Reply } from '../../replies/reply.js';
+import { ErrorReply, NoReply, type PushReply, type Reply, type StatusReply } from '../../replies/reply.js';
 import type { ServerContext } from '../../session/server-context.js';
 import type { AckWaiter } from '../../log/log.js';
 import { encodeReply } from './resp-encoder.js';
 import { RespParser, type RespSink } from './resp-parser.js';
 
 const OUTPUT_CHUNK = 64 * 1024 * 1024;
+const NO_REPLY = new NoReply();
 
 /**
  * One RESP client connection: bytes in, commands to the dispatcher, replies out. Replies of a read
@@ -20,6 +21,7 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   readonly client: Client;
   readonly remoteAddress: string;
   readonly localAddress: string;
+  readonly fd: number;
   /** Highest log revision the gathered replies may depend on. */
   ackRev = 0;
   private readonly parser = new RespParser(this);
@@ -37,6 +39,9 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   private pushFlushScheduled = false;
   private drainWaiters: (() => void)[] = [];
   private readonly outputLimit: OutputLimit;
+  /** The client's own invalidations made by the command now running: sent after its reply. */
+  private afterReply: PushReply[] | undefined;
+  private executing = false;
 
   constructor(
     private readonly socket: Socket,
@@ -44,6 +49,8 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   ) {
     this.remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
     this.localAddress = `${socket.localAddress}:${socket.localPort}`;
+    // Node keeps the descriptor on the socket's handle (not a public API): -1 where it is not there.
+    this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     this.client = new Client(server, this);
     this.outputLimit = new OutputLimit(() => server.pubsubOutputLimits);
     socket.setNoDelay(true);
@@ -136,6 +143,8 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
   private execute(args: string[]): void {
     let reply: Reply | PendingReply;
     const revBefore = this.server.store.log.lastRev;
+    this.server.currentClient = this.client;
+    this.executing = true;
     try {
       reply = dispatch(this.client, args);
     } catch (error) {
@@ -143,6 +152,8 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
       this.server.hooks.internalError(error, args[0]);
       reply = new ErrorReply('ERR internal error');
     }
+    this.executing = false;
+    this.server.currentClient = undefined;
     if (reply instanceof PendingReply) {
       this.pending = reply;
       this.socket.pause();
@@ -151,11 +162,38 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
       return;
     }
     this.gather(reply, this.server.store.log.lastRev > revBefore);
+    if (this.afterReply !== undefined) this.pushAfterReplies();
+  }
+
+  pushAfterReply(message: PushReply): void {
+    if (this.executing) (this.afterReply ??= []).push(message);
+    else this.push(message);
+  }
+
+  private pushAfterReplies(): void {
+    const messages = this.afterReply as PushReply[];
+    this.afterReply = undefined;
+    for (const message of messages) this.push(message);
+  }
+
+  pushLine(line: StatusReply): boolean {
+    return this.push(line);
+  }
+
+  get queryBufferLength(): number {
+    return this.parser.bufferedLength;
+  }
+
+  get outputLength(): number {
+    let length = this.out.length + this.socket.writableLength;
+    for (const chunk of this.outChunks) length += chunk.length;
+    return length;
   }
 
   private resumeAfter(reply: Reply): void {
     this.pending = null;
     this.gather(reply, true);
+    if (this.afterReply !== undefined) this.pushAfterReplies();
     while (this.pending === null && this.backlog.length > 0 && !this.closing) this.execute(this.backlog.shift() as string[]);
     if (this.pending === null && this.protocolError !== undefined) this.failProtocol(this.protocolError);
     if (this.pending === null && !this.backpressure) this.socket.resume();
@@ -164,6 +202,8 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
 
   /** `wrote`: the command appended to the log (unknown after a wait: assumed). */
   private gather(reply: Reply, wrote: boolean): void {
+    // CLIENT REPLY OFF or SKIP: the command ran, its reply is dropped.
+    if (this.client.replyMode !== 'on' && !this.client.replyWanted()) reply = NO_REPLY;
     let encoded: string;
     try {
       encoded = encodeReply(reply, this.client.resp);
@@ -193,7 +233,7 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
    * the log (they are about committed or unlogged data). A subscriber that does not read them is
    * cut off at client-output-buffer-limit, so that it never holds up writers or other subscribers.
    */
-  push(message: PushReply, ignoreLimit = false): boolean {
+  push(message: PushReply | StatusReply, ignoreLimit = false): boolean {
     if (this.closing) return true;
     if (!ignoreLimit && this.outputLimit.exceeded(this.socket.writableLength + this.out.length)) return false;
     this.append(encodeReply(message, this.client.resp));

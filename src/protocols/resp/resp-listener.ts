@@ -12,6 +12,9 @@ export async function listenResp(server: ServerContext, port: number, host: stri
       refuseConnection(socket, '-ERR max number of clients reached\r\n');
       return;
     }
+    // tcp-keepalive (seconds; 0: off) applies to connections accepted from now on, as in Redis.
+    const keepAlive = server.config.int('tcp-keepalive');
+    if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);
     const connection = new RespConnection(socket, server);
     server.clients.add(connection.client);
     connections.set(socket, connection);

@@ -53,6 +53,11 @@ export class RespParser {
 
   constructor(private readonly sink: RespSink) {}
 
+  /** Bytes received and not yet part of a whole command (CLIENT LIST's qbuf). */
+  get bufferedLength(): number {
+    return (this.rest?.length ?? 0) + this.bulkHave;
+  }
+
   feed(chunk: Buffer): void {
     if (this.failed) return;
     let buf = chunk;
