@@ -66,8 +66,8 @@ export class KeyAccess {
 
   /** A write stored a key: a new one is stamped; an overwritten one keeps its LFU counter, as Redis's dbOverwrite keeps it. */
   written(ks: Keyspace, key: string, now: number): void {
-    if (!ks.access.has(key)) ks.access.set(key, this.lfu ? lfuPacked(now, LFU_INIT_VAL) : lruClock(now));
-    else if (!this.lfu) ks.access.set(key, lruClock(now));
+    if (!this.lfu) ks.access.set(key, lruClock(now));
+    else if (!ks.access.has(key)) ks.access.set(key, lfuPacked(now, LFU_INIT_VAL));
   }
 
   /** OBJECT IDLETIME's milliseconds; the LRU eviction's score. */

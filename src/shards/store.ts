@@ -430,6 +430,17 @@ export class Store {
       case 'move':
         this.access.written(dbs[effect[2]], effect[1], now);
         return;
+      case 'put':
+      case 'append':
+      case 'setrange':
+      case 'hset':
+      case 'lpush':
+      case 'rpush':
+      case 'sadd':
+      case 'zadd':
+        // The key is there after these: no need to look (a SET is the hot path).
+        this.access.written(dbs[db], effect[1], now);
+        return;
       default:
         // Every other effect names its one key first; a shrinking one may have removed it.
         if (dbs[db].data.has(effect[1])) this.access.written(dbs[db], effect[1], now);
