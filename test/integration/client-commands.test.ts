@@ -303,6 +303,25 @@ describe('client-side caching', () => {
     expect(await tracker.readUntil((text) => text.includes('chosen'))).toBe('>2\r\n$10\r\ninvalidate\r\n*1\r\n$6\r\nchosen\r\n');
   });
 
+  it('invalidates a key maxmemory evicts', async () => {
+    const server = await EddyProcess.start(['--maxmemory-policy', 'volatile-ttl']);
+    try {
+      const admin = connect(server.port);
+      const { client, invalidated } = await cachingClient(server.port);
+      // The nearest time to live goes first under volatile-ttl.
+      await admin.set('tracked', 'v', 'EX', 100);
+      expect(await client.get('tracked')).toBe('v');
+      await admin.config('SET', 'maxmemory', '1');
+      // Any write now needs room: the volatile key is evicted, then writes are refused.
+      await expect(admin.set('more', 'x')).rejects.toThrow(/^OOM /);
+      expect(await until(() => invalidated.includes('tracked'))).toBe(true);
+      expect(await admin.exists('tracked')).toBe(0);
+      expect(await client.get('tracked')).toBeNull();
+    } finally {
+      await server.stop();
+    }
+  });
+
   describe('on a follower', () => {
     let follower: EddyProcess;
     beforeAll(async () => {
