@@ -1,4 +1,4 @@
-import { hasKeyFinder, movableKeyPositions } from './movable-keys.js';
+import { hasKeyFinder, movableKeyPositions } from '../shards/movable-keys.js';
 import { allCommands, findCommand } from '../session/command-registry.js';
 import { arityAccepts, resolveSubcommand, type CommandRow, type CommandSpec } from '../session/command-spec.js';
 import { keyPositions } from '../shards/router.js';

@@ -40,6 +40,7 @@ const SECTIONS: Record<string, Section> = {
     ['connected_clients', s.clients.size],
     ['maxclients', s.config.get('maxclients')],
     ['blocked_clients', s.blocking.blockedCount],
+    ['tracking_clients', s.tracking.clientCount],
   ],
   memory: (s) => {
     // used_memory as maxmemory counts it (src/shards/memory-gauge.ts): V8's heap past the young generation, plus external memory.
@@ -101,6 +102,7 @@ const SECTIONS: Record<string, Section> = {
     ['evicted_keys', s.store.evictedKeys],
     ['keyspace_hits', s.stats.keyspaceHits],
     ['keyspace_misses', s.stats.keyspaceMisses],
+    ...trackingTotals(s),
     ['total_error_replies', s.stats.errorReplies],
     // Eddy's own: the longest and the 99th-percentile event-loop delay since start or CONFIG RESETSTAT.
     ['eventloop_delay_max_ms', (s.stats.eventLoopDelay.max / 1e6).toFixed(1)],
@@ -143,4 +145,14 @@ export function infoText(server: ServerContext, requested: readonly string[]): s
           .join('')}`,
     )
     .join('\r\n');
+}
+
+/** INFO stats' client-side caching figures: keys in the tracking table, client entries under them, BCAST prefixes. */
+function trackingTotals(s: ServerContext): [string, number][] {
+  const { keys, items, prefixes } = s.tracking.totals;
+  return [
+    ['tracking_total_keys', keys],
+    ['tracking_total_items', items],
+    ['tracking_total_prefixes', prefixes],
+  ];
 }

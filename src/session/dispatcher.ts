@@ -57,6 +57,9 @@ const NOT_IN_TRANSACTION = new ErrorReply('ERR Command not allowed inside a tran
 /** What a RESP2 connection may send while subscribed (Redis's subscribed mode, plus Eddy's tails). */
 const ALLOWED_WHILE_SUBSCRIBED = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset', 'tail', 'untail']);
 
+const KEYSPACE_ACCESS = Flag.write | Flag.readonly | Flag.may_replicate;
+const REPLICA_KEYSPACE = new ErrorReply("ERR Replica can't interact with the keyspace");
+
 /** Arity, auth and subscribed-mode checks, in Redis's order; undefined when the command may run. */
 function refuse(client: Client, spec: CommandSpec, command: CommandRow | undefined, args: string[]): ErrorReply | undefined {
   if (command === undefined) return unknownSubcommand(spec.name, args[1]);
@@ -73,6 +76,8 @@ function refuse(client: Client, spec: CommandSpec, command: CommandRow | undefin
     const refusal = client.server.replication.refuseWrite();
     if (refusal !== undefined) return refusal;
   }
+  // A MONITOR connection is a replica to Redis: it may not read or write keys.
+  if (client.monitoring && (command.flagBits & KEYSPACE_ACCESS) !== 0) return REPLICA_KEYSPACE;
   // Their pushes (or, for LOGREAD, a late reply) cannot go inside EXEC's array: Eddy refuses them
   // in a transaction, where Redis would send a reply stream clients cannot parse.
   if (client.transaction !== null && (spec.flagBits & Flag.no_multi) !== 0) return NOT_IN_TRANSACTION;

@@ -3,6 +3,7 @@ import type { Client } from './client.js';
 import { Flag, resolveSubcommand, type CommandSpec } from './command-spec.js';
 import type { PendingReply } from '../replies/pending-reply.js';
 import { keyPositions, shardsOfKeys } from '../shards/router.js';
+import { hasKeyFinder, movableKeyPositions } from '../shards/movable-keys.js';
 import { ErrorReply, type Reply } from '../replies/reply.js';
 
 const WHOLE_STORE = Flag.movablekeys | Flag.write | Flag.readonly;
@@ -37,7 +38,9 @@ function trackCommand(caller: Client, client: Client, spec: CommandSpec, args: s
   // A read-only script is no read of its own: the commands it runs are (Redis's call()).
   if ((command.flagBits & Flag.readonly) !== 0 && !NOT_TRACKED.has(spec.name)) {
     const keys: string[] = [];
-    for (const position of keyPositions(command, args.length)) keys.push(args[position]);
+    // Keys named by numkeys (ZUNION) or after STORE (SORT_RO) are where the command's finder says.
+    const positions = hasKeyFinder(command.name) ? (movableKeyPositions(command.name, args) ?? []) : keyPositions(command, args.length);
+    for (const position of positions) keys.push(args[position]);
     client.server.tracking.remember(caller, keys);
   }
   // CLIENT CACHING applies to the next command, or to a whole transaction (Redis's resetClient).

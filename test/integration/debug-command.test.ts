@@ -97,8 +97,8 @@ describe('DEBUG', () => {
     await other.ping();
     const order: string[] = [];
     await Promise.all([
-      sleeper.call('DEBUG', 'SLEEP', '0.3').then(() => order.push('slept')),
-      new Promise((resolve) => setTimeout(resolve, 50)).then(() => other.ping().then(() => order.push('ping'))),
+      sleeper.call('DEBUG', 'SLEEP', '0.6').then(() => order.push('slept')),
+      new Promise((resolve) => setTimeout(resolve, 150)).then(() => other.ping().then(() => order.push('ping'))),
     ]);
     expect(order).toEqual(['slept', 'ping']);
     sleeper.disconnect();

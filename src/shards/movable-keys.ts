@@ -1,4 +1,4 @@
-import { parseInteger } from './arguments.js';
+import { parseInt64 } from '../formats/number-parsing.js';
 
 /**
  * Where the keys are in the arguments of the commands flagged `movablekeys`, whose key positions
@@ -10,8 +10,9 @@ type KeyFinder = (args: readonly string[]) => number[] | undefined;
 /** `numkeys key...` with numkeys at `at`, after `before` keys that come first (a destination). */
 function numKeysAt(at: number, before: number[] = []): KeyFinder {
   return (args) => {
-    const count = parseInteger(args[at] ?? '');
-    if (count === null || count < 0 || at + count >= args.length) return undefined;
+    const parsed = parseInt64(args[at] ?? '');
+    const count = parsed === null ? -1 : Number(parsed);
+    if (count < 0 || at + count >= args.length) return undefined;
     return [...before, ...Array.from({ length: count }, (_, i) => at + 1 + i)];
   };
 }
