@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EddyProcess, SERVER_ENTRY } from '../support/eddy-process.js';
@@ -141,6 +141,34 @@ describe('command line and config file', () => {
     } finally {
       await first.stop();
     }
+  });
+
+  it('bin/eddy.js sizes the heap from maxmemory (a child with --max-old-space-size); a heap the operator chose is left alone', async () => {
+    const launcher = resolve(import.meta.dirname, '../../bin/eddy.js');
+    const heapOf = async (args: string[], nodeOptions?: string) => {
+      const before = process.env.NODE_OPTIONS;
+      if (nodeOptions !== undefined) process.env.NODE_OPTIONS = nodeOptions;
+      const server = new EddyProcess(join(scratch, `launcher-${args.join('-')}-${nodeOptions ?? ''}`), args, launcher);
+      try {
+        await server.launch();
+      } finally {
+        if (before === undefined) delete process.env.NODE_OPTIONS;
+        else process.env.NODE_OPTIONS = before;
+      }
+      const client = new Redis({ port: server.port });
+      try {
+        return Number(/^heap_size_limit:(\d+)/m.exec(await client.info('memory'))?.[1]);
+      } finally {
+        client.disconnect();
+        expect(await server.kill('SIGTERM')).toBe(0);
+      }
+    };
+    const MB = 2 ** 20;
+    // 100 MB of maxmemory: about 100 / 0.85 * 1.5 + 64 MB of old space (the limit adds the young generation).
+    const sized = await heapOf(['--maxmemory', '100mb']);
+    expect(sized).toBeGreaterThan(230 * MB);
+    expect(sized).toBeLessThan(400 * MB);
+    expect(await heapOf(['--maxmemory', '100mb'], '--max-old-space-size=600')).toBeGreaterThan(600 * MB);
   });
 
   it('a listener that cannot bind fails the start, naming the listener and its option, with exit code 1', async () => {
