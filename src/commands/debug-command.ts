@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { pack } from 'msgpackr';
 import { lruClock } from '../projections/key-access.js';
 import { encodingOf, type Value } from '../projections/value.js';
 import { snapshotOf } from '../projections/value-snapshot.js';
 import type { ListValue } from '../projections/list-value.js';
 import { datasetDigest } from '../replication/dataset-digest.js';
+import { mallocStats } from './memory-commands.js';
 import { globMatches } from '../formats/glob.js';
 import { parseInteger } from './arguments.js';
 import type { Client } from '../session/client.js';
@@ -111,7 +111,7 @@ export function debug(client: Client, args: string[]): Reply {
     case 'STRINGMATCH-LEN':
       return argc === 4 ? (globMatches(args[2], args[3]) ? 1 : 0) : unknown;
     case 'JMAP':
-      return argc === 2 ? heapStatistics() : unknown;
+      return argc === 2 ? mallocStats() : unknown;
     default:
       return unknown;
   }
@@ -220,19 +220,4 @@ function protocolSample(type: string): Reply {
     default:
       return new ErrorReply(`ERR Wrong protocol type name. Please use one of the following: ${PROTOCOL_TYPES}`);
   }
-}
-
-/** Eddy's JMAP: V8's heap statistics and its spaces, for an operator sizing --max-old-space-size. */
-function heapStatistics(): Reply {
-  const heap = getHeapStatistics() as unknown as Record<string, number>;
-  const spaces = getHeapSpaceStatistics().map((space) => [
-    space.space_name,
-    new MapReply([
-      ['space_size', space.space_size],
-      ['space_used_size', space.space_used_size],
-      ['space_available_size', space.space_available_size],
-      ['physical_space_size', space.physical_space_size],
-    ]),
-  ]);
-  return new MapReply([...Object.entries(heap).map(([name, value]) => [name, value] as const), ['spaces', new MapReply(spaces as [string, Reply][])]]);
 }

@@ -167,8 +167,8 @@ function doctor(server: ServerContext): string {
   return `Sam, I detected a few issues in this Eddy instance memory implants:\n\n${issues.join('\n\n')}\n\nI'm here to keep you safe, Sam. I want to help you.\n`;
 }
 
-/** MEMORY MALLOC-STATS: V8's heap spaces stand in for the allocator's report. */
-function mallocStats(): string {
+/** MEMORY MALLOC-STATS (and DEBUG JMAP): V8's heap spaces stand in for the allocator's report. */
+export function mallocStats(): string {
   const heap = getHeapStatistics();
   const lines = ['___ Begin V8 heap statistics ___'];
   for (const [name, value] of Object.entries(heap)) lines.push(`${name}: ${value}`);

@@ -50,7 +50,6 @@ function scriptClientOf(server: ServerContext): Client {
     client.inTransaction = true;
     client.name = 'lua';
     client.isScript = true;
-    client.isScriptClient = true;
     scriptClients.set(server, client);
   }
   return client;

@@ -91,7 +91,7 @@ function sortGeneric(client: Client, args: string[], readOnly: boolean): Reply {
   // result to be the same on every replica; a list or sorted set keeps its order, DESC reversing it.
   const type = source.type;
   let by = request.by;
-  if (by !== undefined && !by.includes('*') && type === 'set' && (request.store !== undefined || client.isScriptClient)) {
+  if (by !== undefined && !by.includes('*') && type === 'set' && (request.store !== undefined || client.isScript)) {
     by = undefined;
     request.alpha = true;
   }

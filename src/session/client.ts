@@ -62,8 +62,6 @@ export class Client implements Subscriber, WriteContext, TrackedClient {
   now = 0;
   /** The running command's keyspace event names, from its row. */
   events: Readonly<Record<string, string>> | undefined = undefined;
-  /** The client Lua scripts' commands run as (Redis's CLIENT_SCRIPT). */
-  isScriptClient = false;
   /** Commands queued since MULTI (null outside a transaction); `failed` after a queuing error. */
   transaction: { queue: [CommandSpec, string[]][]; failed: boolean } | null = null;
   /** Keys under WATCH ("db:key"); `watchBroken` once one of them changed. */
@@ -98,7 +96,7 @@ export class Client implements Subscriber, WriteContext, TrackedClient {
   tracking: TrackingState | undefined = undefined;
   /** MONITOR: every command run is streamed to it. */
   monitoring = false;
-  /** The client a script's commands run as (MONITOR shows them as `lua`). */
+  /** The client Lua scripts' commands run as (Redis's CLIENT_SCRIPT): MONITOR shows it as `lua`, SORT sorts a set for it. */
   isScript = false;
 
   constructor(

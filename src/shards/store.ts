@@ -344,7 +344,6 @@ export class Store {
     return { sampled, expired };
   }
 
-  /** Rebuilds every shard's projection from its log. */
   /**
    * Loads the projections: each shard's newest complete checkpoint, then its frames after it. A
    * corrupt newest frame is a torn tail: the log is cut back to the last whole frame (whole group
