@@ -16,6 +16,9 @@ import { COMMAND_EVENTS } from './keyspace-events.js';
 import * as server from './server-commands.js';
 import { sort, sortRo } from './sort-command.js';
 import * as strings from './string-commands.js';
+import * as streams from './stream-commands.js';
+import * as streamGroups from './stream-group-commands.js';
+import * as streamReads from './stream-read-commands.js';
 import * as functions from './function-commands.js';
 import * as replication from './replication-commands.js';
 import * as scripts from './script-commands.js';
@@ -32,10 +35,10 @@ const ROWS: Row[] = [
   // connection
   ['ping', -1, 'fast stale', 0, 0, 0, 'connection', "Returns the server's liveliness response.", conn.ping],
   ['echo', 2, 'fast stale', 0, 0, 0, 'connection', 'Returns the given string.', conn.echo],
-  ['hello', -1, 'noauth fast stale', 0, 0, 0, 'connection', 'Handshakes with the server.', conn.hello],
-  ['auth', -2, 'noauth fast stale', 0, 0, 0, 'connection', 'Authenticates the connection.', conn.auth],
-  ['quit', -1, 'noauth fast stale', 0, 0, 0, 'connection', 'Closes the connection.', conn.quit],
-  ['reset', 1, 'noauth fast stale', 0, 0, 0, 'connection', 'Resets the connection.', conn.reset],
+  ['hello', -1, 'noauth fast stale allow_busy', 0, 0, 0, 'connection', 'Handshakes with the server.', conn.hello],
+  ['auth', -2, 'noauth fast stale allow_busy', 0, 0, 0, 'connection', 'Authenticates the connection.', conn.auth],
+  ['quit', -1, 'noauth fast stale allow_busy', 0, 0, 0, 'connection', 'Closes the connection.', conn.quit],
+  ['reset', 1, 'noauth fast stale allow_busy', 0, 0, 0, 'connection', 'Resets the connection.', conn.reset],
   ['select', 2, 'fast stale', 0, 0, 0, 'connection', 'Changes the selected database.', server.select],
   ['monitor', 1, 'admin noscript loading stale', 0, 0, 0, 'server', 'Listens for all requests received by the server in real-time.', monitor],
   ['client', -2, 'admin stale', 0, 0, 0, 'connection', 'A container for client connection commands.', clientCommand],
@@ -130,7 +133,7 @@ const ROWS: Row[] = [
   ['replsync', 4, 'admin noscript no_multi stale', 0, 0, 0, 'server', "An internal command: a follower resumes its primary's log from a revision.", replication.replsync],
   ['digest', 1, 'readonly stale', 0, 0, 0, 'server', 'Returns a hash of the whole dataset.', replication.digest],
   ['debug', -2, 'admin noscript loading stale', 0, 0, 0, 'server', 'A container for debugging commands.', debug],
-  ['shutdown', -1, 'admin noscript stale', 0, 0, 0, 'server', 'Synchronously saves the database(s) to disk and shuts down the server.', shutdown],
+  ['shutdown', -1, 'admin noscript loading stale no_multi allow_busy', 0, 0, 0, 'server', 'Synchronously saves the database(s) to disk and shuts down the server.', shutdown],
   ['command', -1, 'stale', 0, 0, 0, 'server', 'Returns detailed information about all commands.', command],
   ['memory', -2, '', 0, 0, 0, 'server', 'A container for memory diagnostics commands.', memory],
   // strings
@@ -325,6 +328,62 @@ const ROWS: Row[] = [
   ['zdiffstore', -4, 'write denyoom movablekeys', 1, 1, 1, 'sortedset', 'Stores the difference of multiple sorted sets in a key.', zsets.zdiffstore],
   ['zintercard', -3, 'readonly movablekeys', 0, 0, 0, 'sortedset', 'Returns the number of members of the intersect of multiple sorted sets.', zsets.zintercard],
   ['zscan', -3, 'readonly', 1, 1, 1, 'sortedset', 'Iterates over members and scores of a sorted set.', zsets.zscan],
+  // streams (XREAD and XREADGROUP find their keys after STREAMS: src/shards/movable-keys.ts)
+  ['xadd', -5, 'write denyoom fast', 1, 1, 1, 'stream', "Appends a new message to a stream. Creates the key if it doesn't exist.", streams.xadd],
+  ['xtrim', -4, 'write', 1, 1, 1, 'stream', 'Deletes messages from the beginning of a stream.', streams.xtrim],
+  ['xdel', -3, 'write fast', 1, 1, 1, 'stream', 'Returns the number of messages after removing them from a stream.', streams.xdel],
+  ['xlen', 2, 'readonly fast', 1, 1, 1, 'stream', 'Return the number of messages in a stream.', streams.xlen],
+  ['xrange', -4, 'readonly', 1, 1, 1, 'stream', 'Returns the messages from a stream within a range of IDs.', streams.xrange],
+  ['xrevrange', -4, 'readonly', 1, 1, 1, 'stream', 'Returns the messages from a stream within a range of IDs in reverse order.', streams.xrevrange],
+  ['xsetid', -3, 'write denyoom fast', 1, 1, 1, 'stream', 'An internal command for replicating stream values.', streams.xsetid],
+  [
+    'xread',
+    -4,
+    'readonly blocking movablekeys',
+    0,
+    0,
+    0,
+    'stream',
+    'Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.',
+    streamReads.xread,
+  ],
+  [
+    'xreadgroup',
+    -7,
+    'write blocking movablekeys',
+    0,
+    0,
+    0,
+    'stream',
+    'Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise.',
+    streamReads.xreadgroup,
+  ],
+  ['xgroup', -2, '', 2, 2, 1, 'stream', 'A container for consumer groups commands.', streamGroups.xgroup],
+  ['xack', -4, 'write fast', 1, 1, 1, 'stream', 'Returns the number of messages that were successfully acknowledged by the consumer group member of a stream.', streamGroups.xack],
+  ['xpending', -3, 'readonly', 1, 1, 1, 'stream', "Returns the information and entries from a stream consumer group's pending entries list.", streamGroups.xpending],
+  [
+    'xclaim',
+    -6,
+    'write fast',
+    1,
+    1,
+    1,
+    'stream',
+    'Changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member.',
+    streamGroups.xclaim,
+  ],
+  [
+    'xautoclaim',
+    -6,
+    'write fast',
+    1,
+    1,
+    1,
+    'stream',
+    'Changes, or acquires, ownership of messages in a consumer group, as if the messages were delivered to as consumer group member.',
+    streamGroups.xautoclaim,
+  ],
+  ['xinfo', -2, '', 2, 2, 1, 'stream', 'A container for stream introspection commands.', streams.xinfo],
 ];
 
 /**
@@ -336,7 +395,7 @@ const ROWS: Row[] = [
 type SubcommandRow = [name: string, arity: number, flags: string, summary: string, keys?: [firstKey: number, lastKey: number, step: number]];
 
 const HELP: SubcommandRow = ['help', 2, 'loading stale', 'Returns helpful text about the different subcommands.'];
-/** OBJECT's and MEMORY USAGE's key comes second. */
+/** OBJECT's, MEMORY USAGE's, XGROUP's and XINFO's key comes second. */
 const SECOND_ARGUMENT: [number, number, number] = [2, 2, 1];
 
 const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
@@ -414,6 +473,20 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
     ['exists', -3, 'noscript', 'Determines whether server-side Lua scripts exist in the script cache.'],
     ['flush', -2, 'noscript', 'Removes all server-side Lua scripts from the script cache.'],
     ['kill', 2, 'noscript allow_busy', 'Terminates a server-side Lua script during execution.'],
+    HELP,
+  ],
+  xgroup: [
+    ['create', -5, 'write denyoom', 'Creates a consumer group.', SECOND_ARGUMENT],
+    ['setid', -5, 'write', 'Sets the last-delivered ID of a consumer group.', SECOND_ARGUMENT],
+    ['destroy', 4, 'write', 'Destroys a consumer group.', SECOND_ARGUMENT],
+    ['createconsumer', 5, 'write denyoom', 'Creates a consumer in a consumer group.', SECOND_ARGUMENT],
+    ['delconsumer', 5, 'write', 'Deletes a consumer from a consumer group.', SECOND_ARGUMENT],
+    HELP,
+  ],
+  xinfo: [
+    ['stream', -3, 'readonly', 'Returns information about a stream.', SECOND_ARGUMENT],
+    ['groups', 3, 'readonly', 'Returns a list of the consumer groups of a stream.', SECOND_ARGUMENT],
+    ['consumers', 4, 'readonly', 'Returns a list of the consumers in a consumer group.', SECOND_ARGUMENT],
     HELP,
   ],
 };

@@ -114,6 +114,8 @@ const HONOURED: readonly OptionSpec[] = [
   integer('set-max-intset-entries', '512', 0n, LONG_MAX),
   integer('zset-max-listpack-entries', '128', 0n, LONG_MAX, { alias: 'zset-max-ziplist-entries' }),
   memory('zset-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'zset-max-ziplist-value' }),
+  memory('stream-node-max-bytes', '4096', 0n, LONG_MAX),
+  integer('stream-node-max-entries', '100', 0n, LONG_MAX),
 
   integer('active-expire-effort', '1', 1n, 10n),
   oneOf('enable-debug-command', 'no', PROTECTED_ACTION, IMMUTABLE),
@@ -246,8 +248,6 @@ const ACCEPTED_ONLY: readonly OptionSpec[] = [
   integer('slowlog-max-len', '128', 0n, LONG_MAX),
   integer('socket-mark-id', '0', 0n, UINT_MAX, IMMUTABLE),
   bool('stop-writes-on-bgsave-error', 'yes'),
-  memory('stream-node-max-bytes', '4096', 0n, LONG_MAX),
-  integer('stream-node-max-entries', '100', 0n, LONG_MAX),
   oneOf('supervised', 'no', ['upstart', 'systemd', 'auto', 'no'], IMMUTABLE),
   bool('syslog-enabled', 'no', IMMUTABLE),
   oneOf('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], IMMUTABLE),

@@ -84,6 +84,19 @@ export function changesOf(db: number, effect: Effect, named?: string): Change[] 
     case 'zadd':
     case 'zrem':
     case 'zremrange':
+    case 'xadd':
+    case 'xtrim':
+    case 'xdel':
+    case 'xsetid':
+    case 'xgroup-create':
+    case 'xgroup-setid':
+    case 'xgroup-destroy':
+    case 'xgroup-createconsumer':
+    case 'xgroup-delconsumer':
+    case 'xdeliver':
+    case 'xredeliver':
+    case 'xack':
+    case 'xclaim':
       return keyChanges(db, effect[1], effect[0], named);
     default: {
       // A newer log's effect (eddy-log on a newer data directory): named by its op, on its first argument.

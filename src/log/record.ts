@@ -20,13 +20,36 @@ export type CollectionSnapshot =
   | readonly [type: 'hash', ...fieldsAndValues: string[]]
   | readonly [type: 'list', ...items: string[]]
   | readonly [type: 'set', ...members: string[]]
-  | readonly [type: 'zset', ...scoresAndMembers: (number | string)[]];
+  | readonly [type: 'zset', ...scoresAndMembers: (number | string)[]]
+  | readonly [type: 'stream', stream: StreamSnapshot];
+
+/**
+ * A stream as a snapshot holds it, IDs as `ms-seq` text: its counters, its node layout (first and
+ * last ID, live and appended entries, bytes: five items per node), its entries (ID, then the
+ * field/value list) and its consumer groups.
+ */
+export type StreamSnapshot = readonly [
+  lastId: string,
+  maxDeletedId: string,
+  entriesAdded: number,
+  nodes: readonly (string | number)[],
+  entries: readonly (string | readonly string[])[],
+  groups: readonly GroupSnapshot[],
+];
+
+/** A consumer group: name, last delivered ID, entries read (-1: unknown), consumers (name, seen time), PEL (ID, consumer, delivery time, count). */
+export type GroupSnapshot = readonly [name: string, lastId: string, entriesRead: number, consumers: readonly (string | number)[], pending: readonly (string | number)[]];
 
 /**
  * An effect: an operation and its resolved arguments (times absolute, 0 for none; positions and
  * counts decided), exactly the array msgpack writes to the log, so old data directories depend on
  * it (test/integration/old-data-directory.test.ts). A variadic tail is flat, as on disk: `hset`'s
  * field, value, field, value, ...; `zadd`'s score, member, ...
+ *
+ * Stream effects carry IDs as `ms-seq` text and times as ms. `xtrim` removes the first `count`
+ * entries; `xdeliver` sets a group's last ID and entries read (-1: unknown) and puts the IDs that
+ * follow in the consumer's PEL (none under NOACK); `xredeliver` is a re-read of the consumer's own
+ * history; `xclaim` gives (ID, delivery time, delivery count) triples to a consumer.
  */
 export type Effect =
   | readonly [op: 'put', key: string, value: ValueSnapshot, expireAt: number]
@@ -55,6 +78,19 @@ export type Effect =
   | readonly [op: 'zadd', key: string, ...scoresAndMembers: (number | string)[]]
   | readonly [op: 'zrem', key: string, ...members: string[]]
   | readonly [op: 'zremrange', key: string, startRank: number, stopRank: number]
+  | readonly [op: 'xadd', key: string, id: string, ...fieldsAndValues: string[]]
+  | readonly [op: 'xtrim', key: string, count: number]
+  | readonly [op: 'xdel', key: string, ...ids: string[]]
+  | readonly [op: 'xsetid', key: string, lastId: string, entriesAdded: number, maxDeletedId: string]
+  | readonly [op: 'xgroup-create', key: string, group: string, lastId: string, entriesRead: number]
+  | readonly [op: 'xgroup-setid', key: string, group: string, lastId: string, entriesRead: number]
+  | readonly [op: 'xgroup-destroy', key: string, group: string]
+  | readonly [op: 'xgroup-createconsumer', key: string, group: string, consumer: string, time: number]
+  | readonly [op: 'xgroup-delconsumer', key: string, group: string, consumer: string]
+  | readonly [op: 'xdeliver', key: string, group: string, consumer: string, time: number, lastId: string, entriesRead: number, ...ids: string[]]
+  | readonly [op: 'xredeliver', key: string, group: string, consumer: string, time: number, ...ids: string[]]
+  | readonly [op: 'xack', key: string, group: string, ...ids: string[]]
+  | readonly [op: 'xclaim', key: string, group: string, consumer: string, time: number, ...idTimeAndCount: (string | number)[]]
   | readonly [op: 'flushdb']
   | readonly [op: 'flushall']
   | readonly [op: 'swapdb', a: number, b: number];

@@ -3,6 +3,7 @@ import type { Keyspace } from './keyspace.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
 import { SetValue } from './set-value.js';
+import { idOf, StreamValue, type StreamGroup } from './stream-value.js';
 import { DATABASES, type ShardState } from './shard-state.js';
 import { copyValue, type Collection } from './value.js';
 import { valueFromSnapshot } from './value-snapshot.js';
@@ -123,6 +124,83 @@ export function applyEffect(state: ShardState, db: number, e: Effect, rev: numbe
       });
     case 'zremrange':
       return removeFrom(ks, e[1], (zset: ZSetValue) => zset.removeRanks(e[2], e[3]));
+    case 'xadd': {
+      const stream = collection(ks, e[1], StreamValue);
+      stream.append(idOf(e[2]), e.slice(3) as string[], state.limits);
+      return;
+    }
+    case 'xtrim':
+      (ks.data.get(e[1]) as StreamValue).removeFirst(e[2]);
+      return;
+    case 'xdel': {
+      const stream = ks.data.get(e[1]) as StreamValue;
+      for (let i = 2; i < e.length; i++) stream.delete(idOf(e[i]));
+      return;
+    }
+    case 'xsetid': {
+      const stream = ks.data.get(e[1]) as StreamValue;
+      stream.lastId = idOf(e[2]);
+      stream.entriesAdded = e[3];
+      stream.maxDeletedId = idOf(e[4]);
+      return;
+    }
+    case 'xgroup-create':
+      // MKSTREAM: the stream is created empty when missing.
+      collection(ks, e[1], StreamValue).createGroup(e[2], idOf(e[3]), e[4] < 0 ? undefined : e[4]);
+      return;
+    case 'xgroup-setid': {
+      const group = groupOf(ks, e[1], e[2]);
+      group.lastId = idOf(e[3]);
+      group.entriesRead = e[4] < 0 ? undefined : e[4];
+      return;
+    }
+    case 'xgroup-destroy':
+      (ks.data.get(e[1]) as StreamValue).groups.delete(e[2]);
+      return;
+    case 'xgroup-createconsumer':
+      groupOf(ks, e[1], e[2]).consumer(e[3], e[4]);
+      return;
+    case 'xgroup-delconsumer': {
+      const group = groupOf(ks, e[1], e[2]);
+      const consumer = group.consumers.get(e[3]);
+      if (consumer === undefined) return;
+      for (const entry of consumer.pending.values()) group.pending.delete(entry.id);
+      group.consumers.delete(e[3]);
+      return;
+    }
+    case 'xdeliver': {
+      const group = groupOf(ks, e[1], e[2]);
+      const consumer = group.consumer(e[3], e[4]);
+      consumer.seenTime = e[4];
+      group.lastId = idOf(e[5]);
+      group.entriesRead = e[6] < 0 ? undefined : e[6];
+      for (let i = 7; i < e.length; i++) group.assign(idOf(e[i] as string), consumer, e[4], 1);
+      return;
+    }
+    case 'xredeliver': {
+      const group = groupOf(ks, e[1], e[2]);
+      const consumer = group.consumer(e[3], e[4]);
+      consumer.seenTime = e[4];
+      for (let i = 5; i < e.length; i++) {
+        const entry = group.pending.get(idOf(e[i] as string));
+        if (entry === undefined) continue;
+        entry.deliveryTime = e[4];
+        entry.deliveryCount++;
+      }
+      return;
+    }
+    case 'xack': {
+      const group = groupOf(ks, e[1], e[2]);
+      for (let i = 3; i < e.length; i++) group.acknowledge(idOf(e[i]));
+      return;
+    }
+    case 'xclaim': {
+      const group = groupOf(ks, e[1], e[2]);
+      const consumer = group.consumer(e[3], e[4]);
+      consumer.seenTime = e[4];
+      for (let i = 5; i < e.length; i += 3) group.assign(idOf(e[i] as string), consumer, e[i + 1] as number, e[i + 2] as number);
+      return;
+    }
     case 'flushdb':
       ks.clear();
       return;
@@ -149,6 +227,10 @@ function collection<T extends Collection>(ks: Keyspace, key: string, Type: new (
   const created = new Type();
   ks.data.set(key, created);
   return created;
+}
+
+function groupOf(ks: Keyspace, key: string, group: string): StreamGroup {
+  return (ks.data.get(key) as StreamValue).groups.get(group) as StreamGroup;
 }
 
 /** Changes a collection, then deletes its key if it became empty (Redis never keeps empty aggregates). */

@@ -3,6 +3,7 @@ import type { EncodingLimits } from './encoding-limits.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
 import { SetValue } from './set-value.js';
+import { StreamValue } from './stream-value.js';
 import type { Value } from './value.js';
 import { ZSetValue } from './zset-value.js';
 
@@ -36,6 +37,8 @@ export function valueFromSnapshot(snapshot: ValueSnapshot, limits: EncodingLimit
       for (let i = 1; i < snapshot.length; i += 2) zset.set(snapshot[i + 1] as string, snapshot[i] as number, limits);
       return zset;
     }
+    case 'stream':
+      return StreamValue.fromSnapshot(snapshot[1]);
     default:
       // A corrupt or newer checkpoint or log.
       throw new Error(`unknown value snapshot type '${unknownKind(snapshot satisfies never)}'`);

@@ -4,9 +4,9 @@ import type { CollectionSnapshot } from '../log/record.js';
 /**
  * The value model. A string value is a JS string holding one byte per character (latin1), so every
  * Redis string is binary-safe and costs no wrapper object. Collections (hashes, lists, sets, sorted
- * sets) are objects tagged with their type and implement `Collection`.
+ * sets, streams) are objects tagged with their type and implement `Collection`.
  */
-export type TypeName = 'string' | 'hash' | 'list' | 'set' | 'zset';
+export type TypeName = 'string' | 'hash' | 'list' | 'set' | 'zset' | 'stream';
 
 export interface Collection {
   readonly type: Exclude<TypeName, 'string'>;

@@ -18,6 +18,8 @@ const ENCODING_OPTIONS: readonly [option: string, limit: keyof EncodingLimits][]
   ['set-max-intset-entries', 'intsetEntries'],
   ['zset-max-listpack-entries', 'zsetEntries'],
   ['zset-max-listpack-value', 'zsetValue'],
+  ['stream-node-max-entries', 'streamNodeMaxEntries'],
+  ['stream-node-max-bytes', 'streamNodeMaxBytes'],
 ];
 
 /**

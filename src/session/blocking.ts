@@ -24,6 +24,8 @@ interface Blocked {
   type: TypeName;
   /** Tries to serve the client now from `keys`; undefined when there is still nothing for it. */
   attempt: (keys: string[]) => Reply | undefined;
+  /** The reply when the key is deleted or changes type under the client (XREADGROUP's); without it the client waits on. */
+  gone: (() => Reply) | undefined;
   pending: PendingReply;
   timer: NodeJS.Timeout | undefined;
   forget: () => void;
@@ -47,9 +49,9 @@ export class BlockingRegistry implements ChangeListener {
   }
 
   /** Blocks `client` until `attempt` succeeds after a change to one of `keys`, or `timeoutMs` passes (0: forever). */
-  block(client: Client, keys: string[], type: TypeName, timeoutMs: number, attempt: (keys: string[]) => Reply | undefined): PendingReply {
+  block(client: Client, keys: string[], type: TypeName, timeoutMs: number, attempt: (keys: string[]) => Reply | undefined, gone?: () => Reply): PendingReply {
     const pending = new PendingReply();
-    const blocked: Blocked = { client, db: client.db, keys, type, attempt, pending, timer: undefined, forget: () => undefined, events: client.events, done: false };
+    const blocked: Blocked = { client, db: client.db, keys, type, attempt, gone, pending, timer: undefined, forget: () => undefined, events: client.events, done: false };
     if (this.queues.size === 0) this.store.listen(this);
     for (const key of new Set(keys)) {
       const id = `${client.db}:${key}`;
@@ -92,10 +94,15 @@ export class BlockingRegistry implements ChangeListener {
         blocked.client.now = now;
         blocked.client.events = blocked.events;
         const value = this.store.lookup(blocked.db, key, blocked.client);
-        if (value === undefined || typeOf(value) !== blocked.type) break;
+        if (value === undefined || typeOf(value) !== blocked.type) {
+          if (blocked.gone === undefined) break;
+          this.finish(blocked, blocked.gone());
+          continue;
+        }
         const reply = blocked.attempt([key]);
-        if (reply === undefined) break;
-        this.finish(blocked, reply);
+        // A list or zset that serves no one has nothing left; stream readers each wait for their own IDs.
+        if (reply === undefined && blocked.type !== 'stream') break;
+        if (reply !== undefined) this.finish(blocked, reply);
       }
     }
   }

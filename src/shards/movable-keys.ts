@@ -29,6 +29,17 @@ const sortKeys: KeyFinder = (args) => {
   return store === undefined ? [1] : [1, store];
 };
 
+/** XREAD's and XREADGROUP's keys: the first half of what follows STREAMS. */
+const streamsKeys: KeyFinder = (args) => {
+  for (let i = 1; i < args.length; i++)
+    if (args[i].toUpperCase() === 'STREAMS') {
+      const rest = args.length - i - 1;
+      if (rest === 0 || rest % 2 !== 0) return undefined;
+      return Array.from({ length: rest / 2 }, (_, k) => i + 1 + k);
+    }
+  return undefined;
+};
+
 const FINDERS: Readonly<Record<string, KeyFinder>> = {
   eval: numKeysAt(2),
   eval_ro: numKeysAt(2),
@@ -50,6 +61,8 @@ const FINDERS: Readonly<Record<string, KeyFinder>> = {
   zdiffstore: numKeysAt(2, [1]),
   sort: sortKeys,
   sort_ro: sortKeys,
+  xread: streamsKeys,
+  xreadgroup: streamsKeys,
 };
 
 /** The positions of the keys in `args` (args[0] is the command), or undefined when Redis would refuse them. */

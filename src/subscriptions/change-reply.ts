@@ -1,6 +1,6 @@
 import { DoubleReply, MapReply, PushReply, SetReply, type Reply } from '../replies/reply.js';
 import type { Change } from '../log/change-events.js';
-import type { LogRecord } from '../log/record.js';
+import type { LogRecord, StreamSnapshot } from '../log/record.js';
 import type { Value } from '../projections/value.js';
 
 /**
@@ -52,6 +52,13 @@ export function valueReply(value: Value): Reply {
     case 'zset': {
       const pairs: Reply[] = [];
       for (let i = 0; i < elements.length; i += 2) pairs.push([elements[i + 1] as string, new DoubleReply(elements[i] as number)]);
+      return pairs;
+    }
+    case 'stream': {
+      // Entries as XRANGE shows them: [ID, [field, value, ...]].
+      const entries = (elements[0] as StreamSnapshot)[4];
+      const pairs: Reply[] = [];
+      for (let i = 0; i < entries.length; i += 2) pairs.push([entries[i] as string, [...(entries[i + 1] as string[])]]);
       return pairs;
     }
     default:

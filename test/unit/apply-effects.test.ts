@@ -25,6 +25,27 @@ function datasetOf(state: ShardState): Dataset {
   return dataset;
 }
 
+/** Stream x of GIVEN: entries 1-0 and 2-0 in one node, group g with consumer alice owning 1-0; `patch` replaces parts. */
+function stream(patch: Partial<Record<'lastId' | 'maxDeletedId' | 'added' | 'nodes' | 'entries' | 'groups', unknown>>): ValueSnapshot {
+  const parts = {
+    lastId: '2-0',
+    maxDeletedId: '0-0',
+    added: 2,
+    nodes: ['1-0', '2-0', 2, 2, 40],
+    entries: ['1-0', ['f', '1'], '2-0', ['f', '2']],
+    groups: [['g', '1-0', 1, ['alice', 100], ['1-0', 'alice', 100, 1]]],
+    ...patch,
+  };
+  return ['stream', [parts.lastId, parts.maxDeletedId, parts.added, parts.nodes, parts.entries, parts.groups]] as ValueSnapshot;
+}
+
+/** Group g of stream x with its consumers and PEL replaced. */
+function groupG(lastId: string, entriesRead: number, consumers: unknown[], pending: unknown[]): unknown[] {
+  return [['g', lastId, entriesRead, consumers, pending]];
+}
+
+const withX = (patch: Parameters<typeof stream>[0]): Dataset => patched({ 0: { x: [stream(patch), 0] } });
+
 /** What every case starts from: a key of each type in db 0, one in db 1, and a function library. */
 const GIVEN: Dataset = {
   0: {
@@ -34,6 +55,7 @@ const GIVEN: Dataset = {
     l: [['list', 'a', 'b', 'c', 'b'], 0],
     set: [['set', 'a', 'b'], 0],
     z: [['zset', 1, 'a', 2, 'b', 3, 'c'], 0],
+    x: [stream({}), 0],
   },
   1: { other: ['o', 0] },
   [FUNCTIONS_DB]: { lib: ['#!lua name=lib', 0] },
@@ -121,6 +143,68 @@ const CASES: { [K in Effect[0]]: Case<K>[] } = {
   flushdb: [{ effect: ['flushdb'], after: { 1: GIVEN[1], [FUNCTIONS_DB]: GIVEN[FUNCTIONS_DB] }, changes: [{ db: 0, key: null, event: 'flushdb' }] }],
   // FLUSHALL leaves the function libraries, as in Redis.
   flushall: [{ effect: ['flushall'], after: { [FUNCTIONS_DB]: GIVEN[FUNCTIONS_DB] }, changes: [{ db: 0, key: null, event: 'flushall' }] }],
+  xadd: [
+    {
+      effect: ['xadd', 'x', '3-0', 'f', '3'],
+      after: withX({ lastId: '3-0', added: 3, nodes: ['1-0', '3-0', 3, 3, 56], entries: ['1-0', ['f', '1'], '2-0', ['f', '2'], '3-0', ['f', '3']] }),
+      changes: [keyChange('x', 'xadd')],
+    },
+  ],
+  xtrim: [{ effect: ['xtrim', 'x', 1], after: withX({ nodes: ['1-0', '2-0', 1, 2, 40], entries: ['2-0', ['f', '2']] }), changes: [keyChange('x', 'xtrim')] }],
+  xdel: [{ effect: ['xdel', 'x', '2-0'], after: withX({ maxDeletedId: '2-0', nodes: ['1-0', '2-0', 1, 2, 40], entries: ['1-0', ['f', '1']] }), changes: [keyChange('x', 'xdel')] }],
+  xsetid: [{ effect: ['xsetid', 'x', '9-0', 5, '2-0'], after: withX({ lastId: '9-0', added: 5, maxDeletedId: '2-0' }), changes: [keyChange('x', 'xsetid')] }],
+  'xgroup-create': [
+    {
+      effect: ['xgroup-create', 'x', 'h', '0-0', -1],
+      after: withX({ groups: [...groupG('1-0', 1, ['alice', 100], ['1-0', 'alice', 100, 1]), ['h', '0-0', -1, [], []]] }),
+      changes: [keyChange('x', 'xgroup-create')],
+    },
+    {
+      effect: ['xgroup-create', 'y', 'g', '0-0', -1],
+      after: patched({ 0: { y: [['stream', ['0-0', '0-0', 0, [], [], [['g', '0-0', -1, [], []]]]], 0] } }),
+      changes: [keyChange('y', 'xgroup-create')],
+    },
+  ],
+  'xgroup-setid': [
+    {
+      effect: ['xgroup-setid', 'x', 'g', '2-0', 2],
+      after: withX({ groups: groupG('2-0', 2, ['alice', 100], ['1-0', 'alice', 100, 1]) }),
+      changes: [keyChange('x', 'xgroup-setid')],
+    },
+  ],
+  'xgroup-destroy': [{ effect: ['xgroup-destroy', 'x', 'g'], after: withX({ groups: [] }), changes: [keyChange('x', 'xgroup-destroy')] }],
+  'xgroup-createconsumer': [
+    {
+      effect: ['xgroup-createconsumer', 'x', 'g', 'bob', 200],
+      after: withX({ groups: groupG('1-0', 1, ['alice', 100, 'bob', 200], ['1-0', 'alice', 100, 1]) }),
+      changes: [keyChange('x', 'xgroup-createconsumer')],
+    },
+  ],
+  'xgroup-delconsumer': [
+    { effect: ['xgroup-delconsumer', 'x', 'g', 'alice'], after: withX({ groups: groupG('1-0', 1, [], []) }), changes: [keyChange('x', 'xgroup-delconsumer')] },
+  ],
+  xdeliver: [
+    {
+      effect: ['xdeliver', 'x', 'g', 'bob', 300, '2-0', 2, '2-0'],
+      after: withX({ groups: groupG('2-0', 2, ['alice', 100, 'bob', 300], ['1-0', 'alice', 100, 1, '2-0', 'bob', 300, 1]) }),
+      changes: [keyChange('x', 'xdeliver')],
+    },
+  ],
+  xredeliver: [
+    {
+      effect: ['xredeliver', 'x', 'g', 'alice', 300, '1-0'],
+      after: withX({ groups: groupG('1-0', 1, ['alice', 300], ['1-0', 'alice', 300, 2]) }),
+      changes: [keyChange('x', 'xredeliver')],
+    },
+  ],
+  xack: [{ effect: ['xack', 'x', 'g', '1-0'], after: withX({ groups: groupG('1-0', 1, ['alice', 100], []) }), changes: [keyChange('x', 'xack')] }],
+  xclaim: [
+    {
+      effect: ['xclaim', 'x', 'g', 'bob', 400, '1-0', 350, 3],
+      after: withX({ groups: groupG('1-0', 1, ['alice', 100, 'bob', 400], ['1-0', 'bob', 350, 3]) }),
+      changes: [keyChange('x', 'xclaim')],
+    },
+  ],
   swapdb: [
     {
       effect: ['swapdb', 0, 1],
