@@ -85,9 +85,10 @@ export function bitcount(client: Client, args: string[]): Reply {
   const start = parseInteger(args[2]);
   const end = parseInteger(args[3]);
   if (start === null || end === null) return NOT_AN_INTEGER;
+  // Redis 7.0 answers such a range before it reads BYTE or BIT.
+  if (start < 0 && end < 0 && start > end) return 0;
   const unit = parseUnit(args[4]);
   if (unit instanceof ErrorReply) return unit;
-  if (start < 0 && end < 0 && start > end) return 0;
   const range = bitRange(start, end, unit, value.length);
   return range === null ? 0 : countBits(value, range[0], range[1]);
 }
@@ -222,8 +223,7 @@ function writeFields(client: Client, key: string, value: string | undefined, ope
   const replies: Reply[] = operations.map(({ kind, type, offset, value: operand, overflow }) => {
     const current = readField(bytes, offset, type);
     if (kind === 'get') return current;
-    const target = kind === 'incrby' ? current + operand : type.signed ? operand : BigInt.asUintN(64, operand);
-    const next = fitField(target, type, overflow);
+    const next = kind === 'incrby' ? fitField(current, operand, type, overflow) : fitField(type.signed ? operand : BigInt.asUintN(64, operand), 0n, type, overflow);
     if (next === null) return null;
     if (next !== current) {
       writeField(bytes, offset, type, next);

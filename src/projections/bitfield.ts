@@ -37,17 +37,23 @@ export function writeField(bytes: Uint8Array, offset: number, type: FieldType, v
   }
 }
 
+const INT64_MAX = 2n ** 63n - 1n;
+
 /**
- * The value a field takes for `target` (a SET's value, an INCRBY's exact sum), or null when it does
- * not fit and the overflow policy is FAIL. Redis reads an unsigned SET's value as a 64-bit unsigned
- * integer, so `SET u8 0 -1` overflows upwards (SAT stores 255); callers pass it so converted.
+ * The value a field takes for `value + increment` (SET passes its value and 0, INCRBY the field's
+ * value and its increment), or null when that does not fit and the overflow policy is FAIL. Redis
+ * reads an unsigned SET's value as a 64-bit unsigned integer, so `SET u8 0 -1` overflows upwards
+ * (SAT stores 255); callers pass it so converted.
  */
-export function fitField(target: bigint, type: FieldType, overflow: Overflow): bigint | null {
+export function fitField(value: bigint, increment: bigint, type: FieldType, overflow: Overflow): bigint | null {
+  const target = value + increment;
   const bits = BigInt(type.bits);
   const min = type.signed ? -(1n << (bits - 1n)) : 0n;
   const max = type.signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
   if (target >= min && target <= max) return target;
   if (overflow === 'fail') return null;
-  if (overflow === 'sat') return target > max ? max : min;
+  // Redis works out the room above `value` in 64 bits: within `max` of INT64_MIN it wraps, and a signed SET there saturates upwards.
+  const upwards = target > max || (type.signed && type.bits < 64 && max - value > INT64_MAX);
+  if (overflow === 'sat') return upwards ? max : min;
   return type.signed ? BigInt.asIntN(type.bits, target) : BigInt.asUintN(type.bits, target);
 }

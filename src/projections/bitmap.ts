@@ -26,11 +26,13 @@ export function withBit(byte: number, offset: number, bit: 0 | 1): number {
 
 /** How many bits are set from `first` to `last`: the ragged edges bit by bit, whole bytes by table. */
 export function countBits(value: string, first: number, last: number): number {
+  // Past the end there is nothing to count.
+  const end = Math.min(last, value.length * 8 - 1);
   let count = 0;
   let offset = first;
-  while (offset <= last && offset % 8 !== 0) count += bitAt(value, offset++);
-  for (; offset + 7 <= last; offset += 8) count += ONES_IN_BYTE[value.charCodeAt(offset / 8)];
-  while (offset <= last) count += bitAt(value, offset++);
+  while (offset <= end && offset % 8 !== 0) count += bitAt(value, offset++);
+  for (; offset + 7 <= end; offset += 8) count += ONES_IN_BYTE[value.charCodeAt(offset / 8)];
+  while (offset <= end) count += bitAt(value, offset++);
   return count;
 }
 
