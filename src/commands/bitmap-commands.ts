@@ -234,6 +234,7 @@ function writeFields(client: Client, key: string, value: string | undefined, ope
   });
   // A grown string's patch runs to its new end (what lies between is zeros, as the patch pads).
   if (length > old.length) changedTo = length - 1;
-  if (changedTo >= 0) patch(client, key, Math.min(changedFrom, changedTo), bytes.toString('latin1', Math.min(changedFrom, changedTo), changedTo + 1));
+  const from = Math.min(changedFrom, changedTo);
+  if (changedTo >= 0) patch(client, key, from, bytes.toString('latin1', from, changedTo + 1));
   return replies;
 }
