@@ -30,3 +30,13 @@ export function clampRange(start: number, end: number, length: number): [number,
   if (start > end || length === 0) return null;
   return [start, end];
 }
+
+/**
+ * Resolves negative indexes as GETRANGE and BITCOUNT do: counted from the end, then both clamped
+ * into the string (unlike LRANGE, GETRANGE hello 0 -10 is "h"); null when the range is empty.
+ */
+export function clampStringRange(start: number, end: number, length: number): [number, number] | null {
+  const from = start < 0 ? Math.max(length + start, 0) : start;
+  const to = Math.min(end < 0 ? Math.max(length + end, 0) : end, length - 1);
+  return from > to ? null : [from, to];
+}

@@ -1,3 +1,4 @@
+import * as bitmaps from './bitmap-commands.js';
 import { command } from './command-introspection.js';
 import { debug } from './debug-command.js';
 import { shutdown } from './shutdown-command.js';
@@ -159,6 +160,14 @@ const ROWS: Row[] = [
   ['substr', 4, 'readonly', 1, 1, 1, 'string', 'Returns a substring from a string value.', strings.getrange],
   ['setrange', 4, 'write denyoom', 1, 1, 1, 'string', 'Overwrites a part of a string value with another by an offset.', strings.setrange],
   ['lcs', -3, 'readonly', 1, 2, 1, 'string', 'Finds the longest common substring.', strings.lcs],
+  // bitmaps
+  ['setbit', 4, 'write denyoom', 1, 1, 1, 'bitmap', "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.", bitmaps.setbit],
+  ['getbit', 3, 'readonly fast', 1, 1, 1, 'bitmap', 'Returns a bit value by offset.', bitmaps.getbit],
+  ['bitcount', -2, 'readonly', 1, 1, 1, 'bitmap', 'Counts the number of set bits (population counting) in a string.', bitmaps.bitcount],
+  ['bitpos', -3, 'readonly', 1, 1, 1, 'bitmap', 'Finds the first set (1) or clear (0) bit in a string.', bitmaps.bitpos],
+  ['bitop', -4, 'write denyoom', 2, -1, 1, 'bitmap', 'Performs bitwise operations on multiple strings, and stores the result.', bitmaps.bitop],
+  ['bitfield', -2, 'write denyoom', 1, 1, 1, 'bitmap', 'Performs arbitrary bitfield integer operations on strings.', bitmaps.bitfield],
+  ['bitfield_ro', -2, 'readonly fast', 1, 1, 1, 'bitmap', 'Performs arbitrary read-only bitfield integer operations on strings.', bitmaps.bitfieldRo],
   // keys
   ['del', -2, 'write', 1, -1, 1, 'keyspace', 'Deletes one or more keys.', keys.del],
   ['unlink', -2, 'write fast', 1, -1, 1, 'keyspace', 'Asynchronously deletes one or more keys.', keys.del],

@@ -11,6 +11,9 @@ export const COMMAND_EVENTS: Readonly<Record<string, Readonly<Record<string, str
   incrbyfloat: { put: 'incrbyfloat' },
   setex: { put: 'set,expire' },
   psetex: { put: 'set,expire' },
+  // SETBIT and BITFIELD log the bytes they change.
+  setbit: { setrange: 'setbit' },
+  bitfield: { setrange: 'setbit' },
   hincrby: { hset: 'hincrby' },
   hincrbyfloat: { hset: 'hincrbyfloat' },
   spop: { srem: 'spop' },

@@ -1,5 +1,5 @@
 import { SET_WITH_EXPIRY_EVENT } from './keyspace-events.js';
-import { parseInteger } from './arguments.js';
+import { clampStringRange, parseInteger } from './arguments.js';
 import { isInt64, parseInt64 } from '../formats/number-parsing.js';
 import type { Client } from '../session/client.js';
 import {
@@ -226,12 +226,8 @@ export function getrange(client: Client, args: string[]): Reply {
   const value = readString(client, args[1]);
   if (value instanceof ErrorReply) return value;
   if (value === undefined || (start < 0 && end < 0 && start > end)) return '';
-  // Redis's getrange clamps a negative end to 0 (unlike LRANGE): GETRANGE hello 0 -10 is "h".
-  const from = start < 0 ? Math.max(value.length + start, 0) : start;
-  let to = end < 0 ? Math.max(value.length + end, 0) : end;
-  if (to >= value.length) to = value.length - 1;
-  if (from > to || value.length === 0) return '';
-  return value.slice(from, to + 1);
+  const range = clampStringRange(start, end, value.length);
+  return range === null ? '' : value.slice(range[0], range[1] + 1);
 }
 
 export function setrange(client: Client, args: string[]): Reply {

@@ -18,6 +18,7 @@ const CLASS_OF_EVENT: Readonly<Record<string, string>> = {
   copy_to: 'g',
   set: '$',
   setrange: '$',
+  setbit: '$',
   incrby: '$',
   incrbyfloat: '$',
   append: '$',
