@@ -32,7 +32,6 @@ const ORDER = [
 const OF_GROUP: Readonly<Record<string, string | undefined>> = {
   keyspace: 'keyspace',
   string: 'string',
-  bitmap: 'bitmap',
   hash: 'hash',
   list: 'list',
   set: 'set',
