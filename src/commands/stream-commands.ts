@@ -2,7 +2,7 @@ import { parseInteger } from './arguments.js';
 import { lookupTyped } from './typed-lookup.js';
 import type { Client } from '../session/client.js';
 import { NOT_AN_INTEGER, NO_SUCH_KEY, SYNTAX_ERROR, wrongArity } from '../replies/errors.js';
-import { ErrorReply, MapReply, NULL_ARRAY, OK, type Reply } from '../replies/reply.js';
+import { ErrorReply, MapReply, NULL_ARRAY, OK, helpReply, type Reply } from '../replies/reply.js';
 import { idText, MAX_ID, MIN_ID, nextId, parseStreamId, previousId, UINT64_MAX, msOf, seqOf, streamId, type StreamId } from '../projections/stream-id.js';
 import type { StreamEntry, StreamGroup, StreamValue } from '../projections/stream-value.js';
 import type { EffectDraft } from '../log/record.js';
@@ -261,11 +261,11 @@ export function xsetid(client: Client, args: string[]): Reply {
   }
   const stream = readStream(client, args[1]);
   if (stream instanceof ErrorReply || stream === undefined) return stream ?? NO_SUCH_KEY;
-  if (id < stream.maxDeletedId) return new ErrorReply('ERR The ID specified in XSETID is smaller than current max_deleted_entry_id');
   if (stream.size > 0) {
     if (id < (stream.edge(true) as StreamEntry)[0]) return new ErrorReply('ERR The ID specified in XSETID is smaller than the target stream top item');
     if (entriesAdded !== -1 && stream.size > entriesAdded) return new ErrorReply('ERR The entries_added specified in XSETID is smaller than the target stream length');
   }
+  if (id < stream.maxDeletedId) return new ErrorReply('ERR The ID specified in XSETID is smaller than current max_deleted_entry_id');
   const effect: EffectDraft<'xsetid'> = [
     'xsetid',
     args[1],
@@ -363,17 +363,14 @@ function streamInfo(stream: StreamValue, args: string[]): Reply {
 export function xinfo(client: Client, args: string[]): Reply {
   const sub = args[1].toUpperCase();
   if (sub === 'HELP')
-    return [
-      'XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+    return helpReply('XINFO', [
       'CONSUMERS <key> <groupname>',
       '    Show consumers of <groupname>.',
       'GROUPS <key>',
       '    Show the stream consumer groups.',
       'STREAM <key> [FULL [COUNT <count>]',
       '    Show information about the stream.',
-      'HELP',
-      '    Print this help.',
-    ];
+    ]);
   const stream = readStream(client, args[2]);
   if (stream instanceof ErrorReply || stream === undefined) return stream ?? NO_SUCH_KEY;
   if (sub === 'STREAM') return streamInfo(stream, args);

@@ -2,7 +2,7 @@ import { parseInteger } from './arguments.js';
 import { entryReply, noGroup, parseBound, parseStrictId, readStream } from './stream-commands.js';
 import type { Client } from '../session/client.js';
 import { NOT_AN_INTEGER, SYNTAX_ERROR, subcommandSyntaxError } from '../replies/errors.js';
-import { ErrorReply, OK, type Reply } from '../replies/reply.js';
+import { ErrorReply, OK, helpReply, type Reply } from '../replies/reply.js';
 import { idText, MAX_ID, MIN_ID, type StreamId } from '../projections/stream-id.js';
 import type { PendingEntry, StreamGroup, StreamValue } from '../projections/stream-value.js';
 import type { Effect, EffectDraft } from '../log/record.js';
@@ -93,8 +93,7 @@ export function xgroup(client: Client, args: string[]): Reply {
 }
 
 function groupHelp(): Reply {
-  return [
-    'XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  return helpReply('XGROUP', [
     'CREATE <key> <groupname> <id|$> [option]',
     '    Create a new consumer group. Options are:',
     '    * MKSTREAM',
@@ -109,9 +108,7 @@ function groupHelp(): Reply {
     '    Remove the specified group.',
     'SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]',
     '    Set the current group ID and entries_read counter.',
-    'HELP',
-    '    Print this help.',
-  ];
+  ]);
 }
 
 export function xack(client: Client, args: string[]): Reply {

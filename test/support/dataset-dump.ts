@@ -13,6 +13,8 @@ export async function dumpDataset(redis: Redis): Promise<Record<string, unknown>
     else if (type === 'list') value = await redis.lrange(key, 0, -1);
     else if (type === 'set') value = (await redis.smembers(key)).sort();
     else if (type === 'zset') value = await redis.zrange(key, 0, '-1', 'WITHSCORES');
+    // Entries, counters, groups, consumers and PELs with their times: all a stream holds.
+    else if (type === 'stream') value = await redis.call('XINFO', 'STREAM', key, 'FULL', 'COUNT', '0');
     dump[key] = { type, value, expires };
   }
   return dump;
