@@ -65,11 +65,15 @@ export function ratio(a: number, b: number): string {
   return (a / b).toFixed(2);
 }
 
-/** redis-benchmark of one given command (`__rand_int__` is replaced per request): its rps and latencies. */
-export function redisBenchmarkCommand(port: number, command: readonly string[], pipeline: number, requests: number, clients = 50): Record<string, number> {
-  const csv = execFileSync('redis-benchmark', ['-p', String(port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline), '-r', '100000', '--csv', ...command], {
-    encoding: 'utf8',
-  });
+/** redis-benchmark of one given command (`__rand_int__` is replaced per request by one of `keyspace` numbers): its rps and latencies. */
+export function redisBenchmarkCommand(port: number, command: readonly string[], pipeline: number, requests: number, clients = 50, keyspace = 100_000): Record<string, number> {
+  const csv = execFileSync(
+    'redis-benchmark',
+    ['-p', String(port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline), '-r', String(keyspace), '--csv', ...command],
+    {
+      encoding: 'utf8',
+    },
+  );
   const [header, line] = csv
     .trim()
     .split('\n')

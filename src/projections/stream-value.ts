@@ -322,11 +322,13 @@ export class StreamGroup {
 }
 
 /**
- * A Map keyed by stream IDs that iterates in ID order, as Redis's rax-based PELs do. Deliveries
- * almost always add IDs in order; one out of order marks the map for a sort before the next walk.
+ * A map keyed by stream IDs that iterates in ID order, as Redis's rax-based PELs do. Its Map is
+ * keyed by the ID's text: V8 hashes a BigInt by its low digit, so IDs that differ only in their
+ * ms (`n-0`) would all collide. Deliveries almost always add IDs in order; one out of order marks
+ * the map for a sort before the next walk.
  */
 export class IdOrderedMap<T> {
-  private map = new Map<StreamId, T>();
+  private map = new Map<string, [StreamId, T]>();
   private largest: StreamId = -1n;
   private sorted = true;
 
@@ -335,32 +337,36 @@ export class IdOrderedMap<T> {
   }
 
   get(id: StreamId): T | undefined {
-    return this.map.get(id);
+    return this.map.get(id.toString(36))?.[1];
   }
 
   has(id: StreamId): boolean {
-    return this.map.has(id);
+    return this.map.has(id.toString(36));
   }
 
   set(id: StreamId, value: T): void {
-    if (!this.map.has(id)) {
-      if (id < this.largest) this.sorted = false;
-      else this.largest = id;
+    const key = id.toString(36);
+    const existing = this.map.get(key);
+    if (existing !== undefined) {
+      existing[1] = value;
+      return;
     }
-    this.map.set(id, value);
+    if (id < this.largest) this.sorted = false;
+    else this.largest = id;
+    this.map.set(key, [id, value]);
   }
 
   delete(id: StreamId): boolean {
-    return this.map.delete(id);
+    return this.map.delete(id.toString(36));
   }
 
   /** Values in ID order. */
-  values(): IterableIterator<T> {
+  *values(): IterableIterator<T> {
     if (!this.sorted) {
-      this.map = new Map([...this.map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      this.map = new Map([...this.map].sort(([, [a]], [, [b]]) => (a < b ? -1 : a > b ? 1 : 0)));
       this.sorted = true;
     }
-    return this.map.values();
+    for (const [, value] of this.map.values()) yield value;
   }
 }
 

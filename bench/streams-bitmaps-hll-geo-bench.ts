@@ -1,0 +1,118 @@
+import { execFileSync } from 'node:child_process';
+import { pipelined, ratio, redisBenchmarkCommand } from './pipeline.js';
+import { ensureRedisTools, residentBytes, startEddy, startRedis, type BenchServer } from './servers.js';
+
+/**
+ * Streams, bitmaps, HyperLogLog and geo, Eddy beside redis-server (both everysec): redis-benchmark
+ * -c 50 with each command of issue 14 at -P 1 and -P 16; SETBIT at random offsets of a 64 MB bitmap
+ * pipelined over one connection (redis-benchmark pads __rand_int__ with zeros, and Redis refuses a
+ * bit offset written so); then the resident memory of a stream of 1 M entries of two small fields.
+ */
+const EDDY_PORT = 7394;
+const REDIS_PORT = 7395;
+const quick = process.argv.includes('--quick');
+
+interface Row {
+  label: string;
+  command: string[];
+  /** redis-benchmark's -r: the range of __rand_int__. */
+  keyspace?: number;
+  /** Run before the row on each server (its data). */
+  setup?: string[][];
+}
+
+const STREAM_ENTRIES = quick ? 200_000 : 2_000_000;
+
+const ROWS: Row[] = [
+  { label: 'XADD s * f v', command: ['XADD', 's', '*', 'f', 'v'] },
+  { label: 'XRANGE s - + COUNT 10', command: ['XRANGE', 's', '-', '+', 'COUNT', '10'] },
+  { label: 'XREADGROUP COUNT 10 >', command: ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '10', 'STREAMS', 'r', '>'], setup: [['XGROUP', 'CREATE', 'r', 'g', '0', 'MKSTREAM']] },
+  // Acknowledges entries the row above delivered (r holds IDs 1-0 .. n-0).
+  { label: 'XACK r g <random delivered ID>', command: ['XACK', 'r', 'g', '__rand_int__-0'], keyspace: STREAM_ENTRIES / 20 },
+  { label: 'BITCOUNT bm (64 MB)', command: ['BITCOUNT', 'bm'] },
+  { label: 'PFADD hll <random>', command: ['PFADD', 'hll', '__rand_int__'] },
+  { label: 'PFCOUNT hll', command: ['PFCOUNT', 'hll'] },
+  { label: 'GEOADD g lon lat <random>', command: ['GEOADD', 'geo', '13.361389', '38.115556', '__rand_int__'] },
+  { label: 'GEOSEARCH FROMLONLAT 13 38 BYRADIUS 200 km COUNT 10', command: ['GEOSEARCH', 'geo', 'FROMLONLAT', '13', '38', 'BYRADIUS', '200', 'km', 'COUNT', '10'] },
+];
+
+/** The stream XREADGROUP reads: entries 1-0 .. n-0, so that XACK's random IDs name delivered ones. */
+async function fillReadStream(server: BenchServer): Promise<void> {
+  await pipelined(server.port, STREAM_ENTRIES, (i) => ['XADD', 'r', `${i + 1}-0`, 'f', 'v'], 2);
+}
+
+async function throughput(): Promise<void> {
+  const eddy = await startEddy(EDDY_PORT, 'everysec');
+  const redis = await startRedis(REDIS_PORT, 'everysec');
+  try {
+    for (const server of [eddy, redis]) {
+      await fillReadStream(server);
+      // The 64 MB bitmap BITCOUNT counts.
+      await pipelined(server.port, 1, () => ['SETBIT', 'bm', String(2 ** 29 - 1), '1']);
+    }
+    console.log('\n| -P | command | Eddy req/s | Redis req/s | Eddy/Redis |');
+    console.log('|---|---|---|---|---|');
+    for (const pipeline of [1, 16]) {
+      const requests = quick ? 20_000 : pipeline === 1 ? 100_000 : 400_000;
+      for (const row of ROWS) {
+        for (const server of [eddy, redis]) for (const setup of row.setup ?? []) await pipelined(server.port, 1, () => setup);
+        // BITCOUNT of 64 MB and XREADGROUP are slow per call: fewer requests keep the run short.
+        const n = row.label.startsWith('BITCOUNT') ? Math.min(requests, 2_000) : row.label.startsWith('XREADGROUP') ? Math.min(requests, STREAM_ENTRIES / 20) : requests;
+        const ours = redisBenchmarkCommand(EDDY_PORT, row.command, pipeline, n, 50, row.keyspace).rps;
+        const theirs = redisBenchmarkCommand(REDIS_PORT, row.command, pipeline, n, 50, row.keyspace).rps;
+        console.log(`| ${pipeline} | ${row.label} | ${Math.round(ours)} | ${Math.round(theirs)} | ${ratio(ours, theirs)} |`);
+      }
+    }
+  } finally {
+    await eddy.stop();
+    await redis.stop();
+  }
+}
+
+/** SETBIT at random offsets below 2^29 (the same seeded offsets on both servers), pipelined in batches of 10 k. */
+async function randomSetbits(): Promise<void> {
+  const count = quick ? 50_000 : 500_000;
+  const rates: number[] = [];
+  for (const start of [startEddy, startRedis]) {
+    const server = await start(start === startEddy ? EDDY_PORT : REDIS_PORT, 'everysec');
+    try {
+      await pipelined(server.port, 1, () => ['SETBIT', 'bm', String(2 ** 29 - 1), '1']);
+      let seed = 42;
+      const offset = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 2 ** 29;
+      rates.push(count / (await pipelined(server.port, count, () => ['SETBIT', 'bm', String(offset()), '1'])));
+    } finally {
+      await server.stop();
+    }
+  }
+  console.log(`\n| ${count} SETBIT at random offsets of a 64 MB bitmap, pipelined | Eddy ops/s | Redis ops/s | Eddy/Redis |`);
+  console.log('|---|---|---|---|');
+  console.log(`| SETBIT bm <random> 1 | ${Math.round(rates[0])} | ${Math.round(rates[1])} | ${ratio(rates[0], rates[1])} |`);
+}
+
+/** Resident memory of each server holding one stream of `entries` entries of two small fields. */
+async function streamMemory(): Promise<void> {
+  const entries = quick ? 100_000 : 1_000_000;
+  const sizes: number[] = [];
+  for (const start of [startEddy, startRedis]) {
+    const server = await start(start === startEddy ? EDDY_PORT : REDIS_PORT, 'everysec');
+    try {
+      const before = residentBytes(server.process.pid as number);
+      await pipelined(server.port, entries, (i) => ['XADD', 'big', `${i + 1}-0`, 'name', `user${i % 1000}`, 'n', String(i)], 2);
+      // Let Eddy's heap settle after the load before reading its size.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      sizes.push(residentBytes(server.process.pid as number) - before);
+    } finally {
+      await server.stop();
+    }
+  }
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+  console.log(`\n| stream of ${entries} entries (2 fields) | Eddy | Redis | Eddy/Redis |`);
+  console.log('|---|---|---|---|');
+  console.log(`| resident memory added (MiB) | ${mib(sizes[0])} | ${mib(sizes[1])} | ${ratio(sizes[0], sizes[1])} |`);
+}
+
+ensureRedisTools();
+console.log(execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim());
+await throughput();
+await randomSetbits();
+await streamMemory();
