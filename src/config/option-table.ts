@@ -114,6 +114,8 @@ const HONOURED: readonly OptionSpec[] = [
   integer('set-max-intset-entries', '512', 0n, LONG_MAX),
   integer('zset-max-listpack-entries', '128', 0n, LONG_MAX, { alias: 'zset-max-ziplist-entries' }),
   memory('zset-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'zset-max-ziplist-value' }),
+  // The longest a sparse HyperLogLog grows before it turns dense.
+  memory('hll-sparse-max-bytes', '3000', 0n, LONG_MAX),
 
   integer('active-expire-effort', '1', 1n, 10n),
   oneOf('enable-debug-command', 'no', PROTECTED_ACTION, IMMUTABLE),
@@ -188,7 +190,6 @@ const ACCEPTED_ONLY: readonly OptionSpec[] = [
   bool('dynamic-hz', 'yes'),
   oneOf('enable-module-command', 'no', PROTECTED_ACTION, IMMUTABLE),
   oneOf('enable-protected-configs', 'no', PROTECTED_ACTION, IMMUTABLE),
-  memory('hll-sparse-max-bytes', '3000', 0n, LONG_MAX),
   text('ignore-warnings', ''),
   integer('io-threads', '1', 1n, 128n, IMMUTABLE),
   bool('io-threads-do-reads', 'no', IMMUTABLE),
