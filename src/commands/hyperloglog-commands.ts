@@ -37,19 +37,14 @@ function readHyperLogLog(client: Client, key: string): Stored | undefined | Erro
  * the key's expiry, as Redis changes the value in place.
  */
 function writeHyperLogLog(client: Client, key: string, old: string | undefined, hll: HyperLogLog): void {
-  const value = hll.toString();
   const store = client.server.store;
-  if (old === undefined || old.length !== value.length) {
-    store.put(client.db, key, value, old === undefined ? 0 : store.keyspace(client.db, key).expireAt(key), client);
+  if (old === undefined || old.length !== hll.byteLength) {
+    store.put(client.db, key, hll.toString(), old === undefined ? 0 : store.keyspace(client.db, key).expireAt(key), client);
     return;
   }
-  let from = 0;
-  while (from < value.length && value.charCodeAt(from) === old.charCodeAt(from)) from++;
-  let to = value.length;
-  while (to > from && value.charCodeAt(to - 1) === old.charCodeAt(to - 1)) to--;
-  // A PFMERGE that changed nothing still writes (Redis notifies and propagates it): one byte, as it was.
-  if (from === to) [from, to] = [0, 1];
-  store.write(store.shardOf(key), client.db, ['setrange', key, from, value.slice(from, to)], client);
+  // A PFMERGE that changed nothing still writes (Redis notifies and propagates it): the magic, as it was.
+  const { offset, patch } = hll.changes() ?? { offset: 0, patch: 'HYLL' };
+  store.write(store.shardOf(key), client.db, ['setrange', key, offset, patch], client);
 }
 
 export function pfadd(client: Client, args: string[]): Reply {

@@ -168,6 +168,10 @@ export type SetResult = 'changed' | 'unchanged' | 'corrupt';
  * sds string's terminator is: Redis reads the byte after an XZERO at the very end as 0.
  */
 export class HyperLogLog {
+  /** The span of bytes changed since the HLL was read (`changedTo` exclusive); empty while from >= to. */
+  private changedFrom = Infinity;
+  private changedTo = 0;
+
   private constructor(
     private bytes: Uint8Array,
     private length: number,
@@ -190,8 +194,10 @@ export class HyperLogLog {
     if (value.length < HEADER_BYTES || !value.startsWith('HYLL')) return undefined;
     const encoding = value.charCodeAt(ENCODING_AT);
     if (encoding > SPARSE || (encoding === DENSE && value.length !== DENSE_BYTES)) return undefined;
-    const bytes = Buffer.alloc(value.length + 1);
+    // Every byte is written: the string's, then the zero after them.
+    const bytes = Buffer.allocUnsafe(value.length + 1);
     bytes.write(value, 0, 'latin1');
+    bytes[value.length] = 0;
     return new HyperLogLog(bytes, value.length);
   }
 
@@ -206,9 +212,31 @@ export class HyperLogLog {
     return this.bytes[ENCODING_AT] === DENSE ? 'dense' : 'sparse';
   }
 
+  get byteLength(): number {
+    return this.length;
+  }
+
   /** The bytes as the string value Redis would hold. */
   toString(): string {
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length).toString('latin1');
+    return this.text(0, this.length);
+  }
+
+  /**
+   * The bytes changed since the HLL was read, from the first to the last, as a patch of the string
+   * read: for an HLL whose length stayed. Undefined when no byte changed.
+   */
+  changes(): { offset: number; patch: string } | undefined {
+    const to = Math.min(this.changedTo, this.length);
+    return this.changedFrom < to ? { offset: this.changedFrom, patch: this.text(this.changedFrom, to) } : undefined;
+  }
+
+  private text(from: number, to: number): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + from, to - from).toString('latin1');
+  }
+
+  private touch(from: number, to: number): void {
+    if (from < this.changedFrom) this.changedFrom = from;
+    if (to > this.changedTo) this.changedTo = to;
   }
 
   /** The cached cardinality, or undefined while it is stale. */
@@ -221,10 +249,13 @@ export class HyperLogLog {
 
   cacheCardinality(cardinality: number | bigint): void {
     new DataView(this.bytes.buffer, this.bytes.byteOffset + CARDINALITY_AT, 8).setBigInt64(0, BigInt(cardinality), true);
+    this.touch(CARDINALITY_AT, CARDINALITY_AT + 8);
   }
 
   invalidateCache(): void {
+    if ((this.bytes[STALE_AT] & STALE_BIT) !== 0) return;
     this.bytes[STALE_AT] |= STALE_BIT;
+    this.touch(STALE_AT, STALE_AT + 1);
   }
 
   /** PFADD of one element. */
@@ -290,6 +321,7 @@ export class HyperLogLog {
     if (!valid) return false;
     this.bytes = dense.bytes;
     this.length = dense.length;
+    this.touch(0, this.length);
     return true;
   }
 
@@ -347,6 +379,7 @@ export class HyperLogLog {
     const bytes = this.bytes;
     bytes[at] = (bytes[at] & ~(REGISTER_MAX << shift)) | (value << shift);
     bytes[at + 1] = (bytes[at + 1] & ~(REGISTER_MAX >> (8 - shift))) | (value >> (8 - shift));
+    this.touch(at, at + 2);
   }
 
   private setDense(index: number, count: number): SetResult {
@@ -410,8 +443,10 @@ export class HyperLogLog {
       if (valValue(op) >= count) return 'unchanged';
       inPlace = valRun(op) === 1;
     } else inPlace = isZero(op) && zeroRun(op) === 1;
-    if (inPlace) b[p] = valOp(count, 1);
-    else {
+    if (inPlace) {
+      b[p] = valOp(count, 1);
+      this.touch(p, p + 1);
+    } else {
       // Otherwise the opcode is split: the registers before `index`, the new VAL, those after it.
       const sequence: number[] = [];
       const last = first + span - 1;
@@ -435,6 +470,7 @@ export class HyperLogLog {
       if (delta !== 0 && next !== -1) b.copyWithin(next + delta, next, end);
       this.resize(delta);
       b.set(sequence, p);
+      this.touch(p, Math.max(end, end + delta));
       end += delta;
     }
     // Step 4: up to five opcodes from the one before are scanned for equal VALs that fit one.
@@ -455,6 +491,7 @@ export class HyperLogLog {
         if (run <= VAL_MAX_RUN) {
           b[p + 1] = valOp(valValue(here), run);
           b.copyWithin(p, p + 1, end);
+          this.touch(p, end);
           this.resize(-1);
           end--;
           // Merged: try again from here, with the VAL to its right.

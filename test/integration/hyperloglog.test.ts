@@ -334,6 +334,24 @@ describe('keyspace notifications and metadata', () => {
     expect(await events(ours, eddy.port)).toEqual(expected);
   });
 
+  test('a PFCOUNT that caches the count touches a WATCHed key; one answered from the cache does not', async () => {
+    const watchedThrough = async (client: Redis, port: number): Promise<unknown[]> => {
+      const other = new Redis({ port });
+      await client.pfadd('w', 'a', 'b');
+      const results: unknown[] = [];
+      for (let i = 0; i < 2; i++) {
+        await client.watch('w');
+        await other.pfcount('w');
+        results.push(await client.multi().ping().exec());
+      }
+      other.disconnect();
+      return results;
+    };
+    const expected = await watchedThrough(redis, reference.port);
+    expect(expected).toEqual([null, [[null, 'PONG']]]);
+    expect(await watchedThrough(ours, eddy.port)).toEqual(expected);
+  });
+
   test('COMMAND INFO of the HyperLogLog commands is redis-server 7.0', async () => {
     const names = ['pfadd', 'pfcount', 'pfmerge', 'pfdebug', 'pfselftest'];
     // Key specifications and tips (the 7th element on) are Redis's own: the legacy fields and categories are compared.
@@ -383,6 +401,30 @@ describe('a restart reproduces the HLL bytes', () => {
       reopened.disconnect();
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('a follower', () => {
+  test('counts without caching (its values are its primary log), and gets the cache its primary writes', async () => {
+    const primary = await EddyProcess.start(['--shards', '2']);
+    const follower = await EddyProcess.start(['--shards', '2', '--replicaof', '127.0.0.1', String(primary.port)]);
+    const writer = new Redis({ port: primary.port });
+    const reader = new Redis({ port: follower.port });
+    try {
+      await writer.pfadd('f', 'a', 'b', 'c');
+      const stale = await writer.getBuffer('f');
+      await expect.poll(async () => (await reader.getBuffer('f'))?.toString('hex'), { timeout: 20_000 }).toBe(stale?.toString('hex'));
+      expect(await reader.pfcount('f')).toBe(3);
+      expect((await reader.getBuffer('f'))?.toString('hex')).toBe(stale?.toString('hex'));
+      expect(await writer.pfcount('f')).toBe(3);
+      const cached = await writer.getBuffer('f');
+      expect(cached?.[15]).toBe(0);
+      await expect.poll(async () => (await reader.getBuffer('f'))?.toString('hex'), { timeout: 20_000 }).toBe(cached?.toString('hex'));
+    } finally {
+      writer.disconnect();
+      reader.disconnect();
+      await Promise.all([follower.stop(), primary.stop()]);
     }
   });
 });

@@ -138,6 +138,52 @@ describe('the encodings', () => {
   });
 });
 
+describe('the bytes a change touched', () => {
+  /** `old` with `patch` written at `offset` (what a setrange effect does). */
+  const patched = (old: string, { offset, patch }: { offset: number; patch: string }) => old.slice(0, offset) + patch + old.slice(offset + patch.length);
+
+  it('are a byte or two of a dense HLL for an element, the eight cache bytes for a count, none for nothing new', () => {
+    const dense = HyperLogLog.emptyDense();
+    dense.invalidateCache();
+    const stale = dense.toString();
+    const fresh = HyperLogLog.of(stale) as HyperLogLog;
+    expect(fresh.changes()).toBeUndefined();
+    fresh.add('an element', 3000);
+    fresh.invalidateCache();
+    const change = fresh.changes() as { offset: number; patch: string };
+    expect(change.patch.length).toBeLessThanOrEqual(2);
+    expect(patched(stale, change)).toBe(fresh.toString());
+
+    const counted = HyperLogLog.of(fresh.toString()) as HyperLogLog;
+    counted.cacheCardinality(counted.cardinality() as number);
+    expect(counted.changes()?.offset).toBe(8);
+    expect(patched(fresh.toString(), counted.changes() as { offset: number; patch: string })).toBe(counted.toString());
+
+    const again = HyperLogLog.of(counted.toString()) as HyperLogLog;
+    expect(again.add('an element', 3000)).toBe('unchanged');
+    expect(again.changes()).toBeUndefined();
+  });
+
+  it('cover every byte that differs when a sparse HLL is changed in place or keeps its length', () => {
+    const random = seeded(6);
+    let old = HyperLogLog.empty().toString();
+    let sameLength = 0;
+    for (let i = 0; i < 300; i++) {
+      const hll = HyperLogLog.of(old) as HyperLogLog;
+      // Registers close together: VAL runs to raise in place, split and merge.
+      hll.set(random(200), 1 + random(32), UNBOUNDED);
+      const now = hll.toString();
+      const change = hll.changes();
+      if (now.length === old.length) {
+        sameLength++;
+        expect(change === undefined ? old : patched(old, change)).toBe(now);
+      }
+      old = now;
+    }
+    expect(sameLength).toBeGreaterThan(100);
+  });
+});
+
 describe('the cached cardinality', () => {
   it('is the header bytes 8..15, little-endian, stale while the top bit is set', () => {
     const hll = HyperLogLog.empty();
