@@ -7,6 +7,7 @@ import { categoriesOf } from './command-categories.js';
 import * as conn from './connection-commands.js';
 import { clientCommand, monitor } from './client-command.js';
 import * as hashes from './hash-commands.js';
+import * as hyperloglogs from './hyperloglog-commands.js';
 import * as lists from './list-commands.js';
 import * as pubsub from './pubsub-commands.js';
 import * as sets from './set-commands.js';
@@ -168,6 +169,12 @@ const ROWS: Row[] = [
   ['bitop', -4, 'write denyoom', 2, -1, 1, 'bitmap', 'Performs bitwise operations on multiple strings, and stores the result.', bitmaps.bitop],
   ['bitfield', -2, 'write denyoom', 1, 1, 1, 'bitmap', 'Performs arbitrary bitfield integer operations on strings.', bitmaps.bitfield],
   ['bitfield_ro', -2, 'readonly fast', 1, 1, 1, 'bitmap', 'Performs arbitrary read-only bitfield integer operations on strings.', bitmaps.bitfieldRo],
+  // HyperLogLogs
+  ['pfadd', -2, 'write denyoom fast', 1, 1, 1, 'hyperloglog', 'Adds the specified elements to the specified HyperLogLog.', hyperloglogs.pfadd],
+  ['pfcount', -2, 'readonly', 1, -1, 1, 'hyperloglog', 'Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).', hyperloglogs.pfcount],
+  ['pfmerge', -2, 'write denyoom', 1, -1, 1, 'hyperloglog', 'Merge N different HyperLogLogs into a single one.', hyperloglogs.pfmerge],
+  ['pfdebug', 3, 'write denyoom admin', 2, 2, 1, 'hyperloglog', 'Internal commands for debugging HyperLogLog values', hyperloglogs.pfdebug],
+  ['pfselftest', 1, 'admin', 0, 0, 0, 'hyperloglog', 'An internal command for testing HyperLogLog values', hyperloglogs.pfselftest],
   // keys
   ['del', -2, 'write', 1, -1, 1, 'keyspace', 'Deletes one or more keys.', keys.del],
   ['unlink', -2, 'write fast', 1, -1, 1, 'keyspace', 'Asynchronously deletes one or more keys.', keys.del],

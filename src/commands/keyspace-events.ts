@@ -31,6 +31,13 @@ export const COMMAND_EVENTS: Readonly<Record<string, Readonly<Record<string, str
   sort: { rpush: 'sortstore' },
   zremrangebyscore: { zremrange: 'zremrangebyscore' },
   zremrangebylex: { zremrange: 'zremrangebylex' },
+  pfadd: { put: 'pfadd', setrange: 'pfadd' },
+  // Redis notifies `pfadd` for PFMERGE too: "in theory a mass-add of elements".
+  pfmerge: { put: 'pfadd', setrange: 'pfadd' },
+  // A cached count (PFCOUNT) and a conversion (PFDEBUG) notify nothing in Redis: no keyspace class
+  // has these names, so only log tails, WATCH and client tracking see them.
+  pfcount: { setrange: 'pfcount' },
+  pfdebug: { put: 'pfdebug' },
 };
 
 // Where an option, not the command, names the event, the handler gives it with its write.

@@ -116,6 +116,8 @@ const HONOURED: readonly OptionSpec[] = [
   memory('zset-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'zset-max-ziplist-value' }),
   memory('stream-node-max-bytes', '4096', 0n, LONG_MAX),
   integer('stream-node-max-entries', '100', 0n, LONG_MAX),
+  // The longest a sparse HyperLogLog grows before it turns dense.
+  memory('hll-sparse-max-bytes', '3000', 0n, LONG_MAX),
 
   integer('active-expire-effort', '1', 1n, 10n),
   oneOf('enable-debug-command', 'no', PROTECTED_ACTION, IMMUTABLE),
@@ -190,7 +192,6 @@ const ACCEPTED_ONLY: readonly OptionSpec[] = [
   bool('dynamic-hz', 'yes'),
   oneOf('enable-module-command', 'no', PROTECTED_ACTION, IMMUTABLE),
   oneOf('enable-protected-configs', 'no', PROTECTED_ACTION, IMMUTABLE),
-  memory('hll-sparse-max-bytes', '3000', 0n, LONG_MAX),
   text('ignore-warnings', ''),
   integer('io-threads', '1', 1n, 128n, IMMUTABLE),
   bool('io-threads-do-reads', 'no', IMMUTABLE),

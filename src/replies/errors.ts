@@ -28,6 +28,9 @@ export const EXPIRE_FLAGS_NX = new ErrorReply('ERR NX and XX, GT or LT options a
 export const EXPIRE_FLAGS_GT_LT = new ErrorReply('ERR GT and LT options at the same time are not compatible');
 export const READONLY = new ErrorReply("READONLY You can't write against a read only replica.");
 export const NOREPLICAS = new ErrorReply('NOREPLICAS Not enough good replicas to write.');
+/** A string that is not a HyperLogLog (Redis's isHLLObjectOrReply), and one whose sparse runs do not add up. */
+export const NOT_A_HYPERLOGLOG = new ErrorReply('WRONGTYPE Key is not a valid HyperLogLog string value.');
+export const CORRUPT_HYPERLOGLOG = new ErrorReply('INVALIDOBJ Corrupted HLL object detected');
 export const NEGATIVE_COUNT = new ErrorReply('ERR value is out of range, must be positive');
 /** Over maxmemory with nothing the policy may evict, or the heap near V8's limit (Redis's shared.oomerr). */
 export const OOM = new ErrorReply("OOM command not allowed when used memory > 'maxmemory'.");

@@ -22,6 +22,7 @@ const CLASS_OF_EVENT: Readonly<Record<string, string>> = {
   incrby: '$',
   incrbyfloat: '$',
   append: '$',
+  pfadd: '$',
   lpush: 'l',
   rpush: 'l',
   lpop: 'l',
