@@ -36,6 +36,7 @@ const OF_GROUP: Readonly<Record<string, string | undefined>> = {
   list: 'list',
   set: 'set',
   sortedset: 'sortedset',
+  geo: 'geo',
   connection: 'connection',
   transactions: 'transaction',
   scripting: 'scripting',

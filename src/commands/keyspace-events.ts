@@ -28,6 +28,11 @@ export const COMMAND_EVENTS: Readonly<Record<string, Readonly<Record<string, str
   sort: { rpush: 'sortstore' },
   zremrangebyscore: { zremrange: 'zremrangebyscore' },
   zremrangebylex: { zremrange: 'zremrangebylex' },
+  // GEOADD is a ZADD; a search's STORE is a put, named as in Redis 7.0's geo.c.
+  geoadd: { zadd: 'geoadd' },
+  georadius: { put: 'georadiusstore' },
+  georadiusbymember: { put: 'georadiusstore' },
+  geosearchstore: { put: 'geosearchstore' },
 };
 
 // Where an option, not the command, names the event, the handler gives it with its write.

@@ -1,3 +1,5 @@
+import { longDoubleOf } from './long-double.js';
+
 /** Doubles as text the way C's printf writes them, which is how Redis 7.0 prints them. */
 
 /**
@@ -39,12 +41,7 @@ function isTie(value: number, exponential: string): boolean {
   const digits = BigInt(mantissa.replace('.', ''));
   const decimalExponent = Number(exponentText) - 17;
   // value = m x 2^e exactly, from its bits.
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, Math.abs(value));
-  const bits = view.getBigUint64(0);
-  const biased = Number(bits >> 52n);
-  const m = biased === 0 ? bits & 0xfffffffffffffn : (bits & 0xfffffffffffffn) | (1n << 52n);
-  const e = (biased === 0 ? 1 : biased) - 1075;
+  const { mantissa: m, exponent: e } = longDoubleOf(value);
   // digits x 10^d == m x 2^e, with both sides scaled to integers.
   const left = digits * (decimalExponent >= 0 ? 10n ** BigInt(decimalExponent) : 1n) * (e < 0 ? 1n << BigInt(-e) : 1n);
   const right = m * (e >= 0 ? 1n << BigInt(e) : 1n) * (decimalExponent < 0 ? 10n ** BigInt(-decimalExponent) : 1n);

@@ -29,6 +29,21 @@ const sortKeys: KeyFinder = (args) => {
   return store === undefined ? [1] : [1, store];
 };
 
+/**
+ * GEORADIUS's key, then the keys after its first STORE and its first STOREDIST from `from` on, where
+ * the options start (Redis 7.0's keyword key specs).
+ */
+function geoRadiusKeys(from: number): KeyFinder {
+  return (args) => {
+    const keys = [1];
+    for (const keyword of ['STORE', 'STOREDIST']) {
+      const at = args.findIndex((arg, i) => i >= from && arg.toUpperCase() === keyword);
+      if (at !== -1 && at + 1 < args.length) keys.push(at + 1);
+    }
+    return keys;
+  };
+}
+
 const FINDERS: Readonly<Record<string, KeyFinder>> = {
   eval: numKeysAt(2),
   eval_ro: numKeysAt(2),
@@ -50,6 +65,8 @@ const FINDERS: Readonly<Record<string, KeyFinder>> = {
   zdiffstore: numKeysAt(2, [1]),
   sort: sortKeys,
   sort_ro: sortKeys,
+  georadius: geoRadiusKeys(6),
+  georadiusbymember: geoRadiusKeys(5),
 };
 
 /** The positions of the keys in `args` (args[0] is the command), or undefined when Redis would refuse them. */
