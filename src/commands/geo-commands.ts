@@ -7,6 +7,7 @@ import { NOT_AN_INTEGER, NOT_A_FLOAT, SYNTAX_ERROR } from '../replies/errors.js'
 import { DoubleReply, ErrorReply, NULL_ARRAY, type Reply } from '../replies/reply.js';
 import type { Client } from '../session/client.js';
 import { parseInteger } from './arguments.js';
+import { partialSort } from './partial-sort.js';
 import { lookupTyped } from './typed-lookup.js';
 import { storeZSet, zadd } from './zset-commands.js';
 
@@ -285,6 +286,8 @@ function findInside(zset: ZSetValue, shape: SearchShape, limit: number): Found[]
   return found;
 }
 
+const byDistance = (a: Found, b: Found) => (a.distance > b.distance ? 1 : a.distance === b.distance ? 0 : -1);
+
 function search(client: Client, args: string[], form: SearchForm): Reply {
   const zset = readGeoSet(client, args[form.source]);
   if (zset instanceof ErrorReply) return zset;
@@ -297,8 +300,14 @@ function search(client: Client, args: string[], form: SearchForm): Reply {
   const found = findInside(zset, shape, request.any ? request.count : 0);
   // COUNT without an order returns the nearest (ANY excepted): Redis sorts ascending then.
   const sort = request.sort ?? (request.count > 0 && !request.any ? 'asc' : undefined);
-  if (sort !== undefined) found.sort(sort === 'asc' ? (a, b) => a.distance - b.distance : (a, b) => b.distance - a.distance);
-  const returned = request.count > 0 ? found.slice(0, request.count) : found;
+  const size = request.count > 0 ? Math.min(request.count, found.length) : found.length;
+  if (sort !== undefined) {
+    const compare = sort === 'asc' ? byDistance : (a: Found, b: Found) => -byDistance(a, b);
+    // Redis sorts everything with qsort (glibc's: a stable merge sort), but only what COUNT returns with its pqsort.
+    if (size === found.length) found.sort(compare);
+    else partialSort(found, compare, 0, size - 1);
+  }
+  const returned = found.slice(0, size);
   const inUnit = (point: Found) => point.distance / area.toMeters;
   if (destination !== undefined)
     return storeZSet(

@@ -28,8 +28,7 @@ export const COMMAND_EVENTS: Readonly<Record<string, Readonly<Record<string, str
   sort: { rpush: 'sortstore' },
   zremrangebyscore: { zremrange: 'zremrangebyscore' },
   zremrangebylex: { zremrange: 'zremrangebylex' },
-  // GEOADD is a ZADD; a search's STORE is a put, named as in Redis 7.0's geo.c.
-  geoadd: { zadd: 'geoadd' },
+  // A search's STORE is a put, named as in Redis 7.0's geo.c (GEOADD runs ZADD, which notifies zadd).
   georadius: { put: 'georadiusstore' },
   georadiusbymember: { put: 'georadiusstore' },
   geosearchstore: { put: 'geosearchstore' },

@@ -1,9 +1,12 @@
+import { asin, cos, sin } from './rounded-trigonometry.js';
+
 /**
  * Redis's geohash arithmetic (geohash.c, geohash_helper.c): a point is a sorted-set score, the
  * 52-bit interleaving of its latitude and longitude cells at step 26 (latitude on the even bits);
  * a search scans the score ranges of 9 cells around its centre and keeps the points inside its
  * shape. Every step follows Redis's order of floating-point operations, so that scores,
- * coordinates, distances and the cells scanned are the same to the last bit.
+ * coordinates, distances and the cells scanned are the same to the last bit, as far as sin, cos
+ * and asin round as glibc's do (src/formats/rounded-trigonometry.ts).
  */
 
 export const LONGITUDE_LIMIT = 180;
@@ -143,15 +146,19 @@ export function geohashText(score: number): string {
   return `${text}0`;
 }
 
-/** The haversine great-circle distance in meters. */
+/** The distance in meters between two points on one meridian (geohashGetLatDistance). */
+function latitudeDistance(lat1: number, lat2: number): number {
+  return EARTH_RADIUS_IN_METERS * Math.abs(degreesToRadians(lat2) - degreesToRadians(lat1));
+}
+
+/** The haversine great-circle distance in meters; Redis 7.0.15 measures along the meridian when the longitudes agree. */
 export function distanceBetween(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  const v = sin((degreesToRadians(lon2) - degreesToRadians(lon1)) / 2);
+  if (v === 0) return latitudeDistance(lat1, lat2);
   const lat1r = degreesToRadians(lat1);
-  const lon1r = degreesToRadians(lon1);
   const lat2r = degreesToRadians(lat2);
-  const lon2r = degreesToRadians(lon2);
-  const u = Math.sin((lat2r - lat1r) / 2);
-  const v = Math.sin((lon2r - lon1r) / 2);
-  return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v));
+  const u = sin((lat2r - lat1r) / 2);
+  return 2.0 * EARTH_RADIUS_IN_METERS * asin(Math.sqrt(u * u + cos(lat1r) * cos(lat2r) * v * v));
 }
 
 /** A search area around a centre; sizes in the unit that `toMeters` converts to meters. */
@@ -192,8 +199,8 @@ function boundingBox(shape: SearchShape): [number, number, number, number] {
   const height = shape.toMeters * (shape.kind === 'radius' ? shape.radius : shape.height / 2);
   const width = shape.toMeters * (shape.kind === 'radius' ? shape.radius : shape.width / 2);
   const latDelta = radiansToDegrees(height / EARTH_RADIUS_IN_METERS);
-  const lonDeltaTop = radiansToDegrees(width / EARTH_RADIUS_IN_METERS / Math.cos(degreesToRadians(latitude + latDelta)));
-  const lonDeltaBottom = radiansToDegrees(width / EARTH_RADIUS_IN_METERS / Math.cos(degreesToRadians(latitude - latDelta)));
+  const lonDeltaTop = radiansToDegrees(width / EARTH_RADIUS_IN_METERS / cos(degreesToRadians(latitude + latDelta)));
+  const lonDeltaBottom = radiansToDegrees(width / EARTH_RADIUS_IN_METERS / cos(degreesToRadians(latitude - latDelta)));
   const lonDelta = latitude < 0 ? lonDeltaBottom : lonDeltaTop;
   return [longitude - lonDelta, latitude - latDelta, longitude + lonDelta, latitude + latDelta];
 }

@@ -52,6 +52,8 @@ const CLASS_OF_EVENT: Readonly<Record<string, string>> = {
   zinterstore: 'z',
   zdiffstore: 'z',
   zrangestore: 'z',
+  georadiusstore: 'z',
+  geosearchstore: 'z',
   expired: 'x',
   evicted: 'e',
 };
