@@ -248,8 +248,30 @@ describe('replies match redis-server 7.0', () => {
         'COMMAND GETKEYS GEORADIUS k 1 2 3 STORE a',
         'COMMAND GETKEYS GEORADIUSBYMEMBER k m 3 km store a',
         'COMMAND GETKEYS GEOSEARCHSTORE d s FROMLONLAT 1 1 BYRADIUS 1 m',
+        'MULTI',
+        'GEOADD Sicily 1 1 queued',
+        'GEOPOS Sicily queued',
+        'EXEC',
       ].map(words),
+      // From a script, coordinates are the bulk strings RESP2 carries, or Lua doubles after setresp(3).
+      ['EVAL', 'return redis.call("GEOSEARCH", KEYS[1], "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km", "WITHCOORD", "WITHDIST", "WITHHASH", "ASC")', '1', 'Sicily'],
+      ['EVAL', 'redis.setresp(3); return redis.call("GEOPOS", KEYS[1], "Catania")', '1', 'Sicily'],
     ]);
+  });
+
+  test('COMMAND INFO: arity, flags, key positions and ACL categories', async () => {
+    const names = ['geoadd', 'geodist', 'geohash', 'geopos', 'georadius', 'georadius_ro', 'georadiusbymember', 'georadiusbymember_ro', 'geosearch', 'geosearchstore'];
+    const [expected, actual] = await Promise.all(
+      [redis.port, eddy.port].map(async (port) => {
+        const client = new Redis({ port, protocol: 2 });
+        try {
+          return ((await client.command('INFO', ...names)) as unknown[][]).map((info) => info.slice(0, 7));
+        } finally {
+          client.disconnect();
+        }
+      }),
+    );
+    expect(actual).toEqual(expected);
   });
 });
 
