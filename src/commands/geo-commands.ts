@@ -1,5 +1,6 @@
 import { distanceBetween, distanceIfInside, geohashText, positionOf, scoreOf, scoreSpansOf, validCoordinates, type SearchShape } from '../formats/geohash.js';
-import { formatFixed, formatLongDouble, longDoubleOf } from '../formats/long-double.js';
+import { formatFixedDouble } from '../formats/double-text.js';
+import { humanText } from '../formats/long-double.js';
 import { parseDouble } from '../formats/number-parsing.js';
 import { belowMax, type ScoreRange } from '../projections/skiplist.js';
 import type { ZSetValue } from '../projections/zset-value.js';
@@ -42,7 +43,7 @@ function parseCoordinates(args: string[], at: number): [longitude: number, latit
   const latitude = longitude === null ? null : parseDouble(args[at + 1]);
   if (longitude === null || latitude === null) return NOT_A_FLOAT;
   if (!validCoordinates(longitude, latitude)) {
-    const printed = (value: number) => formatFixed(longDoubleOf(value), 6);
+    const printed = (value: number) => formatFixedDouble(value, 6);
     return new ErrorReply(`ERR invalid longitude,latitude pair ${printed(longitude)},${printed(latitude)}`);
   }
   return [longitude, latitude];
@@ -87,12 +88,12 @@ function positionOfMember(zset: ZSetValue, member: string): Centre | ErrorReply 
 
 /** Distances as Redis prints them: "%.4f", a bulk string in RESP3 too. */
 function distanceText(distance: number): string {
-  return formatFixed(longDoubleOf(distance), 4);
+  return formatFixedDouble(distance, 4);
 }
 
 /** A coordinate as Redis prints it (addReplyHumanLongDouble): a double in RESP3, with its own digits. */
 function coordinateReply(value: number): DoubleReply {
-  return new DoubleReply(value, formatLongDouble(longDoubleOf(value)));
+  return new DoubleReply(value, humanText(formatFixedDouble(value, 17)));
 }
 
 // ---- GEOADD, GEODIST, GEOHASH, GEOPOS

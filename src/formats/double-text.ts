@@ -1,4 +1,4 @@
-import { longDoubleOf } from './long-double.js';
+import { formatFixed, longDoubleOf } from './long-double.js';
 
 /** Doubles as text the way C's printf writes them, which is how Redis 7.0 prints them. */
 
@@ -57,4 +57,15 @@ function roundTieToEven(exponential: string): [string, string] {
   if ((kept & 1n) === 1n) kept++;
   const text = kept.toString();
   return [`${negative ? '-' : ''}${text[0]}.${text.slice(1)}`, exponentText];
+}
+
+/**
+ * C's "%.<digits>f" of a double, digits at most 20. JS's toFixed is exact too but takes a tie away
+ * from zero where glibc's printf takes it to even; a tie is a double that is an odd multiple of
+ * 2^-(digits+1) (only those end in a 5 just past the last digit), and goes the exact way.
+ */
+export function formatFixedDouble(value: number, digits: number): string {
+  const scaled = value * 2 ** (digits + 1);
+  if (!Number.isFinite(value) || Math.abs(value) >= 1e21 || (Number.isInteger(scaled) && scaled % 2 !== 0)) return formatFixed(longDoubleOf(value), digits);
+  return Object.is(value, -0) ? `-${value.toFixed(digits)}` : value.toFixed(digits);
 }

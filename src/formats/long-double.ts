@@ -75,6 +75,11 @@ export function formatFixed(value: LongDouble, digits: number): string {
 
 /** "%.17Lf" with trailing zeros and a bare point trimmed, "-0" printed as "0" (Redis's LD_STR_HUMAN). */
 export function formatLongDouble(value: LongDouble): string {
-  const printed = formatFixed(value, 17).replace(/\.?0+$/, '');
+  return humanText(formatFixed(value, 17));
+}
+
+/** Fixed-point text in Redis's LD_STR_HUMAN form: trailing zeros and a bare point trimmed, "-0" as "0". */
+export function humanText(fixed: string): string {
+  const printed = fixed.replace(/\.?0+$/, '');
   return printed === '-0' ? '0' : printed;
 }

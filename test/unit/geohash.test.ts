@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatFixedDouble } from '../../src/formats/double-text.js';
 import { distanceBetween, distanceIfInside, geohashText, positionOf, scoreOf, scoreSpansOf, validCoordinates, type SearchShape } from '../../src/formats/geohash.js';
 import { formatFixed, formatLongDouble, longDoubleOf } from '../../src/formats/long-double.js';
 
@@ -79,16 +81,35 @@ describe('distances and shapes', () => {
 });
 
 describe('fixed-point printing (C printf %.Nf)', () => {
+  const exact = (value: number, digits: number) => formatFixed(longDoubleOf(value), digits);
+
   it('rounds exact ties to even, as glibc does', () => {
-    expect(formatFixed(longDoubleOf(0.03125), 4)).toBe('0.0312');
-    expect(formatFixed(longDoubleOf(0.09375), 4)).toBe('0.0938');
-    expect(formatFixed(longDoubleOf(2.5), 0)).toBe('2');
+    for (const print of [exact, formatFixedDouble]) {
+      expect(print(0.03125, 4)).toBe('0.0312');
+      expect(print(0.09375, 4)).toBe('0.0938');
+      expect(print(2.5, 0)).toBe('2');
+      expect(print(-0.03125, 4)).toBe('-0.0312');
+    }
   });
 
-  it('prints every digit of a large value, and inf', () => {
-    expect(formatFixed(longDoubleOf(200), 6)).toBe('200.000000');
-    expect(formatFixed(longDoubleOf(1e22), 6)).toBe('10000000000000000000000.000000');
-    expect(formatFixed(longDoubleOf(-Infinity), 6)).toBe('-inf');
-    expect(formatFixed(longDoubleOf(-0), 4)).toBe('-0.0000');
+  it('prints every digit of a large value, negative zero, and inf', () => {
+    for (const print of [exact, formatFixedDouble]) {
+      expect(print(200, 6)).toBe('200.000000');
+      expect(print(1e22, 6)).toBe('10000000000000000000000.000000');
+      expect(print(-Infinity, 6)).toBe('-inf');
+      expect(print(-0, 4)).toBe('-0.0000');
+      expect(print(-1e-9, 4)).toBe('-0.0000');
+    }
+  });
+
+  it("the fast path (JS's toFixed) prints what the exact one does", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true }), fc.constantFrom(4, 6, 17), (value, digits) => {
+        expect(formatFixedDouble(value, digits)).toBe(exact(value, digits));
+      }),
+      { numRuns: 2000 },
+    );
+    // Cell centres as GEOPOS prints them.
+    for (let cell = 0; cell < 2000; cell++) expect(formatFixedDouble(positionOf(cell * 987654321)[1], 17)).toBe(exact(positionOf(cell * 987654321)[1], 17));
   });
 });
