@@ -212,11 +212,11 @@ function moved(cell: Cell, east: number, north: number): Cell {
   return { lat: wrap(cell.lat, north), lon: wrap(cell.lon, east), step: cell.step };
 }
 
-/** A cell a search need not scan (Redis's GZERO: bits and step 0). */
-const SKIPPED = undefined;
-
-/** The cells a search scans, in Redis's order: centre, N, S, E, W, NE, NW, SE, SW (geohashCalculateAreasByShapeWGS84). */
-function cellsToScan(shape: SearchShape): (Cell | typeof SKIPPED)[] {
+/**
+ * The cells a search scans, in Redis's order: centre, N, S, E, W, NE, NW, SE, SW
+ * (geohashCalculateAreasByShapeWGS84); undefined for one it need not scan (Redis's GZERO).
+ */
+function cellsToScan(shape: SearchShape): (Cell | undefined)[] {
   const [minLon, minLat, maxLon, maxLat] = boundingBox(shape);
   const { longitude, latitude } = shape;
   const radiusMeters = (shape.kind === 'radius' ? shape.radius : Math.sqrt((shape.width / 2) * (shape.width / 2) + (shape.height / 2) * (shape.height / 2))) * shape.toMeters;
@@ -239,7 +239,7 @@ function cellsToScan(shape: SearchShape): (Cell | typeof SKIPPED)[] {
   const skipNorth = useless && area.latitude.max > maxLat;
   const skipWest = useless && area.longitude.min < minLon;
   const skipEast = useless && area.longitude.max > maxLon;
-  const neighbour = (east: number, north: number, skip: boolean) => (skip ? SKIPPED : moved(centre, east, north));
+  const neighbour = (east: number, north: number, skip: boolean) => (skip ? undefined : moved(centre, east, north));
   return [
     centre,
     neighbour(0, 1, skipNorth),
@@ -267,7 +267,7 @@ export function scoreSpansOf(shape: SearchShape): ScoreSpan[] {
   let last: Cell | undefined;
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i];
-    if (cell === SKIPPED) continue;
+    if (cell === undefined) continue;
     if (last !== undefined && cell.lat === last.lat && cell.lon === last.lon && cell.step === last.step) continue;
     const align = 2 ** (52 - cell.step * 2);
     const bits = interleave(cell);
