@@ -6,6 +6,7 @@ import { flagBitsOf, type CommandSpec, type Handler, type SubcommandSpec } from 
 import { categoriesOf } from './command-categories.js';
 import * as conn from './connection-commands.js';
 import { clientCommand, monitor } from './client-command.js';
+import * as geo from './geo-commands.js';
 import * as hashes from './hash-commands.js';
 import * as hyperloglogs from './hyperloglog-commands.js';
 import * as lists from './list-commands.js';
@@ -400,6 +401,47 @@ const ROWS: Row[] = [
     streamGroups.xautoclaim,
   ],
   ['xinfo', -2, '', 2, 2, 1, 'stream', 'A container for stream introspection commands.', streams.xinfo],
+  // geo (sorted sets scored by geohash; STORE's key is found by src/shards/movable-keys.ts)
+  ['geoadd', -5, 'write denyoom', 1, 1, 1, 'geo', "Adds one or more members to a geospatial index. The key is created if it doesn't exist.", geo.geoadd],
+  ['geodist', -4, 'readonly', 1, 1, 1, 'geo', 'Returns the distance between two members of a geospatial index.', geo.geodist],
+  ['geohash', -2, 'readonly', 1, 1, 1, 'geo', 'Returns members from a geospatial index as geohash strings.', geo.geohash],
+  ['geopos', -2, 'readonly', 1, 1, 1, 'geo', 'Returns the longitude and latitude of members from a geospatial index.', geo.geopos],
+  [
+    'georadius',
+    -6,
+    'write denyoom movablekeys',
+    1,
+    1,
+    1,
+    'geo',
+    'Queries a geospatial index for members within a distance from a coordinate, optionally stores the result.',
+    geo.georadius,
+  ],
+  ['georadius_ro', -6, 'readonly', 1, 1, 1, 'geo', 'Returns members from a geospatial index that are within a distance from a coordinate.', geo.georadiusReadOnly],
+  [
+    'georadiusbymember',
+    -5,
+    'write denyoom movablekeys',
+    1,
+    1,
+    1,
+    'geo',
+    'Queries a geospatial index for members within a distance from a member, optionally stores the result.',
+    geo.georadiusbymember,
+  ],
+  ['georadiusbymember_ro', -5, 'readonly', 1, 1, 1, 'geo', 'Returns members from a geospatial index that are within a distance from a member.', geo.georadiusbymemberReadOnly],
+  ['geosearch', -7, 'readonly', 1, 1, 1, 'geo', 'Queries a geospatial index for members inside an area of a box or a circle.', geo.geosearch],
+  [
+    'geosearchstore',
+    -8,
+    'write denyoom',
+    1,
+    2,
+    1,
+    'geo',
+    'Queries a geospatial index for members inside an area of a box or a circle, optionally stores the result.',
+    geo.geosearchstore,
+  ],
 ];
 
 /**

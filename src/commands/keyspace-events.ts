@@ -38,6 +38,10 @@ export const COMMAND_EVENTS: Readonly<Record<string, Readonly<Record<string, str
   // has these names, so only log tails, WATCH and client tracking see them.
   pfcount: { setrange: 'pfcount' },
   pfdebug: { put: 'pfdebug' },
+  // A search's STORE is a put, named as in Redis 7.0's geo.c (GEOADD runs ZADD, which notifies zadd).
+  georadius: { put: 'georadiusstore' },
+  georadiusbymember: { put: 'georadiusstore' },
+  geosearchstore: { put: 'geosearchstore' },
 };
 
 // Where an option, not the command, names the event, the handler gives it with its write.

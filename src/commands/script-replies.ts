@@ -20,7 +20,7 @@ export function scriptValueOf(reply: Reply, resp: 2 | 3): ScriptValue {
     const items = reply.items.map((item) => scriptValueOf(item, resp));
     return resp === 3 ? { set: items } : items;
   }
-  if (reply instanceof DoubleReply) return resp === 3 ? { double: reply.value } : formatDouble(reply.value);
+  if (reply instanceof DoubleReply) return resp === 3 ? { double: reply.value } : (reply.text ?? formatDouble(reply.value));
   if (reply instanceof VerbatimReply) return resp === 3 ? { verbatim: [reply.format, reply.text] } : reply.text;
   if (reply instanceof BooleanReply) return resp === 3 ? reply.value : reply.value ? 1 : 0;
   if (reply instanceof NullArrayReply) return null;

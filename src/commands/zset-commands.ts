@@ -309,7 +309,7 @@ export function zrangestore(client: Client, args: string[]): Reply {
 }
 
 /** Replaces `key` with a sorted set of `entries` (deleting it when empty); replies the size. */
-function storeZSet(client: Client, key: string, entries: Iterable<[string, number]>): number {
+export function storeZSet(client: Client, key: string, entries: Iterable<[string, number]>): number {
   const store = client.server.store;
   const zset = new ZSetValue();
   for (const [member, score] of entries) zset.set(member, score, store.encodingLimits);

@@ -1,3 +1,5 @@
+import { formatFixed, longDoubleOf } from './long-double.js';
+
 /** Doubles as text the way C's printf writes them, which is how Redis 7.0 prints them. */
 
 /**
@@ -39,12 +41,7 @@ function isTie(value: number, exponential: string): boolean {
   const digits = BigInt(mantissa.replace('.', ''));
   const decimalExponent = Number(exponentText) - 17;
   // value = m x 2^e exactly, from its bits.
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, Math.abs(value));
-  const bits = view.getBigUint64(0);
-  const biased = Number(bits >> 52n);
-  const m = biased === 0 ? bits & 0xfffffffffffffn : (bits & 0xfffffffffffffn) | (1n << 52n);
-  const e = (biased === 0 ? 1 : biased) - 1075;
+  const { mantissa: m, exponent: e } = longDoubleOf(value);
   // digits x 10^d == m x 2^e, with both sides scaled to integers.
   const left = digits * (decimalExponent >= 0 ? 10n ** BigInt(decimalExponent) : 1n) * (e < 0 ? 1n << BigInt(-e) : 1n);
   const right = m * (e >= 0 ? 1n << BigInt(e) : 1n) * (decimalExponent < 0 ? 10n ** BigInt(-decimalExponent) : 1n);
@@ -60,4 +57,15 @@ function roundTieToEven(exponential: string): [string, string] {
   if ((kept & 1n) === 1n) kept++;
   const text = kept.toString();
   return [`${negative ? '-' : ''}${text[0]}.${text.slice(1)}`, exponentText];
+}
+
+/**
+ * C's "%.<digits>f" of a double, digits at most 20. JS's toFixed is exact too but takes a tie away
+ * from zero where glibc's printf takes it to even; a tie is a double that is an odd multiple of
+ * 2^-(digits+1) (only those end in a 5 just past the last digit), and goes the exact way.
+ */
+export function formatFixedDouble(value: number, digits: number): string {
+  const scaled = value * 2 ** (digits + 1);
+  if (!Number.isFinite(value) || Math.abs(value) >= 1e21 || (Number.isInteger(scaled) && scaled % 2 !== 0)) return formatFixed(longDoubleOf(value), digits);
+  return Object.is(value, -0) ? `-${value.toFixed(digits)}` : value.toFixed(digits);
 }

@@ -42,25 +42,44 @@ export function addLongDoubles(a: LongDouble, b: LongDouble): LongDouble {
   return { negative: sum < 0n, mantissa: rounded.mantissa, exponent: rounded.exponent, infinite: rounded.infinite };
 }
 
-const FRACTION_DIGITS = 17;
-const SCALE = 10n ** BigInt(FRACTION_DIGITS);
+/** A double as the long double it widens to, exactly (Redis prints GEOPOS's coordinates as long doubles). */
+export function longDoubleOf(value: number): LongDouble {
+  const negative = value < 0 || Object.is(value, -0);
+  if (!Number.isFinite(value)) return { negative, mantissa: 0n, exponent: 0, infinite: true };
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(value));
+  const bits = view.getBigUint64(0);
+  const biased = Number(bits >> 52n);
+  const fraction = bits & 0xfffffffffffffn;
+  return { negative, mantissa: biased === 0 ? fraction : fraction | (1n << 52n), exponent: (biased === 0 ? 1 : biased) - 1075, infinite: false };
+}
 
-/** "%.17Lf" with trailing zeros and a bare point trimmed, "-0" printed as "0" (Redis's LD_STR_HUMAN). */
-export function formatLongDouble(value: LongDouble): string {
+/** C's "%.<digits>Lf": the exact binary value rounded to `digits` decimals, ties to even, as glibc's printf rounds. */
+export function formatFixed(value: LongDouble, digits: number): string {
   if (value.infinite) return value.negative ? '-inf' : 'inf';
-  let printed: string;
-  if (value.exponent >= 0) printed = (value.mantissa << BigInt(value.exponent)).toString();
+  const scale = 10n ** BigInt(digits);
+  let units: bigint;
+  if (value.exponent >= 0) units = (value.mantissa << BigInt(value.exponent)) * scale;
   else {
-    // The exact binary value rounded to 17 decimals, ties to even, as glibc's printf rounds.
     const shift = BigInt(-value.exponent);
-    const scaled = value.mantissa * SCALE;
-    let units = scaled >> shift;
+    const scaled = value.mantissa * scale;
+    units = scaled >> shift;
     const twice = (scaled - (units << shift)) * 2n;
     const whole = 1n << shift;
     if (twice > whole || (twice === whole && (units & 1n) === 1n)) units++;
-    const digits = units.toString().padStart(FRACTION_DIGITS + 1, '0');
-    const fraction = digits.slice(-FRACTION_DIGITS).replace(/0+$/, '');
-    printed = digits.slice(0, -FRACTION_DIGITS) + (fraction === '' ? '' : `.${fraction}`);
   }
-  return value.negative && printed !== '0' ? `-${printed}` : printed;
+  const text = units.toString().padStart(digits + 1, '0');
+  const fixed = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+  return value.negative ? `-${fixed}` : fixed;
+}
+
+/** "%.17Lf" with trailing zeros and a bare point trimmed, "-0" printed as "0" (Redis's LD_STR_HUMAN). */
+export function formatLongDouble(value: LongDouble): string {
+  return humanText(formatFixed(value, 17));
+}
+
+/** Fixed-point text in Redis's LD_STR_HUMAN form: trailing zeros and a bare point trimmed, "-0" as "0". */
+export function humanText(fixed: string): string {
+  const printed = fixed.replace(/\.?0+$/, '');
+  return printed === '-0' ? '0' : printed;
 }

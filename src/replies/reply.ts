@@ -42,9 +42,12 @@ export class SetReply {
   constructor(readonly items: readonly Reply[]) {}
 }
 
-/** A double in RESP3, a bulk string in RESP2. */
+/** A double in RESP3, a bulk string in RESP2; `text` where Redis prints it its own way (GEOPOS's coordinates, "%.17Lf" trimmed). */
 export class DoubleReply {
-  constructor(readonly value: number) {}
+  constructor(
+    readonly value: number,
+    readonly text?: string,
+  ) {}
 }
 
 /** Verbatim text in RESP3 (`=`, with a format such as `txt`), a bulk string in RESP2. */

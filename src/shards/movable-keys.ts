@@ -39,6 +39,20 @@ const streamsKeys: KeyFinder = (args) => {
     }
   return undefined;
 };
+/**
+ * GEORADIUS's key, then the keys after its first STORE and its first STOREDIST from `from` on, where
+ * the options start (Redis 7.0's keyword key specs).
+ */
+function geoRadiusKeys(from: number): KeyFinder {
+  return (args) => {
+    const keys = [1];
+    for (const keyword of ['STORE', 'STOREDIST']) {
+      const at = args.findIndex((arg, i) => i >= from && arg.toUpperCase() === keyword);
+      if (at !== -1 && at + 1 < args.length) keys.push(at + 1);
+    }
+    return keys;
+  };
+}
 
 const FINDERS: Readonly<Record<string, KeyFinder>> = {
   eval: numKeysAt(2),
@@ -63,6 +77,8 @@ const FINDERS: Readonly<Record<string, KeyFinder>> = {
   sort_ro: sortKeys,
   xread: streamsKeys,
   xreadgroup: streamsKeys,
+  georadius: geoRadiusKeys(6),
+  georadiusbymember: geoRadiusKeys(5),
 };
 
 /** The positions of the keys in `args` (args[0] is the command), or undefined when Redis would refuse them. */

@@ -63,6 +63,8 @@ const CLASS_OF_EVENT: Readonly<Record<string, string>> = {
   'xgroup-destroy': 't',
   'xgroup-createconsumer': 't',
   'xgroup-delconsumer': 't',
+  georadiusstore: 'z',
+  geosearchstore: 'z',
   expired: 'x',
   evicted: 'e',
 };

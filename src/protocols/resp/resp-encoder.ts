@@ -19,7 +19,7 @@ export function encodeReply(reply: Reply, resp: 2 | 3): string {
   }
   if (reply instanceof SetReply) return encodeItems(resp === 3 ? '~' : '*', reply.items, resp);
   if (reply instanceof DoubleReply) {
-    const text = formatDouble(reply.value);
+    const text = reply.text ?? formatDouble(reply.value);
     return resp === 3 ? `,${text}\r\n` : `$${text.length}\r\n${text}\r\n`;
   }
   if (reply instanceof VerbatimReply) return resp === 3 ? `=${reply.text.length + 4}\r\n${reply.format}:${reply.text}\r\n` : `$${reply.text.length}\r\n${reply.text}\r\n`;
