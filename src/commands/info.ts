@@ -109,6 +109,7 @@ const SECTIONS: Record<string, Section> = {
     ['eventloop_delay_p99_ms', (s.stats.eventLoopDelay.percentile(99) / 1e6).toFixed(1)],
   ],
   replication: (s) => replicationInfo(s.replication, s.store.log, s.config),
+  errorstats: (s) => [...s.stats.errorCodes].map(([code, count]): [string, string] => [`errorstat_${code}`, `count=${count}`]),
   keyspace: (s) => {
     const lines: [string, string][] = [];
     for (let db = 0; db < DATABASES; db++) {

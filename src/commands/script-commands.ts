@@ -108,7 +108,6 @@ export function runProgram(client: Client, request: ProgramRequest, retry: () =>
   const waiting = waitForScript(
     client,
     shards.map((shard) => shard.id),
-    false,
     retry,
   );
   if (waiting !== undefined) return waiting;

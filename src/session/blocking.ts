@@ -142,6 +142,8 @@ export class BlockingRegistry implements ChangeListener {
       if (queue.length === 0) this.queues.delete(id);
     }
     if (this.queues.size === 0) this.store.unlisten(this);
+    // An error a blocked client ends with (XREADGROUP's NOGROUP) counts as the command's, as in Redis.
+    if (reply instanceof ErrorReply) blocked.client.server.stats.noteError(reply.message);
     if (reply !== undefined) blocked.pending.resolve(reply);
   }
 }

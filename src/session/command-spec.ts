@@ -26,8 +26,6 @@ export const Flag = {
   admin: 1 << 8,
   /** May add memory: refused with -OOM over maxmemory (after eviction) or near the heap's limit. */
   denyoom: 1 << 9,
-  /** Runs while a script is busy past busy-reply-threshold (SCRIPT KILL, SHUTDOWN, MULTI, ...); anything else gets -BUSY then. */
-  allow_busy: 1 << 10,
 } as const;
 
 export function flagBitsOf(flags: readonly string[]): number {

@@ -32,7 +32,6 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
     const waiting = waitForScript(
       client,
       (spec.name === 'exec' && client.transaction !== null ? shardsOfQueue(client, client.transaction.queue) : shardsTouched(client, spec, args)).map((shard) => shard.id),
-      ((command as CommandRow).flagBits & Flag.allow_busy) !== 0,
       () => dispatch(client, args),
     );
     if (waiting instanceof ErrorReply && client.transaction !== null) {

@@ -50,7 +50,7 @@ function trackCommand(caller: Client, client: Client, spec: CommandSpec, args: s
 const NOT_TRACKED = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro', 'pubsub']);
 
 export function countError(client: Client, error: ErrorReply): ErrorReply {
-  client.server.stats.errorReplies++;
+  client.server.stats.noteError(error.message);
   return error;
 }
 

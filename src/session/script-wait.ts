@@ -9,16 +9,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * A command that needs shards a running script holds waits until the script ends, and gets -BUSY
  * once the script has run past busy-reply-threshold, as in Redis; `retry` dispatches it again.
- * Undefined when the command may run now.
+ * Undefined when no running script holds those shards.
  */
-export function waitForScript(client: Client, shardIds: readonly number[], allowBusy: boolean, retry: () => Reply | PendingReply): Reply | PendingReply | undefined {
+export function waitForScript(client: Client, shardIds: readonly number[], retry: () => Reply | PendingReply): Reply | PendingReply | undefined {
   const scripts = client.server.scripts;
   const running = scripts.running;
-  if (running === undefined) return undefined;
+  if (running === undefined || !shardIds.some((id) => running.job.shards.has(id))) return undefined;
   const left = client.server.config.int('busy-reply-threshold') - (performance.now() - running.startedAt);
-  // Past the threshold Redis answers -BUSY to every command but the allow_busy ones, whatever keys they name.
-  if (left <= 0 && !allowBusy) return BUSY;
-  if (!shardIds.some((id) => running.job.shards.has(id))) return undefined;
   if (left <= 0) return BUSY;
   const pending = new PendingReply();
   let timer: NodeJS.Timeout | undefined;

@@ -28,6 +28,8 @@ export class Stats {
   keyspaceHits = 0;
   keyspaceMisses = 0;
   errorReplies = 0;
+  /** Error replies by their code (the first word: ERR, WRONGTYPE, NOGROUP, ...), for INFO errorstats. */
+  readonly errorCodes = new Map<string, number>();
   recoveredRecords = 0;
   recoveryMs = 0;
 
@@ -36,7 +38,18 @@ export class Stats {
     this.keyspaceHits = 0;
     this.keyspaceMisses = 0;
     this.errorReplies = 0;
+    this.errorCodes.clear();
     this.eventLoopDelay.reset();
+  }
+
+  /** Counts an error reply under its code; Redis keeps at most 128 codes, then counts only the total. */
+  noteError(message: string): void {
+    this.errorReplies++;
+    const space = message.indexOf(' ');
+    const code = space === -1 ? message : message.slice(0, space);
+    const count = this.errorCodes.get(code);
+    if (count !== undefined) this.errorCodes.set(code, count + 1);
+    else if (this.errorCodes.size < 128) this.errorCodes.set(code, 1);
   }
 }
 

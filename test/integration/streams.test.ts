@@ -357,7 +357,7 @@ describe('streams against a real redis-server', () => {
   });
 });
 
-describe('streams in the log: restart, point-in-time restore and a follower reproduce them exactly', () => {
+describe('streams, bitmaps, HyperLogLogs and geo in the log: restart, point-in-time restore and a follower reproduce them exactly', () => {
   const PITR = resolve(import.meta.dirname, '../../dist/tools/eddy-pitr.js');
   const servers: EddyProcess[] = [];
   const dirs: string[] = [];
@@ -366,8 +366,18 @@ describe('streams in the log: restart, point-in-time restore and a follower repr
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Streams with trims, deletions, groups, deliveries, acks and claims, on several shards. */
+  /** Streams with trims, deletions, groups, deliveries, acks and claims, and the three other types, on several shards. */
   async function workload(redis: Redis, round: number): Promise<void> {
+    for (let k = 0; k < 4; k++) {
+      await redis.setbit(`bits:${k}`, 1000 * round + 7 * k, 1);
+      await redis.call('BITFIELD', `bits:${k}`, 'INCRBY', 'u8', '#3', String(round + k), 'SET', 'i16', '100', '-5');
+      await redis.pfadd(`hll:${k}`, ...Array.from({ length: 50 + 400 * round }, (_, i) => `e${round}:${k}:${i}`));
+      await redis.pfcount(`hll:${k}`);
+      await redis.geoadd(`geo:${k}`, 13.361389 + k, 38.115556 - round, `m${round}`, 15.087269, 37.502669 + k / 10, `n${round}`);
+    }
+    await redis.call('BITOP', 'OR', '{b}dest', 'bits:0');
+    await redis.pfmerge('{h}merged', 'hll:0');
+    await redis.call('GEOSEARCHSTORE', 'geo:stored', 'geo:0', 'FROMLONLAT', '13', '38', 'BYRADIUS', '500', 'km', 'STOREDIST');
     for (let s = 0; s < 6; s++) {
       const key = `stream:${s}`;
       if (round === 0) await redis.xgroup('CREATE', key, 'g', '0', 'MKSTREAM');
@@ -388,6 +398,8 @@ describe('streams in the log: restart, point-in-time restore and a follower repr
     const primary = await EddyProcess.start(['--shards', '3', '--save', '']);
     servers.push(primary);
     const redis = new Redis({ port: primary.port });
+    // It reconnects by itself across the restart below.
+    redis.on('error', () => undefined);
     extra.push(redis);
     const follower = await EddyProcess.start(['--shards', '2', '--replicaof', '127.0.0.1', String(primary.port)]);
     servers.push(follower);
