@@ -49,7 +49,7 @@ export type GroupSnapshot = readonly [name: string, lastId: string, entriesRead:
  * Stream effects carry IDs as `ms-seq` text and times as ms. `xtrim` removes the first `count`
  * entries; `xdeliver` sets a group's last ID and entries read (-1: unknown) and puts the IDs that
  * follow in the consumer's PEL (none under NOACK); `xredeliver` is a re-read of the consumer's own
- * history; `xclaim` gives (ID, delivery time, delivery count) triples to a consumer.
+ * history (with no IDs, a read that found nothing: it still refreshes the consumer's seen time); `xclaim` gives (ID, delivery time, delivery count) triples to a consumer.
  */
 export type Effect =
   | readonly [op: 'put', key: string, value: ValueSnapshot, expireAt: number]

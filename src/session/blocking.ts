@@ -95,8 +95,8 @@ export class BlockingRegistry implements ChangeListener {
         blocked.client.events = blocked.events;
         const value = this.store.lookup(blocked.db, key, blocked.client);
         if (value === undefined || typeOf(value) !== blocked.type) {
-          if (blocked.gone === undefined) break;
-          this.finish(blocked, blocked.gone());
+          if (blocked.gone !== undefined) this.finish(blocked, blocked.gone());
+          else if (blocked.type !== 'stream') break;
           continue;
         }
         const reply = blocked.attempt([key]);
