@@ -21,10 +21,23 @@ export function seqOf(id: StreamId): bigint {
   return id & UINT64_MAX;
 }
 
+/** The last ID turned into text, and its text: XADD writes an ID that apply reads straight back. */
+let lastId: StreamId = -1n;
+let lastText = '';
+
 /** `ms-seq`, as every reply and the log write it. */
 export function idText(id: StreamId): string {
-  return `${id >> 64n}-${id & UINT64_MAX}`;
+  if (id === lastId) return lastText;
+  const ms = id >> 64n;
+  const seq = id & UINT64_MAX;
+  // Doubles print exact integers below 2^53 faster than BigInts print themselves.
+  const text = ms < SAFE && seq < SAFE ? `${Number(ms)}-${Number(seq)}` : `${ms}-${seq}`;
+  lastId = id;
+  lastText = text;
+  return text;
 }
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 const UINT64_TEXT = /^\d{1,20}$/;
 
@@ -47,6 +60,7 @@ export interface ParsedId {
  * largest ID unless `strict` (XADD), a bare `ms` takes `missingSeq`; null for anything else.
  */
 export function parseStreamId(text: string, missingSeq: bigint, strict = false, allowAutoSeq = false): ParsedId | null {
+  if (text === lastText && lastText !== '') return { id: lastId, autoSeq: false };
   if (text.length > 127) return null;
   if (!strict && text === '-') return { id: MIN_ID, autoSeq: false };
   if (!strict && text === '+') return { id: MAX_ID, autoSeq: false };
