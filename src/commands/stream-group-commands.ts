@@ -323,11 +323,15 @@ export function xautoclaim(client: Client, args: string[]): Reply {
   const claims = new Claims(client, args[1], args[2], group, args[3]);
   const replies: Reply[] = [];
   let attempts = count * ATTEMPTS_FACTOR;
+  // The cursor is the first PEL entry not examined, 0-0 when the walk reached the end.
   let next = MIN_ID;
-  const pending = [...group.pending.values()].filter((entry) => entry.id >= start);
-  let at = 0;
-  for (; at < pending.length && attempts > 0 && count > 0; at++, attempts--) {
-    const entry = pending[at];
+  for (const entry of group.pending.values()) {
+    if (entry.id < start) continue;
+    if (attempts === 0 || count === 0) {
+      next = entry.id;
+      break;
+    }
+    attempts--;
     const fields = stream.fieldsOf(entry.id);
     if (fields === undefined) {
       claims.dropped.push(entry.id);
@@ -339,8 +343,6 @@ export function xautoclaim(client: Client, args: string[]): Reply {
     replies.push(justId ? idText(entry.id) : entryReply([entry.id, fields]));
     count--;
   }
-  // The cursor is the next PEL entry not examined, 0-0 when the walk reached the end.
-  if (at < pending.length) next = pending[at].id;
   claims.commit();
   return [idText(next), replies, claims.dropped.map(idText)];
 }
