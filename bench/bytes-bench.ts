@@ -7,7 +7,8 @@ import { ensureRedisTools, startEddy, startRedis, type StartServer } from './ser
  * a 64 MB bitmap, BITCOUNT of it, SETRANGE at random offsets of a 1 MB value and APPEND to a 1 MB
  * value, 50 connections at -P 1 and -P 16. redis-benchmark cannot send these: its __rand_int__ is
  * zero-padded to 12 digits, which both servers refuse as a bit offset, so the load comes from 50
- * pipelined connections of this process, the same seeded offsets for both servers.
+ * pipelined connections of this process, the same seeded offsets for both servers; a small SET
+ * through the same generator gives the scale.
  */
 const EDDY_PORT = 7394;
 const REDIS_PORT = 7395;
@@ -59,6 +60,8 @@ async function measure(start: StartServer, port: number): Promise<Map<string, nu
       ['SETBIT 64 MB', (next) => ['SETBIT', 'bm', String(next()), '1'], BITMAP_BITS],
       ['SETRANGE 1 MB', (next) => ['SETRANGE', 'range', String(next()), 'abcdefgh'], VALUE_BYTES - 8],
       ['APPEND 1 MB+', () => ['APPEND', 'log', 'abcdefghijklmnop'], 1],
+      // The same load generator's ceiling for a plain write, for scale.
+      ['SET 3 B (baseline)', (next) => ['SET', `key:${next()}`, 'abc'], 100_000],
     ];
     // A first pass unmeasured: V8 needs load to optimise the server's code, and the first run would pay for it.
     for (const [, command, bound] of tests) await load(port, 20_000, 16, command, bound);
