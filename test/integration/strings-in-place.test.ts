@@ -2,14 +2,16 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDebianPackages } from '../../tools/debian-packages.js';
 import { EddyProcess } from '../support/eddy-process.js';
+import { RawRespClient } from '../support/raw-resp-client.js';
 import { RedisServerProcess } from '../support/redis-server-process.js';
+import { RespStream } from '../support/resp-stream.js';
 import { expectSameRepliesOn, type Step } from '../support/same-replies.js';
 
 /**
  * Large strings written in place (SETBIT, SETRANGE, APPEND, BITFIELD past 4 KiB): the same
  * commands beside a real redis-server give the same replies and bytes, and the bytes survive
  * COPY (the copy's writes leave the original alone), RENAME, MOVE, a checkpoint and a restart,
- * and reach a follower (DIGEST equal).
+ * and reach a follower (DIGEST equal); their keyspace events are Redis's.
  */
 let eddy: EddyProcess;
 let follower: EddyProcess;
@@ -148,6 +150,7 @@ describe('large strings written in place', () => {
   it('reach a follower byte for byte', async () => {
     const keys = ['bm', 'copy{bm}', 'large', 'plain'];
     const onPrimary = await values(keys);
+    expect(onPrimary.map((value) => (value?.length ?? 0) > 4096)).toEqual(keys.map(() => true));
     const digest = await client.call('DIGEST');
     const reader = new Redis({ port: follower.port });
     try {
@@ -165,6 +168,7 @@ describe('large strings written in place', () => {
     await client.call('BITFIELD', 'copy{bm}', 'SET', 'u16', '#3', '4660');
     const keys = ['bm', 'copy{bm}', 'large', 'plain'];
     const before = await values(keys);
+    expect(before.map((value) => (value?.length ?? 0) > 4096)).toEqual(keys.map(() => true));
     const digest = await client.call('DIGEST');
     client.disconnect();
     await eddy.kill('SIGTERM');
@@ -176,5 +180,41 @@ describe('large strings written in place', () => {
     await client.setrange('bm', 2, 'again');
     expect((await client.getBuffer('bm'))?.subarray(2, 7).toString()).toBe('again');
     expect(await client.strlen('bm')).toBe((before[0] as Buffer).length);
+  });
+
+  // Last: it flushes what the tests above built.
+  it('notify the keyspace events Redis notifies', async () => {
+    const commands = [
+      ['SETRANGE', 'big', '5000', 'x'],
+      ['APPEND', 'big', 'appended'],
+      ['SETBIT', 'big', '100000', '1'],
+      ['SETBIT', 'big', '100000', '1'],
+      ['BITFIELD', 'big', 'SET', 'u8', '#10', '7'],
+      ['COPY', 'big', 'copy{big}'],
+      ['SETBIT', 'copy{big}', '0', '1'],
+      ['SET', 'end', 'x'],
+    ];
+    async function events(port: number): Promise<string[]> {
+      const raw = await RawRespClient.open(port);
+      await raw.call('FLUSHALL');
+      await raw.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
+      const listener = await RespStream.open(port);
+      listener.send('PSUBSCRIBE', '__keyevent@0__:*');
+      await listener.next();
+      for (const each of commands) await raw.call(...each);
+      await raw.call('CONFIG', 'SET', 'notify-keyspace-events', '');
+      raw.close();
+      const seen: string[] = [];
+      while (seen.at(-1) !== 'set end') {
+        const [, , channel, key] = (await listener.next()) as string[];
+        seen.push(`${channel.replace('__keyevent@0__:', '')} ${key}`);
+      }
+      listener.close();
+      return seen;
+    }
+    const [expected, actual] = await Promise.all([events(redis.port), events(eddy.port)]);
+    // No event for the SETBIT that changes nothing.
+    expect(expected).toEqual(['setrange big', 'append big', 'setbit big', 'setbit big', 'copy_to copy{big}', 'setbit copy{big}', 'set end']);
+    expect(actual).toEqual(expected);
   });
 });
