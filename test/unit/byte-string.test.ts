@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ByteString } from '../../src/projections/byte-string.js';
 import { appendText, byteAt, bytesIn, IN_PLACE_BYTES, setRange, textOf, writeRange } from '../../src/projections/string-value.js';
 import { copyValue, encodingOf, typeOf } from '../../src/projections/value.js';
+import { estimateValueBytes } from '../../src/projections/memory-estimate.js';
 import { snapshotOf } from '../../src/projections/value-snapshot.js';
 
 const latin1 = fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('latin1'));
@@ -55,6 +56,14 @@ describe('ByteString', () => {
     expect(bytes.slice(1, 50)).toBe('y');
     expect(bytes.view(1, 50).length).toBe(1);
     expect(bytes.view(5, 50).length).toBe(0);
+  });
+
+  it('counts its whole room in MEMORY USAGE, as Redis counts an sds allocation', () => {
+    const bytes = ByteString.from('x'.repeat(IN_PLACE_BYTES));
+    bytes.append('y');
+    expect(estimateValueBytes(bytes, 0)).toBeGreaterThanOrEqual(bytes.capacity);
+    expect(estimateValueBytes(bytes, 0)).toBeLessThan(bytes.capacity + 1024);
+    expect(estimateValueBytes(bytes, 0)).toBeGreaterThan(estimateValueBytes(bytes.toString(), 0));
   });
 
   it('clones into bytes of its own', () => {
