@@ -11,6 +11,7 @@ for (const script of [
   'script-bench.js',
   'replication-bench.js',
   'maxmemory-bench.js',
+  'bytes-bench.js',
 ]) {
   const result = spawnSync(process.execPath, [resolve(import.meta.dirname, script), ...process.argv.slice(2)], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);

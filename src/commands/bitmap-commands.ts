@@ -1,7 +1,8 @@
 import { clampStringRange, parseInteger } from './arguments.js';
-import { readString } from './string-commands.js';
+import { readStringValue } from './string-commands.js';
 import { parseInt64 } from '../formats/number-parsing.js';
-import { bitAt, combineBitmaps, countBits, firstBit, withBit, type BitOperation } from '../projections/bitmap.js';
+import { bitInByte, combineBitmaps, countBits, firstBit, withBit, type BitOperation } from '../projections/bitmap.js';
+import { byteAt, bytesIn, type StringValue } from '../projections/string-value.js';
 import { fitField, readField, writeField, type FieldType, type Overflow } from '../projections/bitfield.js';
 import type { Client } from '../session/client.js';
 import {
@@ -20,7 +21,7 @@ import { ErrorReply, type Reply } from '../replies/reply.js';
 /**
  * Bitmap commands (Redis's bitops.c): bits and bit-fields of string values. A change is logged as
  * a `setrange` of the bytes it changed (Redis notifies `setbit`), BITOP's result as a `put`.
- * Values are immutable strings, so a write into a long string copies it.
+ * Reads take the bytes they need (string-value.ts), never the whole value as a string.
  */
 
 /**
@@ -46,21 +47,22 @@ export function setbit(client: Client, args: string[]): Reply {
   if (offset instanceof ErrorReply) return offset;
   const bit = parseInteger(args[3]);
   if (bit !== 0 && bit !== 1) return BIT_OUT_OF_RANGE;
-  const value = readString(client, args[1]);
+  const value = readStringValue(client, args[1]);
   if (value instanceof ErrorReply) return value;
-  const old = value ?? '';
   const byte = Math.floor(offset / 8);
-  const previous = bitAt(old, offset);
+  const current = value === undefined ? 0 : byteAt(value, byte);
+  const previous = bitInByte(current, offset);
   // Redis writes (and notifies) when the bit changes or the string grows, even by zeros.
-  if (previous !== bit || byte >= old.length) patch(client, args[1], byte, String.fromCharCode(withBit(old.charCodeAt(byte) || 0, offset, bit)));
+  if (previous !== bit || byte >= (value?.length ?? 0)) patch(client, args[1], byte, String.fromCharCode(withBit(current, offset, bit)));
   return previous;
 }
 
 export function getbit(client: Client, args: string[]): Reply {
   const offset = parseBitOffset(client, args[2]);
   if (offset instanceof ErrorReply) return offset;
-  const value = readString(client, args[1]);
-  return value instanceof ErrorReply ? value : bitAt(value ?? '', offset);
+  const value = readStringValue(client, args[1]);
+  if (value instanceof ErrorReply) return value;
+  return value === undefined ? 0 : bitInByte(byteAt(value, Math.floor(offset / 8)), offset);
 }
 
 /** BITCOUNT's and BITPOS's unit: the range counts bytes unless BIT is given. */
@@ -76,11 +78,17 @@ function bitRange(start: number, end: number, unit: 'byte' | 'bit', length: numb
   return [range[0] * 8, range[1] * 8 + 7];
 }
 
+/** The bytes a bit range spans, and the bit offset of the first of them. */
+function bytesOfRange(value: StringValue, [first, last]: [number, number]): { bytes: Uint8Array; base: number } {
+  const from = Math.floor(first / 8);
+  return { bytes: bytesIn(value, from, Math.floor(last / 8) + 1), base: from * 8 };
+}
+
 /** Redis 7.0 looks the key up first: a missing key is 0 whatever the range arguments. */
 export function bitcount(client: Client, args: string[]): Reply {
-  const value = readString(client, args[1]);
+  const value = readStringValue(client, args[1]);
   if (value === undefined || value instanceof ErrorReply) return value ?? 0;
-  if (args.length === 2) return countBits(value, 0, value.length * 8 - 1);
+  if (args.length === 2) return countBits(bytesIn(value, 0, value.length), 0, value.length * 8 - 1);
   if (args.length === 3 || args.length > 5) return SYNTAX_ERROR;
   const start = parseInteger(args[2]);
   const end = parseInteger(args[3]);
@@ -90,7 +98,9 @@ export function bitcount(client: Client, args: string[]): Reply {
   const unit = parseUnit(args[4]);
   if (unit instanceof ErrorReply) return unit;
   const range = bitRange(start, end, unit, value.length);
-  return range === null ? 0 : countBits(value, range[0], range[1]);
+  if (range === null) return 0;
+  const { bytes, base } = bytesOfRange(value, range);
+  return countBits(bytes, range[0] - base, range[1] - base);
 }
 
 /**
@@ -101,7 +111,7 @@ export function bitpos(client: Client, args: string[]): Reply {
   const bit = parseInteger(args[2]);
   if (bit === null) return NOT_AN_INTEGER;
   if (bit !== 0 && bit !== 1) return BIT_ARGUMENT;
-  const value = readString(client, args[1]);
+  const value = readStringValue(client, args[1]);
   if (value === undefined || value instanceof ErrorReply) return value ?? (bit === 1 ? -1 : 0);
   if (args.length > 6) return SYNTAX_ERROR;
   const start = args.length > 3 ? parseInteger(args[3]) : 0;
@@ -112,7 +122,9 @@ export function bitpos(client: Client, args: string[]): Reply {
   if (end === null) return NOT_AN_INTEGER;
   const range = bitRange(start, end, unit, value.length);
   if (range === null) return -1;
-  const found = firstBit(value, bit, range[0], range[1]);
+  const { bytes, base } = bytesOfRange(value, range);
+  const inRange = firstBit(bytes, bit, range[0] - base, range[1] - base);
+  const found = inRange === -1 ? -1 : base + inRange;
   return found === -1 && bit === 0 && args.length <= 4 ? range[1] + 1 : found;
 }
 
@@ -123,11 +135,11 @@ export function bitop(client: Client, args: string[]): Reply {
   const operation = args[1].toLowerCase() as BitOperation;
   if (!BIT_OPERATIONS.includes(operation)) return SYNTAX_ERROR;
   if (operation === 'not' && args.length !== 4) return BITOP_NOT_ARITY;
-  const sources: string[] = [];
+  const sources: Uint8Array[] = [];
   for (let i = 3; i < args.length; i++) {
-    const value = readString(client, args[i]);
+    const value = readStringValue(client, args[i]);
     if (value instanceof ErrorReply) return value;
-    sources.push(value ?? '');
+    sources.push(value === undefined ? new Uint8Array(0) : bytesIn(value, 0, value.length));
   }
   const result = combineBitmaps(operation, sources);
   const store = client.server.store;
@@ -197,44 +209,60 @@ function runBitfield(client: Client, args: string[], readOnly: boolean): Reply {
   if (operations instanceof ErrorReply) return operations;
   const writes = operations.some((operation) => operation.kind !== 'get');
   if (writes && readOnly) return BITFIELD_RO_WRITE;
-  const value = readString(client, args[1]);
+  const value = readStringValue(client, args[1]);
   if (value instanceof ErrorReply) return value;
-  return writes ? writeFields(client, args[1], value, operations) : operations.map((operation) => getField(value ?? '', operation));
+  return writes ? writeFields(client, args[1], value, operations) : operations.map((operation) => getField(value, operation));
 }
 
-/** A GET of a string left as it is: only the (at most 9) bytes the field spans are copied. */
-function getField(value: string, { offset, type }: FieldOperation): bigint {
-  const first = Math.floor(offset / 8);
-  return readField(Buffer.from(value.slice(first, first + 9), 'latin1'), offset % 8, type);
+/** The byte a field ends in. */
+function lastByteOf({ offset, type }: FieldOperation): number {
+  return Math.floor((offset + type.bits - 1) / 8);
+}
+
+/** A GET of a string left as it is: only the (at most 9) bytes the field spans are read. */
+function getField(value: StringValue | undefined, operation: FieldOperation): bigint {
+  const first = Math.floor(operation.offset / 8);
+  const bytes = value === undefined ? new Uint8Array(0) : bytesIn(value, first, lastByteOf(operation) + 1);
+  return readField(bytes, operation.offset % 8, operation.type);
 }
 
 /**
- * Runs the operations in order on a copy grown to the farthest field written (Redis grows the
- * string first, even when FAIL then refuses every write), then logs the bytes that changed.
+ * Runs the operations in order on a copy of the bytes they span, as the string will be once grown
+ * to the farthest field written (Redis grows it first, even when FAIL then refuses every write),
+ * then logs the bytes that changed.
  */
-function writeFields(client: Client, key: string, value: string | undefined, operations: readonly FieldOperation[]): Reply {
-  const old = value ?? '';
-  let length = old.length;
-  for (const { kind, offset, type } of operations) if (kind !== 'get') length = Math.max(length, Math.floor((offset + type.bits - 1) / 8) + 1);
-  const bytes = Buffer.alloc(length);
-  bytes.write(old, 'latin1');
+function writeFields(client: Client, key: string, value: StringValue | undefined, operations: readonly FieldOperation[]): Reply {
+  const oldLength = value?.length ?? 0;
+  let length = oldLength;
+  let windowFrom = Infinity;
+  let windowTo = 0;
+  for (const operation of operations) {
+    const last = lastByteOf(operation);
+    if (operation.kind !== 'get') length = Math.max(length, last + 1);
+    windowFrom = Math.min(windowFrom, Math.floor(operation.offset / 8));
+    windowTo = Math.max(windowTo, last + 1);
+  }
+  const window = Buffer.alloc(windowTo - windowFrom);
+  if (value !== undefined) window.set(bytesIn(value, windowFrom, windowTo));
+  const base = windowFrom * 8;
   let changedFrom = length;
   let changedTo = -1;
-  const replies: Reply[] = operations.map(({ kind, type, offset, value: operand, overflow }) => {
-    const current = readField(bytes, offset, type);
+  const replies: Reply[] = operations.map((operation) => {
+    const { kind, type, offset, value: operand, overflow } = operation;
+    const current = readField(window, offset - base, type);
     if (kind === 'get') return current;
     const next = kind === 'incrby' ? fitField(current, operand, type, overflow) : fitField(type.signed ? operand : BigInt.asUintN(64, operand), 0n, type, overflow);
     if (next === null) return null;
     if (next !== current) {
-      writeField(bytes, offset, type, next);
+      writeField(window, offset - base, type, next);
       changedFrom = Math.min(changedFrom, Math.floor(offset / 8));
-      changedTo = Math.max(changedTo, Math.floor((offset + type.bits - 1) / 8));
+      changedTo = Math.max(changedTo, lastByteOf(operation));
     }
     return kind === 'set' ? current : next;
   });
   // A grown string's patch runs to its new end (what lies between is zeros, as the patch pads).
-  if (length > old.length) changedTo = length - 1;
+  if (length > oldLength) changedTo = length - 1;
   const from = Math.min(changedFrom, changedTo);
-  if (changedTo >= 0) patch(client, key, from, bytes.toString('latin1', from, changedTo + 1));
+  if (changedTo >= 0) patch(client, key, from, window.toString('latin1', from - windowFrom, changedTo + 1 - windowFrom));
   return replies;
 }

@@ -2,6 +2,8 @@ import type { HashValue } from '../projections/hash-value.js';
 import type { ListValue } from '../projections/list-value.js';
 import type { SetValue } from '../projections/set-value.js';
 import type { ZSetValue } from '../projections/zset-value.js';
+import { typeOf } from '../projections/value.js';
+import { textIfString } from '../projections/string-value.js';
 import { parseInteger, readDouble } from './arguments.js';
 import type { Client } from '../session/client.js';
 import { NOT_AN_INTEGER, SYNTAX_ERROR, WRONGTYPE } from '../replies/errors.js';
@@ -55,8 +57,8 @@ function lookupPattern(client: Client, pattern: string, element: string): string
   const key = keyPattern.slice(0, star) + element + keyPattern.slice(star + 1);
   const value = client.server.store.lookup(client.db, key, client);
   if (value === undefined) return undefined;
-  if (keyPattern === pattern) return typeof value === 'string' ? value : undefined;
-  if (typeof value === 'string' || value.type !== 'hash') return undefined;
+  if (keyPattern === pattern) return textIfString(value);
+  if (typeOf(value) !== 'hash') return undefined;
   return (value as HashValue).fields.get(pattern.slice(arrow + 2));
 }
 
@@ -64,8 +66,7 @@ function lookupPattern(client: Client, pattern: string, element: string): string
 function elementsOf(client: Client, key: string): { type?: 'list' | 'set' | 'zset'; elements: string[] } | ErrorReply {
   const value = client.server.store.lookup(client.db, key, client);
   if (value === undefined) return { elements: [] };
-  if (typeof value === 'string') return WRONGTYPE;
-  switch (value.type) {
+  switch (typeOf(value)) {
     case 'list':
       return { type: 'list', elements: (value as ListValue).items.toArray() };
     case 'set':

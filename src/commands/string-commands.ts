@@ -20,12 +20,19 @@ import { addLongDoubles, formatLongDouble, parseLongDouble } from '../formats/lo
 import { lookupTyped } from './typed-lookup.js';
 import type { EffectDraft } from '../log/record.js';
 import type { Shard } from '../shards/shard.js';
+import { isStringValue, textIfString, textOf, type StringValue } from '../projections/string-value.js';
 
 /** String commands (Redis's t_string.c). Values are latin1 strings: one char per byte. */
 
-/** The string at `key`, undefined when missing, or WRONGTYPE. */
+/** The string value at `key` as it is held (string-value.ts), undefined when missing, or WRONGTYPE: for readers of its length or of some of its bytes. */
+export function readStringValue(client: Client, key: string): StringValue | undefined | ErrorReply {
+  return lookupTyped<StringValue>(client, key, 'string');
+}
+
+/** The string at `key` as a latin1 JS string, undefined when missing, or WRONGTYPE. */
 export function readString(client: Client, key: string): string | undefined | ErrorReply {
-  return lookupTyped<string>(client, key, 'string');
+  const value = readStringValue(client, key);
+  return value === undefined || value instanceof ErrorReply ? value : textOf(value);
 }
 
 function maxLength(client: Client): number {
@@ -49,8 +56,8 @@ export function set(client: Client, args: string[]): Reply {
   const at = options.expiry === undefined ? 0 : expiryAt('set', options.expiry, client.now);
   if (at instanceof ErrorReply) return at;
   const old = store.lookup(client.db, key, client);
-  if (options.get && old !== undefined && typeof old !== 'string') return WRONGTYPE;
-  const oldReply = options.get ? ((old as string | undefined) ?? null) : null;
+  if (options.get && old !== undefined && !isStringValue(old)) return WRONGTYPE;
+  const oldReply = options.get ? (textIfString(old) ?? null) : null;
   if ((options.condition === 'NX' && old !== undefined) || (options.condition === 'XX' && old === undefined)) return oldReply;
   const expireAt = options.keepTtl ? store.keyspace(client.db, key).expireAt(key) : at;
   store.put(client.db, key, value, expireAt, client, options.expiry !== undefined ? SET_WITH_EXPIRY_EVENT : undefined);
@@ -84,8 +91,7 @@ export function mget(client: Client, args: string[]): Reply {
   const store = client.server.store;
   const values: Reply[] = [];
   for (let i = 1; i < args.length; i++) {
-    const value = store.lookup(client.db, args[i], client);
-    values.push(typeof value === 'string' ? value : null);
+    values.push(textIfString(store.lookup(client.db, args[i], client)) ?? null);
   }
   return values;
 }
@@ -153,7 +159,7 @@ export function getex(client: Client, args: string[]): Reply {
 }
 
 export function append(client: Client, args: string[]): Reply {
-  const old = readString(client, args[1]);
+  const old = readStringValue(client, args[1]);
   if (old instanceof ErrorReply) return old;
   const length = (old?.length ?? 0) + args[2].length;
   if (length > maxLength(client)) return STRING_TOO_LONG;
@@ -163,7 +169,7 @@ export function append(client: Client, args: string[]): Reply {
 }
 
 export function strlen(client: Client, args: string[]): Reply {
-  const value = readString(client, args[1]);
+  const value = readStringValue(client, args[1]);
   return value instanceof ErrorReply ? value : (value?.length ?? 0);
 }
 
@@ -223,7 +229,7 @@ export function getrange(client: Client, args: string[]): Reply {
   const start = parseInteger(args[2]);
   const end = parseInteger(args[3]);
   if (start === null || end === null) return NOT_AN_INTEGER;
-  const value = readString(client, args[1]);
+  const value = readStringValue(client, args[1]);
   if (value instanceof ErrorReply) return value;
   if (value === undefined || (start < 0 && end < 0 && start > end)) return '';
   const range = clampStringRange(start, end, value.length);
@@ -234,7 +240,7 @@ export function setrange(client: Client, args: string[]): Reply {
   const offset = parseInteger(args[2]);
   if (offset === null) return NOT_AN_INTEGER;
   if (offset < 0) return OFFSET_OUT_OF_RANGE;
-  const old = readString(client, args[1]);
+  const old = readStringValue(client, args[1]);
   if (old instanceof ErrorReply) return old;
   const patch = args[3];
   if (patch.length === 0) return old?.length ?? 0;
@@ -246,9 +252,12 @@ export function setrange(client: Client, args: string[]): Reply {
 
 /** LCS checks both keys' types before it reads its options, as Redis does. */
 export function lcs(client: Client, args: string[]): Reply {
-  const a = client.server.store.lookup(client.db, args[1], client) ?? '';
-  const b = client.server.store.lookup(client.db, args[2], client) ?? '';
-  if (typeof a !== 'string' || typeof b !== 'string') return NOT_STRINGS;
+  const store = client.server.store;
+  const aValue = store.lookup(client.db, args[1], client);
+  const bValue = store.lookup(client.db, args[2], client);
+  const a = aValue === undefined ? '' : textIfString(aValue);
+  const b = bValue === undefined ? '' : textIfString(bValue);
+  if (a === undefined || b === undefined) return NOT_STRINGS;
   let wantLength = false;
   let wantIndexes = false;
   let withMatchLength = false;

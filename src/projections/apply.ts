@@ -7,6 +7,7 @@ import { idOf, StreamValue, type StreamGroup } from './stream-value.js';
 import { DATABASES, type ShardState } from './shard-state.js';
 import { copyValue, type Collection } from './value.js';
 import { valueFromSnapshot } from './value-snapshot.js';
+import { appendText, writeRange, type StringValue } from './string-value.js';
 import { ZSetValue } from './zset-value.js';
 
 /**
@@ -36,17 +37,12 @@ export function applyEffect(state: ShardState, db: number, e: Effect, rev: numbe
     case 'persist':
       ks.expires.delete(e[1]);
       return;
-    case 'append': {
-      const key = e[1];
-      const current = ks.data.get(key);
-      ks.data.set(key, ((current as string | undefined) ?? '') + e[2]);
+    case 'append':
+      ks.data.set(e[1], appendText(ks.data.get(e[1]) as StringValue | undefined, e[2]));
       return;
-    }
-    case 'setrange': {
-      const key = e[1];
-      ks.data.set(key, setRange((ks.data.get(key) as string | undefined) ?? '', e[2], e[3]));
+    case 'setrange':
+      ks.data.set(e[1], writeRange(ks.data.get(e[1]) as StringValue | undefined, e[2], e[3]));
       return;
-    }
     case 'rename':
       moveKey(ks, e[1], ks, e[2]);
       return;
@@ -266,10 +262,4 @@ function moveKey(from: Keyspace, fromKey: string, to: Keyspace, toKey: string): 
   const expireAt = from.expireAt(fromKey);
   from.delete(fromKey);
   to.set(toKey, value, expireAt);
-}
-
-/** SETRANGE's result: `value` overwritten at `offset` by `patch`, zero-padded if needed. */
-export function setRange(value: string, offset: number, patch: string): string {
-  const padded = value.length < offset ? value + '\0'.repeat(offset - value.length) : value;
-  return padded.slice(0, offset) + patch + padded.slice(offset + patch.length);
 }

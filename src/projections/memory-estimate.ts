@@ -1,3 +1,4 @@
+import { ByteString } from './byte-string.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
 import { SetValue } from './set-value.js';
@@ -26,6 +27,11 @@ const HEAP_NUMBER = 16;
 export const MAP_ENTRY = Math.round((3 * WORD + WORD / 2) * 1.5);
 /** A JSMap object and its smallest table. */
 const MAP_OBJECT = 32 + 4 * 3 * WORD + 2 * WORD;
+/**
+ * A Buffer besides its bytes: the Uint8Array and its ArrayBuffer (about ten words each) and V8's
+ * BackingStore record outside the heap.
+ */
+const BUFFER_HEADER = 20 * WORD + 10 * WORD;
 /** A plain object: map, properties, elements. */
 const OBJECT_HEADER = 3 * WORD;
 /** A 128-bit BigInt (a stream ID): header and two 64-bit digits. */
@@ -58,6 +64,8 @@ export function estimateKeyBytes(key: string, value: Value, hasExpiry: boolean, 
 
 export function estimateValueBytes(value: Value, samples: number): number {
   if (typeof value === 'string') return stringBytes(value);
+  // All of its room counts, as Redis counts an sds's whole allocation.
+  if (value instanceof ByteString) return OBJECT_HEADER + 2 * WORD + BUFFER_HEADER + value.capacity;
   const size = value.size;
   const wanted = samples <= 0 ? size : Math.min(samples, size);
   let sampled = 0;

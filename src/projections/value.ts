@@ -1,9 +1,12 @@
 import { parseInt64 } from '../formats/number-parsing.js';
 import type { CollectionSnapshot } from '../log/record.js';
+import type { StringValue } from './string-value.js';
 
 /**
  * The value model. A string value is a JS string holding one byte per character (latin1), so every
- * Redis string is binary-safe and costs no wrapper object. Collections (hashes, lists, sets, sorted
+ * Redis string is binary-safe and costs no wrapper object, or, once written in place past a size,
+ * a ByteString (string-value.ts says when; it answers `type`, `encoding`, `clone` and `snapshot`
+ * as a collection does). Collections (hashes, lists, sets, sorted
  * sets, streams) are objects tagged with their type and implement `Collection`.
  */
 export type TypeName = 'string' | 'hash' | 'list' | 'set' | 'zset' | 'stream';
@@ -19,7 +22,7 @@ export interface Collection {
   snapshot(): CollectionSnapshot;
 }
 
-export type Value = string | Collection;
+export type Value = StringValue | Collection;
 
 export function typeOf(value: Value): TypeName {
   return typeof value === 'string' ? 'string' : value.type;

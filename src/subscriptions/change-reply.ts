@@ -2,6 +2,7 @@ import { DoubleReply, MapReply, PushReply, SetReply, type Reply } from '../repli
 import type { Change } from '../log/change-events.js';
 import type { LogRecord, StreamSnapshot } from '../log/record.js';
 import type { Value } from '../projections/value.js';
+import { isStringValue, textOf } from '../projections/string-value.js';
 
 /**
  * A log-tail event as a reply: `change`, revision, timestamp, db, key (null for a whole-db change),
@@ -39,7 +40,7 @@ function plain(item: unknown): Reply {
 
 /** A value as the read commands show it: strings, hashes as maps, lists, sets, zsets as member/score pairs. */
 export function valueReply(value: Value): Reply {
-  if (typeof value === 'string') return value;
+  if (isStringValue(value)) return textOf(value);
   const [type, ...elements] = value.snapshot() as [string, ...unknown[]];
   switch (type) {
     case 'hash': {

@@ -1,11 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fitField, readField, writeField, type FieldType } from '../../src/projections/bitfield.js';
-import { bitAt, combineBitmaps, countBits, firstBit, withBit } from '../../src/projections/bitmap.js';
+import { bitAt, bitInByte, combineBitmaps, countBits, firstBit, withBit } from '../../src/projections/bitmap.js';
 
 /** The bits of a latin1 string as an array, most significant bit of byte 0 first: the model the fast code must agree with. */
 function bitsOf(value: string): (0 | 1)[] {
   return [...Buffer.from(value, 'latin1')].flatMap((byte) => Array.from({ length: 8 }, (_, i) => ((byte >> (7 - i)) & 1) as 0 | 1));
+}
+
+function bytes(value: string): Uint8Array {
+  return Buffer.from(value, 'latin1');
 }
 
 const latin1 = fc.uint8Array({ maxLength: 24 }).map((bytes) => Buffer.from(bytes).toString('latin1'));
@@ -16,10 +20,11 @@ const stringAndRange = latin1.chain((value) =>
 
 describe('bitmap arithmetic', () => {
   it('reads and sets single bits, MSB first, zero past the end', () => {
-    expect(bitAt('\x80', 0)).toBe(1);
-    expect(bitAt('\x80', 1)).toBe(0);
-    expect(bitAt('\x01', 7)).toBe(1);
-    expect(bitAt('', 2 ** 32 + 5)).toBe(0);
+    expect(bitAt(bytes('\x80'), 0)).toBe(1);
+    expect(bitAt(bytes('\x80'), 1)).toBe(0);
+    expect(bitAt(bytes('\x01'), 7)).toBe(1);
+    expect(bitAt(bytes(''), 2 ** 32 + 5)).toBe(0);
+    expect(bitInByte(0x20, 2 ** 32 + 2)).toBe(1);
     expect(withBit(0, 2 ** 32 + 1, 1)).toBe(0x40);
     expect(withBit(0xff, 7, 0)).toBe(0xfe);
   });
@@ -30,7 +35,7 @@ describe('bitmap arithmetic', () => {
         const model = bitsOf(value)
           .slice(first, last + 1)
           .filter((bit) => bit === 1).length;
-        expect(countBits(value, first, last)).toBe(model);
+        expect(countBits(bytes(value), first, last)).toBe(model);
       }),
     );
   });
@@ -45,17 +50,17 @@ describe('bitmap arithmetic', () => {
             model = i;
             break;
           }
-        expect(firstBit(value, bit, first, last)).toBe(model);
+        expect(firstBit(bytes(value), bit, first, last)).toBe(model);
       }),
     );
   });
 
   it('combines bitmaps byte by byte, zero-padding the shorter ones', () => {
-    expect(combineBitmaps('and', ['\xff\xff', '\x0f'])).toBe('\x0f\x00');
-    expect(combineBitmaps('or', ['\x01', '', '\x10\x20'])).toBe('\x11\x20');
-    expect(combineBitmaps('xor', ['\xff', '\x0f', '\x01'])).toBe('\xf1');
-    expect(combineBitmaps('not', ['\x00\xf0'])).toBe('\xff\x0f');
-    expect(combineBitmaps('and', ['', ''])).toBe('');
+    expect(combineBitmaps('and', [bytes('\xff\xff'), bytes('\x0f')])).toBe('\x0f\x00');
+    expect(combineBitmaps('or', [bytes('\x01'), bytes(''), bytes('\x10\x20')])).toBe('\x11\x20');
+    expect(combineBitmaps('xor', [bytes('\xff'), bytes('\x0f'), bytes('\x01')])).toBe('\xf1');
+    expect(combineBitmaps('not', [bytes('\x00\xf0')])).toBe('\xff\x0f');
+    expect(combineBitmaps('and', [bytes(''), bytes('')])).toBe('');
   });
 });
 
