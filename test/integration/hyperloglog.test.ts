@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { ensureDebianPackages } from '../../tools/debian-packages.js';
 import { EddyProcess } from '../support/eddy-process.js';
+import { keyEventsOf } from '../support/keyspace-events.js';
 import { RedisServerProcess } from '../support/redis-server-process.js';
 
 /**
@@ -309,29 +310,18 @@ describe('bad input gets Redis error texts and writes nothing', () => {
 
 describe('keyspace notifications and metadata', () => {
   test('PFADD and PFMERGE notify pfadd; a cached count and PFDEBUG notify nothing', async () => {
-    const events = async (client: Redis, port: number): Promise<string[]> => {
-      await client.config('SET', 'notify-keyspace-events', 'KEA');
-      const subscriber = new Redis({ port });
-      const seen: string[] = [];
-      subscriber.on('pmessage', (_pattern, channel: string, message: string) => seen.push(`${channel} ${message}`));
-      await subscriber.psubscribe('__key*__:*');
-      await client.pfadd('n1', 'a', 'b');
-      await client.pfadd('n1', 'a');
-      await client.pfcount('n1');
-      await client.pfadd('n2', 'c');
-      await client.call('PFMERGE', 'n3', 'n1', 'n2');
-      await client.call('PFDEBUG', 'TODENSE', 'n3');
-      await client.pfcount('n1', 'n2');
-      await client.set('done', '1');
-      // The last write's events arrive last: wait for them.
-      for (let wait = 0; wait < 100 && !seen.includes('__keyevent@0__:set done'); wait++) await new Promise((resolve) => setTimeout(resolve, 20));
-      subscriber.disconnect();
-      await client.config('SET', 'notify-keyspace-events', '');
-      return seen;
-    };
-    const expected = await events(redis, reference.port);
-    expect(expected).toContain('__keyevent@0__:pfadd n3');
-    expect(await events(ours, eddy.port)).toEqual(expected);
+    const commands = [
+      ['PFADD', 'n1', 'a', 'b'],
+      ['PFADD', 'n1', 'a'],
+      ['PFCOUNT', 'n1'],
+      ['PFADD', 'n2', 'c'],
+      ['PFMERGE', 'n3', 'n1', 'n2'],
+      ['PFDEBUG', 'TODENSE', 'n3'],
+      ['PFCOUNT', 'n1', 'n2'],
+    ];
+    const expected = await keyEventsOf(reference.port, commands);
+    expect(expected).toContain('pfadd n3');
+    expect(await keyEventsOf(eddy.port, commands)).toEqual(expected);
   });
 
   test('a PFCOUNT that caches the count touches a WATCHed key; one answered from the cache does not', async () => {

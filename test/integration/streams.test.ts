@@ -9,6 +9,7 @@ import { ensureDebianPackages } from '../../tools/debian-packages.js';
 import { waitForBlockedClients } from '../support/blocked-clients.js';
 import { eddyForFile } from '../support/eddy-for-file.js';
 import { EddyProcess } from '../support/eddy-process.js';
+import { keyEventsOf } from '../support/keyspace-events.js';
 import { RedisServerProcess } from '../support/redis-server-process.js';
 import { expectSameRepliesOn, type Step } from '../support/same-replies.js';
 
@@ -331,29 +332,9 @@ describe('streams against a real redis-server', () => {
       ['XGROUP', 'DESTROY', 's', 'g'],
       ['DEL', 's'],
     ];
-    const eventsOn = async (port: number): Promise<string[]> => {
-      const subscriber = new Redis({ port });
-      const writer = new Redis({ port });
-      const events: string[] = [];
-      await writer.flushall();
-      subscriber.on('pmessage', (_pattern, channel: string, key: string) => events.push(`${channel.split(':')[1]} ${key}`));
-      await writer.config('SET', 'notify-keyspace-events', 'KEA');
-      await subscriber.psubscribe('__keyevent@0__:*');
-      for (const [name, ...args] of commands) await writer.call(name, ...args);
-      await writer.set('done', '1');
-      await new Promise<void>((done) => {
-        const check = () => (events.at(-1) === 'set done' ? done() : setTimeout(check, 10));
-        check();
-      });
-      await writer.config('SET', 'notify-keyspace-events', '');
-      await writer.flushall();
-      subscriber.disconnect();
-      writer.disconnect();
-      return events;
-    };
-    const expected = await eventsOn(redisServer.port);
+    const expected = await keyEventsOf(redisServer.port, commands);
     expect(expected).toContain('xgroup-createconsumer s');
-    expect(await eventsOn(eddy.server.port)).toEqual(expected);
+    expect(await keyEventsOf(eddy.server.port, commands)).toEqual(expected);
   });
 });
 
