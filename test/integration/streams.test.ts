@@ -208,6 +208,29 @@ describe('streams through ioredis', () => {
     await expect(destroyed).rejects.toThrow('NOGROUP the consumer group this client was blocked on no longer exists');
   });
 
+  it('COPY, RENAME (across shards too), MOVE, EXPIRE and DEL take the whole stream, groups and PELs included', async () => {
+    const redis = eddy.redis;
+    await redis.xadd('s', '1-0', 'f', 'v');
+    await redis.xgroup('CREATE', 's', 'g', '0');
+    await redis.xreadgroup('GROUP', 'g', 'c', 'STREAMS', 's', '>');
+    const full = async (key: string) => redis.call('XINFO', 'STREAM', key, 'FULL');
+    const original = await full('s');
+    expect(await redis.copy('s', 'copied')).toBe(1);
+    await redis.xack('copied', 'g', '1-0');
+    expect(await full('s')).toEqual(original);
+    for (let i = 0; i < 8; i++) await redis.rename(i === 0 ? 's' : `r${i - 1}`, `r${i}`);
+    expect(await full('r7')).toEqual(original);
+    expect(await redis.move('r7', 3)).toBe(1);
+    await redis.select(3);
+    expect(await full('r7')).toEqual(original);
+    expect(await redis.pexpire('r7', 50)).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(await redis.exists('r7')).toBe(0);
+    await redis.select(0);
+    expect(await redis.sort('copied').catch((error: Error) => error.message)).toBe('WRONGTYPE Operation against a key holding the wrong kind of value');
+    expect(await redis.del('copied')).toBe(1);
+  });
+
   it('approximate trims remove whole nodes of stream-node-max-entries, as Redis does', async () => {
     const redis = eddy.redis;
     await redis.config('SET', 'stream-node-max-entries', '10');
