@@ -1,6 +1,6 @@
 /**
  * LZF, the compression Redis applies to RDB strings and quicklist nodes (liblzf 3.6 as Redis builds
- * it: a 2^16-slot hash table, VERY_FAST). The compressor follows liblzf step by step, so that a DUMP
+ * it: a 2^16-slot hash table, VERY_FAST, matches up to the input's last three bytes). The compressor follows liblzf step by step, so that a DUMP
  * holds the bytes Redis writes for the same value; its table starts empty, as liblzf's INIT_HTAB
  * would make it (Redis leaves it uninitialised, which can only find fewer matches). Written here:
  * the npm LZF packages are native builds or unmaintained ports with other settings.
@@ -32,7 +32,7 @@ export function lzfCompress(input: Uint8Array, outLimit: number): Uint8Array | u
     const ref = table[slot];
     table[slot] = ip;
     const offset = ip - ref - 1;
-    if (ref > 0 && offset < MAX_OFFSET && ip + 4 < inEnd && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
+    if (ref > 0 && offset < MAX_OFFSET && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
       let length = 2;
       const maxLength = Math.min(inEnd - ip - length, MAX_REFERENCE);
       out[op - literals - 1] = literals - 1;
