@@ -223,11 +223,11 @@ describe('RESTORE errors and edge cases, as redis-server answers them', () => {
     const payload = await onRedis.dumpBuffer('src');
     const past = Date.now() - 10_000;
     for (const client of [onRedis, onEddy]) {
-      expect(await client.restore('gone', past, payload, 'ABSTTL')).toBe('OK');
+      expect(await client.call('RESTORE', 'gone', past, payload, 'ABSTTL')).toBe('OK');
       expect(await client.exists('gone')).toBe(0);
-      expect(await client.restore('old', past, payload, 'ABSTTL', 'REPLACE')).toBe('OK');
+      expect(await client.call('RESTORE', 'old', past, payload, 'ABSTTL', 'REPLACE')).toBe('OK');
       expect(await client.exists('old')).toBe(0);
-      expect(await client.restore('abs', Date.now() + 60_000, payload, 'ABSTTL')).toBe('OK');
+      expect(await client.call('RESTORE', 'abs', Date.now() + 60_000, payload, 'ABSTTL')).toBe('OK');
       expect(await client.pttl('abs')).toBeGreaterThan(50_000);
       expect(await client.restore('abs', 0, payload, 'REPLACE')).toBe('OK');
       expect(await client.pttl('abs')).toBe(-1);
@@ -266,7 +266,7 @@ describe('RESTORE errors and edge cases, as redis-server answers them', () => {
     for (const client of [onRedis, onEddy]) {
       await client.restore('new', 0, payload);
       await client.restore('new', 5000, payload, 'REPLACE');
-      await client.restore('old', 1, payload, 'ABSTTL', 'REPLACE');
+      await client.call('RESTORE', 'old', 1, payload, 'ABSTTL', 'REPLACE');
       await client.set('sync', '1');
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
