@@ -101,14 +101,19 @@ function writeHash(writer: RdbWriter, hash: HashValue): void {
   }
 }
 
+/** zzlInsertAt: a whole score within ±2^62 is an integer (double2ll, so -0 is 0), any other one d2string's text. */
+function appendScore(lp: ListpackWriter, score: number): void {
+  if (Number.isInteger(score) && Math.abs(score) <= 2 ** 62) lp.appendInteger(BigInt(score));
+  else lp.appendString(formatDouble(score));
+}
+
 function writeZSet(writer: RdbWriter, zset: ZSetValue): void {
   if (zset.encoding() === 'listpack') {
-    // A listpack holds each score as d2string's text, an integer when that text is one.
     writer.byte(RDB_TYPE.ZSET_LISTPACK);
     const lp = new ListpackWriter();
     for (let node = zset.order.first; node !== null; node = node.next) {
       lp.appendString(node.member);
-      lp.appendString(formatDouble(node.score));
+      appendScore(lp, node.score);
     }
     writer.blob(lp.finish());
     return;

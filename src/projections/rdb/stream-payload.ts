@@ -216,8 +216,10 @@ export function readStream(reader: RdbReader, legacy: boolean): StreamSnapshot {
     let entriesRead: number;
     if (estimator !== undefined) entriesRead = estimator.distanceFromFirstEver(groupLastId) ?? -1;
     else {
+      // -1 (unknown) comes as 2^64 - 1; no count of entries read is past 2^53.
       const read = reader.bigLength();
-      entriesRead = read >= 2n ** 63n ? -1 : Number(read);
+      expectValid(read === UINT64_MAX || read <= BigInt(Number.MAX_SAFE_INTEGER), 'stream group entries read invalid');
+      entriesRead = read === UINT64_MAX ? -1 : Number(read);
     }
     const deliveries = new Map<string, [number, number, string | undefined]>();
     const pelSize = reader.length();
