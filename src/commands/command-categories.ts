@@ -61,6 +61,7 @@ const EXTRA: Readonly<Record<string, readonly string[]>> = {
   select: ['connection'],
   wait: ['connection'],
   'object|help': ['keyspace'],
+  restore: ['dangerous'],
 };
 
 /** Flags Redis reads categories from; `readonly` implies @read except for scripting commands (EVAL_RO runs any command). */

@@ -1,6 +1,7 @@
 import * as bitmaps from './bitmap-commands.js';
 import { command } from './command-introspection.js';
 import { debug } from './debug-command.js';
+import * as dumps from './dump-commands.js';
 import { shutdown } from './shutdown-command.js';
 import { flagBitsOf, type CommandSpec, type Handler, type SubcommandSpec } from '../session/command-spec.js';
 import { categoriesOf } from './command-categories.js';
@@ -199,6 +200,8 @@ const ROWS: Row[] = [
   ['copy', -3, 'write denyoom', 1, 2, 1, 'keyspace', 'Copies the value of a key to a new key.', keys.copy],
   ['move', 3, 'write fast', 1, 1, 1, 'keyspace', 'Moves a key to another database.', keys.move],
   ['object', -2, 'readonly', 2, 2, 1, 'keyspace', 'A container for object introspection commands.', keys.object],
+  ['dump', 2, 'readonly', 1, 1, 1, 'keyspace', 'Returns a serialized representation of the value stored at a key.', dumps.dump],
+  ['restore', -4, 'write denyoom', 1, 1, 1, 'keyspace', 'Creates a key from the serialized representation of a value.', dumps.restore],
   ['sort', -2, 'write denyoom movablekeys', 1, 1, 1, 'generic', 'Sorts the elements in a list, a set, or a sorted set, optionally storing the result.', sort],
   ['sort_ro', -2, 'readonly movablekeys', 1, 1, 1, 'generic', 'Returns the sorted elements of a list, a set, or a sorted set.', sortRo],
   // hashes

@@ -21,6 +21,7 @@ export const COMMAND_EVENTS: Readonly<Record<string, Readonly<Record<string, str
   rename: { del: 'rename_from', put: 'rename_to' },
   renamenx: { del: 'rename_from', put: 'rename_to' },
   copy: { put: 'copy_to' },
+  restore: { put: 'restore' },
   sinterstore: { put: 'sinterstore' },
   sunionstore: { put: 'sunionstore' },
   sdiffstore: { put: 'sdiffstore' },

@@ -8,12 +8,15 @@ import type { ErrorReply } from '../replies/reply.js';
  * otherwise. Counts keyspace hits and misses for INFO, as Redis's lookupKeyRead does.
  */
 export function lookupTyped<T extends Value>(client: Client, key: string, type: TypeName): T | undefined | ErrorReply {
-  const value = client.server.store.lookup(client.db, key, client);
-  const stats = client.server.stats;
-  if (value === undefined) {
-    stats.keyspaceMisses++;
-    return undefined;
-  }
-  stats.keyspaceHits++;
+  const value = lookupCounted(client, key);
+  if (value === undefined) return undefined;
   return typeOf(value) === type ? (value as T) : WRONGTYPE;
+}
+
+/** The value at `key` whatever its type, counted as a keyspace hit or miss (lookupKeyRead). */
+export function lookupCounted(client: Client, key: string): Value | undefined {
+  const value = client.server.store.lookup(client.db, key, client);
+  if (value === undefined) client.server.stats.keyspaceMisses++;
+  else client.server.stats.keyspaceHits++;
+  return value;
 }

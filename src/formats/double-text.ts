@@ -37,7 +37,7 @@ export function formatDouble(value: number): string {
 
 /** Whether `value` is exactly the 18-digit decimal `exponential` (toExponential(17) text). */
 function isTie(value: number, exponential: string): boolean {
-  const [mantissa, exponentText] = exponential.replace('-', '').split('e');
+  const [mantissa, exponentText] = exponential.replace(/^-/, '').split('e');
   const digits = BigInt(mantissa.replace('.', ''));
   const decimalExponent = Number(exponentText) - 17;
   // value = m x 2^e exactly, from its bits.

@@ -70,6 +70,19 @@ export class KeyAccess {
     else if (!ks.access.has(key)) ks.access.set(key, lfuPacked(now, LFU_INIT_VAL));
   }
 
+  /**
+   * RESTORE made a new object: under LFU its counter is FREQ's or a new key's, under LRU its clock is
+   * IDLETIME seconds back (wrapping, in 24 bits, as objectSetLRUOrLFU does); the other option is ignored.
+   */
+  restored(ks: Keyspace, key: string, now: number, idleSeconds: number | undefined, frequency: number | undefined): void {
+    if (this.lfu) ks.access.set(key, lfuPacked(now, frequency ?? LFU_INIT_VAL));
+    else {
+      let stamp = lruClock(now) - (idleSeconds ?? 0);
+      if (stamp < 0) stamp += LRU_CLOCK_MAX;
+      ks.access.set(key, ((stamp % (LRU_CLOCK_MAX + 1)) + LRU_CLOCK_MAX + 1) % (LRU_CLOCK_MAX + 1));
+    }
+  }
+
   /** OBJECT IDLETIME's milliseconds; the LRU eviction's score. */
   idleMs(ks: Keyspace, key: string, now: number): number {
     return idleMsOf(ks.access.get(key) ?? lruClock(this.loadedAt), now);

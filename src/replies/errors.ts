@@ -35,6 +35,13 @@ export const NEGATIVE_COUNT = new ErrorReply('ERR value is out of range, must be
 /** Over maxmemory with nothing the policy may evict, or the heap near V8's limit (Redis's shared.oomerr). */
 export const OOM = new ErrorReply("OOM command not allowed when used memory > 'maxmemory'.");
 
+export const BUSYKEY = new ErrorReply('BUSYKEY Target key name already exists.');
+export const DUMP_PAYLOAD_INVALID = new ErrorReply('ERR DUMP payload version or checksum are wrong');
+export const BAD_DATA_FORMAT = new ErrorReply('ERR Bad data format');
+export const INVALID_TTL = new ErrorReply('ERR Invalid TTL value, must be >= 0');
+export const INVALID_IDLETIME = new ErrorReply('ERR Invalid IDLETIME value, must be >= 0');
+export const INVALID_FREQ = new ErrorReply('ERR Invalid FREQ value, must be >= 0 and <= 255');
+
 /** A caught error's message (anything can be thrown). */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

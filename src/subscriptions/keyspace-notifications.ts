@@ -16,6 +16,7 @@ const CLASS_OF_EVENT: Readonly<Record<string, string>> = {
   move_from: 'g',
   move_to: 'g',
   copy_to: 'g',
+  restore: 'g',
   set: '$',
   setrange: '$',
   setbit: '$',

@@ -20,6 +20,8 @@ describe('formatDouble is C\'s "%.17g"', () => {
     [0.0001, '0.0001'],
     [1e-5, '1.0000000000000001e-05'],
     [1 + 2 ** -17, '1.0000076293945312'], // an exact tie at the 18th digit: glibc rounds to even
+    [0.103504180908203125, '0.10350418090820312'], // the same below 1, where the exponent is negative
+    [-0.103504180908203125, '-0.10350418090820312'],
     [5e-324, '4.9406564584124654e-324'],
     [Number.MAX_VALUE, '1.7976931348623157e+308'],
     [Infinity, 'inf'],
