@@ -1,3 +1,4 @@
+import { isStringValue, textOf } from '../string-value.js';
 import { encodeIntset } from '../../formats/rdb/intset.js';
 import { lzfCompress } from '../../formats/rdb/lzf.js';
 import { ListpackWriter } from '../../formats/rdb/listpack.js';
@@ -31,9 +32,9 @@ const MIN_COMPRESS_IMPROVE = 8;
  */
 export function dumpPayload(value: Value, settings: DumpSettings): Buffer {
   const writer = new RdbWriter(settings.compression);
-  if (typeof value === 'string') {
+  if (isStringValue(value)) {
     writer.byte(RDB_TYPE.STRING);
-    writer.string(value);
+    writer.string(textOf(value));
   } else
     switch (value.type) {
       case 'list':
