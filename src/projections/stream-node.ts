@@ -196,14 +196,14 @@ export class StreamNode {
     if (id < this.firstId || id > this.lastId || this.used === 0) return -1;
     const reader = new NodeReader(this.content());
     const names = readHead(reader);
-    const [wantedMs, wantedSeq] = this.relative(id);
+    const wanted = this.relative(id);
     while (reader.at < reader.text.length) {
       const at = reader.at;
       const flags = reader.text.charCodeAt(reader.at++);
       const ms = reader.uint();
       const seq = reader.uint();
-      if (ms === wantedMs && seq === wantedSeq) return (flags & DELETED) === 0 ? at : -1;
-      if (ms > wantedMs || (ms === wantedMs && seq > wantedSeq)) return -1;
+      if (isAfter(ms, seq, wanted)) return -1;
+      if (ms === wanted[0] && seq === wanted[1]) return (flags & DELETED) === 0 ? at : -1;
       skipValues(reader, flags, names.length);
     }
     return -1;
@@ -315,12 +315,13 @@ function canonicalInteger(text: string): number {
   return value;
 }
 
-function isBefore(ms: Uint, seq: Uint, [boundMs, boundSeq]: [Uint, Uint]): boolean {
-  return ms < boundMs || (ms === boundMs && seq < boundSeq);
+// The bound indexed, not destructured: destructuring walks the array's iterator.
+function isBefore(ms: Uint, seq: Uint, bound: [Uint, Uint]): boolean {
+  return ms < bound[0] || (ms === bound[0] && seq < bound[1]);
 }
 
-function isAfter(ms: Uint, seq: Uint, [boundMs, boundSeq]: [Uint, Uint]): boolean {
-  return ms > boundMs || (ms === boundMs && seq > boundSeq);
+function isAfter(ms: Uint, seq: Uint, bound: [Uint, Uint]): boolean {
+  return ms > bound[0] || (ms === bound[0] && seq > bound[1]);
 }
 
 /** Where reverse reads note the entries' starts, shared: reads never nest. */
@@ -355,9 +356,23 @@ class NodeReader {
     return canonical(big);
   }
 
+  /** A length, a count or an integer string's header: below 2^49, so a number. */
+  small(): number {
+    const text = this.text;
+    let byte = text.charCodeAt(this.at++);
+    if (byte < 0x80) return byte;
+    let value = byte & 0x7f;
+    let scale = 0x80;
+    do {
+      byte = text.charCodeAt(this.at++);
+      value += (byte & 0x7f) * scale;
+      scale *= 0x80;
+    } while (byte >= 0x80);
+    return value;
+  }
+
   string(): string {
-    // Lengths and integers are below 2^53.
-    const header = this.uint() as number;
+    const header = this.small();
     if (header % 2 === 1) return String((header - 1) / 2);
     const start = this.at;
     this.at += header / 2;
@@ -365,14 +380,14 @@ class NodeReader {
   }
 
   skipString(): void {
-    const header = this.uint() as number;
+    const header = this.small();
     if (header % 2 === 0) this.at += header / 2;
   }
 }
 
 /** The master fields; the reader is left at the first entry. */
 function readHead(reader: NodeReader): string[] {
-  const count = reader.uint() as number;
+  const count = reader.small();
   const names: string[] = new Array(count);
   for (let i = 0; i < count; i++) names[i] = reader.string();
   return names;
@@ -388,12 +403,12 @@ function readValues(reader: NodeReader, flags: number, names: string[]): string[
     }
     return fields;
   }
-  const fields: string[] = new Array(2 * (reader.uint() as number));
+  const fields: string[] = new Array(2 * reader.small());
   for (let i = 0; i < fields.length; i++) fields[i] = reader.string();
   return fields;
 }
 
 function skipValues(reader: NodeReader, flags: number, masterCount: number): void {
-  const count = (flags & SAME_FIELDS) !== 0 ? masterCount : 2 * (reader.uint() as number);
+  const count = (flags & SAME_FIELDS) !== 0 ? masterCount : 2 * reader.small();
   for (let i = 0; i < count; i++) reader.skipString();
 }
