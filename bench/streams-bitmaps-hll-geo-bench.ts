@@ -7,10 +7,15 @@ import { ensureRedisTools, residentBytes, startEddy, startRedis, type BenchServe
  * -c 50 with each command of issue 14 at -P 1 and -P 16; SETBIT at random offsets of a 64 MB bitmap
  * pipelined over one connection (redis-benchmark pads __rand_int__ with zeros, and Redis refuses a
  * bit offset written so); then the resident memory of a stream of 1 M entries of two small fields.
+ * `--streams-only` runs the stream rows and the memory table, `--memory-only` the memory table alone;
+ * `--port N` runs Eddy on N and Redis on N + 1 (beside other runs of this benchmark).
  */
-const EDDY_PORT = 7394;
-const REDIS_PORT = 7395;
+const portAt = process.argv.indexOf('--port');
+const EDDY_PORT = portAt === -1 ? 7394 : Number(process.argv[portAt + 1]);
+const REDIS_PORT = EDDY_PORT + 1;
 const quick = process.argv.includes('--quick');
+const memoryOnly = process.argv.includes('--memory-only');
+const streamsOnly = process.argv.includes('--streams-only');
 
 interface Row {
   label: string;
@@ -54,7 +59,7 @@ async function throughput(): Promise<void> {
     console.log('|---|---|---|---|---|');
     for (const pipeline of [1, 16]) {
       const requests = quick ? 20_000 : pipeline === 1 ? 100_000 : 400_000;
-      for (const row of ROWS) {
+      for (const row of streamsOnly ? ROWS.filter((row) => row.label.startsWith('X')) : ROWS) {
         for (const server of [eddy, redis]) for (const setup of row.setup ?? []) await pipelined(server.port, 1, () => setup);
         // BITCOUNT of 64 MB and XREADGROUP are slow per call: fewer requests keep the run short.
         const n = row.label.startsWith('BITCOUNT') ? Math.min(requests, 2_000) : row.label.startsWith('XREADGROUP') ? Math.min(requests, STREAM_ENTRIES / 20) : requests;
@@ -113,6 +118,6 @@ async function streamMemory(): Promise<void> {
 
 ensureRedisTools();
 console.log(execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim());
-await throughput();
-await randomSetbits();
+if (!memoryOnly) await throughput();
+if (!memoryOnly && !streamsOnly) await randomSetbits();
 await streamMemory();

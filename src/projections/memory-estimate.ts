@@ -2,7 +2,6 @@ import { ByteString } from './byte-string.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
 import { SetValue } from './set-value.js';
-import { MAX_ID, MIN_ID } from './stream-id.js';
 import { StreamValue } from './stream-value.js';
 import type { Value } from './value.js';
 import { ZSetValue } from './zset-value.js';
@@ -36,8 +35,8 @@ const BUFFER_HEADER = 20 * WORD + 10 * WORD;
 const OBJECT_HEADER = 3 * WORD;
 /** A 128-bit BigInt (a stream ID): header and two 64-bit digits. */
 const BIGINT = 2 * WORD + 2 * WORD;
-/** A JSArray and its backing store's header. */
-const ARRAY_HEADER = 4 * WORD + 2 * WORD;
+/** A 64-bit BigInt (half of a stream ID). */
+const SMALL_BIGINT = 2 * WORD + WORD;
 /** A pending entry: its object (four fields), its ID, and an entry in the group's and the consumer's maps. */
 const PENDING_ENTRY = OBJECT_HEADER + 4 * WORD + BIGINT + 2 * MAP_ENTRY;
 /** A skiplist node (member, score, forward, span) with its two level arrays of 1.33 levels on average (p = 1/4). */
@@ -96,15 +95,17 @@ export function estimateValueBytes(value: Value, samples: number): number {
       sampled += MAP_ENTRY + SKIP_NODE + stringBytes(member) + 2 * numberBytes(score);
     }
   } else if (value instanceof StreamValue) {
-    // Per entry: its ID (a two-digit BigInt), a slot in each of the two arrays, and its field/value array.
-    fixed = OBJECT_HEADER + 8 * WORD + 2 * (OBJECT_HEADER + 2 * WORD) + MAP_OBJECT + value.nodes.length * (OBJECT_HEADER + 5 * WORD + 2 * BIGINT);
+    // Per node (stream-node.ts): its object, its first and last IDs and their halves, and its encoded string (the open one's Buffer too).
+    fixed = OBJECT_HEADER + 5 * WORD + 2 * (OBJECT_HEADER + 2 * WORD) + MAP_OBJECT;
     for (const group of value.groups.values())
       fixed += OBJECT_HEADER + 4 * WORD + 2 * MAP_OBJECT + group.consumers.size * (OBJECT_HEADER + 3 * WORD + MAP_OBJECT) + group.pending.size * PENDING_ENTRY;
-    for (const [, fields] of value.range(MIN_ID, MAX_ID, wanted)) {
-      seen++;
-      sampled += BIGINT + 2 * WORD + ARRAY_HEADER + fields.length * WORD;
-      for (const item of fields) sampled += stringBytes(item);
+    for (const node of value.nodes) {
+      if (seen++ >= wanted) break;
+      sampled += OBJECT_HEADER + 10 * WORD + 2 * BIGINT + 2 * SMALL_BIGINT + STRING_HEADER + node.encodedBytes;
     }
+    // Sampled by nodes: scaled up to all of them, not to the entries.
+    const measured = Math.min(seen, wanted);
+    return Math.round(fixed + (measured === 0 ? 0 : (sampled / measured) * value.nodes.length));
   } else return OBJECT_HEADER;
   const measured = Math.min(seen, wanted);
   return Math.round(fixed + (measured === 0 ? 0 : (sampled / measured) * size));

@@ -1,21 +1,18 @@
 import type { CollectionSnapshot, GroupSnapshot, StreamSnapshot } from '../log/record.js';
 import type { EncodingLimits } from './encoding-limits.js';
-import { idText, MIN_ID, parseStreamId, type ParsedId, type StreamId } from './stream-id.js';
+import { idText, MAX_ID, MIN_ID, parseStreamId, type ParsedId, type StreamId } from './stream-id.js';
+import { StreamNode, type StreamEntry } from './stream-node.js';
 import type { Collection } from './value.js';
 
 /**
- * A stream (Redis's t_stream.c): entries in ID order, its counters, and its consumer groups.
- * Entries sit in two parallel arrays from `head` on (trimming the front moves `head`, so XADD
- * with MAXLEN costs no copy). Redis keeps entries in listpack nodes of `stream-node-max-entries`
- * and `stream-node-max-bytes`; approximate trimming (`~`) removes whole nodes only, so the node
- * boundaries are kept here as bookkeeping, to trim exactly what Redis would.
+ * A stream (Redis's t_stream.c): entries in ID order, its counters, and its consumer groups. The
+ * entries are kept as Redis keeps them, in nodes of `stream-node-max-entries` and
+ * `stream-node-max-bytes` each encoded compactly (stream-node.ts); approximate trimming (`~`)
+ * removes whole nodes only, so the boundaries are Redis's own, to trim exactly what Redis would.
  */
 export class StreamValue implements Collection {
   readonly type = 'stream';
-  private ids: StreamId[] = [];
-  private fieldLists: string[][] = [];
-  private head = 0;
-  /** Node boundaries, oldest first: each holds a contiguous run of entries. */
+  /** The nodes, oldest first: each holds a contiguous run of entries. */
   nodes: StreamNode[] = [];
   lastId: StreamId = MIN_ID;
   /** The largest ID ever deleted by XDEL (a tombstone), or 0-0. */
@@ -24,14 +21,15 @@ export class StreamValue implements Collection {
   entriesAdded = 0;
   /** Consumer groups by name. */
   groups = new Map<string, StreamGroup>();
+  private length = 0;
 
   get size(): number {
-    return this.ids.length - this.head;
+    return this.length;
   }
 
   /** The first entry's ID, or 0-0 when the stream is empty (XINFO's recorded-first-entry-id). */
   get firstId(): StreamId {
-    return this.size === 0 ? MIN_ID : this.ids[this.head];
+    return this.edge(false)?.[0] ?? MIN_ID;
   }
 
   encoding(): string {
@@ -47,28 +45,28 @@ export class StreamValue implements Collection {
     const maxBytes = limits.streamNodeMaxBytes === 0 || limits.streamNodeMaxBytes > 2 ** 30 ? 2 ** 30 : limits.streamNodeMaxBytes;
     const full = last === undefined || last.bytes + bytes >= maxBytes || (limits.streamNodeMaxEntries > 0 && last.appended >= limits.streamNodeMaxEntries);
     const entryBytes = listpackBytes(fields, full);
-    if (full)
-      this.nodes.push({
-        firstId: id,
-        lastId: id,
-        live: 1,
-        appended: 1,
-        bytes:
-          NODE_HEADER_BYTES +
+    if (full) {
+      last?.close();
+      const node = new StreamNode(
+        id,
+        id,
+        1,
+        NODE_HEADER_BYTES +
           listpackBytes(
             fields.filter((_, i) => i % 2 === 0),
             false,
           ) +
           entryBytes,
-      });
-    else {
+      );
+      node.push(id, fields);
+      this.nodes.push(node);
+    } else {
       last.lastId = id;
-      last.live++;
       last.appended++;
       last.bytes += entryBytes;
+      last.push(id, fields);
     }
-    this.ids.push(id);
-    this.fieldLists.push(fields);
+    this.length++;
     this.lastId = id;
     this.entriesAdded++;
   }
@@ -80,53 +78,29 @@ export class StreamValue implements Collection {
       const node = this.nodes[0];
       if (node.live <= left) {
         left -= node.live;
+        this.length -= node.live;
         this.nodes.shift();
       } else {
-        node.live -= left;
+        node.deleteFirst(left);
+        this.length -= left;
         left = 0;
       }
-    }
-    this.head += count;
-    // Give the arrays' dead front back once it is most of them.
-    if (this.head > 1024 && this.head * 2 > this.ids.length) {
-      this.ids = this.ids.slice(this.head);
-      this.fieldLists = this.fieldLists.slice(this.head);
-      this.head = 0;
     }
   }
 
   /** XDEL of one entry: false when it is not there. A node left with no live entry goes, as in Redis. */
   delete(id: StreamId): boolean {
-    const index = this.indexOf(id);
-    if (index === -1) return false;
-    this.ids.splice(index, 1);
-    this.fieldLists.splice(index, 1);
+    if (this.nodes.length === 0) return false;
     const nodeIndex = this.nodeOf(id);
     const node = this.nodes[nodeIndex];
-    if (--node.live === 0) this.nodes.splice(nodeIndex, 1);
+    if (!node.delete(id)) return false;
+    this.length--;
+    if (node.live === 0) this.nodes.splice(nodeIndex, 1);
     if (id > this.maxDeletedId) this.maxDeletedId = id;
     return true;
   }
 
-  /** The position of `id` among the entries, or -1. */
-  private indexOf(id: StreamId): number {
-    const at = this.lowerBound(id);
-    return at < this.ids.length && this.ids[at] === id ? at : -1;
-  }
-
-  /** The first array position whose ID is >= `id`. */
-  private lowerBound(id: StreamId): number {
-    let low = this.head;
-    let high = this.ids.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.ids[mid] < id) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  }
-
-  /** The node holding `id`: the last one whose first ID is <= it. */
+  /** The node that would hold `id`: the last one whose first ID is <= it (the first node when none is). */
   private nodeOf(id: StreamId): number {
     let low = 0;
     let high = this.nodes.length - 1;
@@ -139,31 +113,29 @@ export class StreamValue implements Collection {
   }
 
   has(id: StreamId): boolean {
-    return this.indexOf(id) !== -1;
+    return this.fieldsOf(id) !== undefined;
   }
 
   fieldsOf(id: StreamId): string[] | undefined {
-    const index = this.indexOf(id);
-    return index === -1 ? undefined : this.fieldLists[index];
+    return this.nodes.length === 0 ? undefined : this.nodes[this.nodeOf(id)].entry(id)?.[1];
   }
 
   /** Entries with `start <= id <= end`, at most `count` (0: all), from the end when `reverse`. */
   range(start: StreamId, end: StreamId, count: number, reverse = false): StreamEntry[] {
     const entries: StreamEntry[] = [];
-    if (start > end) return entries;
-    const from = this.lowerBound(start);
-    let to = this.lowerBound(end);
-    if (to < this.ids.length && this.ids[to] === end) to++;
-    if (!reverse) for (let i = from; i < to && (count === 0 || entries.length < count); i++) entries.push([this.ids[i], this.fieldLists[i]]);
-    else for (let i = to - 1; i >= from && (count === 0 || entries.length < count); i--) entries.push([this.ids[i], this.fieldLists[i]]);
+    if (start > end || this.nodes.length === 0) return entries;
+    const wanted = count === 0 ? Infinity : count;
+    if (!reverse)
+      for (let i = this.nodeOf(start); i < this.nodes.length && this.nodes[i].firstId <= end && entries.length < wanted; i++)
+        this.nodes[i].collect(start, end, count, false, entries);
+    else for (let i = this.nodeOf(end); i >= 0 && this.nodes[i].lastId >= start && entries.length < wanted; i--) this.nodes[i].collect(start, end, count, true, entries);
     return entries;
   }
 
   /** The first or last entry, or undefined when empty. */
   edge(last: boolean): StreamEntry | undefined {
-    if (this.size === 0) return undefined;
-    const at = last ? this.ids.length - 1 : this.head;
-    return [this.ids[at], this.fieldLists[at]];
+    if (this.length === 0) return undefined;
+    return last ? this.nodes[this.nodes.length - 1].last() : this.range(MIN_ID, MAX_ID, 1)[0];
   }
 
   /** Whether XDEL may have left a tombstone from `start` on (Redis's streamRangeHasTombstones). */
@@ -202,7 +174,7 @@ export class StreamValue implements Collection {
 
   snapshot(): CollectionSnapshot {
     const entries: (string | string[])[] = [];
-    for (let i = this.head; i < this.ids.length; i++) entries.push(idText(this.ids[i]), this.fieldLists[i]);
+    for (const [id, fields] of this.range(MIN_ID, MAX_ID, 0)) entries.push(idText(id), fields);
     const nodes: (string | number)[] = [];
     for (const node of this.nodes) nodes.push(idText(node.firstId), idText(node.lastId), node.live, node.appended, node.bytes);
     const groups: GroupSnapshot[] = [];
@@ -220,18 +192,17 @@ export class StreamValue implements Collection {
   static fromSnapshot(snapshot: StreamSnapshot): StreamValue {
     const [lastId, maxDeletedId, entriesAdded, nodes, entries, groups] = snapshot;
     const stream = new StreamValue();
-    for (let i = 0; i < entries.length; i += 2) {
-      stream.ids.push(idOf(entries[i] as string));
-      stream.fieldLists.push(entries[i + 1] as string[]);
-    }
+    // Each node's live count is its entries'.
     for (let i = 0; i < nodes.length; i += 5)
-      stream.nodes.push({
-        firstId: idOf(nodes[i] as string),
-        lastId: idOf(nodes[i + 1] as string),
-        live: nodes[i + 2] as number,
-        appended: nodes[i + 3] as number,
-        bytes: nodes[i + 4] as number,
-      });
+      stream.nodes.push(new StreamNode(idOf(nodes[i] as string), idOf(nodes[i + 1] as string), nodes[i + 3] as number, nodes[i + 4] as number));
+    let at = 0;
+    for (let i = 0; i < entries.length; i += 2) {
+      const id = idOf(entries[i] as string);
+      while (stream.nodes[at].lastId < id) at++;
+      stream.nodes[at].push(id, entries[i + 1] as string[]);
+    }
+    for (const node of stream.nodes) node.close();
+    stream.length = entries.length / 2;
     stream.lastId = idOf(lastId);
     stream.maxDeletedId = idOf(maxDeletedId);
     stream.entriesAdded = entriesAdded;
@@ -253,19 +224,7 @@ export class StreamValue implements Collection {
   }
 }
 
-export type StreamEntry = [id: StreamId, fields: string[]];
-
-export interface StreamNode {
-  /** Redis's master ID: the first entry appended to the node, deleted or not. */
-  firstId: StreamId;
-  /** The last entry appended to the node, deleted or not: MINID trimming compares it. */
-  lastId: StreamId;
-  live: number;
-  /** Entries appended, deleted ones included: what stream-node-max-entries counts. */
-  appended: number;
-  /** An estimate of the node's listpack bytes, for stream-node-max-bytes. */
-  bytes: number;
-}
+export type { StreamEntry, StreamNode };
 
 /** A pending entry: delivered to a consumer of a group and not yet acknowledged (Redis's NACK). */
 export interface PendingEntry {
