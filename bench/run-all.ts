@@ -11,6 +11,7 @@ for (const script of [
   'script-bench.js',
   'replication-bench.js',
   'maxmemory-bench.js',
+  'streams-bitmaps-hll-geo-bench.js',
   'bytes-bench.js',
 ]) {
   const result = spawnSync(process.execPath, [resolve(import.meta.dirname, script), ...process.argv.slice(2)], { stdio: 'inherit' });
