@@ -19,6 +19,9 @@ import { ClientPause } from './client-pause.js';
 import { MonitorFeed } from './monitor-feed.js';
 import { ClientTracking } from '../subscriptions/client-tracking.js';
 import type { Client } from './client.js';
+import { CommandStats } from '../observability/command-stats.js';
+import { Slowlog } from '../observability/slowlog.js';
+import { LatencyMonitor } from '../observability/latency-monitor.js';
 
 /** Counters for INFO stats. */
 export class Stats {
@@ -32,8 +35,12 @@ export class Stats {
   readonly errorCodes = new Map<string, number>();
   recoveredRecords = 0;
   recoveryMs = 0;
+  /** Calls, time, rejections and failures per command (INFO commandstats and latencystats, LATENCY HISTOGRAM). */
+  readonly commands = new CommandStats();
 
+  /** CONFIG RESETSTAT: what Redis resets (not the slow log nor the latency monitor: they have RESET). */
   reset(): void {
+    this.commands.reset();
     this.commandsProcessed = 0;
     this.keyspaceHits = 0;
     this.keyspaceMisses = 0;
@@ -121,6 +128,10 @@ export class ServerContext {
   readonly tracking: ClientTracking;
   /** Active expiry, at `hz` with `active-expire-effort` (DEBUG SET-ACTIVE-EXPIRE turns it off). */
   readonly activeExpiry: ActiveExpiry;
+  /** SLOWLOG, fed by execute() (slowlog-log-slower-than, slowlog-max-len). */
+  readonly slowlog: Slowlog;
+  /** LATENCY's events (latency-monitor-threshold). */
+  readonly latency: LatencyMonitor;
   /** The client whose command a protocol is running now (Redis's current_client); undefined between commands. */
   currentClient: Client | undefined = undefined;
 
@@ -142,6 +153,16 @@ export class ServerContext {
       this.activeExpiry.restart();
     });
     config.onChange('active-expire-effort', (value) => (this.activeExpiry.settings.effort = Number(value)));
+    this.slowlog = new Slowlog(config.int('slowlog-log-slower-than'), config.int('slowlog-max-len'));
+    config.onChange('slowlog-log-slower-than', (value) => (this.slowlog.slowerThanUsec = Number(value)));
+    config.onChange('slowlog-max-len', (value) => {
+      this.slowlog.maxLength = Number(value);
+      this.slowlog.trim();
+    });
+    this.latency = new LatencyMonitor(config.int('latency-monitor-threshold'));
+    config.onChange('latency-monitor-threshold', (value) => (this.latency.thresholdMs = Number(value)));
+    this.stats.commands.tracksLatency = config.get('latency-tracking') === 'yes';
+    config.onChange('latency-tracking', (value) => (this.stats.commands.tracksLatency = value === 'yes'));
     this.blocking = new BlockingRegistry(store);
     this.watches = new WatchRegistry(store);
     this.pause = new ClientPause((paused) => (store.deletionsPaused = paused));
