@@ -109,7 +109,7 @@ export function config(client: Client, args: string[]): Reply {
     return OK;
   }
   if (sub === 'RESETSTAT') {
-    client.server.stats.reset();
+    client.server.resetStats();
     return OK;
   }
   // Accepted for Sentinel, which sends it after REPLICAOF: Eddy leaves its config file as written

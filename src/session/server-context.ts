@@ -179,6 +179,15 @@ export class ServerContext {
     this.eviction = services.eviction;
   }
 
+  /** CONFIG RESETSTAT: the counters Redis's resetServerStats zeroes, wherever they are kept. */
+  resetStats(): void {
+    this.stats.reset();
+    this.store.expiredKeys = 0;
+    this.store.evictedKeys = 0;
+    this.clients.connectionsReceived = 0;
+    this.clients.rejectedConnections = 0;
+  }
+
   /** BGREWRITEAOF passes under way (INFO's aof_rewrite_in_progress). */
   rewritesInProgress = 0;
 
