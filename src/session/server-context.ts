@@ -177,6 +177,10 @@ export class ServerContext {
     this.scripts = services.scripts;
     this.replication = services.replication;
     this.eviction = services.eviction;
+    const noteLatency = (event: string, ms: number) => this.latency.note(event, ms);
+    this.activeExpiry.noteLatency = noteLatency;
+    this.checkpointer.noteLatency = noteLatency;
+    this.eviction.noteLatency = noteLatency;
   }
 
   /** CONFIG RESETSTAT: the counters Redis's resetServerStats zeroes, wherever they are kept. */

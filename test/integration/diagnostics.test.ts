@@ -159,6 +159,19 @@ describe('LATENCY', () => {
     expect(actual).toEqual(expected);
   });
 
+  it('samples the active expiry cycle as `expire-cycle` when many keys expire at once', async () => {
+    const client = connect(eddy.port);
+    await client.config('SET', 'latency-monitor-threshold', '1');
+    const pipeline = client.pipeline();
+    for (let i = 0; i < 50_000; i++) pipeline.set(`expiring:${i}`, 'v', 'PX', 100);
+    await pipeline.exec();
+    await expect.poll(() => client.dbsize(), { timeout: 20_000 }).toBe(0);
+    await client.config('SET', 'latency-monitor-threshold', '0');
+    const events = ((await client.call('LATENCY', 'LATEST')) as [string][]).map(([event]) => event);
+    expect(events).toContain('expire-cycle');
+    expect(await client.call('LATENCY', 'GRAPH', 'expire-cycle')).toMatch(/^expire-cycle - high \d+ ms, low \d+ ms/);
+  });
+
   it('HISTOGRAM: calls per command, containers stand for their subcommands, unknown names skipped', async () => {
     type Histogram = Record<string, { calls: number; buckets: number[][] }>;
     const histograms = async (client: Redis, ...names: string[]): Promise<Histogram> => {
