@@ -2,6 +2,7 @@ import * as bitmaps from './bitmap-commands.js';
 import { command } from './command-introspection.js';
 import { debug } from './debug-command.js';
 import * as dumps from './dump-commands.js';
+import { migrate } from './migrate-command.js';
 import { shutdown } from './shutdown-command.js';
 import { flagBitsOf, type CommandSpec, type Handler, type SubcommandSpec } from '../session/command-spec.js';
 import { categoriesOf } from './command-categories.js';
@@ -204,6 +205,7 @@ const ROWS: Row[] = [
   ['move', 3, 'write fast', 1, 1, 1, 'keyspace', 'Moves a key to another database.', keys.move],
   ['object', -2, 'readonly', 2, 2, 1, 'keyspace', 'A container for object introspection commands.', keys.object],
   ['dump', 2, 'readonly', 1, 1, 1, 'keyspace', 'Returns a serialized representation of the value stored at a key.', dumps.dump],
+  ['migrate', -6, 'write movablekeys', 3, 3, 1, 'keyspace', 'Atomically transfers a key from one Redis instance to another.', migrate],
   ['restore', -4, 'write denyoom', 1, 1, 1, 'keyspace', 'Creates a key from the serialized representation of a value.', dumps.restore],
   ['sort', -2, 'write denyoom movablekeys', 1, 1, 1, 'generic', 'Sorts the elements in a list, a set, or a sorted set, optionally storing the result.', sort],
   ['sort_ro', -2, 'readonly movablekeys', 1, 1, 1, 'generic', 'Returns the sorted elements of a list, a set, or a sorted set.', sortRo],

@@ -112,6 +112,7 @@ const SECTIONS: Record<string, Section> = {
     ['pubsubshard_channels', s.pubsub.shardChannels.byName.size],
     ['latest_fork_usec', 0],
     ['total_forks', 0],
+    ['migrate_cached_sockets', s.targets.size],
     ...trackingTotals(s),
     ['total_error_replies', s.stats.errorReplies],
     // Eddy's own: the longest and the 99th-percentile event-loop delay since start or CONFIG RESETSTAT.

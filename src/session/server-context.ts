@@ -22,6 +22,7 @@ import type { Client } from './client.js';
 import { CommandStats } from '../observability/command-stats.js';
 import { Slowlog } from '../observability/slowlog.js';
 import { LatencyMonitor } from '../observability/latency-monitor.js';
+import { TargetConnections } from '../replication/target-connections.js';
 
 /** Counters for INFO stats. */
 export class Stats {
@@ -130,6 +131,8 @@ export class ServerContext {
   readonly activeExpiry: ActiveExpiry;
   /** SLOWLOG, fed by execute() (slowlog-log-slower-than, slowlog-max-len). */
   readonly slowlog: Slowlog;
+  /** MIGRATE's cached connections to other servers. */
+  readonly targets = new TargetConnections();
   /** LATENCY's events (latency-monitor-threshold). */
   readonly latency: LatencyMonitor;
   /** The client whose command a protocol is running now (Redis's current_client); undefined between commands. */
