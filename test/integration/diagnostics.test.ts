@@ -99,7 +99,7 @@ describe('SLOWLOG', () => {
       const badCount = await client.slowlog('GET', '-2').catch((error: Error) => error.message);
       const notANumber = await client.slowlog('GET', 'x').catch((error: Error) => error.message);
       const help = await client.slowlog('HELP');
-      const unknown = await client.slowlog('NOPE').catch((error: Error) => error.message);
+      const unknown = await client.call('SLOWLOG', 'NOPE').catch((error: Error) => error.message);
       await client.slowlog('RESET');
       const afterReset = await client.slowlog('LEN');
       await client.config('SET', 'slowlog-max-len', '0');

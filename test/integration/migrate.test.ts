@@ -90,7 +90,7 @@ describe('MIGRATE between Eddy and redis-server', () => {
         await target.get('k'),
         await source.migrate('127.0.0.1', targetPort, 'k', 0, 1000, 'KEYS', 'k').catch((error: Error) => error.message),
         await source.migrate('127.0.0.1', targetPort, 'k', 0, 'soon').catch((error: Error) => error.message),
-        await source.migrate('127.0.0.1', targetPort, 'k', 0, 1000, 'AUTH').catch((error: Error) => error.message),
+        await source.call('MIGRATE', '127.0.0.1', targetPort, 'k', 0, 1000, 'AUTH').catch((error: Error) => error.message),
         await source.migrate('127.0.0.1', targetPort, 'k', 0, 1000, 'AUTH', 'wrong').catch((error: Error) => error.message),
         await source.get('k'),
       ];
