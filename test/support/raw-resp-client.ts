@@ -49,9 +49,9 @@ export class RawRespClient {
     socket.on('error', () => undefined);
   }
 
-  static open(port: number): Promise<RawRespClient> {
+  static open(port: number, host = '127.0.0.1'): Promise<RawRespClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new RawRespClient(socket)));
+      const socket = connect(port, host, () => resolve(new RawRespClient(socket)));
       socket.once('error', reject);
     });
   }

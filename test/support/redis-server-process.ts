@@ -33,7 +33,9 @@ export class RedisServerProcess {
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
-        const client = await RawRespClient.open(port);
+        // A later --bind in `options` wins over the loopback default, as in redis-server.
+        const bind = options.lastIndexOf('--bind');
+        const client = await RawRespClient.open(port, bind === -1 ? '127.0.0.1' : options[bind + 1]);
         await client.call('PING');
         client.close();
         return server;
