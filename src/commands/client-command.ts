@@ -149,8 +149,7 @@ function killClients(client: Client, args: string[]): Reply {
     } else if (filter === 'addr') addr = value;
     else if (filter === 'laddr') laddr = value;
     else if (filter === 'user') {
-      // Only the default user exists.
-      if (value !== 'default') return new ErrorReply(`ERR No such user '${value}'`);
+      if (client.server.acl.get(value) === undefined) return new ErrorReply(`ERR No such user '${value}'`);
       user = value;
     } else if (filter === 'skipme') {
       const answer = value.toLowerCase();
@@ -164,7 +163,7 @@ function killClients(client: Client, args: string[]): Reply {
     if (type !== undefined && typeOf(other) !== type) continue;
     if (addr !== undefined && other.transport.remoteAddress !== addr) continue;
     if (laddr !== undefined && other.transport.localAddress !== laddr) continue;
-    if (user !== undefined && user !== 'default') continue;
+    if (user !== undefined && other.user.name !== user) continue;
     if (skipMe && other === client) continue;
     kill(client, other);
     killed++;

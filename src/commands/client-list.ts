@@ -70,7 +70,7 @@ export function describeClient(client: Client, now: number, running?: readonly s
     ['tot-mem', queryBuffer + argvMem + multiMem + output],
     ['events', output > 0 ? 'rw' : 'r'],
     ['cmd', client.lastCommand],
-    ['user', 'default'],
+    ['user', client.user.name],
     ['redir', client.tracking === undefined ? -1 : client.tracking.redirect],
     ['resp', client.resp],
     ['lib-name', client.libName],

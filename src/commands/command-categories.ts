@@ -62,6 +62,7 @@ const EXTRA: Readonly<Record<string, readonly string[]>> = {
   wait: ['connection'],
   'object|help': ['keyspace'],
   restore: ['dangerous'],
+  migrate: ['dangerous'],
 };
 
 /** Flags Redis reads categories from; `readonly` implies @read except for scripting commands (EVAL_RO runs any command). */

@@ -18,6 +18,7 @@ import * as zsets from './zset-commands.js';
 import * as keys from './key-commands.js';
 import { memory } from './memory-commands.js';
 import { latency, slowlog } from './diagnostics-commands.js';
+import { acl } from './acl-command.js';
 import { COMMAND_EVENTS } from './keyspace-events.js';
 import * as server from './server-commands.js';
 import { sort, sortRo } from './sort-command.js';
@@ -142,6 +143,7 @@ const ROWS: Row[] = [
   ['shutdown', -1, 'admin noscript loading stale no_multi allow_busy', 0, 0, 0, 'server', 'Synchronously saves the database(s) to disk and shuts down the server.', shutdown],
   ['command', -1, 'stale', 0, 0, 0, 'server', 'Returns detailed information about all commands.', command],
   ['memory', -2, '', 0, 0, 0, 'server', 'A container for memory diagnostics commands.', memory],
+  ['acl', -2, '', 0, 0, 0, 'server', 'A container for Access List Control commands.', acl],
   ['slowlog', -2, '', 0, 0, 0, 'server', 'A container for slow log commands.', slowlog],
   ['latency', -2, '', 0, 0, 0, 'server', 'A container for latency diagnostics commands.', latency],
   // strings
@@ -509,6 +511,21 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
     ['restore', -3, 'write denyoom noscript', 'Restores all libraries from a payload.'],
     ['kill', 2, 'noscript allow_busy', 'Terminates a function during execution.'],
     ['stats', 2, 'noscript allow_busy', 'Returns information about a function during execution.'],
+    HELP,
+  ],
+  acl: [
+    ['cat', -2, 'noscript loading stale', 'Lists the ACL categories, or the commands inside a category.'],
+    ['deluser', -3, 'admin noscript loading stale', 'Deletes ACL users, and terminates their connections.'],
+    ['dryrun', -4, 'admin noscript loading stale', 'Simulates the execution of a command by a user, without executing the command.'],
+    ['genpass', -2, 'noscript loading stale', 'Generates a pseudorandom, secure password that can be used to identify ACL users.'],
+    ['getuser', 3, 'admin noscript loading stale', 'Lists the ACL rules of a user.'],
+    ['list', 2, 'admin noscript loading stale', 'Dumps the effective rules in ACL file format.'],
+    ['load', 2, 'admin noscript loading stale', 'Reloads the rules from the configured ACL file.'],
+    ['log', -2, 'admin noscript loading stale', 'Lists recent security events generated due to ACL rules.'],
+    ['save', 2, 'admin noscript loading stale', 'Saves the effective ACL rules in the configured ACL file.'],
+    ['setuser', -3, 'admin noscript loading stale', 'Creates and modifies an ACL user and its rules.'],
+    ['users', 2, 'admin noscript loading stale', 'Lists all ACL users.'],
+    ['whoami', 2, 'noscript loading stale', 'Returns the authenticated username of the current connection.'],
     HELP,
   ],
   slowlog: [

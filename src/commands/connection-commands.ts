@@ -22,18 +22,22 @@ export function echo(_client: Client, args: string[]): Reply {
   return args[1];
 }
 
-/** Checks a password against requirepass; only the `default` user exists. */
-function authenticate(client: Client, user: string, password: string): Reply {
-  const required = client.server.config.get('requirepass');
-  // Without requirepass the default user is "nopass": any password is accepted, as in Redis.
-  if (user !== 'default' || (required !== '' && password !== required)) return WRONGPASS;
+/** AUTH and HELLO's AUTH: the user, if it is on and the password is one of its own (any, for nopass); a failure goes to ACL LOG. */
+function authenticate(client: Client, name: string, password: string): Reply {
+  const acl = client.server.acl;
+  const user = acl.authenticate(name, password);
+  if (user === undefined) {
+    acl.note({ reason: 'auth', context: client.transaction !== null ? 'multi' : 'toplevel', object: 'AUTH', username: name, clientInfo: client.server.describeClient(client) });
+    return WRONGPASS;
+  }
+  client.user = user;
   client.authenticated = true;
   return OK;
 }
 
 export function auth(client: Client, args: string[]): Reply {
   if (args.length > 3) return SYNTAX_ERROR;
-  if (args.length === 2 && client.server.config.get('requirepass') === '') return AUTH_NOT_CONFIGURED;
+  if (args.length === 2 && client.server.acl.default.noPass) return AUTH_NOT_CONFIGURED;
   return args.length === 2 ? authenticate(client, 'default', args[1]) : authenticate(client, args[1], args[2]);
 }
 
@@ -96,6 +100,8 @@ export function reset(client: Client): Reply {
   client.replyMode = 'on';
   client.noEvict = false;
   client.noTouch = false;
-  client.authenticated = client.server.config.get('requirepass') === '';
+  // Back to the default user: still authenticated only if it needs no password.
+  client.user = client.server.acl.default;
+  client.authenticated = client.user.checkPassword('');
   return new StatusReply('RESET');
 }

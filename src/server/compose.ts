@@ -1,3 +1,4 @@
+import { describeClient } from '../commands/client-list.js';
 import { COMMAND_TABLE } from '../commands/command-table.js';
 import type { Config } from '../config/config.js';
 import { defaultEncodingLimits, type EncodingLimits } from '../projections/encoding-limits.js';
@@ -84,7 +85,7 @@ export async function composeServer(
     store,
     config,
     hooks,
-    { checkpointer, pubsub: new PubSubRegistry(), tailHub: new TailHub(store.log), scripts, replication, eviction },
+    { checkpointer, pubsub: new PubSubRegistry(), tailHub: new TailHub(store.log), scripts, replication, eviction, describeClient: (client) => describeClient(client, Date.now()) },
     tcpPort,
     configFile,
   );

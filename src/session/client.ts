@@ -1,5 +1,6 @@
 import type { Subscriber } from '../subscriptions/pubsub-registry.js';
 import type { CommandRow, CommandSpec } from './command-spec.js';
+import type { AclUser } from '../security/acl-user.js';
 import type { PushReply, StatusReply } from '../replies/reply.js';
 import type { TrackedClient, TrackingState } from '../subscriptions/client-tracking.js';
 import type { ServerContext } from './server-context.js';
@@ -52,6 +53,8 @@ export class Client implements Subscriber, WriteContext, TrackedClient {
   /** RESP protocol version chosen with HELLO. */
   resp: 2 | 3 = 2;
   authenticated: boolean;
+  /** The ACL user it runs as (`default` until AUTH names another). */
+  user: AclUser;
   readonly createdAt = Date.now();
   lastActiveAt = this.createdAt;
   lastCommand = 'NULL';
@@ -108,7 +111,8 @@ export class Client implements Subscriber, WriteContext, TrackedClient {
     readonly transport: ClientTransport,
   ) {
     this.id = server.clients.nextId();
-    this.authenticated = server.config.get('requirepass') === '';
+    this.user = server.acl.default;
+    this.authenticated = this.user.checkPassword('');
   }
 
   /** In RESP2, a subscribed connection only takes the pub/sub commands (Redis's subscribed mode). */

@@ -7,6 +7,7 @@ import { NOAUTH, OOM, unknownCommand, unknownSubcommand, wrongArity } from '../r
 import type { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, QUEUED, type Reply } from '../replies/reply.js';
 import { waitForScript } from './script-wait.js';
+import { aclRefusal } from './acl-check.js';
 import { abortExec, queueInTransaction, runsDuringMulti } from './transaction-queue.js';
 
 /**
@@ -66,6 +67,9 @@ function refuse(client: Client, spec: CommandSpec, command: CommandRow | undefin
   if (command === undefined) return unknownSubcommand(spec.name, args[1]);
   if (!arityAccepts(command.arity, args.length)) return wrongArity(command.name);
   if (!client.authenticated && (spec.flagBits & Flag.noauth) === 0) return NOAUTH;
+  // AUTH and HELLO run for any user, as in Redis (they are how a connection changes user).
+  const denied = (spec.flagBits & Flag.noauth) === 0 ? aclRefusal(client, command, args, client.transaction !== null ? 'multi' : 'toplevel') : undefined;
+  if (denied !== undefined) return denied;
   // Redis's processCommand: a command that may add memory, or anything queued in MULTI, first
   // evicts per maxmemory-policy; past maxmemory (or near the heap's limit) it is refused.
   if (((command.flagBits & Flag.denyoom) !== 0 || (client.transaction !== null && !runsDuringMulti(spec))) && client.server.eviction.refusesWrite(Date.now())) return OOM;

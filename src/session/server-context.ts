@@ -23,6 +23,8 @@ import { CommandStats } from '../observability/command-stats.js';
 import { Slowlog } from '../observability/slowlog.js';
 import { LatencyMonitor } from '../observability/latency-monitor.js';
 import { TargetConnections } from '../replication/target-connections.js';
+import { AclUsers } from '../security/acl-users.js';
+import { allCommands, findCommand } from './command-registry.js';
 
 /** Counters for INFO stats. */
 export class Stats {
@@ -98,6 +100,8 @@ export interface ServerServices {
   readonly replication: Replication;
   /** maxmemory, eviction and the heap guard; the process's used memory (INFO, MEMORY). */
   readonly eviction: Eviction;
+  /** A client as CLIENT LIST shows it (ACL LOG's client-info). */
+  readonly describeClient: (client: Client) => string;
 }
 
 /** Everything a command can reach besides its client: the store, options, clients and counters. */
@@ -131,6 +135,9 @@ export class ServerContext {
   readonly activeExpiry: ActiveExpiry;
   /** SLOWLOG, fed by execute() (slowlog-log-slower-than, slowlog-max-len). */
   readonly slowlog: Slowlog;
+  /** ACL users (and requirepass, the default user's password) and the ACL LOG. */
+  readonly acl = new AclUsers({ find: findCommand, all: allCommands });
+  readonly describeClient: (client: Client) => string;
   /** MIGRATE's cached connections to other servers. */
   readonly targets = new TargetConnections();
   /** LATENCY's events (latency-monitor-threshold). */
@@ -180,6 +187,11 @@ export class ServerContext {
     this.scripts = services.scripts;
     this.replication = services.replication;
     this.eviction = services.eviction;
+    this.describeClient = services.describeClient;
+    this.acl.setRequirePass(config.get('requirepass'));
+    config.onChange('requirepass', (value) => this.acl.setRequirePass(value));
+    this.acl.logMaxLength = config.int('acllog-max-len');
+    config.onChange('acllog-max-len', (value) => (this.acl.logMaxLength = Number(value)));
     const noteLatency = (event: string, ms: number) => this.latency.note(event, ms);
     this.activeExpiry.noteLatency = noteLatency;
     this.checkpointer.noteLatency = noteLatency;

@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { ACL_CATEGORIES, aclDenial, type AclSelector, type AclUser } from '../security/acl-user.js';
+import { AclSetUserError } from '../security/acl-users.js';
+import { PendingReply } from '../replies/pending-reply.js';
+import { DoubleReply, ErrorReply, helpReply, MapReply, OK, type Reply } from '../replies/reply.js';
+import { aclRequestOf } from '../session/acl-check.js';
+import type { Client } from '../session/client.js';
+import { allCommands, findCommand } from '../session/command-registry.js';
+import { arityAccepts, resolveSubcommand } from '../session/command-spec.js';
+import { parseInteger } from './arguments.js';
+import { wrongArity } from '../replies/errors.js';
+
+const NO_ACL_FILE = new ErrorReply(
+  'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.',
+);
+const BAD_GENPASS = new ErrorReply('ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096');
+
+/**
+ * ACL SETUSER's rules: a selector in parentheses may span several arguments ("(~x*" "+get)"),
+ * as Redis joins them.
+ */
+function rulesOf(args: readonly string[]): string[] | ErrorReply {
+  const rules: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (!args[i].startsWith('(') || args[i].endsWith(')')) {
+      rules.push(args[i]);
+      continue;
+    }
+    const end = args.findIndex((arg, j) => j > i && arg.endsWith(')'));
+    if (end === -1) return new ErrorReply("ERR Unmatched parenthesis in acl selector starting at '" + args[i] + "'.");
+    rules.push(args.slice(i, end + 1).join(' '));
+    i = end;
+  }
+  return rules;
+}
+
+/** Every command or subcommand of a category, as ACL CAT lists them. */
+function commandsIn(category: string): string[] {
+  const names: string[] = [];
+  for (const spec of allCommands()) {
+    if (spec.subcommands === undefined) {
+      if (spec.categories.includes(`@${category}`)) names.push(spec.name);
+    } else for (const sub of new Set(spec.subcommands.values())) if (sub.categories.includes(`@${category}`)) names.push(sub.name);
+  }
+  return names;
+}
+
+function selectorReply(selector: AclSelector): MapReply {
+  return new MapReply([
+    ['commands', selector.describeCommands()],
+    ['keys', selector.describeKeys()],
+    ['channels', selector.describeChannels()],
+  ]);
+}
+
+function userReply(user: AclUser): MapReply {
+  return new MapReply([
+    ['flags', [user.enabled ? 'on' : 'off', ...(user.noPass ? ['nopass'] : [])]],
+    ['passwords', [...user.passwords]],
+    ['commands', user.root.describeCommands()],
+    ['keys', user.root.describeKeys()],
+    ['channels', user.root.describeChannels()],
+    ['selectors', user.selectors.map(selectorReply)],
+  ]);
+}
+
+/** ACL DRYRUN user command [arg...]: OK, or why the user may not run it (a bulk string, as Redis). */
+function dryRun(client: Client, args: string[]): Reply {
+  const user = client.server.acl.get(args[2]);
+  if (user === undefined) return new ErrorReply(`ERR User '${args[2]}' not found`);
+  const spec = findCommand(args[3]);
+  if (spec === undefined) return new ErrorReply(`ERR Command '${args[3]}' not found`);
+  const command = args.slice(3);
+  const row = spec.subcommands === undefined ? spec : resolveSubcommand(spec, command);
+  if (row === undefined) return new ErrorReply(`ERR Command '${args[3]}' not found`);
+  if (!arityAccepts(row.arity, command.length)) return wrongArity(row.name);
+  const denial = aclDenial(user, aclRequestOf(row, command));
+  if (denial === undefined) return OK;
+  if (denial.reason === 'command') return `This user has no permissions to run the '${denial.object}' command`;
+  return `This user has no permissions to access the '${denial.object}' ${denial.reason}`;
+}
+
+/** ACL LOG [count | RESET]: newest first. */
+function logReply(client: Client, args: string[]): Reply {
+  const acl = client.server.acl;
+  if (args.length > 2 && args[2].toUpperCase() === 'RESET') {
+    acl.log.length = 0;
+    return OK;
+  }
+  const count = args.length > 2 ? parseInteger(args[2]) : 10;
+  if (count === null) return new ErrorReply('ERR value is not an integer or out of range');
+  const now = Date.now();
+  return acl.log.slice(0, count < 0 ? acl.log.length : count).map(
+    (entry) =>
+      new MapReply([
+        ['count', entry.count],
+        ['reason', entry.reason],
+        ['context', entry.context],
+        ['object', entry.object],
+        ['username', entry.username],
+        ['age-seconds', new DoubleReply((now - entry.createdAt) / 1000, ((now - entry.createdAt) / 1000).toFixed(3))],
+        ['client-info', entry.clientInfo],
+      ]),
+  );
+}
+
+/** The `user ...` lines of an ACL file, checked whole before any replaces the users (Redis's ACL LOAD). */
+async function load(client: Client, path: string): Promise<Reply> {
+  const acl = client.server.acl;
+  const text = await readFile(path, 'latin1');
+  const users: AclUser[] = [];
+  const lines = text.split('\n');
+  for (let number = 1; number <= lines.length; number++) {
+    const words = lines[number - 1]
+      .trim()
+      .split(/\s+/)
+      .filter((word) => word !== '');
+    if (words.length === 0 || words[0].startsWith('#')) continue;
+    if (words[0] !== 'user' || words.length < 2) return new ErrorReply(`ERR ${path}:${number}: should start with user keyword`);
+    const rules = rulesOf(words.slice(2));
+    if (rules instanceof ErrorReply) return new ErrorReply(`ERR ${path}:${number}: ${rules.message.slice(4)}`);
+    try {
+      users.push(acl.parse(words[1], rules));
+    } catch (error) {
+      if (error instanceof AclSetUserError) return new ErrorReply(`ERR ${path}:${number}: ${error.message}`);
+      throw error;
+    }
+  }
+  acl.replaceAll(users);
+  return OK;
+}
+
+export function acl(client: Client, args: string[]): Reply | PendingReply {
+  const server = client.server;
+  const users = server.acl;
+  const sub = args[1].toUpperCase();
+  switch (sub) {
+    case 'SETUSER': {
+      const rules = rulesOf(args.slice(3));
+      if (rules instanceof ErrorReply) return rules;
+      try {
+        users.setUser(args[2], rules);
+      } catch (error) {
+        if (error instanceof AclSetUserError) return new ErrorReply(`ERR ${error.message}`);
+        throw error;
+      }
+      return OK;
+    }
+    case 'GETUSER': {
+      const user = users.get(args[2]);
+      return user === undefined ? null : userReply(user);
+    }
+    case 'DELUSER': {
+      if (args.slice(2).includes('default')) return new ErrorReply("ERR The 'default' user cannot be removed");
+      let deleted = 0;
+      for (const name of args.slice(2)) {
+        const user = users.get(name);
+        if (user === undefined || !users.delete(name)) continue;
+        deleted++;
+        // Its connections end, as in Redis.
+        for (const other of [...server.clients.all()]) if (other.user === user) other.transport.close();
+      }
+      return deleted;
+    }
+    case 'USERS':
+      return users.names();
+    case 'LIST':
+      return users.all().map((user) => user.describe());
+    case 'WHOAMI':
+      return client.user.name;
+    case 'CAT':
+      if (args.length === 2) return [...ACL_CATEGORIES];
+      if (!ACL_CATEGORIES.includes(args[2].toLowerCase())) return new ErrorReply(`ERR Unknown category '${args[2]}'`);
+      return commandsIn(args[2].toLowerCase());
+    case 'GENPASS': {
+      const bits = args.length > 2 ? parseInteger(args[2]) : 256;
+      if (bits === null || bits <= 0 || bits > 4096) return BAD_GENPASS;
+      return randomBytes(Math.ceil(bits / 8))
+        .toString('hex')
+        .slice(0, Math.ceil(bits / 4));
+    }
+    case 'DRYRUN':
+      return dryRun(client, args);
+    case 'LOG':
+      return logReply(client, args);
+    case 'SAVE': {
+      const path = server.config.get('aclfile');
+      if (path === '') return NO_ACL_FILE;
+      const text = users
+        .all()
+        .map((user) => `${user.describe()}\n`)
+        .join('');
+      return PendingReply.from(writeFile(path, text).then(() => OK));
+    }
+    case 'LOAD': {
+      const path = server.config.get('aclfile');
+      if (path === '') return NO_ACL_FILE;
+      return PendingReply.from(load(client, path).catch((error: Error) => new ErrorReply(`ERR Error loading ACLs, user file '${path}': ${error.message}`)));
+    }
+    default:
+      return helpReply('ACL', [
+        'CAT [<category>]',
+        '    List all commands that belong to <category>, or all command categories',
+        '    when no category is specified.',
+        'DELUSER <username> [<username> ...]',
+        '    Delete a list of users.',
+        'DRYRUN <username> <command> [<arg> ...]',
+        '    Returns whether the user can execute the given command without executing the command.',
+        'GETUSER <username>',
+        "    Get the user's details.",
+        'GENPASS [<bits>]',
+        '    Generate a secure 256-bit user password. The optional `bits` argument can',
+        '    be used to specify a different size.',
+        'LIST',
+        '    Show users details in config file format.',
+        'LOAD',
+        '    Reload users from the ACL file.',
+        'LOG [<count> | RESET]',
+        '    Show the ACL log entries.',
+        'SAVE',
+        '    Save the current config to the ACL file.',
+        'SETUSER <username> <attribute> [<attribute> ...]',
+        '    Create or modify a user with the specified attributes.',
+        'USERS',
+        '    List all the registered usernames.',
+        'WHOAMI',
+        '    Return the current connection username.',
+      ]);
+  }
+}

@@ -1,0 +1,45 @@
+import { aclDenial, type AclRequest } from '../security/acl-user.js';
+import { ErrorReply } from '../replies/reply.js';
+import { keyPositions } from '../shards/router.js';
+import { hasKeyFinder, movableKeyPositions } from '../shards/movable-keys.js';
+import type { Client } from './client.js';
+import { Flag, type CommandRow } from './command-spec.js';
+
+const KEY_DENIED = new ErrorReply('NOPERM this user has no permissions to access one of the keys used as arguments');
+const CHANNEL_DENIED = new ErrorReply('NOPERM this user has no permissions to access one of the channels used as arguments');
+
+/** The channels a pub/sub command names (PSUBSCRIBE's are patterns). */
+function channelsOf(name: string, args: readonly string[]): AclRequest['channels'] {
+  if (name === 'publish' || name === 'spublish') return [{ name: args[1], isPattern: false }];
+  if (name === 'subscribe' || name === 'ssubscribe') return args.slice(1).map((channel) => ({ name: channel, isPattern: false }));
+  if (name === 'psubscribe') return args.slice(1).map((pattern) => ({ name: pattern, isPattern: true }));
+  return [];
+}
+
+/** What `row` run with `args` touches: its keys (read for read-only commands, written by writes) and channels. */
+export function aclRequestOf(row: CommandRow, args: readonly string[]): AclRequest {
+  const write = (row.flagBits & Flag.write) !== 0;
+  const positions = hasKeyFinder(row.name) ? (movableKeyPositions(row.name, args) ?? []) : keyPositions(row, args.length);
+  return {
+    command: row.name,
+    firstArg: args.length > 1 ? args[1] : undefined,
+    keys: positions.map((position) => ({ key: args[position], read: !write, write })),
+    channels: channelsOf(row.name, args),
+  };
+}
+
+/**
+ * The NOPERM a client's user gets for running `row` with `args` (noted in ACL LOG with `context`:
+ * toplevel, multi or lua), or undefined when one of its selectors allows it all.
+ */
+export function aclRefusal(client: Client, row: CommandRow, args: readonly string[], context: 'toplevel' | 'multi' | 'lua'): ErrorReply | undefined {
+  const user = client.user;
+  if (user.unrestricted) return undefined;
+  const denial = aclDenial(user, aclRequestOf(row, args));
+  if (denial === undefined) return undefined;
+  const server = client.server;
+  server.acl.note({ reason: denial.reason, context, object: denial.object, username: user.name, clientInfo: server.describeClient(client) });
+  if (denial.reason === 'key') return KEY_DENIED;
+  if (denial.reason === 'channel') return CHANNEL_DENIED;
+  return new ErrorReply(`NOPERM this user has no permissions to run the '${denial.object}' command`);
+}
