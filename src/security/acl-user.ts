@@ -245,7 +245,11 @@ export class AclSelector {
       fake.apply(rule);
       rules.push(rule);
       applied.add(best);
-      for (const command of commands) if (command.categories.includes(`@${best}`)) additive ? left.delete(command.name) : left.add(command.name);
+      for (const command of commands) {
+        if (!command.categories.includes(`@${best}`)) continue;
+        if (additive) left.delete(command.name);
+        else left.add(command.name);
+      }
     }
     for (const command of commands) {
       const want = this.allowed.has(command.name);
