@@ -19,6 +19,7 @@ import { ClientPause } from './client-pause.js';
 import { MonitorFeed } from './monitor-feed.js';
 import { ClientTracking } from '../subscriptions/client-tracking.js';
 import type { Client } from './client.js';
+import type { CommandTracer } from './command-tracer.js';
 
 /** Counters for INFO stats. */
 export class Stats {
@@ -121,6 +122,8 @@ export class ServerContext {
   readonly tracking: ClientTracking;
   /** Active expiry, at `hz` with `active-expire-effort` (DEBUG SET-ACTIVE-EXPIRE turns it off). */
   readonly activeExpiry: ActiveExpiry;
+  /** Traces (--otel-endpoint); undefined while off, which is all a command then looks at. */
+  tracing: CommandTracer | undefined = undefined;
   /** The client whose command a protocol is running now (Redis's current_client); undefined between commands. */
   currentClient: Client | undefined = undefined;
 
