@@ -97,7 +97,8 @@ export class Tracing implements CommandTracer, ReplicationTracer {
   command(client: Client, spec: CommandSpec, args: string[], run: RunCommand): Reply | PendingReply {
     const parent = this.parentOf(client);
     if (parent === undefined) return run(client, spec, args);
-    const span = this.tracer.startSpan(spec.name.toUpperCase(), { kind: SpanKind.SERVER, startTime: performance.now(), attributes: this.commandAttributes(client, spec) }, parent);
+    const name = spec.name.toUpperCase();
+    const span = this.tracer.startSpan(name, { kind: SpanKind.SERVER, startTime: performance.now(), attributes: this.commandAttributes(client, name) }, parent);
     const context = trace.setSpan(parent, span);
     const revBefore = this.log.lastRev;
     const outerContext = this.activeContext;
@@ -201,11 +202,11 @@ export class Tracing implements CommandTracer, ReplicationTracer {
     return this.ratio >= 1 || Math.random() < this.ratio;
   }
 
-  private commandAttributes(client: Client, spec: CommandSpec): Attributes {
+  private commandAttributes(client: Client, name: string): Attributes {
     const attributes: Attributes = {
       [ATTR_DB_SYSTEM]: 'redis',
       [ATTR_DB_SYSTEM_NAME]: 'redis',
-      [ATTR_DB_OPERATION_NAME]: spec.name.toUpperCase(),
+      [ATTR_DB_OPERATION_NAME]: name,
       [ATTR_DB_NAMESPACE]: String(client.db),
     };
     const local = splitAddress(client.transport.localAddress);

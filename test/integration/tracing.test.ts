@@ -20,6 +20,8 @@ interface ReceivedSpan {
   kind: number;
   attributes: Record<string, string | number | boolean>;
   status: { code?: number; message?: string };
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
   /** The resource's service.instance.id: which server sent it. */
   instance: string;
 }
@@ -214,6 +216,36 @@ describe('OpenTelemetry traces', () => {
     await receiver.find((span) => span.parentSpanId === evalSpan.spanId && span.name === 'eddy.log.commit');
   });
 
+  test('a script that runs over several event-loop turns keeps its redis.call commands under it', async () => {
+    const { redis, peerPort } = await client();
+    // Far past the first slice (2 ms): the SET runs in a later turn, between other clients' commands.
+    const source = "for i = 1, 20000000 do end; return redis.call('SET', KEYS[1], 'late')";
+    const other = await client();
+    const [reply] = await Promise.all([redis.eval(source, 1, 'slow-script'), other.redis.ping()]);
+    expect(reply).toBe('OK');
+    const [evalSpan] = await receiver.find(fromPeer(peerPort, 'EVAL'));
+    const [script] = await receiver.find((span) => span.parentSpanId === evalSpan.spanId && span.name === 'eddy.script');
+    const [set] = await receiver.find((span) => span.parentSpanId === script.spanId);
+    expect([set.name, set.traceId]).toEqual(['SET', evalSpan.traceId]);
+    // The other client's PING, run while the script was going, is a trace of its own.
+    const [ping] = await receiver.find(fromPeer(other.peerPort, 'PING'));
+    expect([ping.parentSpanId, ping.traceId === evalSpan.traceId]).toEqual([undefined, false]);
+  });
+
+  test("a blocked command's span lasts until it is served, and holds the commit of what it took", async () => {
+    const blocked = await client();
+    const pusher = await client();
+    const popped = blocked.redis.blpop('queue', 0);
+    await expect.poll(async () => String(await pusher.redis.info('clients')).match(/blocked_clients:(\d+)/)?.[1]).toBe('1');
+    await pusher.redis.rpush('queue', 'job');
+    expect(await popped).toEqual(['queue', 'job']);
+    const [blpop] = await receiver.find(fromPeer(blocked.peerPort, 'BLPOP'));
+    const [rpush] = await receiver.find(fromPeer(pusher.peerPort, 'RPUSH'));
+    expect(blpop.parentSpanId).toBeUndefined();
+    expect(BigInt(blpop.endTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(rpush.startTimeUnixNano));
+    await receiver.find((span) => span.parentSpanId === blpop.spanId && span.name === 'eddy.log.commit');
+  });
+
   test("an HTTP request's traceparent continues the application's trace; an unsampled one is not traced", async () => {
     const base = `http://127.0.0.1:${server.httpPort}`;
     const unsampled = traceId();
@@ -259,9 +291,8 @@ describe('OpenTelemetry traces', () => {
 
   test("a follower's applying of its primary's batch is a span, with its commit as a child", async () => {
     const follower = await EddyProcess.start(['--otel-endpoint', endpoint, '--replicaof', '127.0.0.1', String(server.port)]);
+    const replica = new Redis({ port: follower.port, protocol: 2 });
     try {
-      const replica = new Redis({ port: follower.port, protocol: 2 });
-      opened.push(replica);
       const followerInstance = String(await replica.info('server')).match(/run_id:(\w+)/)?.[1] ?? '';
       const { redis } = await client();
       await expect.poll(async () => (await replica.info('replication')).includes('master_link_status:up')).toBe(true);
@@ -276,6 +307,7 @@ describe('OpenTelemetry traces', () => {
       expect([apply.attributes['server.address'], apply.attributes['server.port']]).toEqual(['127.0.0.1', server.port]);
       await receiver.find((span) => span.parentSpanId === apply.spanId && span.name === 'eddy.log.commit');
     } finally {
+      replica.disconnect();
       await follower.stop();
     }
   });
