@@ -1,8 +1,8 @@
 import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { ExportResultCode, W3CTraceContextPropagator, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import {
   ATTR_DB_NAMESPACE,
   ATTR_DB_OPERATION_NAME,
@@ -22,7 +22,7 @@ import { EDDY_VERSION } from '../config/version.js';
 import type { Log } from '../log/log.js';
 import type { LogRecord } from '../log/record.js';
 import type { ReplicationTracer } from '../replication/replication.js';
-import { errorCodeOf } from '../replies/errors.js';
+import { errorCodeOf, messageOf } from '../replies/errors.js';
 import { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, type Reply } from '../replies/reply.js';
 import type { ScriptProgram } from '../scripting/script-program.js';
@@ -165,7 +165,7 @@ export class Tracing implements CommandTracer, ReplicationTracer {
     try {
       apply();
     } catch (error) {
-      this.failed(span, error instanceof Error ? error.message : String(error), 'apply');
+      this.failed(span, messageOf(error), 'apply');
       span.end();
       throw error;
     }
@@ -276,7 +276,7 @@ function splitAddress(address: string): { host: string; port: number } | undefin
  * The OTLP exporter, with its failures told to the server log (the SDK alone drops them silently):
  * the first of a run of failures, so that a collector that is down gives one line, not one per batch.
  */
-class ReportingExporter {
+class ReportingExporter implements SpanExporter {
   private failing = false;
 
   constructor(
@@ -284,7 +284,7 @@ class ReportingExporter {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  export(...[spans, done]: Parameters<OTLPTraceExporter['export']>): void {
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     this.exporter.export(spans, (result) => {
       const failed = result.code !== ExportResultCode.SUCCESS;
       if (failed && !this.failing) this.onError(result.error ?? new Error('the collector refused the spans'));

@@ -120,6 +120,7 @@ describe('OpenTelemetry traces', () => {
   };
   const fromPeer = (peerPort: number, name: string) => (span: ReceivedSpan) => span.attributes['network.peer.port'] === peerPort && span.name === name;
 
+  const batchDelay = process.env.OTEL_BSP_SCHEDULE_DELAY;
   beforeAll(async () => {
     endpoint = await receiver.listen();
     // The SDK's batch delay (an OpenTelemetry variable the server inherits): spans arrive within a tenth of a second.
@@ -132,6 +133,8 @@ describe('OpenTelemetry traces', () => {
     for (const redis of opened) redis.disconnect();
     await server.stop();
     await receiver.close();
+    if (batchDelay === undefined) delete process.env.OTEL_BSP_SCHEDULE_DELAY;
+    else process.env.OTEL_BSP_SCHEDULE_DELAY = batchDelay;
   });
 
   test('a command is a server span with the database conventions, sent as OTLP JSON to /v1/traces', async () => {
