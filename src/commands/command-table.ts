@@ -2,6 +2,7 @@ import * as bitmaps from './bitmap-commands.js';
 import { command } from './command-introspection.js';
 import { debug } from './debug-command.js';
 import * as dumps from './dump-commands.js';
+import { migrate } from './migrate-command.js';
 import { shutdown } from './shutdown-command.js';
 import { flagBitsOf, type CommandSpec, type Handler, type SubcommandSpec } from '../session/command-spec.js';
 import { categoriesOf } from './command-categories.js';
@@ -16,6 +17,7 @@ import * as sets from './set-commands.js';
 import * as zsets from './zset-commands.js';
 import * as keys from './key-commands.js';
 import { memory } from './memory-commands.js';
+import { latency, slowlog } from './diagnostics-commands.js';
 import { COMMAND_EVENTS } from './keyspace-events.js';
 import * as server from './server-commands.js';
 import { sort, sortRo } from './sort-command.js';
@@ -140,6 +142,8 @@ const ROWS: Row[] = [
   ['shutdown', -1, 'admin noscript loading stale no_multi allow_busy', 0, 0, 0, 'server', 'Synchronously saves the database(s) to disk and shuts down the server.', shutdown],
   ['command', -1, 'stale', 0, 0, 0, 'server', 'Returns detailed information about all commands.', command],
   ['memory', -2, '', 0, 0, 0, 'server', 'A container for memory diagnostics commands.', memory],
+  ['slowlog', -2, '', 0, 0, 0, 'server', 'A container for slow log commands.', slowlog],
+  ['latency', -2, '', 0, 0, 0, 'server', 'A container for latency diagnostics commands.', latency],
   // strings
   ['get', 2, 'readonly fast', 1, 1, 1, 'string', 'Returns the string value of a key.', strings.get],
   ['set', -3, 'write denyoom', 1, 1, 1, 'string', 'Sets the string value of a key, ignoring its type.', strings.set],
@@ -201,6 +205,7 @@ const ROWS: Row[] = [
   ['move', 3, 'write fast', 1, 1, 1, 'keyspace', 'Moves a key to another database.', keys.move],
   ['object', -2, 'readonly', 2, 2, 1, 'keyspace', 'A container for object introspection commands.', keys.object],
   ['dump', 2, 'readonly', 1, 1, 1, 'keyspace', 'Returns a serialized representation of the value stored at a key.', dumps.dump],
+  ['migrate', -6, 'write movablekeys', 3, 3, 1, 'keyspace', 'Atomically transfers a key from one Redis instance to another.', migrate],
   ['restore', -4, 'write denyoom', 1, 1, 1, 'keyspace', 'Creates a key from the serialized representation of a value.', dumps.restore],
   ['sort', -2, 'write denyoom movablekeys', 1, 1, 1, 'generic', 'Sorts the elements in a list, a set, or a sorted set, optionally storing the result.', sort],
   ['sort_ro', -2, 'readonly movablekeys', 1, 1, 1, 'generic', 'Returns the sorted elements of a list, a set, or a sorted set.', sortRo],
@@ -504,6 +509,21 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
     ['restore', -3, 'write denyoom noscript', 'Restores all libraries from a payload.'],
     ['kill', 2, 'noscript allow_busy', 'Terminates a function during execution.'],
     ['stats', 2, 'noscript allow_busy', 'Returns information about a function during execution.'],
+    HELP,
+  ],
+  slowlog: [
+    ['get', -2, 'admin loading stale', "Returns the slow log's entries."],
+    ['len', 2, 'admin loading stale', 'Returns the number of entries in the slow log.'],
+    ['reset', 2, 'admin loading stale', 'Clears all entries from the slow log.'],
+    HELP,
+  ],
+  latency: [
+    ['latest', 2, 'admin noscript loading stale', 'Returns the latest latency samples for all events.'],
+    ['history', 3, 'admin noscript loading stale', 'Returns timestamp-latency samples for an event.'],
+    ['graph', 3, 'admin noscript loading stale', 'Returns a latency graph for an event.'],
+    ['reset', -2, 'admin noscript loading stale', 'Resets the latency data for one or more events.'],
+    ['doctor', 2, 'admin noscript loading stale', 'Returns a human-readable latency analysis report.'],
+    ['histogram', -2, 'admin noscript loading stale', 'Returns the cumulative distribution of latencies of a subset or all commands.'],
     HELP,
   ],
   memory: [

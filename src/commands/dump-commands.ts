@@ -10,14 +10,15 @@ import { lookupCounted } from './typed-lookup.js';
 
 /** DUMP and RESTORE (Redis's cluster.c) in Redis 7.0's serialization: src/projections/rdb/. */
 
-function settingsOf(client: Client): DumpSettings {
+/** The options DUMP's payloads follow (MIGRATE sends the same). */
+export function dumpSettingsOf(client: Client): DumpSettings {
   const config = client.server.config;
   return { compression: config.get('rdbcompression') === 'yes', listFill: config.int('list-max-listpack-size'), listCompressDepth: config.int('list-compress-depth') };
 }
 
 export function dump(client: Client, args: string[]): Reply {
   const value = lookupCounted(client, args[1]);
-  return value === undefined ? null : dumpPayload(value, settingsOf(client)).toString('latin1');
+  return value === undefined ? null : dumpPayload(value, dumpSettingsOf(client)).toString('latin1');
 }
 
 interface RestoreOptions {

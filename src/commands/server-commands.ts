@@ -2,7 +2,7 @@ import { parseInteger } from './arguments.js';
 import type { Client } from '../session/client.js';
 import { ConfigError } from '../config/option-values.js';
 import { DB_INDEX_OUT_OF_RANGE, NOT_AN_INTEGER, SYNTAX_ERROR } from '../replies/errors.js';
-import { infoText } from './info.js';
+import { infoText } from './info-sections.js';
 import { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, MapReply, OK, StatusReply, VerbatimReply, helpReply, type Reply } from '../replies/reply.js';
 import { DATABASES } from '../projections/shard-state.js';
@@ -109,7 +109,7 @@ export function config(client: Client, args: string[]): Reply {
     return OK;
   }
   if (sub === 'RESETSTAT') {
-    client.server.stats.reset();
+    client.server.resetStats();
     return OK;
   }
   // Accepted for Sentinel, which sends it after REPLICAOF: Eddy leaves its config file as written

@@ -26,9 +26,7 @@ import { errorCodeOf, messageOf } from '../replies/errors.js';
 import { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, type Reply } from '../replies/reply.js';
 import type { ScriptProgram } from '../scripting/script-program.js';
-import type { Client } from '../session/client.js';
-import type { CommandTracer, RunCommand } from '../session/command-tracer.js';
-import type { CommandSpec } from '../session/command-spec.js';
+import type { CommandTracer, TracedClient } from './command-tracer.js';
 
 /** `db.system`, the name most trace backends still read; the stable conventions call it `db.system.name`. */
 const ATTR_DB_SYSTEM = 'db.system';
@@ -68,14 +66,14 @@ export class Tracing implements CommandTracer, ReplicationTracer {
   private ratio: number;
   /** The traced command running now (EXEC's commands are its children), with its client. */
   private activeContext: Context | undefined;
-  private activeClient: Client | undefined;
+  private activeClient: TracedClient | undefined;
   /** Traced commands whose reply is pending: a script they start later is their child. */
-  private readonly pendingContexts = new WeakMap<Client, Context>();
+  private readonly pendingContexts = new WeakMap<TracedClient, Context>();
   /** The running script's span (one script runs at a time), parent of its redis.call commands. */
   private scriptSpan: Span | undefined;
   private scriptContext: Context | undefined;
   /** Applications' trace contexts by client; null: a trace the application did not sample. */
-  private readonly remoteParents = new WeakMap<Client, Context | null>();
+  private readonly remoteParents = new WeakMap<TracedClient, Context | null>();
 
   constructor(
     private readonly log: Log,
@@ -94,7 +92,12 @@ export class Tracing implements CommandTracer, ReplicationTracer {
     this.tracer = this.provider.getTracer('eddy', EDDY_VERSION);
   }
 
-  command(client: Client, spec: CommandSpec, args: string[], run: RunCommand): Reply | PendingReply {
+  command<C extends TracedClient, S extends { readonly name: string }>(
+    client: C,
+    spec: S,
+    args: string[],
+    run: (client: C, spec: S, args: string[]) => Reply | PendingReply,
+  ): Reply | PendingReply {
     const parent = this.parentOf(client);
     if (parent === undefined) return run(client, spec, args);
     const name = spec.name.toUpperCase();
@@ -126,7 +129,7 @@ export class Tracing implements CommandTracer, ReplicationTracer {
     return traced;
   }
 
-  scriptStarted(client: Client, program: ScriptProgram): void {
+  scriptStarted(client: TracedClient, program: ScriptProgram): void {
     const parent = this.activeClient === client ? this.activeContext : this.pendingContexts.get(client);
     if (parent === undefined) return;
     const attributes: Attributes =
@@ -141,7 +144,7 @@ export class Tracing implements CommandTracer, ReplicationTracer {
     this.scriptContext = undefined;
   }
 
-  continueTrace(client: Client, traceparent: string | undefined, tracestate: string | undefined): void {
+  continueTrace(client: TracedClient, traceparent: string | undefined, tracestate: string | undefined): void {
     if (traceparent === undefined) return;
     const context = this.propagator.extract(ROOT_CONTEXT, { traceparent, tracestate }, defaultTextMapGetter);
     const remote = trace.getSpanContext(context);
@@ -190,7 +193,7 @@ export class Tracing implements CommandTracer, ReplicationTracer {
    * a traced EXEC or script is its child (and untraced under an untraced one), an application's
    * trace decides for its commands, and any other is sampled at `otel-sample-ratio`.
    */
-  private parentOf(client: Client): Context | undefined {
+  private parentOf(client: TracedClient): Context | undefined {
     if (this.activeClient === client) return this.activeContext;
     if (client.inTransaction) return client.isScript ? this.scriptContext : undefined;
     const remote = this.remoteParents.get(client);
@@ -202,7 +205,7 @@ export class Tracing implements CommandTracer, ReplicationTracer {
     return this.ratio >= 1 || Math.random() < this.ratio;
   }
 
-  private commandAttributes(client: Client, name: string): Attributes {
+  private commandAttributes(client: TracedClient, name: string): Attributes {
     const attributes: Attributes = {
       [ATTR_DB_SYSTEM]: 'redis',
       [ATTR_DB_SYSTEM_NAME]: 'redis',
@@ -221,7 +224,7 @@ export class Tracing implements CommandTracer, ReplicationTracer {
   }
 
   /** The command has its reply: its span ends now, or once the log has acknowledged its writes. */
-  private replied(client: Client, span: Span, context: Context, reply: Reply, revBefore: number): void {
+  private replied(client: TracedClient, span: Span, context: Context, reply: Reply, revBefore: number): void {
     if (reply instanceof ErrorReply) this.failed(span, reply.message, errorCodeOf(reply));
     const log = this.log;
     const rev = log.lastRev;

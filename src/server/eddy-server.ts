@@ -140,6 +140,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
             eviction.stop();
             stopCheckpoints();
             context.replication.stop();
+            context.targets.closeAll();
             context.stats.eventLoopDelay.disable();
           });
           // A script still running ends here; its writes are logged before the log closes.

@@ -1,6 +1,7 @@
 import type { Shard } from '../shards/shard.js';
 import type { ChangeListener, Store } from '../shards/store.js';
 import type { Client } from './client.js';
+import { recordRun } from './execution.js';
 import { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, NULL_ARRAY, type Reply } from '../replies/reply.js';
 import { typeOf, type TypeName } from '../projections/value.js';
@@ -60,6 +61,7 @@ export class BlockingRegistry implements ChangeListener {
       else queue.push(blocked);
     }
     if (timeoutMs > 0) this.armTimeout(blocked, Date.now() + timeoutMs);
+    client.blocked = true;
     blocked.forget = client.onDisconnect(() => this.finish(blocked, undefined));
     return pending;
   }
@@ -99,10 +101,11 @@ export class BlockingRegistry implements ChangeListener {
           else if (blocked.type !== 'stream') break;
           continue;
         }
+        const started = performance.now();
         const reply = blocked.attempt([key]);
         // A list or zset that serves no one has nothing left; stream readers each wait for their own IDs.
         if (reply === undefined && blocked.type !== 'stream') break;
-        if (reply !== undefined) this.finish(blocked, reply);
+        if (reply !== undefined) this.finish(blocked, reply, performance.now() - started);
       }
     }
   }
@@ -128,9 +131,14 @@ export class BlockingRegistry implements ChangeListener {
   }
 
   /** Unblocks with a reply (served, timed out) or silently (the client went away). */
-  private finish(blocked: Blocked, reply: Reply | undefined): void {
+  private finish(blocked: Blocked, reply: Reply | undefined, servedMs = 0): void {
     if (blocked.done) return;
     blocked.done = true;
+    const client = blocked.client;
+    client.blocked = false;
+    const run = client.blockedRun;
+    client.blockedRun = undefined;
+    if (run !== undefined && reply !== undefined) recordRun(client, run.row, run.args, run.ms + servedMs, reply instanceof ErrorReply);
     clearTimeout(blocked.timer);
     blocked.forget();
     for (const key of blocked.keys) {

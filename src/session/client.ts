@@ -1,5 +1,5 @@
 import type { Subscriber } from '../subscriptions/pubsub-registry.js';
-import type { CommandSpec } from './command-spec.js';
+import type { CommandRow, CommandSpec } from './command-spec.js';
 import type { PushReply, StatusReply } from '../replies/reply.js';
 import type { TrackedClient, TrackingState } from '../subscriptions/client-tracking.js';
 import type { ServerContext } from './server-context.js';
@@ -72,6 +72,10 @@ export class Client implements Subscriber, WriteContext, TrackedClient {
    */
   readonly watchedExpired = new Map<string, boolean>();
   watchBroken = false;
+  /** Waiting on keys (BLPOP, XREAD BLOCK, ...): its command's statistics wait for it to end. */
+  blocked = false;
+  /** The blocked command's row, arguments and first run's time, counted once it ends. */
+  blockedRun: { readonly row: CommandRow; readonly args: string[]; readonly ms: number } | undefined = undefined;
   /** True while EXEC runs the queued commands (blocking commands then answer at once). */
   inTransaction = false;
   /** Send the pending replies, then close (QUIT, protocol errors). */

@@ -26,6 +26,10 @@ export const Flag = {
   admin: 1 << 8,
   /** May add memory: refused with -OOM over maxmemory (after eviction) or near the heap's limit. */
   denyoom: 1 << 9,
+  /** Not in SLOWLOG (EXEC: the commands it runs are). */
+  skip_slowlog: 1 << 10,
+  /** O(1) or O(log N): its slow runs are LATENCY's `fast-command` events. */
+  fast: 1 << 11,
 } as const;
 
 export function flagBitsOf(flags: readonly string[]): number {

@@ -21,6 +21,7 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
   if (spec === undefined || refusal !== undefined) {
     // Redis aborts the whole transaction at EXEC when a command could not be queued.
     if (client.transaction !== null) client.transaction.failed = true;
+    if (command !== undefined) client.server.stats.commands.rejected(command.name);
     return countError(client, refusal as ErrorReply);
   }
   // CLIENT LIST's cmd names a subcommand as Redis does (client|info).

@@ -1,7 +1,7 @@
 import type { Shard } from '../shards/shard.js';
 import type { Client } from './client.js';
-import { Flag, resolveSubcommand, type CommandSpec } from './command-spec.js';
-import type { PendingReply } from '../replies/pending-reply.js';
+import { Flag, resolveSubcommand, type CommandRow, type CommandSpec } from './command-spec.js';
+import { PendingReply } from '../replies/pending-reply.js';
 import { keyPositions, shardsOfKeys } from '../shards/router.js';
 import { hasKeyFinder, movableKeyPositions } from '../shards/movable-keys.js';
 import { ErrorReply, type Reply } from '../replies/reply.js';
@@ -22,6 +22,7 @@ function runCommand(client: Client, spec: CommandSpec, args: string[]): Reply | 
   client.events = spec.events;
   const server = client.server;
   if (server.monitors.size !== 0) server.monitors.starting(client, spec, args);
+  const started = performance.now();
   try {
     reply = spec.handler(client, args);
   } catch (error) {
@@ -29,11 +30,28 @@ function runCommand(client: Client, spec: CommandSpec, args: string[]): Reply | 
     server.hooks.internalError(error, args[0]);
     reply = new ErrorReply(`ERR internal error in '${spec.name}' command`);
   }
+  const ms = performance.now() - started;
+  const row = spec.subcommands === undefined ? spec : (resolveSubcommand(spec, args) ?? spec);
+  // A command that blocked counts once it is served or times out (Redis's updateStatsOnUnblock).
+  if (client.blocked && reply instanceof PendingReply) client.blockedRun = { row, args, ms };
+  else recordRun(client, row, args, ms, reply instanceof ErrorReply);
   if (server.monitors.size !== 0) server.monitors.ran(client, spec, args);
   if (server.tracking.active) trackCommand(server.currentClient ?? client, client, spec, args);
   // A write may have given blocked clients what they wait for (after EXEC, not inside it).
   if (!client.inTransaction && client.server.blocking.hasReady) client.server.blocking.serveReady();
   return reply instanceof ErrorReply ? countError(client, reply) : reply;
+}
+
+/**
+ * A command ran for `ms` (its handler's time: not the log's commit, not time blocked): its
+ * statistics, and the slow log and latency monitor when it was slow.
+ */
+export function recordRun(client: Client, row: CommandRow, args: string[], ms: number, failed: boolean): void {
+  const server = client.server;
+  server.stats.commands.ran(row.name, ms, failed);
+  const usec = ms * 1000;
+  if (server.slowlog.wants(usec) && (row.flagBits & Flag.skip_slowlog) === 0) server.slowlog.push(client, args, usec, Date.now());
+  server.latency.note((row.flagBits & Flag.fast) !== 0 ? 'fast-command' : 'command', ms);
 }
 
 /** Names a read-only command's keys to the tracking table (a script's, for its caller), and ends CLIENT CACHING's one-command choice. */

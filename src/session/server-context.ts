@@ -19,7 +19,11 @@ import { ClientPause } from './client-pause.js';
 import { MonitorFeed } from './monitor-feed.js';
 import { ClientTracking } from '../subscriptions/client-tracking.js';
 import type { Client } from './client.js';
-import type { CommandTracer } from './command-tracer.js';
+import { CommandStats } from '../observability/command-stats.js';
+import { Slowlog } from '../observability/slowlog.js';
+import { LatencyMonitor } from '../observability/latency-monitor.js';
+import type { CommandTracer } from '../observability/command-tracer.js';
+import { TargetConnections } from '../replication/target-connections.js';
 
 /** Counters for INFO stats. */
 export class Stats {
@@ -33,8 +37,12 @@ export class Stats {
   readonly errorCodes = new Map<string, number>();
   recoveredRecords = 0;
   recoveryMs = 0;
+  /** Calls, time, rejections and failures per command (INFO commandstats and latencystats, LATENCY HISTOGRAM). */
+  readonly commands = new CommandStats();
 
+  /** CONFIG RESETSTAT: what Redis resets (not the slow log nor the latency monitor: they have RESET). */
   reset(): void {
+    this.commands.reset();
     this.commandsProcessed = 0;
     this.keyspaceHits = 0;
     this.keyspaceMisses = 0;
@@ -122,6 +130,12 @@ export class ServerContext {
   readonly tracking: ClientTracking;
   /** Active expiry, at `hz` with `active-expire-effort` (DEBUG SET-ACTIVE-EXPIRE turns it off). */
   readonly activeExpiry: ActiveExpiry;
+  /** SLOWLOG, fed by execute() (slowlog-log-slower-than, slowlog-max-len). */
+  readonly slowlog: Slowlog;
+  /** MIGRATE's cached connections to other servers. */
+  readonly targets = new TargetConnections();
+  /** LATENCY's events (latency-monitor-threshold). */
+  readonly latency: LatencyMonitor;
   /** Traces (--otel-endpoint); undefined while off, which is all a command then looks at. */
   tracing: CommandTracer | undefined = undefined;
   /** The client whose command a protocol is running now (Redis's current_client); undefined between commands. */
@@ -145,6 +159,16 @@ export class ServerContext {
       this.activeExpiry.restart();
     });
     config.onChange('active-expire-effort', (value) => (this.activeExpiry.settings.effort = Number(value)));
+    this.slowlog = new Slowlog(config.int('slowlog-log-slower-than'), config.int('slowlog-max-len'));
+    config.onChange('slowlog-log-slower-than', (value) => (this.slowlog.slowerThanUsec = Number(value)));
+    config.onChange('slowlog-max-len', (value) => {
+      this.slowlog.maxLength = Number(value);
+      this.slowlog.trim();
+    });
+    this.latency = new LatencyMonitor(config.int('latency-monitor-threshold'));
+    config.onChange('latency-monitor-threshold', (value) => (this.latency.thresholdMs = Number(value)));
+    this.stats.commands.tracksLatency = config.get('latency-tracking') === 'yes';
+    config.onChange('latency-tracking', (value) => (this.stats.commands.tracksLatency = value === 'yes'));
     this.blocking = new BlockingRegistry(store);
     this.watches = new WatchRegistry(store);
     this.pause = new ClientPause((paused) => (store.deletionsPaused = paused));
@@ -159,6 +183,19 @@ export class ServerContext {
     this.scripts = services.scripts;
     this.replication = services.replication;
     this.eviction = services.eviction;
+    const noteLatency = (event: string, ms: number) => this.latency.note(event, ms);
+    this.activeExpiry.noteLatency = noteLatency;
+    this.checkpointer.noteLatency = noteLatency;
+    this.eviction.noteLatency = noteLatency;
+  }
+
+  /** CONFIG RESETSTAT: the counters Redis's resetServerStats zeroes, wherever they are kept. */
+  resetStats(): void {
+    this.stats.reset();
+    this.store.expiredKeys = 0;
+    this.store.evictedKeys = 0;
+    this.clients.connectionsReceived = 0;
+    this.clients.rejectedConnections = 0;
   }
 
   /** BGREWRITEAOF passes under way (INFO's aof_rewrite_in_progress). */

@@ -20,6 +20,8 @@ export interface ExpirySettings {
  */
 export class ActiveExpiry {
   enabled = true;
+  /** Told how long each cycle held the event loop (LATENCY's expire-cycle). */
+  noteLatency: ((event: string, ms: number) => void) | undefined = undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
 
@@ -57,8 +59,9 @@ export class ActiveExpiry {
     for (;;) {
       const pass = this.store.expireSome(now, keysPerLoop);
       expired += pass.expired;
-      if (pass.sampled === 0 || pass.expired * 100 <= pass.sampled * acceptableStale) return expired;
-      if (performance.now() - started >= budgetMs) return expired;
+      if (pass.sampled === 0 || pass.expired * 100 <= pass.sampled * acceptableStale || performance.now() - started >= budgetMs) break;
     }
+    this.noteLatency?.('expire-cycle', performance.now() - started);
+    return expired;
   }
 }

@@ -12,6 +12,8 @@ const SLICE_MS = 8;
  * the checkpoint holds the state exactly at its revision while writes go on.
  */
 export class Checkpointer {
+  /** Told how long a slice of the walk held the event loop, when past its budget (LATENCY's checkpoint). */
+  noteLatency: ((event: string, ms: number) => void) | undefined = undefined;
   private running: Promise<CheckpointManifest[]> | undefined;
   /** Revision of the last complete checkpoint of every shard. */
   lastRev = 0;
@@ -91,7 +93,9 @@ export class Checkpointer {
           if (flushed) break;
           if (saved.has(`${db}:${key}`)) continue;
           await writer.add([db, key, snapshotOf(value), ks.expireAt(key)]);
-          if (performance.now() - sliceStarted > SLICE_MS) {
+          const sliceMs = performance.now() - sliceStarted;
+          if (sliceMs > SLICE_MS) {
+            this.noteLatency?.('checkpoint', sliceMs);
             await writer.flush();
             sliceStarted = performance.now();
           }

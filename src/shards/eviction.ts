@@ -70,6 +70,8 @@ interface Candidate {
  * Redis approximates LRU and LFU. An evicted key is a logged deletion with reason `evicted`.
  */
 export class Eviction {
+  /** Told how long each eviction pass took (LATENCY's eviction-cycle). */
+  noteLatency: ((event: string, ms: number) => void) | undefined = undefined;
   maxmemory = 0;
   policy: EvictionPolicy = 'noeviction';
   samples = 5;
@@ -145,7 +147,16 @@ export class Eviction {
       if (gauge.used(now) <= this.maxmemory) return true;
     }
     if (this.policy === 'noeviction') return false;
-    const deadline = performance.now() + this.timeLimitMs();
+    const started = performance.now();
+    try {
+      return this.evictUntilUnder(now, started + this.timeLimitMs());
+    } finally {
+      this.noteLatency?.('eviction-cycle', performance.now() - started);
+    }
+  }
+
+  private evictUntilUnder(now: number, deadline: number): boolean {
+    const gauge = this.gauge;
     let evicted = 0;
     while (gauge.used(now) > this.maxmemory) {
       const victim = this.policy.endsWith('random') ? this.randomVictim() : this.bestVictim(now);

@@ -54,7 +54,15 @@ function geoRadiusKeys(from: number): KeyFinder {
   };
 }
 
+/** MIGRATE's key, or with an empty key the keys after KEYS. */
+const migrateKeys: KeyFinder = (args) => {
+  if (args[3] !== '') return [3];
+  const at = args.findIndex((arg, i) => i >= 6 && arg.toUpperCase() === 'KEYS');
+  return at === -1 ? [] : Array.from({ length: args.length - at - 1 }, (_, i) => at + 1 + i);
+};
+
 const FINDERS: Readonly<Record<string, KeyFinder>> = {
+  migrate: migrateKeys,
   eval: numKeysAt(2),
   eval_ro: numKeysAt(2),
   evalsha: numKeysAt(2),

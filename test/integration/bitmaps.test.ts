@@ -37,7 +37,7 @@ function bitfield(...args: (string | number)[]): Promise<unknown> {
 }
 
 async function logRevision(): Promise<number> {
-  return Number(/log_revision:(\d+)/.exec(await client.info('persistence'))?.[1]);
+  return Number(/log_revision:(\d+)/.exec(await client.info('log'))?.[1]);
 }
 
 describe('SETBIT and GETBIT', () => {

@@ -106,7 +106,7 @@ describe('restart (SIGTERM)', () => {
     await after.select(5);
     expect(await after.get('renamed-db5')).toBe('five');
     expect(await after.exists('in-db5')).toBe(0);
-    const info = await after.info('persistence');
+    const info = await after.info('log');
     expect(Number(/recovery_records:(\d+)/.exec(info)?.[1])).toBeGreaterThanOrEqual(10);
     after.disconnect();
   });

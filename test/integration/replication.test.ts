@@ -173,7 +173,7 @@ describe('followers', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await writer.set('late', '1');
     await writer.bgrewriteaof();
-    await expect.poll(async () => Number(/log_oldest_revision:(\d+)/.exec(await writer.info('persistence'))?.[1])).toBeGreaterThan(1);
+    await expect.poll(async () => Number(/log_oldest_revision:(\d+)/.exec(await writer.info('log'))?.[1])).toBeGreaterThan(1);
     const late = await follower(main);
     await writer.set('after', '1');
     await converged(main, late);
@@ -256,7 +256,7 @@ describe('followers with another shard count', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await multiKeyWrites(writer, other, 3);
     await writer.bgrewriteaof();
-    await expect.poll(async () => Number(/log_oldest_revision:(\d+)/.exec(await writer.info('persistence'))?.[1])).toBeGreaterThan(1);
+    await expect.poll(async () => Number(/log_oldest_revision:(\d+)/.exec(await writer.info('log'))?.[1])).toBeGreaterThan(1);
     const late = await EddyProcess.start(['--shards', '5', '--replicaof', '127.0.0.1', String(main.port)]);
     servers.push(late);
     await multiKeyWrites(writer, other, 4);

@@ -54,7 +54,7 @@ describe('layout', () => {
     for (const folder of edges.keys()) if (state.get(folder) === undefined) visit(folder, []);
     expect(loops).toEqual([]);
     // The arrows DESIGN.md draws: nothing below the session reaches up to it, the commands or a protocol.
-    for (const low of ['log', 'projections', 'shards', 'replies', 'formats', 'config', 'subscriptions', 'scripting', 'replication'])
+    for (const low of ['log', 'projections', 'shards', 'replies', 'formats', 'config', 'subscriptions', 'scripting', 'replication', 'observability'])
       for (const high of ['session', 'commands', 'protocols', 'server']) expect(edges.get(low)?.get(high), `${low} must not import ${high}`).toBeUndefined();
   });
 });
