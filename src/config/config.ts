@@ -70,7 +70,24 @@ export class Config {
         throw error;
       }
     });
+    for (const validator of this.validators) {
+      const index = entries.findIndex((entry) => validator.names.has(entry.spec.name));
+      if (index === -1) continue;
+      const read = (name: string) => [...staged].find(([spec]) => spec.name === name)?.[1] ?? this.get(name);
+      const refusal = validator.validate(read);
+      if (refusal !== undefined) throw new ConfigError(refusal, pairs[index][0]);
+    }
     for (const [spec, value] of staged) this.assign(spec, value);
+  }
+
+  private readonly validators: { names: ReadonlySet<string>; validate: (read: (name: string) => string) => string | undefined }[] = [];
+
+  /**
+   * A CONFIG SET of any of `names` is refused with what `validate` answers, given the values as
+   * they would be (TLS: the certificate, key and CA must load together).
+   */
+  validateTogether(names: readonly string[], validate: (read: (name: string) => string) => string | undefined): void {
+    this.validators.push({ names: new Set(names), validate });
   }
 
   /** Calls `listener` whenever `name` changes (CONFIG SET of appendfsync reaches the log, say). */

@@ -72,6 +72,10 @@ const EDDY_OPTIONS: readonly OptionSpec[] = [
   integer('http-port', '-1', -1n, 65535n, IMMUTABLE),
   integer('grpc-port', '-1', -1n, 65535n, IMMUTABLE),
   integer('ws-port', '-1', -1n, 65535n, IMMUTABLE),
+  // Eddy's own: the HTTP, gRPC and WebSocket listeners over TLS, with the tls-* certificates.
+  bool('http-tls', 'no', IMMUTABLE),
+  bool('grpc-tls', 'no', IMMUTABLE),
+  bool('ws-tls', 'no', IMMUTABLE),
   integer('shards', String(availableParallelism()), 1n, 1024n, IMMUTABLE),
   // The Lua runtime's memory cap: past it a script fails with an out-of-memory error.
   memory('script-memory-limit', '128mb', 0n, ULLONG_MAX, IMMUTABLE),
@@ -271,10 +275,11 @@ const ACCEPTED_ONLY: readonly OptionSpec[] = [
   text('tls-dh-params-file', ''),
   text('tls-key-file', ''),
   text('tls-key-file-pass', ''),
-  port('tls-port', { check: (value) => (value !== '0' ? NO_TLS : undefined) }),
+  // 0: no TLS listener (Redis's meaning; `port 0` is Eddy's "any free port", as its tests use it).
+  port('tls-port', IMMUTABLE),
   bool('tls-prefer-server-ciphers', 'no'),
   text('tls-protocols', ''),
-  bool('tls-replication', 'no', { check: (value) => (value === 'yes' ? NO_TLS : undefined) }),
+  bool('tls-replication', 'no'),
   integer('tls-session-cache-size', '20480', 0n, INT_MAX),
   integer('tls-session-cache-timeout', '300', 0n, INT_MAX),
   bool('tls-session-caching', 'yes'),

@@ -2,7 +2,7 @@ import { constants } from 'node:buffer';
 import type { Socket } from 'node:net';
 
 /** The protocols Eddy speaks; each is an adapter over the one dispatcher (src/commands/dispatcher.ts). */
-export type ProtocolName = 'resp' | 'http' | 'grpc' | 'ws';
+export type ProtocolName = 'resp' | 'resp-tls' | 'http' | 'grpc' | 'ws';
 
 /**
  * A running protocol adapter: it turns its own requests (RESP bytes, HTTP requests, gRPC calls,

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { messageOf } from '../replies/errors.js';
 import { errorOf, RespReplyReader, statusOf, type RespValue } from './resp-reply-reader.js';
 
@@ -19,6 +20,8 @@ export interface LinkHandler {
   ackRev(): number;
   listeningPort(): number;
   masterauth(): string;
+  /** tls-replication: how to reach the primary over TLS (undefined: plain TCP). */
+  tls(): ConnectionOptions | undefined;
   timeoutSeconds(): number;
   onError(message: string): void;
 }
@@ -92,7 +95,8 @@ export class FollowerLink {
     this.state = 'connecting';
     this.replies = [];
     this.queue = [];
-    const socket = connect({ host: this.host, port: this.port });
+    const tls = this.handler.tls();
+    const socket = tls === undefined ? connect({ host: this.host, port: this.port }) : connectTls({ ...tls, host: this.host, port: this.port });
     this.socket = socket;
     socket.setNoDelay(true);
     socket.setTimeout(this.handler.timeoutSeconds() * 1000, () => {
@@ -111,7 +115,7 @@ export class FollowerLink {
     });
     socket.on('error', (error) => (this.lastError = error.message));
     socket.on('close', () => this.closed(socket));
-    socket.on('connect', () => this.handshake(socket).catch((error: unknown) => this.fail(`handshake: ${messageOf(error)}`)));
+    socket.on(tls === undefined ? 'connect' : 'secureConnect', () => this.handshake(socket).catch((error: unknown) => this.fail(`handshake: ${messageOf(error)}`)));
   }
 
   private async handshake(socket: Socket): Promise<void> {

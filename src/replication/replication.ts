@@ -1,3 +1,4 @@
+import { tlsClientOptions } from '../security/tls.js';
 import { unpack } from 'msgpackr';
 import type { Config } from '../config/config.js';
 import { messageOf, NOREPLICAS, READONLY } from '../replies/errors.js';
@@ -209,6 +210,7 @@ export class Replication {
       ackRev: () => log.committedRev,
       listeningPort: () => this.listeningPort,
       masterauth: () => this.config.get('masterauth'),
+      tls: () => (this.config.get('tls-replication') === 'yes' ? tlsClientOptions((name) => this.config.get(name)) : undefined),
       timeoutSeconds: () => this.config.int('repl-timeout'),
       onError: (message: string) => this.events.warn('replication link', { reason: message }),
     };

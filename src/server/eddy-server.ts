@@ -11,6 +11,8 @@ import { isFsyncPolicy } from '../log/fsync-policy.js';
 import { Log, type LogOptions } from '../log/log.js';
 import { DRAIN_GRACE_MS, type ProtocolListener, type ProtocolName } from '../protocols/protocol.js';
 import { listenResp } from '../protocols/resp/resp-listener.js';
+import type { Server as TlsServer } from 'node:tls';
+import { ServerTls } from './server-tls.js';
 import { LogDamagedError, Store } from '../shards/store.js';
 import { KeyspaceNotifier } from '../subscriptions/keyspace-notifications.js';
 import { scheduleCheckpoints } from './checkpoint-schedule.js';
@@ -110,7 +112,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   new KeyspaceNotifier(log, context.pubsub, config);
   context.activeExpiry.start();
   closeIdleClients(context);
-  const listeners = await listenAll(context, logger);
+  const listeners = await listenAll(context, new ServerTls(config, logger), logger);
   context.replication.listeningPort = listeners[0].port;
   const ports = Object.fromEntries(listeners.map((listener) => [portField[listener.protocol], listener.port]));
   logger.info({ ...ports, bind: config.get('bind'), shards: log.shardCount, appendfsync: fsync }, 'ready to accept connections');
@@ -211,7 +213,7 @@ async function closeWithin(listener: ProtocolListener, ms: number, logger: Logge
   }
 }
 
-const portField: Record<ProtocolName, string> = { resp: 'port', http: 'httpPort', grpc: 'grpcPort', ws: 'wsPort' };
+const portField: Record<ProtocolName, string> = { resp: 'port', 'resp-tls': 'tlsPort', http: 'httpPort', grpc: 'grpcPort', ws: 'wsPort' };
 
 /**
  * RESP always; HTTP, gRPC and WebSocket when their port is set (WebSocket also at /ws of HTTP).
@@ -219,11 +221,11 @@ const portField: Record<ProtocolName, string> = { resp: 'port', http: 'httpPort'
  * last, so that a PING answered means every listener accepts connections (a readiness check on the
  * RESP port tells the truth); one that cannot bind closes those already open and fails the start.
  */
-async function listenAll(context: ServerContext, logger: Logger): Promise<ProtocolListener[]> {
+async function listenAll(context: ServerContext, tls: ServerTls, logger: Logger): Promise<ProtocolListener[]> {
   const config = context.config;
   const host = config.get('bind');
   /** A listener that cannot bind says which one, and which option to change. */
-  const named = async (protocol: string, option: string, listen: () => Promise<ProtocolListener>) => {
+  const named = async <T extends ProtocolListener>(protocol: string, option: string, listen: () => Promise<T>): Promise<T> => {
     try {
       return await listen();
     } catch (error) {
@@ -231,6 +233,11 @@ async function listenAll(context: ServerContext, logger: Logger): Promise<Protoc
     }
   };
   const others: ProtocolListener[] = [];
+  /** A listener over TLS takes new certificates on CONFIG SET. */
+  const watched = <T extends ProtocolListener & { server: object }>(listener: T, encrypted: boolean): T => {
+    if (encrypted) tls.watch(listener.server as TlsServer);
+    return listener;
+  };
   try {
     const websocket = config.int('ws-port') >= 0 ? new (await import('../protocols/ws/ws-endpoint.js')).WebSocketEndpoint(context) : undefined;
     if (config.int('http-port') >= 0) {
@@ -240,14 +247,21 @@ async function listenAll(context: ServerContext, logger: Logger): Promise<Protoc
         host,
         attachUpgrades: websocket && ((http: import('node:http').Server) => websocket.attach(http, '/ws')),
         onInternalError: (error: unknown) => logger.error({ err: error }, 'http request failed'),
+        tls: tls.optionsIf('http-tls'),
       };
-      others.push(await named('HTTP', 'http-port', () => listenHttp(context, options)));
+      others.push(watched(await named('HTTP', 'http-port', () => listenHttp(context, options)), options.tls !== undefined));
     }
     if (config.int('grpc-port') >= 0) {
       const { listenGrpc } = await import('../protocols/grpc/grpc-listener.js');
-      others.push(await named('gRPC', 'grpc-port', () => listenGrpc(context, config.int('grpc-port'), host)));
+      const files = tls.grpcFiles();
+      others.push(await named('gRPC', 'grpc-port', () => listenGrpc(context, config.int('grpc-port'), host, files)));
     }
-    if (websocket !== undefined) others.push(await named('WebSocket', 'ws-port', () => websocket.listen(config.int('ws-port'), host)));
+    if (websocket !== undefined) {
+      const options = tls.optionsIf('ws-tls');
+      others.push(watched(await named('WebSocket', 'ws-port', () => websocket.listen(config.int('ws-port'), host, options)), options !== undefined));
+    }
+    if (config.int('tls-port') > 0)
+      others.push(watched(await named('RESP over TLS', 'tls-port', () => listenResp(context, config.int('tls-port'), host, tls.optionsIf('always'))), true));
     return [await named('RESP', 'port', () => listenResp(context, config.int('port'), host)), ...others];
   } catch (error) {
     await Promise.all(others.map((listener) => listener.close()));

@@ -140,8 +140,9 @@ export class WsClient implements ProtocolClient {
     });
   }
 
-  static async open(url: string, headers: Record<string, string> = {}): Promise<WsClient> {
-    const socket = new WebSocket(url, { headers });
+  /** `ca`: the CA a wss:// server's certificate is checked against. */
+  static async open(url: string, headers: Record<string, string> = {}, ca?: Buffer): Promise<WsClient> {
+    const socket = new WebSocket(url, { headers, ca });
     await new Promise((resolve, reject) => {
       socket.once('open', resolve);
       socket.once('error', reject);
@@ -167,11 +168,11 @@ export const PROTO_PATH = resolve(import.meta.dirname, '../../proto/eddy.proto')
 type Unary = (request: object, metadata: Metadata, options: { deadline?: number }, callback: (error: ServiceError | null, response: Record<string, unknown>) => void) => void;
 
 /** The generated gRPC client of proto/eddy.proto. */
-export function grpcStub(port: number): GrpcClient & Record<'Get' | 'Set' | 'Del' | 'Command' | 'LoadScript', Unary> {
+export function grpcStub(port: number, channel = credentials.createInsecure()): GrpcClient & Record<'Get' | 'Set' | 'Del' | 'Command' | 'LoadScript', Unary> {
   const definition = loadSync(PROTO_PATH, { keepCase: true, longs: String, oneofs: true });
   const Eddy = ((loadPackageDefinition(definition).eddy as GrpcObject).v1 as GrpcObject).Eddy as ServiceClientConstructor;
   // A ServiceClient types its methods only as Function: narrow from the Client it is.
-  const stub: GrpcClient = new Eddy(`127.0.0.1:${port}`, credentials.createInsecure());
+  const stub: GrpcClient = new Eddy(`127.0.0.1:${port}`, channel);
   return stub as GrpcClient & Record<'Get' | 'Set' | 'Del' | 'Command' | 'LoadScript', Unary>;
 }
 

@@ -86,7 +86,15 @@ const METHODS: Record<string, Method<never>> = {
 };
 
 /** The gRPC adapter: service eddy.v1.Eddy from proto/eddy.proto, with server reflection. */
-export async function listenGrpc(server: ServerContext, port: number, host: string): Promise<ProtocolListener> {
+/** `tls`: gRPC over TLS with these PEM files (a client certificate checked against `ca` when required). */
+export async function listenGrpc(
+  server: ServerContext,
+  port: number,
+  host: string,
+  tls?: { cert: Buffer; key: Buffer; ca: Buffer | null; requireClientCertificate: boolean },
+): Promise<ProtocolListener> {
+  const credentials =
+    tls === undefined ? ServerCredentials.createInsecure() : ServerCredentials.createSsl(tls.ca, [{ cert_chain: tls.cert, private_key: tls.key }], tls.requireClientCertificate);
   const definition = loadSync(PROTO_PATH, PROTO_OPTIONS);
   const service = definition['eddy.v1.Eddy'] as ServiceDefinition;
   const grpcServer = new Server({ 'grpc.max_receive_message_length': requestSizeLimit(server.maxBulkLength) });
@@ -96,7 +104,7 @@ export async function listenGrpc(server: ServerContext, port: number, host: stri
   grpcServer.addService(service, handlers);
   new ReflectionService(definition).addToServer(grpcServer);
   const boundPort = await new Promise<number>((resolve, reject) =>
-    grpcServer.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    grpcServer.bindAsync(`${host}:${port}`, credentials, (error, bound) => (error ? reject(error) : resolve(bound))),
   );
   return {
     protocol: 'grpc',

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError } from 'fastify';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TlsOptions } from 'node:tls';
 import { EDDY_VERSION } from '../../config/version.js';
 import type { ServerContext } from '../../session/server-context.js';
 import { BULK_TOO_LONG } from '../command-session.js';
@@ -14,11 +15,14 @@ export interface HttpOptions {
   /** Called with the HTTP server before it listens (WebSocket upgrades on /ws). */
   attachUpgrades?: (server: Server) => void;
   onInternalError: (error: unknown) => void;
+  /** HTTPS (and WSS at /ws) with these certificates. */
+  tls?: TlsOptions;
 }
 
 /** The HTTP adapter (fastify): routes, schema validation, OpenAPI at /openapi.json. */
-export async function listenHttp(server: ServerContext, options: HttpOptions): Promise<ProtocolListener> {
+export async function listenHttp(server: ServerContext, options: HttpOptions): Promise<ProtocolListener & { server: Server }> {
   const app = Fastify({
+    ...(options.tls === undefined ? {} : { https: options.tls }),
     logger: false,
     bodyLimit: requestSizeLimit(server.maxBulkLength),
     // Unknown fields are an error, not silently dropped (fastify's default strips them).
@@ -41,6 +45,7 @@ export async function listenHttp(server: ServerContext, options: HttpOptions): P
   await app.listen({ port: options.port, host: options.host });
   return {
     protocol: 'http',
+    server: app.server,
     port: (app.server.address() as AddressInfo).port,
     close: async () => {
       // fastify waits for in-flight requests; a blocked command would keep it waiting forever.

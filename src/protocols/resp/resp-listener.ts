@@ -1,12 +1,16 @@
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import type { ServerContext } from '../../session/server-context.js';
 import { DRAIN_GRACE_MS, refuseConnection, type ProtocolListener } from '../protocol.js';
 import { RespConnection } from './resp-connection.js';
 
-/** The RESP TCP listener: one RespConnection per socket, registered with the server's clients. */
-export async function listenResp(server: ServerContext, port: number, host: string): Promise<ProtocolListener> {
+/**
+ * The RESP TCP listener: one RespConnection per socket, registered with the server's clients; with
+ * `tls`, the tls-port listener (a connection counts once its handshake is done).
+ */
+export async function listenResp(server: ServerContext, port: number, host: string, tls?: TlsOptions): Promise<ProtocolListener & { server: Server }> {
   const connections = new Map<Socket, RespConnection>();
-  const listener = createServer({ allowHalfOpen: true }, (socket) => {
+  const accept = (socket: Socket) => {
     if (server.clients.size >= server.config.int('maxclients')) {
       server.clients.rejectedConnections++;
       refuseConnection(socket, '-ERR max number of clients reached\r\n');
@@ -23,7 +27,10 @@ export async function listenResp(server: ServerContext, port: number, host: stri
       connection.client.disconnected();
       connections.delete(socket);
     });
-  });
+  };
+  const listener = tls === undefined ? createServer({ allowHalfOpen: true }, accept) : createTlsServer({ ...tls, allowHalfOpen: true }, accept);
+  // A plain-text client, a bad certificate, a handshake never finished: that connection closes, nothing else.
+  if (tls !== undefined) listener.on('tlsClientError', (_error, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
     listener.listen(port, host, () => {
@@ -32,7 +39,8 @@ export async function listenResp(server: ServerContext, port: number, host: stri
     });
   });
   return {
-    protocol: 'resp',
+    protocol: tls === undefined ? 'resp' : 'resp-tls',
+    server: listener,
     port: (listener.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TlsOptions } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { ServerContext } from '../../session/server-context.js';
@@ -42,9 +44,10 @@ export class WebSocketEndpoint {
     });
   }
 
-  /** Its own listener on --ws-port, WebSocket at `/`. */
-  async listen(port: number, host: string): Promise<ProtocolListener> {
-    const http = createServer((_request, response) => response.writeHead(426, { 'content-type': 'text/plain' }).end('a WebSocket endpoint\n'));
+  /** Its own listener on --ws-port, WebSocket at `/` (WSS with `tls`). */
+  async listen(port: number, host: string, tls?: TlsOptions): Promise<ProtocolListener & { server: Server }> {
+    const upgradeOnly = (_request: IncomingMessage, response: ServerResponse) => response.writeHead(426, { 'content-type': 'text/plain' }).end('a WebSocket endpoint\n');
+    const http = tls === undefined ? createServer(upgradeOnly) : createHttpsServer(tls, upgradeOnly);
     this.attach(http, '/');
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
@@ -52,6 +55,7 @@ export class WebSocketEndpoint {
     });
     return {
       protocol: 'ws',
+      server: http,
       port: (http.address() as AddressInfo).port,
       close: async () => {
         http.close();
