@@ -165,10 +165,12 @@ function scriptJob(client: Client, request: ProgramRequest, shards: readonly Sha
       // One time for the whole run, as Redis freezes it for a script: inside EXEC, the transaction's.
       scriptClient.now = client.inTransaction ? client.now : Date.now();
       store.captureWrites(shards);
+      server.tracing?.scriptStarted(client, request.program);
     },
     call: (args, resp) => callFromScript(scriptClient, args, resp, request.readOnly, held, () => (wroteCommand = true)),
     wrote: () => wroteCommand,
     end: () => {
+      server.tracing?.scriptEnded();
       store.appendCaptured();
       if (release) for (const shard of shards) shard.queue.release();
       if (server.blocking.hasReady) server.blocking.serveReady();

@@ -84,6 +84,10 @@ const EDDY_OPTIONS: readonly OptionSpec[] = [
   // A follower whose history the primary does not have (it was ahead) starts over from the
   // primary's copy instead of stopping with an error.
   bool('replica-diverged-resync', 'no'),
+  // OpenTelemetry traces, off until an OTLP/HTTP collector is named; the share of commands traced
+  // (a command continuing an application's trace follows that trace's own sampling instead).
+  text('otel-endpoint', '', { access: 'immutable', check: otlpEndpoint }),
+  text('otel-sample-ratio', '1', { check: sampleRatio }),
 ];
 
 /** Redis's parameters that Eddy honours. Where Eddy differs from Redis it says so. */
@@ -305,6 +309,16 @@ function baseName(name: string, what: string): (value: string) => string | undef
     if (value === '' && name !== 'dbfilename') return `${name} can't be empty`;
     return /[/\\]/.test(value) ? `${name} can't be a path, just a ${what}` : undefined;
   };
+}
+
+function otlpEndpoint(value: string): string | undefined {
+  if (value === '') return undefined;
+  return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) ? undefined : 'argument must be an http:// or https:// URL';
+}
+
+function sampleRatio(value: string): string | undefined {
+  const ratio = Number(value);
+  return value.trim() !== '' && ratio >= 0 && ratio <= 1 ? undefined : 'argument must be a number from 0 to 1';
 }
 
 function announcedHostname(value: string): string | undefined {

@@ -76,6 +76,8 @@ export class Log {
   bytesWritten = 0;
   /** Group commits written (LevelDB batches), for INFO. */
   batches = 0;
+  /** The last group commit written: its start and end (performance.now()), records, and whether it synced (traces). */
+  readonly lastWrite = { startedAt: 0, endedAt: 0, records: 0, synced: false };
 
   private pending: LogRecord[][];
   private pendingCount = 0;
@@ -379,8 +381,10 @@ export class Log {
     if (frames.length > 1) batch.sort((a, b) => a.rev - b.rev);
     const sync = this.fsync === 'always' || this.syncRequested;
     this.syncRequested = false;
+    const startedAt = performance.now();
     try {
       await this.storage.writeFrames(frames, sync);
+      this.noteWrite(startedAt, batch.length, sync);
       this.lastWriteOk = true;
       this.lastWriteError = '';
       this.batches++;
@@ -399,6 +403,14 @@ export class Log {
     if (batch.length > 0) this.announce(batch);
     if (this.pendingCount > 0 || this.syncRequested) this.schedule();
     else this.wakeIdle();
+  }
+
+  private noteWrite(startedAt: number, records: number, synced: boolean): void {
+    const write = this.lastWrite;
+    write.startedAt = startedAt;
+    write.endedAt = performance.now();
+    write.records = records;
+    write.synced = synced;
   }
 
   /**

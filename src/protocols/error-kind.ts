@@ -1,4 +1,5 @@
 import type { ErrorReply } from '../replies/reply.js';
+import { errorCodeOf } from '../replies/errors.js';
 
 /**
  * What kind of failure a Redis error reply is, so that each protocol can map it to its own status
@@ -22,9 +23,7 @@ const KIND_OF_CODE = new Map<string, ErrorKind>([
 
 export function errorKind(error: ErrorReply): ErrorKind {
   const message = error.message;
-  const space = message.indexOf(' ');
-  const code = space < 0 ? message : message.slice(0, space);
-  const byCode = KIND_OF_CODE.get(code);
+  const byCode = KIND_OF_CODE.get(errorCodeOf(error));
   if (byCode !== undefined) return byCode;
   if (message.includes('invalid bulk length') || message.includes('exceeds maximum allowed size')) return 'too-large';
   if (message === 'ERR no such key') return 'not-found';

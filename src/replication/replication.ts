@@ -5,6 +5,7 @@ import { messageOf, NOREPLICAS, READONLY } from '../replies/errors.js';
 import { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, StatusReply } from '../replies/reply.js';
 import type { CheckpointRow } from '../log/checkpoints.js';
+import type { LogRecord } from '../log/record.js';
 import type { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
 import { FollowerLink } from './follower-link.js';
@@ -16,6 +17,12 @@ import { loadReplicationIds, newReplicationId, NO_HISTORY, saveReplicationIds, t
 export interface ReplicationEvents {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Traces a follower's applying of its primary's batches (src/observability/tracing.ts). */
+export interface ReplicationTracer {
+  /** Runs `apply` for `records`, in a span when sampled (ending once this node's log has written them). */
+  applyBatch(records: readonly LogRecord[], primary: { host: string; port: number } | undefined, apply: () => void): void;
 }
 
 /** A follower loading its primary's checkpoint: each shard's revision, and the newest of them. */
@@ -41,6 +48,9 @@ export class Replication {
   private pendingReplid = '';
   /** The primary's shard count: its records name its shards, placed here by this node's own. */
   private primaryShards = 0;
+
+  /** Traces (--otel-endpoint); undefined while off. */
+  tracer: ReplicationTracer | undefined = undefined;
 
   /** min-replicas-to-write, kept as a number: every write looks at it. */
   private minReplicasToWrite: number;
@@ -263,7 +273,10 @@ export class Replication {
       applied = records.filter((record) => record.rev > loading.revs[record.shard]);
       loading.seen = Math.max(loading.seen, records.at(-1)?.rev ?? 0);
     }
-    if (applied.length > 0) this.store.applyReplicated(applied, this.primaryShards);
+    if (applied.length > 0) {
+      if (this.tracer === undefined) this.store.applyReplicated(applied, this.primaryShards);
+      else this.tracer.applyBatch(applied, this.link, () => this.store.applyReplicated(applied, this.primaryShards));
+    }
     if (loading !== undefined) this.store.log.replica.advanceTo(loading.seen);
     if (applied.length > 0 || loading !== undefined) void this.store.log.committed(this.store.log.lastRev).then(() => this.link?.ack());
     if (loading !== undefined && loading.rowsDone && loading.seen >= loading.upTo) return this.finishLoading(current);

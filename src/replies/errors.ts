@@ -43,6 +43,12 @@ export const INVALID_IDLETIME = new ErrorReply('ERR Invalid IDLETIME value, must
 export const INVALID_FREQ = new ErrorReply('ERR Invalid FREQ value, must be >= 0 and <= 255');
 
 /** A caught error's message (anything can be thrown). */
+/** An error reply's code: its first word (ERR, WRONGTYPE, NOSCRIPT, ...). */
+export function errorCodeOf(error: ErrorReply): string {
+  const space = error.message.indexOf(' ');
+  return space < 0 ? error.message : error.message.slice(0, space);
+}
+
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -6,6 +6,7 @@ import { composeServer, encodingLimitsFrom, evictionFrom } from './compose.js';
 import { maxmemoryBeyondHeap } from '../shards/eviction.js';
 import { getHeapStatistics } from 'node:v8';
 import type { ServerContext } from '../session/server-context.js';
+import type { Tracing } from '../observability/tracing.js';
 import { isFsyncPolicy } from '../log/fsync-policy.js';
 import { Log, type LogOptions } from '../log/log.js';
 import { DRAIN_GRACE_MS, type ProtocolListener, type ProtocolName } from '../protocols/protocol.js';
@@ -93,6 +94,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
     configFile,
     eviction,
   );
+  const tracing = await startTracing(context, logger);
   // The Lua runtime loads in the background: the first EVAL need not wait for it.
   void context.scripts.warmUp();
   context.stats.recoveredRecords = report.records;
@@ -148,6 +150,8 @@ export async function startServer(config: Config, configFile: string, logger: Lo
           await new Promise((resolve) => setImmediate(resolve));
           await step('closing listeners', () => Promise.all(listeners.map((listener) => closeWithin(listener, LISTENER_CLOSE_MS, logger))));
           await step('flushing and closing the log', () => log.close());
+          // After the log: the last commands' spans end with its last commit.
+          if (tracing !== undefined) await step('exporting the last spans', () => tracing.shutdown());
           await step('removing the pid file', () => rmSync(join(dir, PID_FILE), { force: true }));
         } finally {
           clearInterval(keepAlive);
@@ -156,6 +160,24 @@ export async function startServer(config: Config, configFile: string, logger: Lo
         logger.info({ revision: log.lastRev, seconds: (performance.now() - started) / 1000 }, 'log flushed; stopped');
       })()),
   };
+}
+
+/** Traces when --otel-endpoint names a collector; the OpenTelemetry SDK is loaded only then. */
+async function startTracing(context: ServerContext, logger: Logger): Promise<Tracing | undefined> {
+  const config = context.config;
+  const endpoint = config.get('otel-endpoint');
+  if (endpoint === '') return undefined;
+  const { Tracing, tracesUrl } = await import('../observability/tracing.js');
+  const tracing = new Tracing(context.store.log, config, {
+    endpoint,
+    instanceId: context.runId,
+    bindAddress: config.get('bind'),
+    onExportError: (error) => logger.warn({ err: error, endpoint }, 'spans could not be exported to otel-endpoint; retrying with the next batch'),
+  });
+  context.tracing = tracing;
+  context.replication.tracer = tracing;
+  logger.info({ url: tracesUrl(endpoint), sampleRatio: Number(config.get('otel-sample-ratio')) }, 'traces exported over OTLP/HTTP');
+  return tracing;
 }
 
 /** Names the process that holds a data directory, for the next one that tries to open it. */

@@ -8,8 +8,14 @@ import { ErrorReply, type Reply } from '../replies/reply.js';
 
 const WHOLE_STORE = Flag.movablekeys | Flag.write | Flag.readonly;
 
-/** Running one command's handler: errors counted, handler bugs contained, blocked clients served. */
+/** Running one command's handler (in a span when tracing is on and samples it). */
 export function execute(client: Client, spec: CommandSpec, args: string[]): Reply | PendingReply {
+  const tracing = client.server.tracing;
+  return tracing === undefined ? runCommand(client, spec, args) : tracing.command(client, spec, args, runCommand);
+}
+
+/** Running one command's handler: errors counted, handler bugs contained, blocked clients served. */
+function runCommand(client: Client, spec: CommandSpec, args: string[]): Reply | PendingReply {
   let reply: Reply | PendingReply;
   // One time per command; inside EXEC and a script it is theirs, read once when they start.
   if (!client.inTransaction) client.now = Date.now();

@@ -22,6 +22,7 @@ import type { Client } from './client.js';
 import { CommandStats } from '../observability/command-stats.js';
 import { Slowlog } from '../observability/slowlog.js';
 import { LatencyMonitor } from '../observability/latency-monitor.js';
+import type { CommandTracer } from '../observability/command-tracer.js';
 import { TargetConnections } from '../replication/target-connections.js';
 import { AclUsers } from '../security/acl-users.js';
 import { allCommands, findCommand } from './command-registry.js';
@@ -142,6 +143,8 @@ export class ServerContext {
   readonly targets = new TargetConnections();
   /** LATENCY's events (latency-monitor-threshold). */
   readonly latency: LatencyMonitor;
+  /** Traces (--otel-endpoint); undefined while off, which is all a command then looks at. */
+  tracing: CommandTracer | undefined = undefined;
   /** The client whose command a protocol is running now (Redis's current_client); undefined between commands. */
   currentClient: Client | undefined = undefined;
 

@@ -18,6 +18,7 @@ import { ErrorReply, type Reply } from '../../replies/reply.js';
 import type { ServerContext } from '../../session/server-context.js';
 import { CommandSession } from '../command-session.js';
 import { presentedPassword } from '../credentials.js';
+import { continueTrace } from '../trace-context.js';
 import { errorKind, type ErrorKind } from '../error-kind.js';
 import { argumentFromPlain, BadArguments } from '../plain-values.js';
 import { DRAIN_GRACE_MS, requestSizeLimit, whenDrained, type ProtocolListener } from '../protocol.js';
@@ -136,6 +137,7 @@ async function answer(server: ServerContext, method: Method<never>, call: Server
   const session = new CommandSession(server, { remoteAddress: call.getPeer(), localAddress: '', close: () => undefined, push: () => true });
   // A call past its deadline, or cancelled by the client, drops a blocked command.
   call.once('cancelled', () => session.closed());
+  continueTrace(session, (name) => call.metadata.get(name)[0]);
   const refused = await session.authenticate(presentedPassword((name) => call.metadata.get(name)[0]));
   const reply = refused ?? (await session.run(args));
   session.closed();
