@@ -43,9 +43,13 @@ export interface OptionSpec {
   readonly hidden?: boolean;
   /** Redis's further check of a value read (its words when refused). */
   readonly check?: (value: string) => string | undefined;
+  /** One line of meaning, for `eddy --help` and eddy.conf. */
+  readonly doc: string;
+  /** How --help and eddy.conf show a default that depends on the machine. */
+  readonly shownDefault?: string;
 }
 
-type Extra = Partial<Pick<OptionSpec, 'alias' | 'access' | 'hidden' | 'check'>>;
+type Extra = Partial<Pick<OptionSpec, 'alias' | 'access' | 'hidden' | 'check' | 'doc' | 'shownDefault'>>;
 
 const INT_MIN = -(2n ** 31n);
 const INT_MAX = 2n ** 31n - 1n;
@@ -53,8 +57,17 @@ const UINT_MAX = 2n ** 32n - 1n;
 const LONG_MAX = 2n ** 63n - 1n;
 const ULLONG_MAX = 2n ** 64n - 1n;
 const IMMUTABLE: Extra = { access: 'immutable' };
+/** The meaning of every option in ACCEPTED_ONLY (the others each have their own). */
+export const ACCEPTED_DOC = "Redis's option: accepted, checked and reported by CONFIG GET, with no effect in Eddy.";
 
-const option = (name: string, kind: Kind, value: OptionSpec['default'], extra?: Extra): OptionSpec => ({ name, kind, default: value, access: 'mutable', ...extra });
+const option = (name: string, kind: Kind, value: OptionSpec['default'], extra?: Extra): OptionSpec => ({
+  name,
+  kind,
+  default: value,
+  access: 'mutable',
+  doc: ACCEPTED_DOC,
+  ...extra,
+});
 const bool = (name: string, value: 'yes' | 'no', extra?: Extra) => option(name, { type: 'bool' }, value, extra);
 const integer = (name: string, value: string, min: bigint, max: bigint, extra?: Extra) => option(name, { type: 'number', form: 'integer', min, max }, value, extra);
 const memory = (name: string, value: string, min: bigint, max: bigint, extra?: Extra) => option(name, { type: 'number', form: 'memory', min, max }, value, extra);
@@ -69,69 +82,78 @@ const SHUTDOWN_FLAGS: Kind = { type: 'flags', values: ['default', 'save', 'nosav
 /** Eddy's own options. */
 const EDDY_OPTIONS: readonly OptionSpec[] = [
   // Eddy's own. The request protocols are off (-1) unless a port is given; 0 picks a free one, as for `port`.
-  integer('http-port', '-1', -1n, 65535n, IMMUTABLE),
-  integer('grpc-port', '-1', -1n, 65535n, IMMUTABLE),
-  integer('ws-port', '-1', -1n, 65535n, IMMUTABLE),
-  integer('shards', String(availableParallelism()), 1n, 1024n, IMMUTABLE),
-  // The Lua runtime's memory cap: past it a script fails with an out-of-memory error.
-  memory('script-memory-limit', '128mb', 0n, ULLONG_MAX, IMMUTABLE),
-  option('log-retention', { type: 'retention' }, '24h'),
-  integer('log-segment-revisions', '65536', 16n, 2n ** 30n, IMMUTABLE),
-  // A follower whose history the primary does not have (it was ahead) starts over from the
-  // primary's copy instead of stopping with an error.
-  bool('replica-diverged-resync', 'no'),
+  integer('http-port', '-1', -1n, 65535n, { ...IMMUTABLE, doc: 'Port of the HTTP/JSON protocol (and WebSocket at /ws); -1 is off, 0 picks a free port.' }),
+  integer('grpc-port', '-1', -1n, 65535n, { ...IMMUTABLE, doc: 'Port of the gRPC protocol; -1 is off, 0 picks a free port.' }),
+  integer('ws-port', '-1', -1n, 65535n, { ...IMMUTABLE, doc: 'Port of the WebSocket protocol on its own listener; -1 is off, 0 picks a free port.' }),
+  integer('shards', String(availableParallelism()), 1n, 1024n, {
+    ...IMMUTABLE,
+    doc: 'Shards the keyspace is split into; a data directory keeps the count it was created with.',
+    shownDefault: 'the number of CPUs',
+  }),
+  memory('script-memory-limit', '128mb', 0n, ULLONG_MAX, { ...IMMUTABLE, doc: "The Lua runtime's memory cap: past it a script fails with an out-of-memory error." }),
+  option('log-retention', { type: 'retention' }, '24h', {
+    doc: 'History the log keeps for tails and point-in-time recovery: a duration (30m, 24h, 7d) and/or a size per shard (10gb).',
+  }),
+  integer('log-segment-revisions', '65536', 16n, 2n ** 30n, { ...IMMUTABLE, doc: 'Revisions per log segment: the unit in which old history is dropped.' }),
+  bool('replica-diverged-resync', 'no', {
+    doc: "A follower whose history the primary does not have (it was ahead) starts over from the primary's copy instead of stopping with an error.",
+  }),
 ];
 
 /** Redis's parameters that Eddy honours. Where Eddy differs from Redis it says so. */
 const HONOURED: readonly OptionSpec[] = [
-  integer('port', '6379', 0n, 65535n, IMMUTABLE), // Redis moves its listener on CONFIG SET
-  text('bind', '127.0.0.1', IMMUTABLE), // one address; Redis's default is "* -::*"
-  text('dir', './data', { access: 'protected' }),
-  oneOf('appendfsync', 'everysec', ['everysec', 'always', 'no']),
-  oneOf('appendonly', 'yes', ['yes'], IMMUTABLE), // the log is always on
-  text('requirepass', ''),
-  oneOf('loglevel', 'notice', LOG_LEVELS), // `nothing` is Redis 7.2's
-  integer('databases', '16', 16n, 16n, IMMUTABLE), // Redis takes 1 and up
-  integer('maxclients', '10000', 1n, UINT_MAX),
-  memory('proto-max-bulk-len', '536870912', 1024n * 1024n, LONG_MAX),
-  option('client-output-buffer-limit', { type: 'output-limits' }, 'normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60'),
-  option('notify-keyspace-events', { type: 'keyspace-events' }, ''),
-  // Checkpoint after <seconds> if at least <changes> writes; "" turns it off.
-  option('save', { type: 'save-rules' }, '3600 1 300 100 60 10000'),
-  // How long a script runs before commands on its shards get -BUSY, in ms.
-  integer('busy-reply-threshold', '5000', 0n, LONG_MAX, { alias: 'lua-time-limit' }),
-  // `replicaof <host> <port>` starts as a follower; "" is a primary.
-  text('replicaof', '', { alias: 'slaveof', access: 'immutable' }),
-  text('masterauth', ''),
-  integer('min-replicas-to-write', '0', 0n, INT_MAX, { alias: 'min-slaves-to-write' }),
-  integer('min-replicas-max-lag', '10', 0n, INT_MAX, { alias: 'min-slaves-max-lag' }),
-  // Seconds without a word from the other side before a replication link is dropped.
-  integer('repl-timeout', '60', 1n, INT_MAX),
-  integer('replica-priority', '100', 0n, INT_MAX, { alias: 'slave-priority' }),
+  integer('port', '6379', 0n, 65535n, { ...IMMUTABLE, doc: 'The RESP (Redis protocol) port; 0 picks a free one.' }), // Redis moves its listener on CONFIG SET
+  text('bind', '127.0.0.1', { ...IMMUTABLE, doc: 'The one address every listener binds to.' }), // one address; Redis's default is "* -::*"
+  text('dir', './data', { access: 'protected', doc: 'The data directory: the log, checkpoints and eddy.pid.' }),
+  oneOf('appendfsync', 'everysec', ['everysec', 'always', 'no'], {
+    doc: 'always: a reply waits until its records are synced; everysec: written before the reply, synced every second; no: replies do not wait for the write.',
+  }),
+  oneOf('appendonly', 'yes', ['yes'], { ...IMMUTABLE, doc: 'The log is always on: yes is the only value.' }), // the log is always on
+  text('requirepass', '', { doc: 'The password AUTH takes; empty: no password.' }),
+  oneOf('loglevel', 'notice', LOG_LEVELS, { doc: 'How much the server logs (JSON lines on stdout).' }), // `nothing` is Redis 7.2's
+  integer('databases', '16', 16n, 16n, { ...IMMUTABLE, doc: 'Number of databases (SELECT 0..15); always 16.' }), // Redis takes 1 and up
+  integer('maxclients', '10000', 1n, UINT_MAX, { doc: 'The most clients connected at once; more are refused.' }),
+  memory('proto-max-bulk-len', '536870912', 1024n * 1024n, LONG_MAX, { doc: 'The longest single argument a request may carry.' }),
+  option('client-output-buffer-limit', { type: 'output-limits' }, 'normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60', {
+    doc: 'Per client class: hard limit, soft limit and soft seconds of unsent output before the client is closed.',
+  }),
+  option('notify-keyspace-events', { type: 'keyspace-events' }, '', { doc: 'The keyspace notification classes published, e.g. KEA; empty: none.' }),
+  option('save', { type: 'save-rules' }, '3600 1 300 100 60 10000', { doc: 'Checkpoint after <seconds> if at least <changes> writes, as pairs; "" turns checkpoints off.' }),
+  integer('busy-reply-threshold', '5000', 0n, LONG_MAX, { alias: 'lua-time-limit', doc: 'How long a script runs, in ms, before commands on its shards get -BUSY.' }),
+  text('replicaof', '', { alias: 'slaveof', access: 'immutable', doc: '`<host> <port>` starts as a follower of that primary; empty: a primary.' }),
+  text('masterauth', '', { doc: 'The password a follower gives its primary.' }),
+  integer('min-replicas-to-write', '0', 0n, INT_MAX, {
+    alias: 'min-slaves-to-write',
+    doc: 'Writes are refused unless this many followers are connected with a lag within min-replicas-max-lag; 0: off.',
+  }),
+  integer('min-replicas-max-lag', '10', 0n, INT_MAX, { alias: 'min-slaves-max-lag', doc: 'The lag, in seconds, a follower may have and still count for min-replicas-to-write.' }),
+  integer('repl-timeout', '60', 1n, INT_MAX, { doc: 'Seconds without a word from the other side before a replication link is dropped.' }),
+  integer('replica-priority', '100', 0n, INT_MAX, { alias: 'slave-priority', doc: "A follower's priority for Sentinel's choice of a new primary; 0: never." }),
   // The compact encodings' thresholds (OBJECT ENCODING, and when a collection converts).
-  integer('hash-max-listpack-entries', '512', 0n, LONG_MAX, { alias: 'hash-max-ziplist-entries' }),
-  memory('hash-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'hash-max-ziplist-value' }),
-  integer('set-max-intset-entries', '512', 0n, LONG_MAX),
-  integer('zset-max-listpack-entries', '128', 0n, LONG_MAX, { alias: 'zset-max-ziplist-entries' }),
-  memory('zset-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'zset-max-ziplist-value' }),
-  memory('stream-node-max-bytes', '4096', 0n, LONG_MAX),
-  integer('stream-node-max-entries', '100', 0n, LONG_MAX),
-  // The longest a sparse HyperLogLog grows before it turns dense.
-  memory('hll-sparse-max-bytes', '3000', 0n, LONG_MAX),
+  integer('hash-max-listpack-entries', '512', 0n, LONG_MAX, { alias: 'hash-max-ziplist-entries', doc: 'A hash with more fields than this leaves the compact encoding.' }),
+  memory('hash-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'hash-max-ziplist-value', doc: 'A hash with a longer field or value than this leaves the compact encoding.' }),
+  integer('set-max-intset-entries', '512', 0n, LONG_MAX, { doc: 'A set of integers with more members than this leaves the intset encoding.' }),
+  integer('zset-max-listpack-entries', '128', 0n, LONG_MAX, { alias: 'zset-max-ziplist-entries', doc: 'A sorted set with more members than this leaves the compact encoding.' }),
+  memory('zset-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'zset-max-ziplist-value', doc: 'A sorted set with a longer member than this leaves the compact encoding.' }),
+  memory('stream-node-max-bytes', '4096', 0n, LONG_MAX, { doc: 'The most bytes in one node of a stream.' }),
+  integer('stream-node-max-entries', '100', 0n, LONG_MAX, { doc: 'The most entries in one node of a stream.' }),
+  memory('hll-sparse-max-bytes', '3000', 0n, LONG_MAX, { doc: 'The longest a sparse HyperLogLog grows before it turns dense.' }),
 
-  integer('active-expire-effort', '1', 1n, 10n),
-  oneOf('enable-debug-command', 'no', PROTECTED_ACTION, IMMUTABLE),
-  option('hz', { type: 'number', form: 'integer', min: 0n, max: INT_MAX, clamp: [1n, 500n] }, '10'),
-  integer('lfu-decay-time', '1', 0n, INT_MAX),
-  integer('lfu-log-factor', '10', 0n, INT_MAX),
-  memory('maxmemory', '0', 0n, ULLONG_MAX),
-  integer('maxmemory-eviction-tenacity', '10', 0n, 100n),
-  oneOf('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction']),
-  integer('maxmemory-samples', '5', 1n, INT_MAX),
-  bool('replica-ignore-maxmemory', 'yes', { alias: 'slave-ignore-maxmemory' }),
-  integer('shutdown-timeout', '10', 0n, INT_MAX),
-  integer('tcp-keepalive', '300', 0n, INT_MAX),
-  integer('timeout', '0', 0n, INT_MAX),
+  integer('active-expire-effort', '1', 1n, 10n, { doc: 'How hard the background expiry cycle works, 1..10.' }),
+  oneOf('enable-debug-command', 'no', PROTECTED_ACTION, { ...IMMUTABLE, doc: 'Whether DEBUG is allowed: no, yes, or local (loopback clients only).' }),
+  option('hz', { type: 'number', form: 'integer', min: 0n, max: INT_MAX, clamp: [1n, 500n] }, '10', { doc: 'Background tasks (expiry, timeouts) per second.' }),
+  integer('lfu-decay-time', '1', 0n, INT_MAX, { doc: 'Minutes after which an LFU counter is halved.' }),
+  integer('lfu-log-factor', '10', 0n, INT_MAX, { doc: 'How slowly an LFU counter grows.' }),
+  memory('maxmemory', '0', 0n, ULLONG_MAX, { doc: 'The memory limit for the data; past it the maxmemory-policy applies; 0: no limit.' }),
+  integer('maxmemory-eviction-tenacity', '10', 0n, 100n, { doc: 'How long one eviction round may run, 0..100.' }),
+  oneOf('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'], {
+    doc: 'What happens to writes at maxmemory: evict keys by the policy, or refuse (noeviction).',
+  }),
+  integer('maxmemory-samples', '5', 1n, INT_MAX, { doc: 'Keys sampled for each eviction.' }),
+  bool('replica-ignore-maxmemory', 'yes', { alias: 'slave-ignore-maxmemory', doc: 'A follower does not evict on its own (its primary does).' }),
+  integer('shutdown-timeout', '10', 0n, INT_MAX, { doc: 'Seconds SHUTDOWN waits for followers to catch up.' }),
+  integer('tcp-keepalive', '300', 0n, INT_MAX, { doc: 'Seconds between TCP keepalive probes on client connections; 0: off.' }),
+  integer('timeout', '0', 0n, INT_MAX, { doc: 'Seconds an idle client stays connected; 0: for ever.' }),
 ];
 
 /**
