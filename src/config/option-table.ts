@@ -43,9 +43,13 @@ export interface OptionSpec {
   readonly hidden?: boolean;
   /** Redis's further check of a value read (its words when refused). */
   readonly check?: (value: string) => string | undefined;
+  /** One line of meaning, for `eddy --help` and eddy.conf. */
+  readonly doc: string;
+  /** How --help and eddy.conf show a default that depends on the machine. */
+  readonly shownDefault?: string;
 }
 
-type Extra = Partial<Pick<OptionSpec, 'alias' | 'access' | 'hidden' | 'check'>>;
+type Extra = Partial<Pick<OptionSpec, 'alias' | 'access' | 'hidden' | 'check' | 'doc' | 'shownDefault'>>;
 
 const INT_MIN = -(2n ** 31n);
 const INT_MAX = 2n ** 31n - 1n;
@@ -53,8 +57,17 @@ const UINT_MAX = 2n ** 32n - 1n;
 const LONG_MAX = 2n ** 63n - 1n;
 const ULLONG_MAX = 2n ** 64n - 1n;
 const IMMUTABLE: Extra = { access: 'immutable' };
+/** The meaning of every option in ACCEPTED_ONLY (the others each have their own). */
+export const ACCEPTED_DOC = "Redis's option: accepted, checked and reported by CONFIG GET, with no effect in Eddy.";
 
-const option = (name: string, kind: Kind, value: OptionSpec['default'], extra?: Extra): OptionSpec => ({ name, kind, default: value, access: 'mutable', ...extra });
+const option = (name: string, kind: Kind, value: OptionSpec['default'], extra?: Extra): OptionSpec => ({
+  name,
+  kind,
+  default: value,
+  access: 'mutable',
+  doc: ACCEPTED_DOC,
+  ...extra,
+});
 const bool = (name: string, value: 'yes' | 'no', extra?: Extra) => option(name, { type: 'bool' }, value, extra);
 const integer = (name: string, value: string, min: bigint, max: bigint, extra?: Extra) => option(name, { type: 'number', form: 'integer', min, max }, value, extra);
 const memory = (name: string, value: string, min: bigint, max: bigint, extra?: Extra) => option(name, { type: 'number', form: 'memory', min, max }, value, extra);
@@ -69,77 +82,114 @@ const SHUTDOWN_FLAGS: Kind = { type: 'flags', values: ['default', 'save', 'nosav
 /** Eddy's own options. */
 const EDDY_OPTIONS: readonly OptionSpec[] = [
   // Eddy's own. The request protocols are off (-1) unless a port is given; 0 picks a free one, as for `port`.
-  integer('http-port', '-1', -1n, 65535n, IMMUTABLE),
-  integer('grpc-port', '-1', -1n, 65535n, IMMUTABLE),
-  integer('ws-port', '-1', -1n, 65535n, IMMUTABLE),
-  // Eddy's own: the HTTP, gRPC and WebSocket listeners over TLS, with the tls-* certificates.
-  bool('http-tls', 'no', IMMUTABLE),
-  bool('grpc-tls', 'no', IMMUTABLE),
-  bool('ws-tls', 'no', IMMUTABLE),
-  integer('shards', String(availableParallelism()), 1n, 1024n, IMMUTABLE),
-  // The Lua runtime's memory cap: past it a script fails with an out-of-memory error.
-  memory('script-memory-limit', '128mb', 0n, ULLONG_MAX, IMMUTABLE),
-  option('log-retention', { type: 'retention' }, '24h'),
-  integer('log-segment-revisions', '65536', 16n, 2n ** 30n, IMMUTABLE),
-  // A follower whose history the primary does not have (it was ahead) starts over from the
-  // primary's copy instead of stopping with an error.
-  bool('replica-diverged-resync', 'no'),
-  // OpenTelemetry traces, off until an OTLP/HTTP collector is named; the share of commands traced
-  // (a command continuing an application's trace follows that trace's own sampling instead).
-  text('otel-endpoint', '', { access: 'immutable', check: otlpEndpoint }),
-  text('otel-sample-ratio', '1', { check: sampleRatio }),
+  integer('http-port', '-1', -1n, 65535n, { ...IMMUTABLE, doc: 'Port of the HTTP/JSON protocol (and WebSocket at /ws); -1 is off, 0 picks a free port.' }),
+  integer('grpc-port', '-1', -1n, 65535n, { ...IMMUTABLE, doc: 'Port of the gRPC protocol; -1 is off, 0 picks a free port.' }),
+  integer('ws-port', '-1', -1n, 65535n, { ...IMMUTABLE, doc: 'Port of the WebSocket protocol on its own listener; -1 is off, 0 picks a free port.' }),
+  bool('http-tls', 'no', { ...IMMUTABLE, doc: 'HTTP (and SSE, WebSocket at /ws) over TLS, with the tls-* certificates.' }),
+  bool('grpc-tls', 'no', { ...IMMUTABLE, doc: 'gRPC over TLS, with the tls-* certificates.' }),
+  bool('ws-tls', 'no', { ...IMMUTABLE, doc: 'The WebSocket listener (ws-port) over TLS, with the tls-* certificates.' }),
+  integer('shards', String(availableParallelism()), 1n, 1024n, {
+    ...IMMUTABLE,
+    doc: 'Shards the keyspace is split into; a data directory keeps the count it was created with.',
+    shownDefault: 'the number of CPUs',
+  }),
+  memory('script-memory-limit', '128mb', 0n, ULLONG_MAX, { ...IMMUTABLE, doc: "The Lua runtime's memory cap: past it a script fails with an out-of-memory error." }),
+  option('log-retention', { type: 'retention' }, '24h', {
+    doc: 'History the log keeps for tails and point-in-time recovery: a duration (30m, 24h, 7d) and/or a size per shard (10gb).',
+  }),
+  integer('log-segment-revisions', '65536', 16n, 2n ** 30n, { ...IMMUTABLE, doc: 'Revisions per log segment: the unit in which old history is dropped.' }),
+  bool('replica-diverged-resync', 'no', {
+    doc: "A follower whose history the primary does not have (it was ahead) starts over from the primary's copy instead of stopping with an error.",
+  }),
+  text('otel-endpoint', '', { access: 'immutable', check: otlpEndpoint, doc: 'OpenTelemetry traces: the OTLP/HTTP collector spans go to; empty is off.' }),
+  text('otel-sample-ratio', '1', {
+    check: sampleRatio,
+    doc: "The share of commands traced (0..1); a command continuing an application's trace follows that trace's sampling.",
+  }),
 ];
 
 /** Redis's parameters that Eddy honours. Where Eddy differs from Redis it says so. */
 const HONOURED: readonly OptionSpec[] = [
-  integer('port', '6379', 0n, 65535n, IMMUTABLE), // Redis moves its listener on CONFIG SET
-  text('bind', '127.0.0.1', IMMUTABLE), // one address; Redis's default is "* -::*"
-  text('dir', './data', { access: 'protected' }),
-  oneOf('appendfsync', 'everysec', ['everysec', 'always', 'no']),
-  oneOf('appendonly', 'yes', ['yes'], IMMUTABLE), // the log is always on
-  text('requirepass', ''),
-  oneOf('loglevel', 'notice', LOG_LEVELS), // `nothing` is Redis 7.2's
-  integer('databases', '16', 16n, 16n, IMMUTABLE), // Redis takes 1 and up
-  integer('maxclients', '10000', 1n, UINT_MAX),
-  memory('proto-max-bulk-len', '536870912', 1024n * 1024n, LONG_MAX),
-  option('client-output-buffer-limit', { type: 'output-limits' }, 'normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60'),
-  option('notify-keyspace-events', { type: 'keyspace-events' }, ''),
-  // Checkpoint after <seconds> if at least <changes> writes; "" turns it off.
-  option('save', { type: 'save-rules' }, '3600 1 300 100 60 10000'),
-  // How long a script runs before commands on its shards get -BUSY, in ms.
-  integer('busy-reply-threshold', '5000', 0n, LONG_MAX, { alias: 'lua-time-limit' }),
-  // `replicaof <host> <port>` starts as a follower; "" is a primary.
-  text('replicaof', '', { alias: 'slaveof', access: 'immutable' }),
-  text('masterauth', ''),
-  integer('min-replicas-to-write', '0', 0n, INT_MAX, { alias: 'min-slaves-to-write' }),
-  integer('min-replicas-max-lag', '10', 0n, INT_MAX, { alias: 'min-slaves-max-lag' }),
-  // Seconds without a word from the other side before a replication link is dropped.
-  integer('repl-timeout', '60', 1n, INT_MAX),
-  integer('replica-priority', '100', 0n, INT_MAX, { alias: 'slave-priority' }),
+  integer('port', '6379', 0n, 65535n, { ...IMMUTABLE, doc: 'The RESP (Redis protocol) port; 0 picks a free one.' }), // Redis moves its listener on CONFIG SET
+  text('bind', '127.0.0.1', { ...IMMUTABLE, doc: 'The one address every listener binds to.' }), // one address; Redis's default is "* -::*"
+  text('dir', './data', { access: 'protected', doc: 'The data directory: the log, checkpoints and eddy.pid.' }),
+  oneOf('appendfsync', 'everysec', ['everysec', 'always', 'no'], {
+    doc: 'always: a reply waits until its records are synced; everysec: written before the reply, synced every second; no: replies do not wait for the write.',
+  }),
+  oneOf('appendonly', 'yes', ['yes'], { ...IMMUTABLE, doc: 'The log is always on: yes is the only value.' }), // the log is always on
+  text('requirepass', '', { doc: 'The password AUTH takes; empty: no password.' }),
+  oneOf('loglevel', 'notice', LOG_LEVELS, { doc: 'How much the server logs (JSON lines on stdout).' }), // `nothing` is Redis 7.2's
+  integer('databases', '16', 16n, 16n, { ...IMMUTABLE, doc: 'Number of databases (SELECT 0..15); always 16.' }), // Redis takes 1 and up
+  integer('maxclients', '10000', 1n, UINT_MAX, { doc: 'The most clients connected at once; more are refused.' }),
+  memory('proto-max-bulk-len', '536870912', 1024n * 1024n, LONG_MAX, { doc: 'The longest single argument a request may carry.' }),
+  option('client-output-buffer-limit', { type: 'output-limits' }, 'normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60', {
+    doc: 'Per client class: hard limit, soft limit and soft seconds of unsent output before the client is closed.',
+  }),
+  option('notify-keyspace-events', { type: 'keyspace-events' }, '', { doc: 'The keyspace notification classes published, e.g. KEA; empty: none.' }),
+  option('save', { type: 'save-rules' }, '3600 1 300 100 60 10000', { doc: 'Checkpoint after <seconds> if at least <changes> writes, as pairs; "" turns checkpoints off.' }),
+  integer('busy-reply-threshold', '5000', 0n, LONG_MAX, { alias: 'lua-time-limit', doc: 'How long a script runs, in ms, before commands on its shards get -BUSY.' }),
+  text('replicaof', '', { alias: 'slaveof', access: 'immutable', doc: '`<host> <port>` starts as a follower of that primary; empty: a primary.' }),
+  text('masterauth', '', { doc: 'The password a follower gives its primary.' }),
+  integer('min-replicas-to-write', '0', 0n, INT_MAX, {
+    alias: 'min-slaves-to-write',
+    doc: 'Writes are refused unless this many followers are connected with a lag within min-replicas-max-lag; 0: off.',
+  }),
+  integer('min-replicas-max-lag', '10', 0n, INT_MAX, { alias: 'min-slaves-max-lag', doc: 'The lag, in seconds, a follower may have and still count for min-replicas-to-write.' }),
+  integer('repl-timeout', '60', 1n, INT_MAX, { doc: 'Seconds without a word from the other side before a replication link is dropped.' }),
+  integer('replica-priority', '100', 0n, INT_MAX, { alias: 'slave-priority', doc: "A follower's priority for Sentinel's choice of a new primary; 0: never." }),
   // The compact encodings' thresholds (OBJECT ENCODING, and when a collection converts).
-  integer('hash-max-listpack-entries', '512', 0n, LONG_MAX, { alias: 'hash-max-ziplist-entries' }),
-  memory('hash-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'hash-max-ziplist-value' }),
-  integer('set-max-intset-entries', '512', 0n, LONG_MAX),
-  integer('zset-max-listpack-entries', '128', 0n, LONG_MAX, { alias: 'zset-max-ziplist-entries' }),
-  memory('zset-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'zset-max-ziplist-value' }),
-  memory('stream-node-max-bytes', '4096', 0n, LONG_MAX),
-  integer('stream-node-max-entries', '100', 0n, LONG_MAX),
-  // The longest a sparse HyperLogLog grows before it turns dense.
-  memory('hll-sparse-max-bytes', '3000', 0n, LONG_MAX),
+  integer('hash-max-listpack-entries', '512', 0n, LONG_MAX, { alias: 'hash-max-ziplist-entries', doc: 'A hash with more fields than this leaves the compact encoding.' }),
+  memory('hash-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'hash-max-ziplist-value', doc: 'A hash with a longer field or value than this leaves the compact encoding.' }),
+  integer('set-max-intset-entries', '512', 0n, LONG_MAX, { doc: 'A set of integers with more members than this leaves the intset encoding.' }),
+  integer('zset-max-listpack-entries', '128', 0n, LONG_MAX, { alias: 'zset-max-ziplist-entries', doc: 'A sorted set with more members than this leaves the compact encoding.' }),
+  memory('zset-max-listpack-value', '64', 0n, LONG_MAX, { alias: 'zset-max-ziplist-value', doc: 'A sorted set with a longer member than this leaves the compact encoding.' }),
+  memory('stream-node-max-bytes', '4096', 0n, LONG_MAX, { doc: 'The most bytes in one node of a stream.' }),
+  integer('stream-node-max-entries', '100', 0n, LONG_MAX, { doc: 'The most entries in one node of a stream.' }),
+  memory('hll-sparse-max-bytes', '3000', 0n, LONG_MAX, { doc: 'The longest a sparse HyperLogLog grows before it turns dense.' }),
 
-  integer('active-expire-effort', '1', 1n, 10n),
-  oneOf('enable-debug-command', 'no', PROTECTED_ACTION, IMMUTABLE),
-  option('hz', { type: 'number', form: 'integer', min: 0n, max: INT_MAX, clamp: [1n, 500n] }, '10'),
-  integer('lfu-decay-time', '1', 0n, INT_MAX),
-  integer('lfu-log-factor', '10', 0n, INT_MAX),
-  memory('maxmemory', '0', 0n, ULLONG_MAX),
-  integer('maxmemory-eviction-tenacity', '10', 0n, 100n),
-  oneOf('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction']),
-  integer('maxmemory-samples', '5', 1n, INT_MAX),
-  bool('replica-ignore-maxmemory', 'yes', { alias: 'slave-ignore-maxmemory' }),
-  integer('shutdown-timeout', '10', 0n, INT_MAX),
-  integer('tcp-keepalive', '300', 0n, INT_MAX),
-  integer('timeout', '0', 0n, INT_MAX),
+  integer('active-expire-effort', '1', 1n, 10n, { doc: 'How hard the background expiry cycle works, 1..10.' }),
+  oneOf('enable-debug-command', 'no', PROTECTED_ACTION, { ...IMMUTABLE, doc: 'Whether DEBUG is allowed: no, yes, or local (loopback clients only).' }),
+  option('hz', { type: 'number', form: 'integer', min: 0n, max: INT_MAX, clamp: [1n, 500n] }, '10', { doc: 'Background tasks (expiry, timeouts) per second.' }),
+  integer('lfu-decay-time', '1', 0n, INT_MAX, { doc: 'Minutes after which an LFU counter is halved.' }),
+  integer('lfu-log-factor', '10', 0n, INT_MAX, { doc: 'How slowly an LFU counter grows.' }),
+  memory('maxmemory', '0', 0n, ULLONG_MAX, { doc: 'The memory limit for the data; past it the maxmemory-policy applies; 0: no limit.' }),
+  integer('maxmemory-eviction-tenacity', '10', 0n, 100n, { doc: 'How long one eviction round may run, 0..100.' }),
+  oneOf('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'], {
+    doc: 'What happens to writes at maxmemory: evict keys by the policy, or refuse (noeviction).',
+  }),
+  integer('maxmemory-samples', '5', 1n, INT_MAX, { doc: 'Keys sampled for each eviction.' }),
+  bool('replica-ignore-maxmemory', 'yes', { alias: 'slave-ignore-maxmemory', doc: 'A follower does not evict on its own (its primary does).' }),
+  integer('shutdown-timeout', '10', 0n, INT_MAX, { doc: 'Seconds SHUTDOWN waits for followers to catch up.' }),
+  integer('tcp-keepalive', '300', 0n, INT_MAX, { doc: 'Seconds between TCP keepalive probes on client connections; 0: off.' }),
+  integer('timeout', '0', 0n, INT_MAX, { doc: 'Seconds an idle client stays connected; 0: for ever.' }),
+  integer('slowlog-log-slower-than', '10000', -1n, LONG_MAX, { doc: 'Commands taking at least this many microseconds go in SLOWLOG; 0 logs every command, -1 none.' }),
+  integer('slowlog-max-len', '128', 0n, LONG_MAX, { doc: 'The most entries SLOWLOG keeps (the oldest go first).' }),
+  integer('latency-monitor-threshold', '0', 0n, LONG_MAX, {
+    doc: 'Events (command, expire-cycle, eviction-cycle, checkpoint) taking at least this many ms are sampled for LATENCY; 0 is off.',
+  }),
+  bool('latency-tracking', 'yes', { doc: 'Per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM).' }),
+  option('latency-tracking-info-percentiles', { type: 'percentiles' }, '50 99 99.9', { doc: 'The percentiles INFO latencystats reports.' }),
+  bool('protected-mode', 'yes', { doc: 'With no password for the default user, only 127.0.0.1 and ::1 may connect.' }),
+  text('aclfile', '', { ...IMMUTABLE, doc: 'The ACL file ACL LOAD reads and ACL SAVE writes (user lines); empty: none.' }),
+  integer('acllog-max-len', '128', 0n, LONG_MAX, { doc: 'The most entries ACL LOG keeps.' }),
+  port('tls-port', { ...IMMUTABLE, doc: 'The RESP-over-TLS port; 0 is no TLS listener.' }),
+  text('tls-cert-file', '', { doc: 'The server certificate (PEM) of every TLS listener.' }),
+  text('tls-key-file', '', { doc: 'The private key (PEM) of tls-cert-file.' }),
+  text('tls-key-file-pass', '', { doc: 'The passphrase of tls-key-file, when it is encrypted.' }),
+  text('tls-client-cert-file', '', { doc: 'The certificate a follower presents to its primary; tls-cert-file when empty.' }),
+  text('tls-client-key-file', '', { doc: 'The private key of tls-client-cert-file.' }),
+  text('tls-client-key-file-pass', '', { doc: 'The passphrase of tls-client-key-file.' }),
+  text('tls-ca-cert-file', '', { doc: 'The CA certificates clients (and a primary) are checked against.' }),
+  text('tls-ca-cert-dir', '', { doc: 'A directory of CA certificates, as tls-ca-cert-file.' }),
+  oneOf('tls-auth-clients', 'yes', ['no', 'yes', 'optional'], { doc: 'yes: clients must present a certificate of the CA; optional: checked when given; no: not asked for.' }),
+  text('tls-protocols', '', { doc: 'The TLS versions allowed, e.g. "TLSv1.2 TLSv1.3"; empty: Node\'s defaults.' }),
+  text('tls-ciphers', '', { doc: 'The TLS 1.2 cipher list (OpenSSL format); empty: the defaults.' }),
+  text('tls-ciphersuites', '', { doc: 'The TLS 1.3 cipher suites; empty: the defaults.' }),
+  bool('tls-prefer-server-ciphers', 'no', { doc: "The server's cipher order wins over the client's." }),
+  bool('tls-session-caching', 'yes', { doc: 'TLS session resumption.' }),
+  integer('tls-session-cache-timeout', '300', 0n, INT_MAX, { doc: 'Seconds a cached TLS session stays valid.' }),
+  text('tls-dh-params-file', '', { doc: 'Diffie-Hellman parameters (PEM) for DHE ciphers.' }),
+  bool('tls-replication', 'no', { doc: 'A follower connects to its primary over TLS.' }),
 ];
 
 /**
@@ -149,8 +199,6 @@ const HONOURED: readonly OptionSpec[] = [
  */
 const ACCEPTED_ONLY: readonly OptionSpec[] = [
   oneOf('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels']),
-  text('aclfile', '', IMMUTABLE),
-  integer('acllog-max-len', '128', 0n, LONG_MAX),
   integer('active-defrag-cycle-max', '25', 1n, 99n),
   integer('active-defrag-cycle-min', '1', 1n, 99n),
   memory('active-defrag-ignore-bytes', '104857600', 1n, LONG_MAX),
@@ -205,9 +253,6 @@ const ACCEPTED_ONLY: readonly OptionSpec[] = [
   bool('io-threads-do-reads', 'no', IMMUTABLE),
   bool('jemalloc-bg-thread', 'yes'),
   integer('key-load-delay', '0', INT_MIN, INT_MAX, { hidden: true }),
-  integer('latency-monitor-threshold', '0', 0n, LONG_MAX),
-  bool('latency-tracking', 'yes'),
-  option('latency-tracking-info-percentiles', { type: 'percentiles' }, '50 99 99.9'),
   bool('lazyfree-lazy-eviction', 'no'),
   bool('lazyfree-lazy-expire', 'no'),
   bool('lazyfree-lazy-server-del', 'no'),
@@ -226,7 +271,6 @@ const ACCEPTED_ONLY: readonly OptionSpec[] = [
   text('pidfile', '', IMMUTABLE),
   text('proc-title-template', '{title} {listen-addr} {server-mode}', { check: procTitleTemplate }),
   oneOf('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas']),
-  bool('protected-mode', 'yes'),
   integer('rdb-key-save-delay', '0', INT_MIN, INT_MAX, { hidden: true }),
   bool('rdb-del-sync-files', 'no'),
   bool('rdb-save-incremental-fsync', 'yes'),
@@ -253,8 +297,6 @@ const ACCEPTED_ONLY: readonly OptionSpec[] = [
   bool('set-proc-title', 'yes', IMMUTABLE),
   option('shutdown-on-sigint', SHUTDOWN_FLAGS, 'default'),
   option('shutdown-on-sigterm', SHUTDOWN_FLAGS, 'default'),
-  integer('slowlog-log-slower-than', '10000', -1n, LONG_MAX),
-  integer('slowlog-max-len', '128', 0n, LONG_MAX),
   integer('socket-mark-id', '0', 0n, UINT_MAX, IMMUTABLE),
   bool('stop-writes-on-bgsave-error', 'yes'),
   oneOf('supervised', 'no', ['upstart', 'systemd', 'auto', 'no'], IMMUTABLE),
@@ -262,27 +304,9 @@ const ACCEPTED_ONLY: readonly OptionSpec[] = [
   oneOf('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], IMMUTABLE),
   text('syslog-ident', 'redis', IMMUTABLE),
   integer('tcp-backlog', '511', 0n, INT_MAX, IMMUTABLE),
-  oneOf('tls-auth-clients', 'yes', ['no', 'yes', 'optional']),
-  text('tls-ca-cert-dir', ''),
-  text('tls-ca-cert-file', ''),
-  text('tls-cert-file', ''),
-  text('tls-ciphers', ''),
-  text('tls-ciphersuites', ''),
-  text('tls-client-cert-file', ''),
-  text('tls-client-key-file', ''),
-  text('tls-client-key-file-pass', ''),
   bool('tls-cluster', 'no', { check: (value) => (value === 'yes' ? NO_TLS : undefined) }),
-  text('tls-dh-params-file', ''),
-  text('tls-key-file', ''),
-  text('tls-key-file-pass', ''),
   // 0: no TLS listener (Redis's meaning; `port 0` is Eddy's "any free port", as its tests use it).
-  port('tls-port', IMMUTABLE),
-  bool('tls-prefer-server-ciphers', 'no'),
-  text('tls-protocols', ''),
-  bool('tls-replication', 'no'),
   integer('tls-session-cache-size', '20480', 0n, INT_MAX),
-  integer('tls-session-cache-timeout', '300', 0n, INT_MAX),
-  bool('tls-session-caching', 'yes'),
   integer('tracking-table-max-keys', '1000000', 0n, LONG_MAX),
   text('unixsocket', '', IMMUTABLE),
   option('unixsocketperm', { type: 'number', form: 'octal', min: 0n, max: 0o777n }, '0', IMMUTABLE),

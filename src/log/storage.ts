@@ -51,9 +51,10 @@ export class LogStorage {
     }
     const stored = await db.get(metaKey('shards'));
     if (stored !== undefined) return new LogStorage(db, stored.readUInt16BE(0));
-    if ('existing' in mode) {
+    // Another program's LevelDB (keys, but not Eddy's): writing the log into it would mix the two.
+    if ('existing' in mode || (await db.keys({ limit: 1 }).all()).length > 0) {
       await db.close();
-      throw new Error(`${dir} holds no Eddy log`);
+      throw new Error(`${dir} is not an Eddy data directory: its LevelDB database holds no Eddy log`);
     }
     const shards = 'create' in mode ? mode.create.shards : mode.fresh.shards;
     const value = Buffer.alloc(2);

@@ -35,10 +35,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       throw new ConfigError(`cannot read config file '${configFile}': ${(error as Error).message}`);
     }
     text.split(/\r?\n/).forEach((line, index) => {
+      // A comment is skipped before it is split, as redis.conf's: its quotes need not balance.
+      if (line.trim().startsWith('#')) return;
       const words = splitInlineArgs(line.trim());
       const where = `${configFile} line ${index + 1}`;
       if (words === null) throw new ConfigError(`${where}: unbalanced quotes`);
-      if (words.length === 0 || words[0].startsWith('#')) return;
+      if (words.length === 0) return;
       setOption(config, words[0], words.slice(1), where);
     });
   }

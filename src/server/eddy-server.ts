@@ -1,5 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { composeServer, encodingLimitsFrom, evictionFrom } from './compose.js';
@@ -8,7 +7,6 @@ import { getHeapStatistics } from 'node:v8';
 import type { ServerContext } from '../session/server-context.js';
 import type { Tracing } from '../observability/tracing.js';
 import { isFsyncPolicy } from '../log/fsync-policy.js';
-import { Log, type LogOptions } from '../log/log.js';
 import { DRAIN_GRACE_MS, type ProtocolListener, type ProtocolName } from '../protocols/protocol.js';
 import { listenResp } from '../protocols/resp/resp-listener.js';
 import type { Server as TlsServer } from 'node:tls';
@@ -18,6 +16,7 @@ import { KeyspaceNotifier } from '../subscriptions/keyspace-notifications.js';
 import { scheduleCheckpoints } from './checkpoint-schedule.js';
 import { pinoLevel } from './logger.js';
 import { closeIdleClients } from './idle-timeout.js';
+import { openLog, prepareDataDir, removePidFile } from './data-directory.js';
 
 /** Active expiry runs ten times a second, as Redis's default `hz 10`. */
 
@@ -35,7 +34,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   // The heap is sized before the process starts (bin/eddy.js): a maxmemory it cannot hold is refused now, not found out at V8's abort.
   const beyondHeap = maxmemoryBeyondHeap(config.int('maxmemory'), getHeapStatistics().heap_size_limit);
   if (beyondHeap !== undefined) throw new Error(beyondHeap);
-  mkdirSync(dir, { recursive: true });
+  prepareDataDir(dir);
   const requestedShards = config.int('shards');
   const fsync = config.get('appendfsync');
   if (!isFsyncPolicy(fsync)) throw new Error(`bad appendfsync ${fsync}`);
@@ -46,7 +45,6 @@ export async function startServer(config: Config, configFile: string, logger: Lo
     onListenerError: (error) => logger.error({ err: error }, 'a log listener failed; the log goes on'),
     onWriteError: (error) => logger.error({ err: error }, 'log write failed; retrying, replies held until it succeeds'),
   });
-  writeFileSync(join(dir, PID_FILE), `${process.pid}\n`);
   if (log.shardCount !== requestedShards) logger.warn({ dataShards: log.shardCount, requestedShards }, 'the data directory keeps the shard count it was created with');
   const store = new Store(log, encodingLimitsFrom(config));
   const eviction = evictionFrom(store, config);
@@ -152,7 +150,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
           await step('flushing and closing the log', () => log.close());
           // After the log: the last commands' spans end with its last commit.
           if (tracing !== undefined) await step('exporting the last spans', () => tracing.shutdown());
-          await step('removing the pid file', () => rmSync(join(dir, PID_FILE), { force: true }));
+          await step('removing the pid file', () => removePidFile(dir));
         } finally {
           clearInterval(keepAlive);
         }
@@ -178,25 +176,6 @@ async function startTracing(context: ServerContext, logger: Logger): Promise<Tra
   context.replication.tracer = tracing;
   logger.info({ url: tracesUrl(endpoint), sampleRatio: Number(config.get('otel-sample-ratio')) }, 'traces exported over OTLP/HTTP');
   return tracing;
-}
-
-/** Names the process that holds a data directory, for the next one that tries to open it. */
-const PID_FILE = 'eddy.pid';
-
-/** Log.open; a directory another process holds says so, and names it (LevelDB's lock error does not). */
-async function openLog(dir: string, options: LogOptions): Promise<Log> {
-  try {
-    return await Log.open(dir, options);
-  } catch (error) {
-    if ((error as { cause?: { code?: string } }).cause?.code !== 'LEVEL_LOCKED') throw error;
-    let holder = 'another process';
-    try {
-      holder = `another Eddy process (pid ${readFileSync(join(dir, PID_FILE), 'utf8').trim()})`;
-    } catch {
-      // No pid file: not an Eddy that wrote one.
-    }
-    throw new Error(`the data directory ${dir} is held by ${holder}: stop it first, or give this one another --dir`);
-  }
 }
 
 /** Longer than a listener's own drain grace: past it the listener is given up on, and the log still closes. */

@@ -15,7 +15,7 @@ const argv = process.argv.slice(2);
 
 function oldSpaceMb(): number | undefined {
   if (process.env[SIZED] !== undefined || heapChosenBy(process.env.NODE_OPTIONS ?? '', process.execArgv)) return undefined;
-  if (argv.some((arg) => ['--help', '-h', '--version', '-v'].includes(arg))) return undefined;
+  if (argv.some((arg) => ['--help', '-h', '--version', '-v', '--test-config'].includes(arg))) return undefined;
   try {
     return oldSpaceMbFor(parseCommandLine(argv).config.int('maxmemory'), availableMemory(totalmem(), process.constrainedMemory?.()));
   } catch (error) {

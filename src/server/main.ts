@@ -1,13 +1,12 @@
 import { ConfigError } from '../config/option-values.js';
 import { messageWithCauses } from '../replies/errors.js';
 import { EDDY_VERSION } from '../config/version.js';
+import { helpText } from '../config/option-docs.js';
 import { parseCommandLine } from './command-line.js';
 import { startServer, type RunningServer } from './eddy-server.js';
 import { createLogger } from './logger.js';
 
-const USAGE = `Usage: eddy [/path/to/eddy.conf] [--port 6379] [--bind 127.0.0.1] [--dir ./data] [--shards N]
-            [--http-port N] [--grpc-port N] [--ws-port N]
-            [--appendfsync always|everysec|no] [--requirepass PASSWORD] [--loglevel debug|verbose|notice|warning|nothing]`;
+const USAGE = helpText();
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -16,6 +15,11 @@ async function main(argv: string[]): Promise<void> {
   }
   if (argv.includes('--version') || argv.includes('-v')) {
     console.log(`eddy ${EDDY_VERSION}`);
+    return;
+  }
+  const testConfig = argv.indexOf('--test-config');
+  if (testConfig >= 0) {
+    testConfigFile(argv[testConfig + 1], [...argv.slice(0, testConfig), ...argv.slice(testConfig + 2)]);
     return;
   }
   let options;
@@ -55,6 +59,22 @@ async function main(argv: string[]): Promise<void> {
     console.error(`eddy: could not start: ${reason}`);
     process.exit(1);
   }
+}
+
+/** `eddy --test-config FILE [--name value ...]`: reads the options as a start would, says whether they hold, and exits 0 or 1. */
+function testConfigFile(file: string | undefined, flags: string[]): void {
+  if (file === undefined || file.startsWith('--')) {
+    console.error('eddy: --test-config takes the config file to check');
+    process.exit(1);
+  }
+  try {
+    parseCommandLine([file, ...flags]);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`eddy: ${error.message}`);
+    process.exit(1);
+  }
+  console.log(`eddy: the configuration in ${file} is OK`);
 }
 
 void main(process.argv.slice(2));

@@ -1,20 +1,23 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { Level } from 'level';
 import { afterAll, describe, expect, it } from 'vitest';
+import { OPTIONS } from '../../src/config/option-table.js';
+import { EDDY_VERSION } from '../../src/config/version.js';
 import { EddyProcess, SERVER_ENTRY } from '../support/eddy-process.js';
 import { RawConnection } from '../support/raw-connection.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'eddy-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function runEddy(args: string[]): { status: number | null; stderr: string } {
-  const result = spawnSync(process.execPath, [SERVER_ENTRY, ...args], { encoding: 'utf8', timeout: 20_000 });
-  return { status: result.status, stderr: result.stderr };
+function runEddy(args: string[], asUser?: number): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [SERVER_ENTRY, ...args], { encoding: 'utf8', timeout: 20_000, uid: asUser, gid: asUser });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe('command line and config file', () => {
@@ -141,6 +144,69 @@ describe('command line and config file', () => {
     } finally {
       await first.stop();
     }
+  });
+
+  it('a data directory this process cannot write is refused with the reason, exit code 1', () => {
+    const parent = join(scratch, 'read-only');
+    const dir = join(parent, 'data');
+    mkdirSync(dir, { recursive: true });
+    // root writes anywhere: the server then runs as nobody (65534), for whom the directory is root's.
+    const root = process.getuid?.() === 0;
+    chmodSync(scratch, 0o755);
+    chmodSync(parent, 0o755);
+    chmodSync(dir, 0o555);
+    const result = runEddy(['--dir', dir, '--port', '0'], root ? 65534 : undefined);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`eddy: could not start: the data directory ${dir} is not writable by this process (uid `);
+    expect(result.stderr).not.toContain('    at ');
+  });
+
+  it.each([
+    ['files of another program', (dir: string) => writeFileSync(join(dir, 'notes.txt'), 'not Eddy'), 'it holds other files (notes.txt) and no Eddy log'],
+    [
+      "another program's LevelDB database",
+      async (dir: string) => {
+        const other = new Level(dir);
+        await other.put('their-key', 'their-value');
+        await other.close();
+      },
+      'its LevelDB database holds no Eddy log',
+    ],
+  ])('a data directory holding %s is not an Eddy directory: refused with exit code 1', async (what, fill, reason) => {
+    const dir = join(scratch, `not-eddy-${what.length}`);
+    mkdirSync(dir, { recursive: true });
+    await fill(dir);
+    const before = readdirSync(dir).sort();
+    const result = runEddy(['--dir', dir, '--port', '0']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`eddy: could not start: ${dir} is not an Eddy data directory: ${reason}`);
+    if (what.startsWith('files')) expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  it('eddy --test-config checks a config file as a start would: OK with exit 0, the reason with exit 1', () => {
+    const good = join(scratch, 'good.conf');
+    writeFileSync(good, 'port 7000\nappendfsync always\n');
+    const ok = runEddy(['--test-config', good, '--loglevel', 'warning']);
+    expect(ok).toMatchObject({ status: 0, stdout: `eddy: the configuration in ${good} is OK\n` });
+    const bad = join(scratch, 'bad.conf');
+    writeFileSync(bad, 'port 7000\nappendfsync sometimes\n');
+    const refused = runEddy(['--test-config', bad]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(`eddy: ${bad} line 2: 'appendfsync' argument(s) must be one of the following: everysec, always, no\n`);
+    expect(runEddy(['--test-config', good, '--port', 'http']).status).toBe(1);
+    expect(runEddy(['--test-config']).status).toBe(1);
+  });
+
+  it('the example eddy.conf of the repository passes --test-config', () => {
+    const conf = resolve(import.meta.dirname, '../../eddy.conf');
+    expect(runEddy(['--test-config', conf]).status).toBe(0);
+  });
+
+  it('eddy --help lists every option with its default, from the option table; --version names the version', () => {
+    const help = runEddy(['--help']);
+    expect(help.status).toBe(0);
+    for (const spec of OPTIONS) expect(help.stdout).toMatch(new RegExp(`^  --${spec.name} .* default: `, 'm'));
+    expect(runEddy(['--version']).stdout).toBe(`eddy ${EDDY_VERSION}\n`);
   });
 
   it('bin/eddy.js sizes the heap from maxmemory (a child with --max-old-space-size); a heap the operator chose is left alone', async () => {

@@ -65,6 +65,9 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
     // A client may send its commands and half-close at once (`nc`): answer them all, then close.
     // A client blocked on a key is simply dropped, as Redis frees a client that hung up.
     socket.on('end', () => this.finish());
+    // Once our last reply is out, the socket closes both ways, as Redis closes a client's socket: an
+    // idle client that never ends its side (allowHalfOpen) cannot hold a shutdown open.
+    socket.once('finish', () => socket.destroy());
   }
 
   get authenticated(): boolean {
@@ -123,10 +126,9 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
 
   private failProtocol(message: string): void {
     this.out += `-ERR Protocol error: ${message}\r\n`;
-    this.closing = true;
-    // Closed both ways once the error is out, as Redis closes the socket: a client still sending
+    // Closed both ways once the error is out (the constructor's 'finish'): a client still sending
     // the rest of a broken request sees its writes fail instead of going into a void.
-    this.socket.once('finish', () => this.socket.destroy());
+    this.closing = true;
   }
 
   acknowledged(): void {
