@@ -56,7 +56,7 @@ function selectorReply(selector: AclSelector): MapReply {
 
 function userReply(user: AclUser): MapReply {
   return new MapReply([
-    ['flags', [user.enabled ? 'on' : 'off', ...(user.noPass ? ['nopass'] : [])]],
+    ['flags', [user.enabled ? 'on' : 'off', ...(user.noPass ? ['nopass'] : []), ...(user.payloadFlag !== undefined ? [user.payloadFlag] : [])]],
     ['passwords', [...user.passwords]],
     ['commands', user.root.describeCommands()],
     ['keys', user.root.describeKeys()],

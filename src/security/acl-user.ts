@@ -284,6 +284,8 @@ export function passwordHash(password: string): string {
 export class AclUser {
   enabled = false;
   noPass = false;
+  /** RESTORE's payload check for this user: Redis's sanitize-payload flags (kept and shown; Eddy always checks). */
+  payloadFlag: 'sanitize-payload' | 'skip-sanitize-payload' | undefined = undefined;
   passwords = new Set<string>();
   root: AclSelector;
   selectors: AclSelector[] = [];
@@ -318,6 +320,7 @@ export class AclUser {
     const lower = rule.toLowerCase();
     if (lower === 'on') this.enabled = true;
     else if (lower === 'off') this.enabled = false;
+    else if (lower === 'sanitize-payload' || lower === 'skip-sanitize-payload') this.payloadFlag = lower;
     else if (lower === 'nopass') {
       this.noPass = true;
       this.passwords.clear();
@@ -334,7 +337,7 @@ export class AclUser {
       const hash = rule.startsWith('<') ? passwordHash(rule.slice(1)) : validHash(rule.slice(1));
       if (!this.passwords.delete(hash)) throw new AclRuleError('The password you are trying to remove from the user does not exist');
     } else if (lower === 'reset') {
-      for (const each of ['resetpass', 'resetkeys', 'resetchannels', 'off', '-@all', 'clearselectors']) this.apply(each);
+      for (const each of ['resetpass', 'resetkeys', 'resetchannels', 'off', 'sanitize-payload', '-@all', 'clearselectors']) this.apply(each);
     } else if (lower === 'clearselectors') this.selectors = [];
     else if (rule.startsWith('(') && rule.endsWith(')')) {
       const selector = new AclSelector(this.catalog);
@@ -356,6 +359,7 @@ export class AclUser {
   describe(): string {
     const parts = ['user', this.name, this.enabled ? 'on' : 'off'];
     if (this.noPass) parts.push('nopass');
+    if (this.payloadFlag !== undefined) parts.push(this.payloadFlag);
     for (const hash of this.passwords) parts.push(`#${hash}`);
     parts.push(this.root.describe());
     for (const selector of this.selectors) parts.push(`(${selector.describe()})`);

@@ -74,7 +74,14 @@ export class AclUsers {
       this.users.set(name, draft);
       return draft;
     }
-    Object.assign(existing, { enabled: draft.enabled, noPass: draft.noPass, passwords: draft.passwords, root: draft.root, selectors: draft.selectors });
+    Object.assign(existing, {
+      enabled: draft.enabled,
+      noPass: draft.noPass,
+      payloadFlag: draft.payloadFlag,
+      passwords: draft.passwords,
+      root: draft.root,
+      selectors: draft.selectors,
+    });
     return existing;
   }
 
@@ -89,7 +96,15 @@ export class AclUsers {
     for (const user of users) {
       const existing = this.users.get(user.name);
       if (existing === undefined) this.users.set(user.name, user);
-      else Object.assign(existing, { enabled: user.enabled, noPass: user.noPass, passwords: user.passwords, root: user.root, selectors: user.selectors });
+      else
+        Object.assign(existing, {
+          enabled: user.enabled,
+          noPass: user.noPass,
+          payloadFlag: user.payloadFlag,
+          passwords: user.passwords,
+          root: user.root,
+          selectors: user.selectors,
+        });
     }
   }
 

@@ -23,6 +23,8 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
     // Redis aborts the whole transaction at EXEC when a command could not be queued.
     if (client.transaction !== null) client.transaction.failed = true;
     if (command !== undefined) client.server.stats.commands.rejected(command.name);
+    // A refused EXEC discards the transaction and says why, as Redis's rejectCommand does.
+    if (spec?.name === 'exec' && refusal !== undefined) return countError(client, abortExec(client, refusal));
     return countError(client, refusal as ErrorReply);
   }
   // CLIENT LIST's cmd names a subcommand as Redis does (client|info).
