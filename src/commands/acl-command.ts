@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { ACL_CATEGORIES, aclDenial, type AclSelector, type AclUser } from '../security/acl-user.js';
 import { AclSetUserError } from '../security/acl-users.js';
+import { AclFileError, aclFileLines, joinSelectors, parseUserLines } from '../security/acl-file.js';
 import { PendingReply } from '../replies/pending-reply.js';
 import { DoubleReply, ErrorReply, helpReply, MapReply, OK, type Reply } from '../replies/reply.js';
 import { aclRequestOf } from '../session/acl-check.js';
@@ -15,25 +16,6 @@ const NO_ACL_FILE = new ErrorReply(
   'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.',
 );
 const BAD_GENPASS = new ErrorReply('ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096');
-
-/**
- * ACL SETUSER's rules: a selector in parentheses may span several arguments ("(~x*" "+get)"),
- * as Redis joins them.
- */
-function rulesOf(args: readonly string[]): string[] | ErrorReply {
-  const rules: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (!args[i].startsWith('(') || args[i].endsWith(')')) {
-      rules.push(args[i]);
-      continue;
-    }
-    const end = args.findIndex((arg, j) => j > i && arg.endsWith(')'));
-    if (end === -1) return new ErrorReply("ERR Unmatched parenthesis in acl selector starting at '" + args[i] + "'.");
-    rules.push(args.slice(i, end + 1).join(' '));
-    i = end;
-  }
-  return rules;
-}
 
 /** Every command or subcommand of a category, as ACL CAT lists them. */
 function commandsIn(category: string): string[] {
@@ -105,29 +87,15 @@ function logReply(client: Client, args: string[]): Reply {
   );
 }
 
-/** The `user ...` lines of an ACL file, checked whole before any replaces the users (Redis's ACL LOAD). */
+/** ACL LOAD: every line checked before any replaces the users. */
 async function load(client: Client, path: string): Promise<Reply> {
   const acl = client.server.acl;
-  const text = await readFile(path, 'latin1');
-  const users: AclUser[] = [];
-  const lines = text.split('\n');
-  for (let number = 1; number <= lines.length; number++) {
-    const words = lines[number - 1]
-      .trim()
-      .split(/\s+/)
-      .filter((word) => word !== '');
-    if (words.length === 0 || words[0].startsWith('#')) continue;
-    if (words[0] !== 'user' || words.length < 2) return new ErrorReply(`ERR ${path}:${number}: should start with user keyword`);
-    const rules = rulesOf(words.slice(2));
-    if (rules instanceof ErrorReply) return new ErrorReply(`ERR ${path}:${number}: ${rules.message.slice(4)}`);
-    try {
-      users.push(acl.parse(words[1], rules));
-    } catch (error) {
-      if (error instanceof AclSetUserError) return new ErrorReply(`ERR ${path}:${number}: ${error.message}`);
-      throw error;
-    }
+  try {
+    acl.replaceAll(parseUserLines(aclFileLines(await readFile(path, 'latin1'), path), acl));
+  } catch (error) {
+    if (error instanceof AclFileError) return new ErrorReply(`ERR ${error.message}`);
+    throw error;
   }
-  acl.replaceAll(users);
   return OK;
 }
 
@@ -137,8 +105,8 @@ export function acl(client: Client, args: string[]): Reply | PendingReply {
   const sub = args[1].toUpperCase();
   switch (sub) {
     case 'SETUSER': {
-      const rules = rulesOf(args.slice(3));
-      if (rules instanceof ErrorReply) return rules;
+      const rules = joinSelectors(args.slice(3));
+      if (rules === undefined) return new ErrorReply('ERR Unmatched parenthesis in acl selector starting at the rules given.');
       try {
         users.setUser(args[2], rules);
       } catch (error) {

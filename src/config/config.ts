@@ -17,6 +17,8 @@ const defaultOf = (spec: OptionSpec) => (typeof spec.default === 'string' ? spec
 export class Config {
   private readonly values = new Map<string, string>();
   private readonly listeners = new Map<string, ((value: string) => void)[]>();
+  /** The config file's `user` lines (ACL users as Redis's redis.conf declares them), with where each is. */
+  readonly userLines: { words: string[]; where: string }[] = [];
   /** Start-up `save` lines add to each other, as in redis.conf; the first replaces the default. */
   private saveLines = 0;
 

@@ -41,7 +41,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       const where = `${configFile} line ${index + 1}`;
       if (words === null) throw new ConfigError(`${where}: unbalanced quotes`);
       if (words.length === 0) return;
-      setOption(config, words[0], words.slice(1), where);
+      if (words[0].toLowerCase() === 'user') config.userLines.push({ words, where });
+      else setOption(config, words[0], words.slice(1), where);
     });
   }
   while (i < argv.length) {
@@ -49,7 +50,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (!flag.startsWith('--') || flag.length === 2) throw new ConfigError(`unexpected argument '${flag}' (options are --name value)`);
     const values: string[] = [];
     for (i++; i < argv.length && !argv[i].startsWith('--'); i++) values.push(argv[i]);
-    setOption(config, flag.slice(2), values, 'command line');
+    if (flag === '--user') config.userLines.push({ words: ['user', ...values], where: 'command line' });
+    else setOption(config, flag.slice(2), values, 'command line');
   }
   return { config, configFile };
 }

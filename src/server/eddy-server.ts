@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
@@ -11,6 +12,7 @@ import { DRAIN_GRACE_MS, type ProtocolListener, type ProtocolName } from '../pro
 import { listenResp } from '../protocols/resp/resp-listener.js';
 import type { Server as TlsServer } from 'node:tls';
 import { ServerTls } from './server-tls.js';
+import { aclFileLines, parseUserLines } from '../security/acl-file.js';
 import { LogDamagedError, Store } from '../shards/store.js';
 import { KeyspaceNotifier } from '../subscriptions/keyspace-notifications.js';
 import { scheduleCheckpoints } from './checkpoint-schedule.js';
@@ -92,6 +94,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
     configFile,
     eviction,
   );
+  loadUsers(context);
   const tracing = await startTracing(context, logger);
   // The Lua runtime loads in the background: the first EVAL need not wait for it.
   void context.scripts.warmUp();
@@ -158,6 +161,20 @@ export async function startServer(config: Config, configFile: string, logger: Lo
         logger.info({ revision: log.lastRev, seconds: (performance.now() - started) / 1000 }, 'log flushed; stopped');
       })()),
   };
+}
+
+/** ACL users at start: the aclfile's, or the config file's `user` lines (not both, as Redis says). */
+function loadUsers(context: ServerContext): void {
+  const config = context.config;
+  const path = config.get('aclfile');
+  if (path !== '' && config.userLines.length > 0)
+    throw new Error(
+      'Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.',
+    );
+  const lines = path === '' ? config.userLines : aclFileLines(readFileSync(path, 'latin1'), path);
+  context.acl.replaceAll(parseUserLines(lines, context.acl));
+  // requirepass still names the default user's password unless a user line redefined it.
+  if (!lines.some(({ words }) => words[1] === 'default')) context.acl.setRequirePass(config.get('requirepass'));
 }
 
 /** Traces when --otel-endpoint names a collector; the OpenTelemetry SDK is loaded only then. */

@@ -160,3 +160,38 @@ describe('ACL SAVE and LOAD', () => {
     await expect(plain.call('ACL', 'SAVE')).rejects.toThrow('This Redis instance is not configured to use an ACL file');
   });
 });
+
+describe('users at start', () => {
+  it('takes `user` lines of the config file, and refuses a bad one naming its line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-acl-conf-'));
+    const conf = join(dir, 'eddy.conf');
+    writeFileSync(conf, 'user reader on >pw ~r:* +get\nuser default on nopass ~* &* +@all\n');
+    const server = await EddyProcess.start([conf]);
+    try {
+      const reader = new Redis({ port: server.port, host: '127.0.0.1', username: 'reader', password: 'pw', maxRetriesPerRequest: 0 });
+      clients.push(reader);
+      await expect(reader.get('r:1')).resolves.toBeNull();
+      await expect(reader.set('r:1', 'v')).rejects.toThrow("NOPERM this user has no permissions to run the 'set' command");
+      reader.disconnect();
+    } finally {
+      await server.stop();
+    }
+    writeFileSync(conf, 'user reader on >pw +nosuch\n');
+    await expect(EddyProcess.start([conf])).rejects.toThrow(`${conf} line 1: Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL`);
+  });
+
+  it('loads aclfile at start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-aclfile-'));
+    const file = join(dir, 'users.acl');
+    writeFileSync(file, 'user default on nopass ~* &* +@all\nuser writer on >pw ~w:* +set\n');
+    const server = await EddyProcess.start(['--aclfile', file]);
+    try {
+      const admin = new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+      clients.push(admin);
+      expect(await admin.call('ACL', 'USERS')).toEqual(['default', 'writer']);
+      admin.disconnect();
+    } finally {
+      await server.stop();
+    }
+  });
+});
