@@ -1,3 +1,4 @@
+import { notedAclDenial } from '../session/acl-check.js';
 import { createHash } from 'node:crypto';
 import type { ScriptJob } from '../scripting/script-host.js';
 import { isScriptError, scriptError, type ScriptValue } from '../scripting/script-value.js';
@@ -162,6 +163,8 @@ function scriptJob(client: Client, request: ProgramRequest, shards: readonly Sha
     shards: held,
     begin: () => {
       scriptClient.db = client.db;
+      // A script's commands run with its caller's permissions.
+      scriptClient.user = client.user;
       // One time for the whole run, as Redis freezes it for a script: inside EXEC, the transaction's.
       scriptClient.now = client.inTransaction ? client.now : Date.now();
       store.captureWrites(shards);
@@ -187,6 +190,13 @@ function settleRun(result: ScriptValue | Promise<ScriptValue>, inspect: ((value:
   return result instanceof Promise ? PendingReply.from(result.then(reply)) : reply(result);
 }
 
+/** Redis 7.0's words for a script's command its user may not run. */
+const SCRIPT_DENIALS = {
+  command: "The user executing the script can't run this command or subcommand",
+  key: "The user executing the script can't access at least one of the keys mentioned in the command arguments",
+  channel: "The user executing the script can't publish to the channel mentioned in the command",
+} as const;
+
 /** redis.call from a script: Redis's checks for scripts, then the command as any client runs it. */
 function callFromScript(scriptClient: Client, args: string[], resp: 2 | 3, readOnly: boolean, held: ReadonlySet<number>, writing: () => void): ScriptValue {
   const spec = findCommand(args[0]);
@@ -194,6 +204,8 @@ function callFromScript(scriptClient: Client, args: string[], resp: 2 | 3, readO
   if (spec === undefined || command === undefined) return scriptError('ERR Unknown Redis command called from script');
   if (!arityAccepts(command.arity, args.length)) return scriptError('ERR Wrong number of args calling Redis command from script');
   if (((spec.flagBits | command.flagBits) & Flag.noscript) !== 0) return scriptError('ERR This Redis command is not allowed from script');
+  const denial = notedAclDenial(scriptClient, command, args, 'lua');
+  if (denial !== undefined) return scriptError(`ERR ${SCRIPT_DENIALS[denial.reason]}`);
   const writes = (spec.flagBits & Flag.write) !== 0;
   if (readOnly && writes) return scriptError('ERR Write commands are not allowed from read-only scripts.');
   const server = scriptClient.server;

@@ -1,4 +1,4 @@
-import { aclDenial, type AclRequest } from '../security/acl-user.js';
+import { aclDenial, type AclDenial, type AclRequest } from '../security/acl-user.js';
 import { ErrorReply } from '../replies/reply.js';
 import { keyPositions } from '../shards/router.js';
 import { hasKeyFinder, movableKeyPositions } from '../shards/movable-keys.js';
@@ -28,17 +28,24 @@ export function aclRequestOf(row: CommandRow, args: readonly string[]): AclReque
   };
 }
 
-/**
- * The NOPERM a client's user gets for running `row` with `args` (noted in ACL LOG with `context`:
- * toplevel, multi or lua), or undefined when one of its selectors allows it all.
- */
-export function aclRefusal(client: Client, row: CommandRow, args: readonly string[], context: 'toplevel' | 'multi' | 'lua'): ErrorReply | undefined {
+/** Why the client's user may not run `row` with `args`, noted in ACL LOG; undefined when it may. */
+export function notedAclDenial(client: Client, row: CommandRow, args: readonly string[], context: 'toplevel' | 'multi' | 'lua'): AclDenial | undefined {
   const user = client.user;
   if (user.unrestricted) return undefined;
   const denial = aclDenial(user, aclRequestOf(row, args));
   if (denial === undefined) return undefined;
   const server = client.server;
   server.acl.note({ reason: denial.reason, context, object: denial.object, username: user.name, clientInfo: server.describeClient(client) });
+  return denial;
+}
+
+/**
+ * The NOPERM a client's user gets for running `row` with `args` (noted in ACL LOG with `context`:
+ * toplevel, multi or lua), or undefined when one of its selectors allows it all.
+ */
+export function aclRefusal(client: Client, row: CommandRow, args: readonly string[], context: 'toplevel' | 'multi' | 'lua'): ErrorReply | undefined {
+  const denial = notedAclDenial(client, row, args, context);
+  if (denial === undefined) return undefined;
   if (denial.reason === 'key') return KEY_DENIED;
   if (denial.reason === 'channel') return CHANNEL_DENIED;
   return new ErrorReply(`NOPERM this user has no permissions to run the '${denial.object}' command`);

@@ -119,6 +119,18 @@ describe('a restricted user', () => {
     expect(replies[4]).toBe('-NOPERM this user has no permissions to access one of the keys used as arguments\r\n');
   });
 
+  it("is held to its rules inside scripts: redis.call and redis.pcall get Redis's script errors", async () => {
+    await same([
+      ['ACL', 'SETUSER', 'scripter', 'on', '>pw', '~s:*', '+eval', '+get', '+publish', '&ok'],
+      { args: ['AUTH', 'scripter', 'pw'], on: 1 },
+      { args: ['EVAL', "return redis.call('set', 's:1', 'v')", '0'], on: 1 },
+      { args: ['EVAL', "return redis.pcall('set', 's:1', 'v')", '0'], on: 1 },
+      { args: ['EVAL', "return redis.pcall('get', 'other')", '0'], on: 1 },
+      { args: ['EVAL', "return redis.pcall('publish', 'nope', 'm')", '0'], on: 1 },
+      { args: ['EVAL', "return redis.call('get', 's:1')", '0'], on: 1 },
+    ]);
+  });
+
   it('shows its denials in ACL LOG with Redis’s fields, one entry per kind counted', async () => {
     const logOf = async (port: number) => {
       const admin = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, disableClientInfo: true });
