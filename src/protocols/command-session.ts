@@ -1,3 +1,4 @@
+import type { Credentials } from './credentials.js';
 import { Client, type ClientTransport } from '../session/client.js';
 import { dispatch } from '../session/dispatcher.js';
 import { PendingReply } from '../replies/pending-reply.js';
@@ -40,9 +41,10 @@ export class CommandSession {
    * Logs the session in with a password taken from the protocol's own credentials (a bearer token,
    * a header, call metadata), through the AUTH command; undefined when accepted.
    */
-  async authenticate(password: string | undefined): Promise<ErrorReply | undefined> {
-    if (password === undefined || this.server.config.get('requirepass') === '') return undefined;
-    const reply = await this.run(['AUTH', password]);
+  async authenticate(credentials: Credentials | undefined): Promise<ErrorReply | undefined> {
+    // A password for a default user that needs none is ignored, as before ACL users (and as AUTH <password> is not).
+    if (credentials === undefined || (credentials.user === undefined && this.server.acl.default.noPass)) return undefined;
+    const reply = await this.run(credentials.user === undefined ? ['AUTH', credentials.password] : ['AUTH', credentials.user, credentials.password]);
     return reply instanceof ErrorReply ? reply : undefined;
   }
 

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { ErrorReply, type Reply } from '../../replies/reply.js';
 import type { ServerContext } from '../../session/server-context.js';
 import { CommandSession } from '../command-session.js';
-import { presentedPassword } from '../credentials.js';
+import { presentedCredentials } from '../credentials.js';
 import { continueTrace } from '../trace-context.js';
 import { errorKind, type ErrorKind } from '../error-kind.js';
 import { argumentFromPlain, BadArguments } from '../plain-values.js';
@@ -138,7 +138,7 @@ async function answer(server: ServerContext, method: Method<never>, call: Server
   // A call past its deadline, or cancelled by the client, drops a blocked command.
   call.once('cancelled', () => session.closed());
   continueTrace(session, (name) => call.metadata.get(name)[0]);
-  const refused = await session.authenticate(presentedPassword((name) => call.metadata.get(name)[0]));
+  const refused = await session.authenticate(presentedCredentials((name) => call.metadata.get(name)[0]));
   const reply = refused ?? (await session.run(args));
   session.closed();
   if (call.cancelled) return;
@@ -189,7 +189,7 @@ async function streamTail(server: ServerContext, call: ServerWritableStream<Tail
     drained: () => whenDrained(call),
   });
   call.once('cancelled', () => session.closed());
-  const refused = await session.authenticate(presentedPassword((name) => call.metadata.get(name)[0]));
+  const refused = await session.authenticate(presentedCredentials((name) => call.metadata.get(name)[0]));
   const result = refused ?? (await session.run(args));
   if (result instanceof ErrorReply) call.emit('error', { code: STATUS_OF_KIND[errorKind(result)], details: result.message });
 }

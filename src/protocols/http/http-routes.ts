@@ -3,7 +3,7 @@ import { ErrorReply, type Reply } from '../../replies/reply.js';
 import type { ServerContext } from '../../session/server-context.js';
 import { CommandSession } from '../command-session.js';
 import { argumentFromPlain, bulkAsText, commandFromPlain, plainReply } from '../plain-values.js';
-import { presentedPassword } from '../credentials.js';
+import { presentedCredentials } from '../credentials.js';
 import { continueTrace } from '../trace-context.js';
 import { commandSchema, deleteKeySchema, delSchema, getKeySchema, getSchema, loadScriptSchema, putKeySchema, setSchema, type SetOptions } from './http-schemas.js';
 import { httpStatusOf } from './http-status.js';
@@ -74,7 +74,7 @@ async function run(server: ServerContext, request: FastifyRequest, reply: Fastif
   // The response's close also fires when the client goes away: a blocked command is dropped then.
   reply.raw.once('close', () => session.closed());
   continueTrace(session, (name) => request.headers[name]);
-  const refused = await session.authenticate(presentedPassword((name) => request.headers[name]));
+  const refused = await session.authenticate(presentedCredentials((name) => request.headers[name]));
   return refused ?? session.run(args);
 }
 

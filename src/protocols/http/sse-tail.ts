@@ -3,7 +3,7 @@ import { OutputLimit } from '../../session/output-limit.js';
 import { ErrorReply, type PushReply } from '../../replies/reply.js';
 import type { ServerContext } from '../../session/server-context.js';
 import { CommandSession } from '../command-session.js';
-import { presentedPassword } from '../credentials.js';
+import { presentedCredentials } from '../credentials.js';
 import { whenDrained } from '../protocol.js';
 import { argumentFromPlain, bulkAsText, plainReply } from '../plain-values.js';
 import { changeFields, tailCommand } from '../tail-request.js';
@@ -75,7 +75,7 @@ export function registerSseTail(app: FastifyInstance, server: ServerContext): vo
       drained: () => whenDrained(raw),
     });
     raw.once('close', () => session.closed());
-    const refused = await session.authenticate(presentedPassword((name) => request.headers[name]));
+    const refused = await session.authenticate(presentedCredentials((name) => request.headers[name]));
     const result = refused ?? (await session.run(args));
     if (result instanceof ErrorReply) return reply.code(httpStatusOf(result)).send({ error: result.message });
     reply.hijack();

@@ -5,7 +5,7 @@ import { OutputLimit } from '../../session/output-limit.js';
 import { ErrorReply, type PushReply, type Reply } from '../../replies/reply.js';
 import type { ServerContext } from '../../session/server-context.js';
 import { CommandSession } from '../command-session.js';
-import { presentedPassword } from '../credentials.js';
+import { presentedCredentials, type Credentials } from '../credentials.js';
 import { argumentFromPlain, BadArguments, bulkAsBytes, bulkAsText, commandFromPlain, plainReply } from '../plain-values.js';
 import { tailCommandFromPlain } from '../tail-request.js';
 
@@ -76,7 +76,7 @@ export class WebSocketConnection {
       }),
     );
     socket.on('error', () => socket.terminate());
-    void this.logIn(presentedPassword((name) => request.headers[name]));
+    void this.logIn(presentedCredentials((name) => request.headers[name]));
   }
 
   /** Lets the commands in flight answer, then closes ("going away"). */
@@ -85,8 +85,8 @@ export class WebSocketConnection {
     this.socket.close(GOING_AWAY, 'server shutting down');
   }
 
-  private async logIn(password: string | undefined): Promise<void> {
-    const refused = await this.session.authenticate(password);
+  private async logIn(credentials: Credentials | undefined): Promise<void> {
+    const refused = await this.session.authenticate(credentials);
     if (refused === undefined) return;
     this.answer(null, refused, false);
     this.socket.close(POLICY_VIOLATION, 'authentication failed');
