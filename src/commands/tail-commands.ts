@@ -1,5 +1,5 @@
 import { compactedError, LogTail } from '../subscriptions/log-tail.js';
-import { ChangeFilter, type ChangeFilterSpec } from '../subscriptions/change-filter.js';
+import { ChangeFilter, type ChangeFilterSpec, type KeyReader } from '../subscriptions/change-filter.js';
 import { changeReply } from '../subscriptions/change-reply.js';
 import { changesOfRecord } from '../log/change-events.js';
 import type { Log } from '../log/log.js';
@@ -66,6 +66,11 @@ function parseTailArguments(args: string[], allowed: readonly string[]): TailArg
   return parsed;
 }
 
+/** A user limited to some keys sees the changes of those it may read (and no other); any other user, all. */
+function readerOf(client: Client): KeyReader | undefined {
+  return client.user.unrestricted ? undefined : client.user;
+}
+
 /** Only the shards of the named keys can hold their changes, unless patterns widen the filter. */
 function shardsOfFilter(client: Client, filter: ChangeFilterSpec): number[] | undefined {
   if (filter.keys.length === 0 || filter.patterns.length > 0) return undefined;
@@ -81,6 +86,7 @@ export function tail(client: Client, args: string[]): Reply {
   if (client.tail !== undefined) return ALREADY_TAILING;
   const parsed = parseTailArguments(args, ['FROM', 'KEYS', 'MATCH', 'DB', 'WITHVALUES']);
   if (parsed instanceof ErrorReply) return parsed;
+  parsed.filter.reader = readerOf(client);
   const log = client.server.store.log;
   const from = resolveFrom(log, parsed.from);
   const compacted = compactedError(log, from);
@@ -135,6 +141,7 @@ export function untailAll(client: Client): void {
 export function logread(client: Client, args: string[]): Reply | PendingReply {
   const parsed = parseTailArguments(args, ['FROM', 'KEYS', 'MATCH', 'DB', 'COUNT', 'BLOCK']);
   if (parsed instanceof ErrorReply) return parsed;
+  parsed.filter.reader = readerOf(client);
   if (parsed.from === undefined) return SYNTAX_ERROR;
   const log = client.server.store.log;
   const from = resolveFrom(log, parsed.from);

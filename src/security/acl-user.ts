@@ -351,6 +351,11 @@ export class AclUser {
     } else this.root.apply(rule);
   }
 
+  /** A log tail shows a change to `key` only if one of its selectors may read it. */
+  mayRead(key: string): boolean {
+    return [this.root, ...this.selectors].some((selector) => selector.allowsKey(key, true, false));
+  }
+
   checkPassword(password: string): boolean {
     return this.enabled && (this.noPass || this.passwords.has(passwordHash(password)));
   }

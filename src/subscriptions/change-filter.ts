@@ -1,11 +1,18 @@
 import { globMatcher } from '../formats/glob.js';
 import type { Change } from '../log/change-events.js';
 
+/** Who reads a tail, when its keys are limited (an ACL user): a change to a key it may not read is skipped. */
+export interface KeyReader {
+  readonly name: string;
+  mayRead(key: string): boolean;
+}
+
 /** Which changes a tail wants: some keys and/or key patterns (none: every key), optionally one db. */
 export interface ChangeFilterSpec {
   keys: string[];
   patterns: string[];
   db: number | undefined;
+  reader?: KeyReader;
 }
 
 export class ChangeFilter {
@@ -20,6 +27,8 @@ export class ChangeFilter {
   /** A database-wide change (FLUSHDB, SWAPDB) touches every key: it passes whatever the keys. */
   accepts(change: Change): boolean {
     if (this.spec.db !== undefined && change.db !== this.spec.db) return false;
+    // Never shown, not even as a gap: the revisions after it still resume exactly.
+    if (change.key !== null && this.spec.reader !== undefined && !this.spec.reader.mayRead(change.key)) return false;
     if (change.key === null || (this.keys.size === 0 && this.matchers.length === 0)) return true;
     if (this.keys.has(change.key)) return true;
     for (const matches of this.matchers) if (matches(change.key)) return true;

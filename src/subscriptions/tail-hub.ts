@@ -34,7 +34,7 @@ export class TailHub {
 
   /** Adds a member for `filter`; commits from now on reach it. Returns how to leave. */
   join(filter: ChangeFilterSpec, member: HubMember): () => void {
-    const key = JSON.stringify([filter.keys, filter.patterns, filter.db ?? null]);
+    const key = JSON.stringify([filter.keys, filter.patterns, filter.db ?? null, filter.reader?.name ?? null]);
     let group = this.groups.get(key);
     if (group === undefined) this.groups.set(key, (group = { filter: new ChangeFilter(filter), members: new Set() }));
     group.members.add(member);

@@ -207,3 +207,24 @@ describe('users at start', () => {
     }
   });
 });
+
+describe('the log, read by a restricted user', () => {
+  it('never shows a change to a key outside its patterns, and resumes exactly from where it stopped', async () => {
+    const admin = new Redis({ port: eddy.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+    const reader = new Redis({ port: eddy.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+    clients.push(admin, reader);
+    await admin.call('ACL', 'SETUSER', 'tailer', 'on', '>pw', '%R~pub:*', '+logread', '+tail');
+    const [start] = (await admin.call('LOGREAD', 'FROM', '$')) as [number];
+    for (const key of ['pub:1', 'secret:1', 'pub:2', 'secret:2']) await admin.set(key, 'v');
+    await reader.call('AUTH', 'tailer', 'pw');
+    const keysOf = (events: unknown[][]) => events.map((event) => event[4]);
+    const [next, events] = (await reader.call('LOGREAD', 'FROM', String(start), 'COUNT', '2')) as [number, unknown[][]];
+    expect(keysOf(events)).toEqual(['pub:1', 'pub:2']);
+    for (const key of ['secret:3', 'pub:3']) await admin.set(key, 'v');
+    const [, later] = (await reader.call('LOGREAD', 'FROM', String(next), 'COUNT', '100')) as [number, unknown[][]];
+    expect(keysOf(later)).toEqual(['pub:3']);
+    // The same history as the default user sees it holds every key.
+    const [, all] = (await admin.call('LOGREAD', 'FROM', String(start), 'COUNT', '100')) as [number, unknown[][]];
+    expect(keysOf(all)).toEqual(['pub:1', 'secret:1', 'pub:2', 'secret:2', 'secret:3', 'pub:3']);
+  });
+});
