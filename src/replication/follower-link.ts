@@ -21,6 +21,8 @@ export interface LinkHandler {
   masterauth(): string;
   timeoutSeconds(): number;
   onError(message: string): void;
+  /** The primary does not know REPLSYNC: it is no Eddy (a redis-server, whose protocol another link speaks). */
+  notEddy(): void;
 }
 
 const BACKOFF_FIRST_MS = 100;
@@ -140,6 +142,10 @@ export class FollowerLink {
         }
         this.socket?.destroy();
         return;
+      }
+      if (error.startsWith('ERR unknown command')) {
+        this.stop();
+        return this.handler.notEddy();
       }
       return this.fail(error);
     }

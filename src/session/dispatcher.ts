@@ -66,6 +66,8 @@ function refuse(client: Client, spec: CommandSpec, command: CommandRow | undefin
   if (command === undefined) return unknownSubcommand(spec.name, args[1]);
   if (!arityAccepts(command.arity, args.length)) return wrongArity(command.name);
   if (!client.authenticated && (spec.flagBits & Flag.noauth) === 0) return NOAUTH;
+  // As Redis, the primary's stream is never refused: dropping its writes would be a divergence.
+  if (client.isPrimary) return undefined;
   // Redis's processCommand: a command that may add memory, or anything queued in MULTI, first
   // evicts per maxmemory-policy; past maxmemory (or near the heap's limit) it is refused.
   if (((command.flagBits & Flag.denyoom) !== 0 || (client.transaction !== null && !runsDuringMulti(spec))) && client.server.eviction.refusesWrite(Date.now())) return OOM;
