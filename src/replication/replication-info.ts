@@ -22,7 +22,7 @@ export function replicationInfo(replication: Replication, log: Log, config: Conf
       ['master_port', link.port],
       ['master_link_status', link.state === 'connected' ? 'up' : 'down'],
       ['master_last_io_seconds_ago', link.lastIoAt === 0 ? -1 : Math.floor((now - link.lastIoAt) / 1000)],
-      ['master_sync_in_progress', replication.syncing ? 1 : 0],
+      ['master_sync_in_progress', replication.syncing || link.state === 'sync' ? 1 : 0],
       ['slave_read_repl_offset', redisOffset ?? log.lastRev],
       ['slave_repl_offset', redisOffset ?? log.committedRev],
     );
