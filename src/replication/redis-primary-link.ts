@@ -79,8 +79,9 @@ export class RedisPrimaryLink {
   private loadingTimer: NodeJS.Timeout | undefined;
   private commands: RespReplyReader | undefined;
   private queue: { value: RespValue; bytes: number }[] = [];
-  /** The loop applying the queue, while it runs. */
-  private draining: Promise<void> | undefined;
+  private draining = false;
+  /** The loop applying the queue: settled once it has stopped. */
+  private drained: Promise<void> = Promise.resolve();
   /** Bytes of a transaction from the stream applied while it is open: they count once EXEC ran. */
   private transactionBytes = 0;
 
@@ -159,7 +160,7 @@ export class RedisPrimaryLink {
     // Diskless transfers (EOF mark) and PSYNC's replication id change on CONTINUE.
     this.expect(['REPLCONF', 'capa', 'eof', 'capa', 'psync2'], (line) => this.expectOk(line, 'REPLCONF capa'));
     // What the last connection's stream applies first; a transaction it left open is resent.
-    await this.draining;
+    await this.drained;
     if (socket !== this.socket) return;
     if (this.handler.inTransaction()) this.handler.dropTransaction();
     this.transactionBytes = 0;
@@ -211,6 +212,12 @@ export class RedisPrimaryLink {
       if (this.socket === undefined || this.socket.destroyed) return;
     }
     if (this.phase === 'rdb-header') this.receiveRdbHeader();
+    else if (this.phase === 'commands' && this.pending.length > 0) {
+      // The stream right behind +CONTINUE, in the same read.
+      const rest = this.pending;
+      this.pending = Buffer.alloc(0);
+      (this.commands as RespReplyReader).feed(rest);
+    }
   }
 
   /** `$<length>\r\n` or `$EOF:<mark>\r\n`, after newlines the primary sends while it prepares the RDB. */
@@ -233,6 +240,8 @@ export class RedisPrimaryLink {
     else throw new Error(`the primary sent no RDB header but ${JSON.stringify(header.slice(0, 80))}`);
     const sink = new PassThrough({ highWaterMark: 1 << 20 });
     sink.on('drain', () => this.socket?.resume());
+    // The reader stops at the RDB's EOF and checksum: what comes after is no one's error.
+    sink.on('error', () => undefined);
     this.rdb = { sink, left, mark, tail: Buffer.alloc(0) };
     this.phase = 'rdb';
     const socket = this.socket;
@@ -309,7 +318,10 @@ export class RedisPrimaryLink {
   private receive(value: RespValue, bytes: number): void {
     this.queue.push({ value, bytes });
     if (this.queue.length > QUEUE_HIGH) this.socket?.pause();
-    this.draining ??= this.drain();
+    if (this.draining) return;
+    // Set before the loop starts: it may run to its end without waiting.
+    this.draining = true;
+    this.drained = this.drain();
   }
 
   /** Commands are applied strictly in order, waiting for any that waits for busy shards. */
@@ -330,7 +342,7 @@ export class RedisPrimaryLink {
     } catch (error) {
       this.fail(messageOf(error));
     } finally {
-      this.draining = undefined;
+      this.draining = false;
       if (this.queue.length <= QUEUE_HIGH && this.phase === 'commands') socket?.resume();
     }
   }
