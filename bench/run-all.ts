@@ -10,6 +10,7 @@ for (const script of [
   'durability-bench.js',
   'script-bench.js',
   'replication-bench.js',
+  'follow-redis-bench.js',
   'maxmemory-bench.js',
   'streams-bitmaps-hll-geo-bench.js',
   'bytes-bench.js',

@@ -59,7 +59,7 @@ function functionIndex(server: ServerContext): Map<string, FunctionEntry> | Prom
 }
 
 /** The library name from the `#!lua name=<name>` first line, as Redis checks it. */
-function libraryName(code: string): string | ErrorReply {
+export function libraryName(code: string): string | ErrorReply {
   if (!code.startsWith('#!')) return new ErrorReply('ERR Missing library metadata');
   const [engine, ...fields] = code.slice(2).split('\n', 1)[0].trim().split(/\s+/);
   if (engine.toLowerCase() !== 'lua') return new ErrorReply(`ERR Engine '${engine}' not found`);

@@ -24,6 +24,8 @@ export interface LinkHandler {
   tls(): ConnectionOptions | undefined;
   timeoutSeconds(): number;
   onError(message: string): void;
+  /** The primary does not know REPLSYNC: it is no Eddy (a redis-server, whose protocol another link speaks). */
+  notEddy(): void;
 }
 
 const BACKOFF_FIRST_MS = 100;
@@ -144,6 +146,10 @@ export class FollowerLink {
         }
         this.socket?.destroy();
         return;
+      }
+      if (error.startsWith('ERR unknown command')) {
+        this.stop();
+        return this.handler.notEddy();
       }
       return this.fail(error);
     }

@@ -11,6 +11,9 @@ import type { Store } from '../shards/store.js';
 import { FollowerLink } from './follower-link.js';
 import { sendCheckpoint, startPoint, streamLog } from './primary-stream.js';
 import { decodeRecords } from './record-wire.js';
+import { RedisPrimaryLink } from './redis-primary-link.js';
+import type { PrimaryCommands } from './primary-commands.js';
+import { redisPrimaryHandler } from './redis-primary-replication.js';
 import { ReplicaRegistry, type ReplicaPeer } from './replica-registry.js';
 import { loadReplicationIds, newReplicationId, NO_HISTORY, saveReplicationIds, type ReplicationIds } from './replication-ids.js';
 
@@ -40,7 +43,10 @@ interface CheckpointLoad {
  */
 export class Replication {
   readonly replicas = new ReplicaRegistry();
-  link: FollowerLink | undefined;
+  /** The link to this node's primary: an Eddy one, or a redis-server (told apart by its answer to REPLSYNC). */
+  link: FollowerLink | RedisPrimaryLink | undefined;
+  /** What a redis-server primary's stream runs as; the composition root gives it (it needs a session). */
+  primaryCommands: PrimaryCommands | undefined;
   /** The port this node serves clients on, which it announces to its primary. */
   listeningPort = 0;
   private loading: CheckpointLoad | undefined;
@@ -107,6 +113,27 @@ export class Replication {
     this.link = link;
     link.start();
     this.events.info('following a primary', { host, port });
+  }
+
+  /** The primary answered REPLSYNC as an unknown command: a redis-server, followed in its own protocol. */
+  private followRedis(host: string, port: number): void {
+    this.link?.stop();
+    const commands = () => {
+      if (this.primaryCommands === undefined) throw new Error("no client to run the primary's commands as");
+      return this.primaryCommands;
+    };
+    const handler = redisPrimaryHandler({
+      log: this.store.log,
+      config: this.config,
+      commands,
+      listeningPort: () => this.listeningPort,
+      info: (message, fields) => this.events.info(message, fields),
+      warn: (message, fields) => this.events.warn(message, fields),
+    });
+    const link = new RedisPrimaryLink(host, port, handler);
+    this.link = link;
+    link.start();
+    this.events.info('the primary is a redis-server: following it as its replica', { host, port });
   }
 
   /** REPLICAOF NO ONE: a primary again; the revision sequence goes on, under a new history name. */
@@ -213,6 +240,10 @@ export class Replication {
       tls: () => (this.config.get('tls-replication') === 'yes' ? tlsClientOptions((name) => this.config.get(name)) : undefined),
       timeoutSeconds: () => this.config.int('repl-timeout'),
       onError: (message: string) => this.events.warn('replication link', { reason: message }),
+      notEddy: () => {
+        const link = this.link;
+        if (current() && link !== undefined) this.followRedis(link.host, link.port);
+      },
     };
   }
 

@@ -14,6 +14,9 @@ export function statusOf(value: RespValue): string | undefined {
   return value !== null && typeof value === 'object' && 'status' in value ? value.status : undefined;
 }
 
+/** Redis's proto-max-bulk-len default: a longer bulk is a broken stream, not one to wait for. */
+const MAX_BULK_LENGTH = 512 * 1024 * 1024;
+
 export class RespReplyReader {
   private buffer: Buffer = Buffer.alloc(0);
   /** Bytes needed before the next parse can succeed (a big bulk arriving in pieces). */
@@ -21,7 +24,8 @@ export class RespReplyReader {
   private pieces: Buffer[] = [];
   private piecesLength = 0;
 
-  constructor(private readonly onValue: (value: RespValue) => void) {}
+  /** `onValue` also gets the value's size on the wire (a Redis primary's stream counts bytes). */
+  constructor(private readonly onValue: (value: RespValue, bytes: number) => void) {}
 
   feed(chunk: Buffer): void {
     this.pieces.push(chunk);
@@ -35,8 +39,9 @@ export class RespReplyReader {
     for (;;) {
       const parsed = this.parse(offset);
       if (parsed === undefined) break;
+      const start = offset;
       offset = parsed.end;
-      this.onValue(parsed.value);
+      this.onValue(parsed.value, offset - start);
     }
     this.buffer = this.buffer.subarray(offset);
     // parse() measured from the start of the old buffer.
@@ -68,6 +73,7 @@ export class RespReplyReader {
       case '$': {
         const length = Number(line);
         if (length < 0) return { value: null, end: next };
+        if (length > MAX_BULK_LENGTH) throw new Error(`replication stream: a bulk of ${length} bytes is past the limit of ${MAX_BULK_LENGTH}`);
         if (next + length + 2 > buffer.length) {
           this.needed = next + length + 2;
           return undefined;

@@ -5,6 +5,7 @@ import { defaultEncodingLimits, type EncodingLimits } from '../projections/encod
 import { Replication, type ReplicationEvents } from '../replication/replication.js';
 import { ScriptHost } from '../scripting/script-host.js';
 import { registerCommands } from '../session/command-registry.js';
+import { primaryCommands } from '../session/primary-client.js';
 import { ServerContext, type ServerHooks } from '../session/server-context.js';
 import { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
@@ -81,7 +82,7 @@ export async function composeServer(
     internalError: (error) => hooks.internalError(error, 'script'),
   });
   const replication = await Replication.open(store, config, checkpointer, events);
-  return new ServerContext(
+  const server = new ServerContext(
     store,
     config,
     hooks,
@@ -89,4 +90,6 @@ export async function composeServer(
     tcpPort,
     configFile,
   );
+  replication.primaryCommands = primaryCommands(server);
+  return server;
 }

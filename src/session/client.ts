@@ -105,6 +105,8 @@ export class Client implements Subscriber, WriteContext, TrackedClient {
   monitoring = false;
   /** The client Lua scripts' commands run as (Redis's CLIENT_SCRIPT): MONITOR shows it as `lua`, SORT sorts a set for it. */
   isScript = false;
+  /** The client a redis-server primary's stream runs as (Redis's CLIENT_MASTER): it writes on a read-only follower. */
+  isPrimary = false;
 
   constructor(
     readonly server: ServerContext,

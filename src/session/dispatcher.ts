@@ -69,6 +69,8 @@ function refuse(client: Client, spec: CommandSpec, command: CommandRow | undefin
   if (command === undefined) return unknownSubcommand(spec.name, args[1]);
   if (!arityAccepts(command.arity, args.length)) return wrongArity(command.name);
   if (!client.authenticated && (spec.flagBits & Flag.noauth) === 0) return NOAUTH;
+  // As Redis, the primary's stream is never refused: dropping its writes would be a divergence.
+  if (client.isPrimary) return undefined;
   // AUTH and HELLO run for any user, as in Redis (they are how a connection changes user).
   const denied = (spec.flagBits & Flag.noauth) === 0 ? aclRefusal(client, command, args, client.transaction !== null ? 'multi' : 'toplevel') : undefined;
   if (denied !== undefined) return denied;

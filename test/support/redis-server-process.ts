@@ -21,7 +21,7 @@ export class RedisServerProcess {
   private constructor(
     readonly port: number,
     private readonly child: ChildProcess,
-    private readonly dir: string,
+    readonly dir: string,
   ) {}
 
   /** `options`: more redis-server arguments (`--enable-debug-command yes`). */

@@ -5,3 +5,10 @@ export class CorruptPayload extends Error {}
 export function expectValid(condition: boolean, why: string): asserts condition {
   if (!condition) throw new CorruptPayload(why);
 }
+
+/** Bytes that end before what they hold does: in an RDB file being received, more may follow. */
+export class TruncatedPayload extends CorruptPayload {
+  constructor() {
+    super('payload ends early');
+  }
+}

@@ -14,10 +14,10 @@ for (let i = 0; i < 256; i++) {
   TABLE_HIGH[i] = Number(crc >> 32n);
 }
 
-/** The CRC-64 of `bytes[start, end)`. */
-export function crc64(bytes: Uint8Array, start = 0, end = bytes.length): bigint {
-  let low = 0;
-  let high = 0;
+/** The CRC-64 of `bytes[start, end)`; `previous`, the CRC-64 of what came before, continues a running one. */
+export function crc64(bytes: Uint8Array, start = 0, end = bytes.length, previous = 0n): bigint {
+  let low = Number(previous & 0xffffffffn);
+  let high = Number(previous >> 32n);
   for (let i = start; i < end; i++) {
     const index = (low ^ bytes[i]) & 0xff;
     low = (((low >>> 8) | (high << 24)) ^ TABLE_LOW[index]) >>> 0;

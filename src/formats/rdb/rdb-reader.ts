@@ -1,5 +1,5 @@
 import { scanNumber, scannedDouble, isCSpace } from '../strtod.js';
-import { CorruptPayload, expectValid } from './corrupt-payload.js';
+import { CorruptPayload, TruncatedPayload, expectValid } from './corrupt-payload.js';
 import { crc64 } from './crc64.js';
 import { LZF_MAX_EXPANSION, lzfDecompress } from './lzf.js';
 import { RDB_VERSION } from './rdb-types.js';
@@ -23,12 +23,12 @@ export class RdbReader {
   constructor(private readonly bytes: Buffer) {}
 
   byte(): number {
-    expectValid(this.at < this.bytes.length, 'payload ends early');
+    if (this.at >= this.bytes.length) throw new TruncatedPayload();
     return this.bytes[this.at++];
   }
 
   raw(count: number): Buffer {
-    expectValid(count <= this.bytes.length - this.at, 'payload ends early');
+    if (count > this.bytes.length - this.at) throw new TruncatedPayload();
     this.at += count;
     return this.bytes.subarray(this.at - count, this.at);
   }

@@ -80,6 +80,11 @@ export class RdbWriter {
     this.sink.buffer.writeBigInt64LE(BigInt(value), at);
   }
 
+  /** What was written, as it is. */
+  written(): Buffer {
+    return this.sink.toBuffer();
+  }
+
   /** The DUMP payload: what was written, the RDB version and the CRC-64 of both, little endian. */
   dumpPayload(): Buffer {
     const sink = this.sink;

@@ -31,6 +31,11 @@ const MIN_COMPRESS_IMPROVE = 8;
  * the value as rdbSaveObject writes it, then the RDB version and CRC-64.
  */
 export function dumpPayload(value: Value, settings: DumpSettings): Buffer {
+  return rdbObject(value, settings).dumpPayload();
+}
+
+/** The value as an RDB file holds it after its key (rdbSaveObjectType, rdbSaveObject), in a writer. */
+export function rdbObject(value: Value, settings: DumpSettings): RdbWriter {
   const writer = new RdbWriter(settings.compression);
   if (isStringValue(value)) {
     writer.byte(RDB_TYPE.STRING);
@@ -54,7 +59,7 @@ export function dumpPayload(value: Value, settings: DumpSettings): Buffer {
         writeStream(writer, (value as StreamValue).snapshot()[1] as StreamSnapshot);
         break;
     }
-  return writer.dumpPayload();
+  return writer;
 }
 
 function writeList(writer: RdbWriter, list: ListValue, settings: DumpSettings): void {

@@ -19,7 +19,11 @@ import { readStream } from './stream-payload.js';
  */
 export function restoredSnapshot(payload: Buffer): ValueSnapshot {
   const reader = new RdbReader(payload);
-  const type = reader.byte();
+  return readValue(reader, reader.byte());
+}
+
+/** The value of RDB object type `type` at the reader's position (an RDB file's key/value pairs). */
+export function readValue(reader: RdbReader, type: number): ValueSnapshot {
   switch (type) {
     case RDB_TYPE.STRING:
       return reader.string();
