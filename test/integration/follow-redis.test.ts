@@ -48,7 +48,7 @@ function connect(port: number): Redis {
 const infoField = async (client: Redis, field: string, section = 'replication'): Promise<string | undefined> =>
   new RegExp(`^${field}:(.*?)\r?$`, 'm').exec(await client.info(section))?.[1];
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 100_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -247,7 +247,7 @@ describe('following a redis-server primary', () => {
       expect(await follower.incr('load:counter:1')).toBe((acknowledged.get('load:counter:1') ?? 0) + 1);
       expect((await follower.role())[0]).toBe('master');
     },
-    120_000,
+    180_000,
   );
 
   test('a partial resync after the link drops, within the primary backlog', async () => {
@@ -267,7 +267,7 @@ describe('following a redis-server primary', () => {
     expect(Number(await infoField(primary, 'sync_full', 'stats'))).toBe(1);
     expect(Number(await infoField(primary, 'sync_partial_ok', 'stats'))).toBe(1);
     await expectSameKeys(primary, follower);
-  }, 120_000);
+  }, 180_000);
 
   test('a full resync after the link drops past the primary backlog', async () => {
     const redis = await startRedis(['--repl-backlog-size', '16384']);
@@ -285,7 +285,7 @@ describe('following a redis-server primary', () => {
     expect(Number(await infoField(primary, 'sync_full', 'stats'))).toBe(2);
     expect(Number(await infoField(primary, 'sync_partial_err', 'stats'))).toBe(1);
     await expectSameKeys(primary, follower);
-  }, 120_000);
+  }, 180_000);
 
   test('REPLICAOF a redis-server again after a promotion: its copy replaces what Eddy wrote', async () => {
     const redis = await startRedis();
@@ -302,7 +302,7 @@ describe('following a redis-server primary', () => {
     expect(await follower.exists('eddy-only')).toBe(0);
     expect(await follower.get('redis-later')).toBe('theirs');
     await expectSameKeys(primary, follower);
-  }, 120_000);
+  }, 180_000);
 });
 
 /** A fake primary: answers the handshake, then sends `after(socket)`'s bytes. Counts its connections. */
