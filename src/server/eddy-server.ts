@@ -97,7 +97,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   loadUsers(context);
   // Every SLOWLOG entry is also a log line, for log collectors.
   context.slowlog.onEntry = (entry) =>
-    logger.warn({ event: 'slow-command', id: entry.id, micros: entry.durationUsec, args: entry.args, client: entry.peer, name: entry.clientName }, 'slow command');
+    logger.info({ event: 'slow-command', id: entry.id, micros: entry.durationUsec, args: entry.args, client: entry.peer, name: entry.clientName }, 'slow command');
   const tracing = await startTracing(context, logger);
   // The Lua runtime loads in the background: the first EVAL need not wait for it.
   void context.scripts.warmUp();
