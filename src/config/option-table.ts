@@ -72,6 +72,9 @@ const EDDY_OPTIONS: readonly OptionSpec[] = [
   integer('http-port', '-1', -1n, 65535n, IMMUTABLE),
   integer('grpc-port', '-1', -1n, 65535n, IMMUTABLE),
   integer('ws-port', '-1', -1n, 65535n, IMMUTABLE),
+  // Prometheus metrics also on a port of their own (0: only at the HTTP listener's /metrics); metrics-auth no lets them be scraped without credentials.
+  integer('metrics-port', '0', 0n, 65535n, IMMUTABLE),
+  bool('metrics-auth', 'yes'),
   integer('shards', String(availableParallelism()), 1n, 1024n, IMMUTABLE),
   // The Lua runtime's memory cap: past it a script fails with an out-of-memory error.
   memory('script-memory-limit', '128mb', 0n, ULLONG_MAX, IMMUTABLE),

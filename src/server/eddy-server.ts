@@ -15,6 +15,7 @@ import { KeyspaceNotifier } from '../subscriptions/keyspace-notifications.js';
 import { scheduleCheckpoints } from './checkpoint-schedule.js';
 import { pinoLevel } from './logger.js';
 import { closeIdleClients } from './idle-timeout.js';
+import { ServerMetrics } from '../observability/metrics.js';
 
 /** Active expiry runs ten times a second, as Redis's default `hz 10`. */
 
@@ -108,9 +109,12 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   new KeyspaceNotifier(log, context.pubsub, config);
   context.activeExpiry.start();
   closeIdleClients(context);
-  const listeners = await listenAll(context, logger);
+  const metrics = new ServerMetrics(context);
+  const listeners = await listenAll(context, logger, metrics);
+  const metricsListener = await listenMetricsPort(context, metrics);
   context.replication.listeningPort = listeners[0].port;
   const ports = Object.fromEntries(listeners.map((listener) => [portField[listener.protocol], listener.port]));
+  if (metricsListener !== undefined) ports.metricsPort = metricsListener.port;
   logger.info({ ...ports, bind: config.get('bind'), shards: log.shardCount, appendfsync: fsync }, 'ready to accept connections');
 
   return {
@@ -144,6 +148,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
           await step('ending scripts', () => context.scripts.close());
           await new Promise((resolve) => setImmediate(resolve));
           await step('closing listeners', () => Promise.all(listeners.map((listener) => closeWithin(listener, LISTENER_CLOSE_MS, logger))));
+          await step('closing the metrics listener', () => metricsListener?.close());
           await step('flushing and closing the log', () => log.close());
           await step('removing the pid file', () => rmSync(join(dir, PID_FILE), { force: true }));
         } finally {
@@ -196,7 +201,7 @@ const portField: Record<ProtocolName, string> = { resp: 'port', http: 'httpPort'
  * last, so that a PING answered means every listener accepts connections (a readiness check on the
  * RESP port tells the truth); one that cannot bind closes those already open and fails the start.
  */
-async function listenAll(context: ServerContext, logger: Logger): Promise<ProtocolListener[]> {
+async function listenAll(context: ServerContext, logger: Logger, metrics: ServerMetrics): Promise<ProtocolListener[]> {
   const config = context.config;
   const host = config.get('bind');
   /** A listener that cannot bind says which one, and which option to change. */
@@ -217,6 +222,7 @@ async function listenAll(context: ServerContext, logger: Logger): Promise<Protoc
         host,
         attachUpgrades: websocket && ((http: import('node:http').Server) => websocket.attach(http, '/ws')),
         onInternalError: (error: unknown) => logger.error({ err: error }, 'http request failed'),
+        metrics,
       };
       others.push(await named('HTTP', 'http-port', () => listenHttp(context, options)));
     }
@@ -229,5 +235,17 @@ async function listenAll(context: ServerContext, logger: Logger): Promise<Protoc
   } catch (error) {
     await Promise.all(others.map((listener) => listener.close()));
     throw error;
+  }
+}
+
+/** --metrics-port: Prometheus's /metrics on a port of its own (0: none). */
+async function listenMetricsPort(context: ServerContext, metrics: ServerMetrics): Promise<{ port: number; close(): Promise<void> } | undefined> {
+  const port = context.config.int('metrics-port');
+  if (port === 0) return undefined;
+  const { listenMetrics } = await import('../protocols/http/metrics-listener.js');
+  try {
+    return await listenMetrics(context, metrics, port, context.config.get('bind'));
+  } catch (error) {
+    throw new Error(`the metrics listener cannot listen on ${context.config.get('bind')}:${port} (--metrics-port)`, { cause: error });
   }
 }
