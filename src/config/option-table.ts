@@ -88,6 +88,8 @@ const EDDY_OPTIONS: readonly OptionSpec[] = [
   bool('http-tls', 'no', { ...IMMUTABLE, doc: 'HTTP (and SSE, WebSocket at /ws) over TLS, with the tls-* certificates.' }),
   bool('grpc-tls', 'no', { ...IMMUTABLE, doc: 'gRPC over TLS, with the tls-* certificates.' }),
   bool('ws-tls', 'no', { ...IMMUTABLE, doc: 'The WebSocket listener (ws-port) over TLS, with the tls-* certificates.' }),
+  integer('metrics-port', '0', 0n, 65535n, { ...IMMUTABLE, doc: "Prometheus metrics on a port of their own (GET /metrics); 0: only at the HTTP listener's /metrics." }),
+  bool('metrics-auth', 'yes', { doc: 'Scrapes of /metrics need the password (as the HTTP API); no lets anyone on the network scrape.' }),
   integer('shards', String(availableParallelism()), 1n, 1024n, {
     ...IMMUTABLE,
     doc: 'Shards the keyspace is split into; a data directory keeps the count it was created with.',

@@ -33,6 +33,11 @@ const STORED_RUN = 512;
 
 export type CommitListener = (records: readonly LogRecord[]) => void;
 
+/** Told of each group commit written (metrics): once per batch, never per record. */
+export interface CommitObserver {
+  written(records: number, bytes: number, seconds: number, synced: boolean): void;
+}
+
 export interface LogOptions {
   shards: number;
   fsync: FsyncPolicy;
@@ -78,6 +83,10 @@ export class Log {
   batches = 0;
   /** The last group commit written: its start and end (performance.now()), records, and whether it synced (traces). */
   readonly lastWrite = { startedAt: 0, endedAt: 0, records: 0, synced: false };
+  /** Records written by those commits (a follower's too), for metrics. */
+  recordsWritten = 0;
+  /** Metrics' view of each commit; undefined: nobody watches, nothing is timed. */
+  commitObserver: CommitObserver | undefined;
 
   private pending: LogRecord[][];
   private pendingCount = 0;
@@ -366,10 +375,12 @@ export class Log {
     this.writing = true;
     const batch: LogRecord[] = [];
     const frames: { shard: number; firstRev: number; value: Buffer }[] = [];
+    let bytes = 0;
     for (let shard = 0; shard < this.shardCount; shard++) {
       const records = this.pending[shard];
       if (records.length === 0) continue;
       const value = encodeFrame(records);
+      bytes += value.length;
       this.bytesWritten += value.length;
       frames.push({ shard, firstRev: records[0].rev, value });
       for (const record of records) batch.push(record);
@@ -381,6 +392,7 @@ export class Log {
     if (frames.length > 1) batch.sort((a, b) => a.rev - b.rev);
     const sync = this.fsync === 'always' || this.syncRequested;
     this.syncRequested = false;
+    const observer = this.commitObserver;
     const startedAt = performance.now();
     try {
       await this.storage.writeFrames(frames, sync);
@@ -388,6 +400,8 @@ export class Log {
       this.lastWriteOk = true;
       this.lastWriteError = '';
       this.batches++;
+      this.recordsWritten += batch.length;
+      observer?.written(batch.length, bytes, (performance.now() - startedAt) / 1000, sync);
     } catch (error) {
       this.lastWriteOk = false;
       this.lastWriteError = writeErrorText(error);

@@ -54,3 +54,8 @@ export function refuseConnection(socket: Socket, message: string): void {
   socket.resume();
   socket.end(message, () => socket.destroy());
 }
+
+/** What the HTTP listener and the metrics port serve at GET /metrics (the server's Prometheus registry). */
+export interface MetricsSource {
+  scrape(): Promise<{ contentType: string; text: string }>;
+}

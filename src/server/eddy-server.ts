@@ -19,6 +19,7 @@ import { scheduleCheckpoints } from './checkpoint-schedule.js';
 import { pinoLevel } from './logger.js';
 import { closeIdleClients } from './idle-timeout.js';
 import { openLog, prepareDataDir, removePidFile } from './data-directory.js';
+import { ServerMetrics } from './server-metrics.js';
 
 /** Active expiry runs ten times a second, as Redis's default `hz 10`. */
 
@@ -116,9 +117,12 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   new KeyspaceNotifier(log, context.pubsub, config);
   context.activeExpiry.start();
   closeIdleClients(context);
-  const listeners = await listenAll(context, new ServerTls(config, logger), logger);
+  const metrics = new ServerMetrics(context);
+  const listeners = await listenAll(context, new ServerTls(config, logger), logger, metrics);
+  const metricsListener = await listenMetricsPort(context, metrics);
   context.replication.listeningPort = listeners[0].port;
   const ports = Object.fromEntries(listeners.map((listener) => [portField[listener.protocol], listener.port]));
+  if (metricsListener !== undefined) ports.metricsPort = metricsListener.port;
   logger.info({ ...ports, bind: config.get('bind'), shards: log.shardCount, appendfsync: fsync }, 'ready to accept connections');
 
   return {
@@ -153,6 +157,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
           await step('ending scripts', () => context.scripts.close());
           await new Promise((resolve) => setImmediate(resolve));
           await step('closing listeners', () => Promise.all(listeners.map((listener) => closeWithin(listener, LISTENER_CLOSE_MS, logger))));
+          await step('closing the metrics listener', () => metricsListener?.close());
           await step('flushing and closing the log', () => log.close());
           // After the log: the last commands' spans end with its last commit.
           if (tracing !== undefined) await step('exporting the last spans', () => tracing.shutdown());
@@ -220,7 +225,7 @@ const portField: Record<ProtocolName, string> = { resp: 'port', 'resp-tls': 'tls
  * last, so that a PING answered means every listener accepts connections (a readiness check on the
  * RESP port tells the truth); one that cannot bind closes those already open and fails the start.
  */
-async function listenAll(context: ServerContext, tls: ServerTls, logger: Logger): Promise<ProtocolListener[]> {
+async function listenAll(context: ServerContext, tls: ServerTls, logger: Logger, metrics: ServerMetrics): Promise<ProtocolListener[]> {
   const config = context.config;
   const host = config.get('bind');
   /** A listener that cannot bind says which one, and which option to change. */
@@ -247,6 +252,7 @@ async function listenAll(context: ServerContext, tls: ServerTls, logger: Logger)
         attachUpgrades: websocket && ((http: import('node:http').Server) => websocket.attach(http, '/ws')),
         onInternalError: (error: unknown) => logger.error({ err: error }, 'http request failed'),
         tls: tls.optionsIf('http-tls'),
+        metrics,
       };
       others.push(watched(await named('HTTP', 'http-port', () => listenHttp(context, options)), options.tls !== undefined));
     }
@@ -265,5 +271,17 @@ async function listenAll(context: ServerContext, tls: ServerTls, logger: Logger)
   } catch (error) {
     await Promise.all(others.map((listener) => listener.close()));
     throw error;
+  }
+}
+
+/** --metrics-port: Prometheus's /metrics on a port of its own (0: none). */
+async function listenMetricsPort(context: ServerContext, metrics: ServerMetrics): Promise<{ port: number; close(): Promise<void> } | undefined> {
+  const port = context.config.int('metrics-port');
+  if (port === 0) return undefined;
+  const { listenMetrics } = await import('../protocols/http/metrics-listener.js');
+  try {
+    return await listenMetrics(context, metrics, port, context.config.get('bind'));
+  } catch (error) {
+    throw new Error(`the metrics listener cannot listen on ${context.config.get('bind')}:${port} (--metrics-port)`, { cause: error });
   }
 }

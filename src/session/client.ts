@@ -10,6 +10,8 @@ import type { WriteContext } from '../shards/store.js';
 export interface ClientTransport {
   readonly remoteAddress: string;
   readonly localAddress: string;
+  /** The protocol it came by, for metrics (tail subscribers by protocol); RESP when not said. */
+  readonly protocol?: 'resp' | 'http' | 'grpc' | 'ws';
   /** Closes the connection at once (CLIENT KILL, timeout), after `finalMessage` when given. */
   close(finalMessage?: PushReply): void;
   /**

@@ -20,6 +20,9 @@ export class Checkpointer {
   lastSaveSeconds = Math.floor(Date.now() / 1000);
   lastStatusOk = true;
   lastDurationMs = 0;
+  /** Bytes and keys of the last complete checkpoint, every shard's together (metrics). */
+  lastBytes = 0;
+  lastKeys = 0;
 
   constructor(private readonly store: Store) {}
 
@@ -49,6 +52,8 @@ export class Checkpointer {
         manifests.push(manifest);
       }
       this.lastRev = rev;
+      this.lastBytes = manifests.reduce((sum, manifest) => sum + manifest.bytes, 0);
+      this.lastKeys = manifests.reduce((sum, manifest) => sum + manifest.keys, 0);
       this.lastSaveSeconds = Math.floor(Date.now() / 1000);
       this.lastStatusOk = true;
       return manifests;

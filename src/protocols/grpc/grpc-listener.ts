@@ -167,6 +167,7 @@ async function streamTail(server: ServerContext, call: ServerWritableStream<Tail
   });
   const limit = new OutputLimit(() => server.pubsubOutputLimits);
   const session = new CommandSession(server, {
+    protocol: 'grpc',
     remoteAddress: call.getPeer(),
     localAddress: '',
     close: (finalMessage) => {

@@ -6,8 +6,9 @@ import type { TlsOptions } from 'node:tls';
 import { EDDY_VERSION } from '../../config/version.js';
 import type { ServerContext } from '../../session/server-context.js';
 import { BULK_TOO_LONG } from '../command-session.js';
-import { DRAIN_GRACE_MS, requestSizeLimit, type ProtocolListener } from '../protocol.js';
+import { DRAIN_GRACE_MS, requestSizeLimit, type MetricsSource, type ProtocolListener } from '../protocol.js';
 import { registerRoutes } from './http-routes.js';
+import { metricsRefusal } from '../metrics-access.js';
 
 export interface HttpOptions {
   port: number;
@@ -17,6 +18,8 @@ export interface HttpOptions {
   onInternalError: (error: unknown) => void;
   /** HTTPS (and WSS at /ws) with these certificates. */
   tls?: TlsOptions;
+  /** Served at GET /metrics (Prometheus's text format). */
+  metrics?: MetricsSource;
 }
 
 /** The HTTP adapter (fastify): routes, schema validation, OpenAPI at /openapi.json. */
@@ -41,6 +44,14 @@ export async function listenHttp(server: ServerContext, options: HttpOptions): P
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `ERR no route ${request.method} ${request.url.split('?')[0]}` }));
   registerRoutes(app, server);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  const metrics = options.metrics;
+  if (metrics !== undefined)
+    app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+      const refused = await metricsRefusal(server, (name) => request.headers[name], request.socket);
+      if (refused !== undefined) return reply.code(401).send({ error: refused });
+      const { contentType, text } = await metrics.scrape();
+      return reply.type(contentType).send(text);
+    });
   options.attachUpgrades?.(app.server);
   await app.listen({ port: options.port, host: options.host });
   return {

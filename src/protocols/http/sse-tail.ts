@@ -57,6 +57,7 @@ export function registerSseTail(app: FastifyInstance, server: ServerContext): vo
     raw.on('error', () => undefined); // a client gone mid-write: 'close' does the cleaning up
     const socket = request.socket;
     const session = new CommandSession(server, {
+      protocol: 'http',
       remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`,
       localAddress: `${socket.localAddress}:${socket.localPort}`,
       close: (finalMessage) => {

@@ -57,6 +57,7 @@ export class WebSocketConnection {
   ) {
     const tcp = request.socket;
     this.session = new CommandSession(server, {
+      protocol: 'ws',
       remoteAddress: `${tcp.remoteAddress}:${tcp.remotePort}`,
       localAddress: `${tcp.localAddress}:${tcp.localPort}`,
       close: (finalMessage) => this.closeWith(finalMessage),
