@@ -31,7 +31,7 @@ async function dataset(client: Redis): Promise<Record<string, unknown>> {
               : type === 'hash'
                 ? await client.hgetall(key)
                 : type === 'zset'
-                  ? await client.zrange(key, 0, -1, 'WITHSCORES')
+                  ? await client.zrange(key, '0', '-1', 'WITHSCORES')
                   : [await client.xrange(key, '-', '+'), await client.xinfo('GROUPS', key)];
       facts[`${db}:${key}`] = { type, value, expires: (await client.pttl(key)) > 0 };
     }
