@@ -1,7 +1,7 @@
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { RdbFileWriter } from '../src/projections/rdb/rdb-file-writer.js';
+import { RDB_FILE_SETTINGS, RdbFileWriter, writeStandardAux } from '../src/projections/rdb/rdb-file-writer.js';
 import { DATABASES, FUNCTIONS_DB, type ShardState } from '../src/projections/shard-state.js';
 
 /** What an exported file holds, for the tool's summary. */
@@ -14,24 +14,17 @@ export interface ExportSummary {
 /** Bytes gathered before they are written out. */
 const WRITE_BYTES = 1 << 20;
 
-/** Redis's defaults for DUMP and SAVE: rdbcompression yes, list-max-listpack-size -2, list-compress-depth 0. */
-const FILE_SETTINGS = { compression: true, listFill: -2, listCompressDepth: 0 };
-
 /** Writes `states` (every shard at one revision) to `out` as a Redis 7.0 RDB file. */
 export async function writeRdbFile(states: readonly ShardState[], out: Writable, now: number): Promise<ExportSummary> {
   const summary: ExportSummary = { keysPerDb: new Map(), functions: 0, bytes: 0 };
-  const writer = new RdbFileWriter(FILE_SETTINGS);
+  const writer = new RdbFileWriter(RDB_FILE_SETTINGS);
   const flush = async (atLeast: number): Promise<void> => {
     if (writer.pendingBytes < atLeast) return;
     const bytes = writer.take();
     summary.bytes += bytes.length;
     if (!out.write(bytes)) await once(out, 'drain');
   };
-  writer.aux('redis-ver', '7.0.0');
-  writer.aux('redis-bits', '64');
-  writer.aux('ctime', String(Math.floor(now / 1000)));
-  writer.aux('used-mem', '0');
-  writer.aux('aof-base', '0');
+  writeStandardAux(writer, now);
   for (const state of states) for (const code of state.dbs[FUNCTIONS_DB].data.values()) writer.functionLibrary(code as string);
   summary.functions = states.reduce((sum, state) => sum + state.dbs[FUNCTIONS_DB].size, 0);
   for (let db = 0; db < DATABASES; db++) {
@@ -46,7 +39,7 @@ export async function writeRdbFile(states: readonly ShardState[], out: Writable,
         if (expireAt !== 0) expires++;
       }
     if (keys === 0) continue;
-    writer.database(db, keys, expires);
+    writer.database(db, { keys, expires });
     for (const ks of keyspaces)
       for (const [key, value] of ks.data) {
         const expireAt = ks.expireAt(key);

@@ -137,6 +137,7 @@ const ROWS: Row[] = [
   ['role', 1, 'noscript loading stale fast', 0, 0, 0, 'server', 'Returns the replication role.', replication.role],
   ['wait', 3, 'noscript', 0, 0, 0, 'generic', 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.', replication.wait],
   ['replconf', -1, 'admin noscript loading stale allow_busy', 0, 0, 0, 'server', 'An internal command for configuring the replication stream.', replication.replconf],
+  ['sync', 1, 'admin noscript no_async_loading no_multi', 0, 0, 0, 'server', 'An internal command used in replication.', replication.sync],
   ['replsync', 4, 'admin noscript no_multi stale', 0, 0, 0, 'server', "An internal command: a follower resumes its primary's log from a revision.", replication.replsync],
   ['digest', 1, 'readonly stale', 0, 0, 0, 'server', 'Returns a hash of the whole dataset.', replication.digest],
   ['debug', -2, 'admin noscript loading stale', 0, 0, 0, 'server', 'A container for debugging commands.', debug],

@@ -1,4 +1,5 @@
 import { datasetDigest } from '../replication/dataset-digest.js';
+import { streamRdbSnapshot } from '../replication/rdb-snapshot-stream.js';
 import { roleReply } from '../replication/replication-info.js';
 import { parseInteger } from './arguments.js';
 import type { Client } from '../session/client.js';
@@ -107,6 +108,32 @@ export function replsync(client: Client, args: string[]): Reply | PendingReply {
   const ts = parseInteger(args[3]);
   if (rev === null || ts === null || rev < 0) return NOT_AN_INTEGER;
   return client.server.replication.serve(peerOf(client), args[1], rev, ts);
+}
+
+/**
+ * SYNC: the whole dataset as an RDB file, then the connection closes (what `redis-cli --rdb`
+ * asks for after REPLCONF rdb-only 1). Eddy's followers use REPLSYNC instead.
+ */
+export function sync(client: Client): Reply | PendingReply {
+  const transport = client.transport;
+  const pushRaw = transport.pushRaw?.bind(transport);
+  if (pushRaw === undefined) return new ErrorReply('ERR SYNC needs a RESP connection');
+  if (client.inTransaction) return new ErrorReply("ERR Replica can't sync in MULTI");
+  const server = client.server;
+  const sink = {
+    send: pushRaw,
+    get congested() {
+      return transport.congested === true;
+    },
+    drained: () => transport.drained?.() ?? Promise.resolve(),
+  };
+  client.closeAfterReply = true;
+  return PendingReply.from(
+    streamRdbSnapshot(server.checkpointer, server.store.log, server.store.encodingLimits, sink).then(
+      () => NO_REPLY,
+      (error: unknown) => new ErrorReply(`ERR SYNC failed: ${error instanceof Error ? error.message : String(error)}`),
+    ),
+  );
 }
 
 /** DIGEST: a hash of the whole dataset, equal on a primary and its followers at the same revision. */

@@ -29,6 +29,8 @@ export interface ClientTransport {
    * as Redis sends them after the reply); at once when none runs. Without it, push().
    */
   pushAfterReply?(message: PushReply): void;
+  /** Bytes as they are, behind the replies gathered (SYNC's RDB); only RESP has it. */
+  pushRaw?(bytes: Buffer): void;
   /** A MONITOR line (a status reply out of band); protocols that cannot send one lack it. */
   pushLine?(line: StatusReply): boolean;
   /** The socket's file descriptor where there is one (CLIENT LIST's fd). */

@@ -10,6 +10,18 @@ const OPCODE = { FUNCTION2: 245, AUX: 250, RESIZEDB: 251, EXPIRETIME_MS: 252, SE
 /** What Redis 7.0's rdbSaveRio writes, in its order: header, AUX fields, functions, each database, EOF, CRC-64. */
 export const RDB_FILE_HEADER = 'REDIS0010';
 
+/** Redis's defaults for SAVE: rdbcompression yes, list-max-listpack-size -2, list-compress-depth 0. */
+export const RDB_FILE_SETTINGS: DumpSettings = { compression: true, listFill: -2, listCompressDepth: 0 };
+
+/** The AUX fields Redis 7.0 starts a file with that loaders look at. */
+export function writeStandardAux(writer: RdbFileWriter, now: number): void {
+  writer.aux('redis-ver', '7.0.0');
+  writer.aux('redis-bits', '64');
+  writer.aux('ctime', String(Math.floor(now / 1000)));
+  writer.aux('used-mem', '0');
+  writer.aux('aof-base', '0');
+}
+
 /**
  * Writes an RDB file of version 10 (Redis 7.0) a piece at a time: call the methods in file order
  * (aux, functions, then per database `database` and its keys, then `end`), and `take()` the
@@ -42,14 +54,16 @@ export class RdbFileWriter {
     this.strings(code);
   }
 
-  /** SELECTDB and RESIZEDB: the keys that follow are in `db`. */
-  database(db: number, keys: number, expires: number): void {
+  /** SELECTDB, and RESIZEDB when the sizes are known: the keys that follow are in `db`. */
+  database(db: number, sizes?: { keys: number; expires: number }): void {
     const writer = new RdbWriter(false);
     writer.byte(OPCODE.SELECTDB);
     writer.length(db);
-    writer.byte(OPCODE.RESIZEDB);
-    writer.length(keys);
-    writer.length(expires);
+    if (sizes !== undefined) {
+      writer.byte(OPCODE.RESIZEDB);
+      writer.length(sizes.keys);
+      writer.length(sizes.expires);
+    }
     this.sink.bytes(writer.written());
   }
 

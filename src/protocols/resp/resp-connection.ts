@@ -247,6 +247,12 @@ export class RespConnection implements RespSink, ClientTransport, AckWaiter {
     return true;
   }
 
+  pushRaw(bytes: Buffer): void {
+    if (this.closing) return;
+    this.append(bytes.toString('latin1'));
+    this.flush();
+  }
+
   private readonly flushPushes = (): void => {
     this.pushFlushScheduled = false;
     if (!this.socket.destroyed) this.flush();
