@@ -35,9 +35,13 @@ describe('CLIENT PAUSE', () => {
   it('holds writes in order until UNPAUSE while reads go on (WRITE)', async () => {
     const [admin, first, second, reader] = [connect(), connect(), connect(), connect()];
     await admin.set('k', '0');
+    // Both connected first: the order they are held in is the order their SETs arrive.
+    await Promise.all([first.ping(), second.ping()]);
     expect(await admin.client('PAUSE', '10000', 'WRITE')).toBe('OK');
     const order: string[] = [];
-    const writes = [first.set('k', '1').then(() => order.push('first')), second.set('k', '2').then(() => order.push('second'))];
+    const firstWrite = first.set('k', '1').then(() => order.push('first'));
+    await sleep(20);
+    const writes = [firstWrite, second.set('k', '2').then(() => order.push('second'))];
     const evalHeld = reader.duplicate().eval('return 1', 0);
     expect(await reader.get('k')).toBe('0');
     await sleep(100);
