@@ -1,32 +1,12 @@
+import { ACL_CATEGORIES } from '../security/acl-user.js';
+
 /**
  * Redis 7's ACL categories of a command or subcommand (COMMAND INFO, ACL CAT): the category of its
  * data type or family, those its flags imply (write, read, admin and dangerous, pubsub, fast or
  * slow, blocking), and a few Redis sets by hand. Listed in Redis's order (the order of its
  * category bits), so COMMAND INFO answers as redis-server does.
  */
-const ORDER = [
-  'keyspace',
-  'read',
-  'write',
-  'set',
-  'sortedset',
-  'list',
-  'hash',
-  'string',
-  'bitmap',
-  'hyperloglog',
-  'geo',
-  'stream',
-  'pubsub',
-  'admin',
-  'fast',
-  'slow',
-  'blocking',
-  'dangerous',
-  'connection',
-  'transaction',
-  'scripting',
-];
+const ORDER = ACL_CATEGORIES;
 
 /** The category a command table group stands for (server and pub/sub commands take theirs from flags and EXTRA). */
 const OF_GROUP: Readonly<Record<string, string | undefined>> = {
