@@ -51,7 +51,7 @@ export class Slowlog {
       clientName: client.name,
     };
     this.entries.unshift(entry);
-    if (this.entries.length > this.maxLength) this.entries.length = this.maxLength;
+    this.trim();
     this.onEntry?.(entry);
   }
 
@@ -64,7 +64,7 @@ export class Slowlog {
     return this.entries.length;
   }
 
-  /** slowlog-max-len lowered: older entries go at once. */
+  /** Past slowlog-max-len (an entry added, or the length lowered), the oldest entries go. */
   trim(): void {
     if (this.entries.length > this.maxLength) this.entries.length = this.maxLength;
   }

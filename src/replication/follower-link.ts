@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { messageOf } from '../replies/errors.js';
+import { encodeCommand } from './resp-command.js';
 import { errorOf, RespReplyReader, statusOf, type RespValue } from './resp-reply-reader.js';
 
 /** What a follower's link asks of, and tells, the node it runs in. */
@@ -185,9 +186,7 @@ export class FollowerLink {
   private send(args: string[]): void {
     const socket = this.socket;
     if (socket === undefined || socket.destroyed) return;
-    let text = `*${args.length}\r\n`;
-    for (const arg of args) text += `$${Buffer.byteLength(arg, 'latin1')}\r\n${arg}\r\n`;
-    socket.write(text, 'latin1');
+    socket.write(encodeCommand(args));
   }
 
   /** Replies and stream messages are handled strictly in order, some of them asynchronously. */

@@ -1,3 +1,4 @@
+import { encodeCommand } from './resp-command.js';
 import { connect, type Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { messageOf } from '../replies/errors.js';
@@ -376,9 +377,7 @@ export class RedisPrimaryLink {
   private send(args: string[]): void {
     const socket = this.socket;
     if (socket === undefined || socket.destroyed) return;
-    let text = `*${args.length}\r\n`;
-    for (const arg of args) text += `$${Buffer.byteLength(arg, 'latin1')}\r\n${arg}\r\n`;
-    socket.write(text, 'latin1');
+    socket.write(encodeCommand(args));
   }
 
   private closed(socket: Socket): void {

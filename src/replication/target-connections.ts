@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { RespReplyReader, type RespValue } from './resp-reply-reader.js';
+import { encodeCommand } from './resp-command.js';
 
 /** Redis's MIGRATE_SOCKET_CACHE_ITEMS and MIGRATE_SOCKET_CACHE_TTL. */
 const MAX_CACHED = 64;
@@ -112,15 +113,6 @@ export class TargetConnection {
   close(): void {
     this.socket.destroy();
   }
-}
-
-function encodeCommand(args: readonly (string | Buffer)[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
-  for (const arg of args) {
-    const bytes = typeof arg === 'string' ? Buffer.from(arg, 'latin1') : arg;
-    parts.push(Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from('\r\n'));
-  }
-  return Buffer.concat(parts);
 }
 
 /** MIGRATE's cached connections by host:port: at most 64, each closed after 10 s unused, as Redis keeps them. */
