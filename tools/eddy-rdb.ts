@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { LogStorage } from '../src/log/storage.js';
 import { newestHeld, planRestore, replayToRevision, revisionAtTime } from './point-in-time.js';
 import { writeRdbFileAt } from './rdb-export.js';
-import { importRdbFile } from './rdb-import.js';
+import { importRdbFile } from '../src/server/rdb-import.js';
 import { snapshotCopy } from './snapshot-copy.js';
 
 /**

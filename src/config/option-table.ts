@@ -99,6 +99,10 @@ const EDDY_OPTIONS: readonly OptionSpec[] = [
   option('log-retention', { type: 'retention' }, '24h', {
     doc: 'History the log keeps for tails and point-in-time recovery: a duration (30m, 24h, 7d) and/or a size per shard (10gb).',
   }),
+  text('load-rdb', '', {
+    access: 'immutable',
+    doc: 'A Redis RDB file a new data directory is loaded from at start (as eddy-rdb import); a directory that holds a log keeps it.',
+  }),
   integer('log-segment-revisions', '65536', 16n, 2n ** 30n, { ...IMMUTABLE, doc: 'Revisions per log segment: the unit in which old history is dropped.' }),
   bool('replica-diverged-resync', 'no', {
     doc: "A follower whose history the primary does not have (it was ahead) starts over from the primary's copy instead of stopping with an error.",

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Log, type LogOptions } from '../log/log.js';
 
@@ -56,4 +56,9 @@ export async function openLog(dir: string, options: LogOptions): Promise<Log> {
 /** At the end of a stop, once the log is closed. */
 export function removePidFile(dir: string): void {
   rmSync(join(dir, PID_FILE), { force: true });
+}
+
+/** Whether `dir` holds an Eddy log already (LevelDB's CURRENT is there). */
+export function holdsLog(dir: string): boolean {
+  return existsSync(join(dir, 'CURRENT'));
 }

@@ -20,6 +20,7 @@ import { pinoLevel } from './logger.js';
 import { closeIdleClients } from './idle-timeout.js';
 import { openLog, prepareDataDir, removePidFile } from './data-directory.js';
 import { ServerMetrics } from './server-metrics.js';
+import { loadRdbIntoNewDataDir } from './load-rdb.js';
 
 /** Active expiry runs ten times a second, as Redis's default `hz 10`. */
 
@@ -37,6 +38,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   // The heap is sized before the process starts (bin/eddy.js): a maxmemory it cannot hold is refused now, not found out at V8's abort.
   const beyondHeap = maxmemoryBeyondHeap(config.int('maxmemory'), getHeapStatistics().heap_size_limit);
   if (beyondHeap !== undefined) throw new Error(beyondHeap);
+  await loadRdbIntoNewDataDir(config, dir, logger);
   prepareDataDir(dir);
   const requestedShards = config.int('shards');
   const fsync = config.get('appendfsync');

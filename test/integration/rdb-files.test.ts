@@ -118,6 +118,42 @@ describe('eddy-rdb import', () => {
   });
 });
 
+describe('--load-rdb', () => {
+  it('loads the file into a new data directory at start, and a restart keeps the log written since', async () => {
+    const file = join(redis.dir, 'dump.rdb');
+    const eddy = await EddyProcess.start(['--load-rdb', file], join(work, 'loaded', 'data'));
+    const client = new Redis({ port: eddy.port, host: '127.0.0.1' });
+    try {
+      expect(await dataset(client)).toEqual(await dataset(redisClient));
+      expect(eddy.output.join('\n')).toContain('"event":"rdb-load-done"');
+      await client.set('string', 'written after the load');
+      client.disconnect();
+      expect(await eddy.kill('SIGTERM')).toBe(0);
+      await eddy.launch();
+      const again = new Redis({ port: eddy.port, host: '127.0.0.1' });
+      expect(await again.get('string')).toBe('written after the load');
+      again.disconnect();
+      expect(eddy.output.join('\n')).toContain('"event":"rdb-load-skipped"');
+    } finally {
+      client.disconnect();
+      await eddy.stop();
+    }
+  });
+
+  it('refuses to start on a file that is missing or not an RDB, leaving no data directory', async () => {
+    for (const [n, file] of [join(work, 'no-such.rdb'), join(work, 'not-rdb.rdb')].entries()) {
+      writeFileSync(join(work, 'not-rdb.rdb'), 'hello, not an RDB file');
+      const dir = join(work, `refused-${n}`);
+      const failed = await EddyProcess.start(['--load-rdb', file], dir).then(
+        () => 'started',
+        (error: Error) => error.message,
+      );
+      expect(failed).toMatch(n === 0 ? /load-rdb: .* does not exist/ : /not an RDB/);
+      expect(existsSync(join(dir, 'CURRENT'))).toBe(false);
+    }
+  });
+});
+
 describe('RDB files out', () => {
   it('redis-cli --rdb against Eddy writes a file that redis-server loads with every key equal', async () => {
     const eddy = await EddyProcess.start();

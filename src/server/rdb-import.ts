@@ -1,12 +1,12 @@
 import { createReadStream, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { libraryName } from '../src/commands/function-commands.js';
-import { ErrorReply } from '../src/replies/reply.js';
-import { CheckpointWriter } from '../src/log/checkpoints.js';
-import { LogStorage } from '../src/log/storage.js';
-import { RdbFileError, readRdbFile } from '../src/projections/rdb/rdb-file-reader.js';
-import { DATABASES, FUNCTIONS_DB } from '../src/projections/shard-state.js';
-import { shardOfSlot, slotOf } from '../src/shards/slot.js';
+import { libraryName } from '../commands/function-commands.js';
+import { ErrorReply } from '../replies/reply.js';
+import { CheckpointWriter } from '../log/checkpoints.js';
+import { LogStorage } from '../log/storage.js';
+import { RdbFileError, readRdbFile } from '../projections/rdb/rdb-file-reader.js';
+import { DATABASES, FUNCTIONS_DB } from '../projections/shard-state.js';
+import { shardOfSlot, slotOf } from '../shards/slot.js';
 
 /** The revision of the one checkpoint an import writes: the server's first own write is the next one. */
 const IMPORT_REV = 1;
