@@ -17,6 +17,7 @@ import * as sets from './set-commands.js';
 import * as zsets from './zset-commands.js';
 import * as keys from './key-commands.js';
 import { memory } from './memory-commands.js';
+import { cluster, clusterClientFlag } from './cluster-command.js';
 import { latency, slowlog } from './diagnostics-commands.js';
 import { acl } from './acl-command.js';
 import { COMMAND_EVENTS } from './keyspace-events.js';
@@ -147,6 +148,11 @@ const ROWS: Row[] = [
   ['acl', -2, '', 0, 0, 0, 'server', 'A container for Access List Control commands.', acl],
   ['slowlog', -2, '', 0, 0, 0, 'server', 'A container for slow log commands.', slowlog],
   ['latency', -2, '', 0, 0, 0, 'server', 'A container for latency diagnostics commands.', latency],
+  // cluster
+  ['cluster', -2, '', 0, 0, 0, 'cluster', 'A container for Redis Cluster commands.', cluster],
+  ['asking', 1, 'fast', 0, 0, 0, 'connection', 'Signals that a cluster client is following an -ASK redirect.', clusterClientFlag],
+  ['readonly', 1, 'fast loading stale', 0, 0, 0, 'connection', 'Enables read-only queries for a connection to a Redis Cluster replica node.', clusterClientFlag],
+  ['readwrite', 1, 'fast loading stale', 0, 0, 0, 'connection', 'Enables read-write queries for a connection to a Redis Cluster replica node.', clusterClientFlag],
   // strings
   ['get', 2, 'readonly fast', 1, 1, 1, 'string', 'Returns the string value of a key.', strings.get],
   ['set', -3, 'write denyoom', 1, 1, 1, 'string', 'Sets the string value of a key, ignoring its type.', strings.set],
@@ -542,6 +548,23 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
     ['reset', -2, 'admin noscript loading stale', 'Resets the latency data for one or more events.'],
     ['doctor', 2, 'admin noscript loading stale', 'Returns a human-readable latency analysis report.'],
     ['histogram', -2, 'admin noscript loading stale', 'Returns the cumulative distribution of latencies of a subset or all commands.'],
+    HELP,
+  ],
+  cluster: [
+    ['addslots', -3, 'admin stale no_async_loading', 'Assigns new hash slots to a node.'],
+    ['addslotsrange', -4, 'admin stale no_async_loading', 'Assigns new hash slot ranges to a node.'],
+    ['countkeysinslot', 3, 'stale', 'Returns the number of keys in a hash slot.'],
+    ['delslots', -3, 'admin stale no_async_loading', 'Sets hash slots as unbound for a node.'],
+    ['delslotsrange', -4, 'admin stale no_async_loading', 'Sets hash slot ranges as unbound for a node.'],
+    ['getkeysinslot', 4, 'stale', 'Returns the key names in a hash slot.'],
+    ['info', 2, 'stale', 'Returns information about the state of a node.'],
+    ['keyslot', 3, 'stale', 'Returns the hash slot for a key.'],
+    ['meet', -4, 'admin stale no_async_loading', 'Forces a node to handshake with another node.'],
+    ['myid', 2, 'stale', 'Returns the ID of a node.'],
+    ['nodes', 2, 'stale', 'Returns the cluster configuration for a node.'],
+    ['set-config-epoch', 3, 'admin stale no_async_loading', 'Sets the configuration epoch for a new node.'],
+    ['shards', 2, 'stale', 'Returns the mapping of cluster slots to shards.'],
+    ['slots', 2, 'stale', 'Returns the mapping of cluster slots to nodes.'],
     HELP,
   ],
   memory: [

@@ -158,7 +158,7 @@ const SECTIONS: Record<string, Section> = {
         percentiles.map((percent) => `p${percent}=${(figures.latency.percentile(Number(percent)) / 1000).toFixed(3)}`).join(','),
       ]);
   },
-  cluster: () => [['cluster_enabled', 0]],
+  cluster: (s) => [['cluster_enabled', s.cluster === undefined ? 0 : 1]],
   keyspace: (s) => {
     const lines: [string, string][] = [];
     for (let db = 0; db < DATABASES; db++) {

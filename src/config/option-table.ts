@@ -103,6 +103,11 @@ const EDDY_OPTIONS: readonly OptionSpec[] = [
     access: 'immutable',
     doc: 'A Redis RDB file a new data directory is loaded from at start (as eddy-rdb import); a directory that holds a log keeps it.',
   }),
+  text('cluster-etcd-endpoints', '', {
+    access: 'immutable',
+    doc: 'With cluster-enabled yes: the etcd endpoints (http://127.0.0.1:2379[,...]) that hold the cluster configuration.',
+  }),
+  text('cluster-etcd-prefix', '/eddy/cluster/', { access: 'immutable', doc: "The etcd key prefix of this cluster's configuration (one prefix per cluster)." }),
   integer('log-segment-revisions', '65536', 16n, 2n ** 30n, { ...IMMUTABLE, doc: 'Revisions per log segment: the unit in which old history is dropped.' }),
   bool('replica-diverged-resync', 'no', {
     doc: "A follower whose history the primary does not have (it was ahead) starts over from the primary's copy instead of stopping with an error.",
@@ -135,6 +140,10 @@ const HONOURED: readonly OptionSpec[] = [
   option('save', { type: 'save-rules' }, '3600 1 300 100 60 10000', { doc: 'Checkpoint after <seconds> if at least <changes> writes, as pairs; "" turns checkpoints off.' }),
   integer('busy-reply-threshold', '5000', 0n, LONG_MAX, { alias: 'lua-time-limit', doc: 'How long a script runs, in ms, before commands on its shards get -BUSY.' }),
   text('replicaof', '', { alias: 'slaveof', access: 'immutable', doc: '`<host> <port>` starts as a follower of that primary; empty: a primary.' }),
+  bool('cluster-enabled', 'no', { ...IMMUTABLE, doc: 'Starts the node as part of a cluster kept in etcd (cluster-etcd-endpoints), speaking the Redis Cluster protocol.' }),
+  text('cluster-announce-ip', '', { doc: 'The address a cluster node gives clients (-MOVED, CLUSTER SLOTS); empty: the first bind address.' }),
+  port('cluster-announce-port', { doc: 'The port a cluster node gives clients; 0: its port.' }),
+  integer('cluster-node-timeout', '15000', 0n, LONG_MAX, { doc: "A cluster node's lease in etcd, in ms (rounded up to seconds): a node silent this long leaves the cluster." }),
   text('masterauth', '', { doc: 'The password a follower gives its primary.' }),
   integer('min-replicas-to-write', '0', 0n, INT_MAX, {
     alias: 'min-slaves-to-write',
@@ -233,14 +242,13 @@ const ACCEPTED_ONLY: readonly OptionSpec[] = [
   bool('cluster-allow-replica-migration', 'yes'),
   port('cluster-announce-bus-port'),
   text('cluster-announce-hostname', '', { check: announcedHostname }),
-  text('cluster-announce-ip', ''),
-  port('cluster-announce-port'),
+
   port('cluster-announce-tls-port'),
   text('cluster-config-file', 'nodes.conf', IMMUTABLE),
-  bool('cluster-enabled', 'no', IMMUTABLE),
+
   memory('cluster-link-sendbuf-limit', '0', 0n, ULLONG_MAX),
   integer('cluster-migration-barrier', '1', 0n, INT_MAX),
-  integer('cluster-node-timeout', '15000', 0n, LONG_MAX),
+
   port('cluster-port', IMMUTABLE),
   oneOf('cluster-preferred-endpoint-type', 'ip', ['ip', 'hostname', 'unknown-endpoint']),
   bool('cluster-replica-no-failover', 'no', { alias: 'cluster-slave-no-failover' }),

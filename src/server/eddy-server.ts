@@ -18,6 +18,7 @@ import { KeyspaceNotifier } from '../subscriptions/keyspace-notifications.js';
 import { scheduleCheckpoints } from './checkpoint-schedule.js';
 import { pinoLevel } from './logger.js';
 import { closeIdleClients } from './idle-timeout.js';
+import { joinClusterIfEnabled } from './cluster-join.js';
 import { openLog, prepareDataDir, removePidFile } from './data-directory.js';
 import { ServerMetrics } from './server-metrics.js';
 import { loadRdbIntoNewDataDir } from './load-rdb.js';
@@ -119,6 +120,8 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   new KeyspaceNotifier(log, context.pubsub, config);
   context.activeExpiry.start();
   closeIdleClients(context);
+  // A cluster node joins before it listens: no command runs before it knows which slots are its own.
+  context.cluster = await joinClusterIfEnabled(config, dir, logger);
   const metrics = new ServerMetrics(context);
   const listeners = await listenAll(context, new ServerTls(config, logger), logger, metrics);
   const metricsListener = await listenMetricsPort(context, metrics);
@@ -157,6 +160,8 @@ export async function startServer(config: Config, configFile: string, logger: Lo
           });
           // A script still running ends here; its writes are logged before the log closes.
           await step('ending scripts', () => context.scripts.close());
+          // The node's lease goes at once, rather than after cluster-node-timeout.
+          await step('leaving the cluster', () => context.cluster?.stop());
           await new Promise((resolve) => setImmediate(resolve));
           await step('closing listeners', () => Promise.all(listeners.map((listener) => closeWithin(listener, LISTENER_CLOSE_MS, logger))));
           await step('closing the metrics listener', () => metricsListener?.close());

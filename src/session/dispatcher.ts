@@ -8,7 +8,8 @@ import type { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, QUEUED, type Reply } from '../replies/reply.js';
 import { waitForScript } from './script-wait.js';
 import { aclRefusal } from './acl-check.js';
-import { abortExec, queueInTransaction, runsDuringMulti } from './transaction-queue.js';
+import { clusterRedirect } from './cluster-redirect.js';
+import { abortExec, endTransaction, queueInTransaction, runsDuringMulti } from './transaction-queue.js';
 
 /**
  * The one entry point from every protocol to the commands: look the command up, check arity and
@@ -30,6 +31,18 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
   // CLIENT LIST's cmd names a subcommand as Redis does (client|info).
   client.lastCommand = (command as CommandRow).name;
   const server = client.server;
+  // In a cluster, a command for another node's slot is redirected (the primary's stream never is).
+  if (server.cluster !== undefined && !client.isPrimary) {
+    const redirect = clusterRedirect(server.cluster, client, spec, args);
+    if (redirect !== undefined) {
+      // As Redis's processCommand: a redirected EXEC discards the transaction, any other command flags it.
+      if (client.transaction !== null) {
+        if (spec.name === 'exec') endTransaction(client);
+        else client.transaction.failed = true;
+      }
+      return countError(client, redirect);
+    }
+  }
   // A script holding the command's shards comes first, even for a command MULTI would queue: as in
   // Redis, one refused with -BUSY aborts the transaction, and one that waits is queued after.
   if (server.scripts.running !== undefined) {

@@ -25,6 +25,7 @@ import { LatencyMonitor } from '../observability/latency-monitor.js';
 import type { CommandTracer } from '../observability/command-tracer.js';
 import { TargetConnections } from '../replication/target-connections.js';
 import { AclUsers } from '../security/acl-users.js';
+import type { ClusterMembership } from '../cluster/cluster-membership.js';
 import { allCommands, findCommand } from './command-registry.js';
 
 /** Counters for INFO stats. */
@@ -138,6 +139,8 @@ export class ServerContext {
   readonly slowlog: Slowlog;
   /** ACL users (and requirepass, the default user's password) and the ACL LOG. */
   readonly acl = new AclUsers({ find: findCommand, all: allCommands });
+  /** This node's cluster membership (cluster-enabled yes), set once it has joined; undefined standalone. */
+  cluster: ClusterMembership | undefined = undefined;
   readonly describeClient: (client: Client) => string;
   /** MIGRATE's cached connections to other servers. */
   readonly targets = new TargetConnections();

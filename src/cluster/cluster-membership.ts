@@ -1,0 +1,148 @@
+import { Etcd3, type Lease, type Watcher } from 'etcd3';
+import { SLOTS } from '../shards/slot.js';
+import { EMPTY_LAYOUT, parseLayoutDocument, SlotLayout, type ClusterNodeAddress, type SlotLayoutDocument } from './slot-layout.js';
+
+/**
+ * This node's membership of a cluster whose configuration lives in etcd (no consensus of Eddy's
+ * own): each node keeps `<prefix>nodes/<id>` alive on a lease of cluster-node-timeout, and the slot
+ * layout is one document, `<prefix>layout`, changed only by a transaction that compares its
+ * revision (compare-and-swap); every node watches the prefix and takes the newest it sees.
+ */
+
+export interface MembershipOptions {
+  readonly endpoints: readonly string[];
+  readonly prefix: string;
+  readonly self: ClusterNodeAddress;
+  readonly nodeTimeoutMs: number;
+  readonly onInfo: (message: string, fields: Record<string, unknown>) => void;
+  readonly onError: (message: string) => void;
+}
+
+/** A layout change lost its race this many times in a row: someone else keeps writing, say so. */
+const CAS_ATTEMPTS = 16;
+
+export class ClusterMembership {
+  layout = new SlotLayout(EMPTY_LAYOUT);
+  /** Every node seen registered, by id, this one included: its address stays known after its lease goes (MOVED needs it). */
+  readonly nodes = new Map<string, ClusterNodeAddress>();
+  /** The ids of the nodes whose lease is alive now. */
+  alive = new Set<string>();
+  private layoutRevision = '0';
+  private lease: Lease | undefined;
+  private watcher: Watcher | undefined;
+  private reloading: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  private constructor(
+    private readonly options: MembershipOptions,
+    private readonly etcd: Etcd3,
+  ) {}
+
+  /** Registers this node and reads the cluster's configuration; rejects when etcd cannot be reached. */
+  static async join(options: MembershipOptions): Promise<ClusterMembership> {
+    const etcd = new Etcd3({ hosts: [...options.endpoints], dialTimeout: options.nodeTimeoutMs });
+    const membership = new ClusterMembership(options, etcd);
+    try {
+      await membership.register();
+      membership.watcher = await etcd.watch().prefix(options.prefix).create();
+      membership.watcher.on('data', () => membership.reload());
+      membership.watcher.on('error', (error: Error) => options.onError(`cluster watch: ${error.message}`));
+      await membership.reload();
+    } catch (error) {
+      etcd.close();
+      throw error;
+    }
+    return membership;
+  }
+
+  get self(): ClusterNodeAddress {
+    return this.options.self;
+  }
+
+  /** Redis's cluster_state ok: every slot served by a node that is alive (cluster-require-full-coverage); judged at each read. */
+  healthy = false;
+
+  /** Whether this node's lease is held: a node that lost it is not part of the cluster until it has a new one. */
+  get registered(): boolean {
+    return this.lease !== undefined && !this.lease.revoked();
+  }
+
+  /**
+   * Applies `change` to the newest layout and writes the result if nobody wrote in between
+   * (etcd compares the layout key's mod revision); on a lost race, reads again and retries.
+   */
+  async changeLayout(change: (layout: SlotLayout) => SlotLayoutDocument): Promise<void> {
+    const key = this.key('layout');
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const current = await this.etcd.get(key).exec();
+      const kv = current.kvs[0];
+      const layout = kv === undefined ? new SlotLayout(EMPTY_LAYOUT) : new SlotLayout(parseLayoutDocument(kv.value.toString()));
+      const next = change(layout);
+      const revision = kv === undefined ? 0 : kv.mod_revision;
+      const written = await this.etcd
+        .if(key, 'Mod', '==', revision)
+        .then(this.etcd.put(key).value(JSON.stringify(next)))
+        .commit();
+      if (written.succeeded) {
+        await this.reload();
+        return;
+      }
+    }
+    throw new Error('the cluster layout kept changing under this write: try again');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.watcher?.cancel().catch(() => undefined);
+    await this.lease?.revoke().catch(() => undefined);
+    this.etcd.close();
+  }
+
+  private key(name: string): string {
+    return `${this.options.prefix}${name}`;
+  }
+
+  /** A lease of cluster-node-timeout (at least etcd's minimum, a second) holding this node's entry; a lost one is taken again. */
+  private async register(): Promise<void> {
+    const lease = this.etcd.lease(Math.max(1, Math.ceil(this.options.nodeTimeoutMs / 1000)));
+    this.lease = lease;
+    lease.on('lost', (error: Error) => {
+      if (this.stopped) return;
+      this.options.onError(`cluster lease lost (${error.message}): registering again`);
+      setTimeout(() => void this.register().catch((again: Error) => this.options.onError(`cluster registration: ${again.message}`)), 1000).unref();
+    });
+    await lease.put(this.key(`nodes/${this.options.self.id}`)).value(JSON.stringify(this.options.self));
+    this.options.onInfo('cluster node registered', { id: this.options.self.id, host: this.options.self.host, port: this.options.self.port });
+  }
+
+  /** Reads nodes and layout again; reloads run one after another, so the newest read wins. */
+  private reload(): Promise<void> {
+    this.reloading = this.reloading.then(() => this.readAll()).catch((error: Error) => this.options.onError(`cluster configuration: ${error.message}`));
+    return this.reloading;
+  }
+
+  private async readAll(): Promise<void> {
+    const response = await this.etcd.getAll().prefix(this.options.prefix).exec();
+    const alive = new Set<string>();
+    let layout: SlotLayoutDocument = EMPTY_LAYOUT;
+    let revision = '0';
+    for (const kv of response.kvs) {
+      const name = kv.key.toString().slice(this.options.prefix.length);
+      if (name === 'layout') {
+        layout = parseLayoutDocument(kv.value.toString());
+        revision = kv.mod_revision;
+      } else if (name.startsWith('nodes/')) {
+        const node = JSON.parse(kv.value.toString()) as ClusterNodeAddress;
+        this.nodes.set(node.id, node);
+        alive.add(node.id);
+      }
+    }
+    this.alive = alive;
+    if (revision !== this.layoutRevision) {
+      this.layoutRevision = revision;
+      this.layout = new SlotLayout(layout);
+      this.options.onInfo('cluster layout changed', { epoch: layout.epoch, ranges: layout.ranges.length });
+    }
+    this.healthy = this.layout.assigned() === SLOTS && this.layout.owningNodes().every((id) => alive.has(id));
+  }
+}

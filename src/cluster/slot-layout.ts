@@ -1,0 +1,120 @@
+import { SLOTS } from '../shards/slot.js';
+
+/**
+ * Which node serves which hash slot: the cluster's layout as etcd holds it (one document, changed
+ * only by compare-and-swap on its revision), and the lookups a node makes from it. Pure: no etcd,
+ * no sockets.
+ */
+
+/** A node as the cluster knows it: its 40-hex id and the address clients reach it at. */
+export interface ClusterNodeAddress {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The layout document: the epoch it was written at and slot ranges (inclusive) with their owner. */
+export interface SlotLayoutDocument {
+  readonly epoch: number;
+  readonly ranges: readonly (readonly [start: number, end: number, owner: string])[];
+}
+
+export const EMPTY_LAYOUT: SlotLayoutDocument = { epoch: 0, ranges: [] };
+
+/** A layout change refused, with Redis's text (the command answers it as an error). */
+export class SlotLayoutError extends Error {}
+
+export class SlotLayout {
+  /** Owner id per slot; undefined for a slot no node serves. */
+  private readonly owners: (string | undefined)[] = new Array(SLOTS).fill(undefined);
+
+  constructor(readonly document: SlotLayoutDocument) {
+    for (const [start, end, owner] of document.ranges) for (let slot = start; slot <= end; slot++) this.owners[slot] = owner;
+  }
+
+  ownerOf(slot: number): string | undefined {
+    return this.owners[slot];
+  }
+
+  /** How many slots have an owner. */
+  assigned(): number {
+    let count = 0;
+    for (const owner of this.owners) if (owner !== undefined) count++;
+    return count;
+  }
+
+  /** A node's slots as inclusive ranges, in slot order. */
+  rangesOf(id: string): [number, number][] {
+    const ranges: [number, number][] = [];
+    for (let slot = 0; slot < SLOTS; slot++) {
+      if (this.owners[slot] !== id) continue;
+      const last = ranges.at(-1);
+      if (last !== undefined && last[1] === slot - 1) last[1] = slot;
+      else ranges.push([slot, slot]);
+    }
+    return ranges;
+  }
+
+  /** The ids of the nodes that serve at least one slot, in slot order of their first one. */
+  owningNodes(): string[] {
+    return [...new Set(this.owners.filter((owner): owner is string => owner !== undefined))];
+  }
+
+  /** CLUSTER ADDSLOTS: every slot unassigned and named once, checked in Redis's order before any is taken. */
+  withAdded(id: string, slots: readonly number[]): SlotLayoutDocument {
+    return this.changed(slots, id);
+  }
+
+  /** CLUSTER DELSLOTS: every slot assigned and named once. */
+  withRemoved(slots: readonly number[]): SlotLayoutDocument {
+    return this.changed(slots, undefined);
+  }
+
+  private changed(slots: readonly number[], owner: string | undefined): SlotLayoutDocument {
+    const owners = [...this.owners];
+    const named = new Set<number>();
+    for (const slot of slots) {
+      if (owner === undefined && this.owners[slot] === undefined) throw new SlotLayoutError(`Slot ${slot} is already unassigned`);
+      if (owner !== undefined && this.owners[slot] !== undefined) throw new SlotLayoutError(`Slot ${slot} is already busy`);
+      if (named.has(slot)) throw new SlotLayoutError(`Slot ${slot} specified multiple times`);
+      named.add(slot);
+      owners[slot] = owner;
+    }
+    return documentOf(owners, this.document.epoch + 1);
+  }
+}
+
+function documentOf(owners: readonly (string | undefined)[], epoch: number): SlotLayoutDocument {
+  const ranges: [number, number, string][] = [];
+  for (let slot = 0; slot < SLOTS; slot++) {
+    const owner = owners[slot];
+    if (owner === undefined) continue;
+    const last = ranges.at(-1);
+    if (last !== undefined && last[2] === owner && last[1] === slot - 1) last[1] = slot;
+    else ranges.push([slot, slot, owner]);
+  }
+  return { epoch, ranges };
+}
+
+/** A layout document read from etcd: anything not of its shape is refused rather than half-applied. */
+export function parseLayoutDocument(text: string): SlotLayoutDocument {
+  const value = JSON.parse(text) as unknown;
+  const shaped =
+    typeof value === 'object' &&
+    value !== null &&
+    Number.isSafeInteger((value as SlotLayoutDocument).epoch) &&
+    Array.isArray((value as SlotLayoutDocument).ranges) &&
+    (value as SlotLayoutDocument).ranges.every(
+      (range) =>
+        Array.isArray(range) &&
+        range.length === 3 &&
+        Number.isInteger(range[0]) &&
+        Number.isInteger(range[1]) &&
+        range[0] >= 0 &&
+        range[1] < SLOTS &&
+        range[0] <= range[1] &&
+        typeof range[2] === 'string',
+    );
+  if (!shaped) throw new Error('the cluster layout in etcd is not a layout document');
+  return value as SlotLayoutDocument;
+}

@@ -1,0 +1,238 @@
+import type { ClusterMembership } from '../cluster/cluster-membership.js';
+import { SlotLayoutError, type ClusterNodeAddress } from '../cluster/slot-layout.js';
+import { PendingReply } from '../replies/pending-reply.js';
+import { ErrorReply, MapReply, OK, VerbatimReply, helpReply, type Reply } from '../replies/reply.js';
+import { wrongArity } from '../replies/errors.js';
+import type { Client } from '../session/client.js';
+import { SLOTS, shardOfSlot, slotOf } from '../shards/slot.js';
+import { parseInt64 } from '../formats/number-parsing.js';
+
+/**
+ * CLUSTER (Redis 7.0's cluster.c) over a configuration kept in etcd: the read subcommands answer
+ * from this node's copy of it, in Redis's formats; ADDSLOTS and DELSLOTS write the layout to etcd
+ * by compare-and-swap, and the reply waits for etcd. Nodes meet through etcd, so MEET only checks
+ * its arguments.
+ */
+
+const DISABLED = new ErrorReply('ERR This instance has cluster support disabled');
+const INVALID_SLOT = new ErrorReply('ERR Invalid or out of range slot');
+
+export function cluster(client: Client, args: string[]): Reply | PendingReply {
+  const membership = client.server.cluster;
+  if (membership === undefined) return DISABLED;
+  switch (args[1].toUpperCase()) {
+    case 'INFO':
+      return new VerbatimReply(info(membership));
+    case 'MYID':
+      return membership.self.id;
+    case 'NODES':
+      return new VerbatimReply(nodesText(membership));
+    case 'SLOTS':
+      return slots(membership);
+    case 'SHARDS':
+      return shards(membership);
+    case 'KEYSLOT':
+      return slotOf(args[2]);
+    case 'COUNTKEYSINSLOT':
+      return countKeysInSlot(client, args[2]);
+    case 'GETKEYSINSLOT':
+      return getKeysInSlot(client, args[2], args[3]);
+    case 'ADDSLOTS':
+    case 'DELSLOTS':
+      return changeSlots(membership, args[1].toUpperCase() === 'ADDSLOTS', slotArguments(args.slice(2)));
+    case 'ADDSLOTSRANGE':
+    case 'DELSLOTSRANGE':
+      return changeSlots(membership, args[1].toUpperCase() === 'ADDSLOTSRANGE', slotRanges(args));
+    case 'MEET':
+      return meet(args);
+    case 'SET-CONFIG-EPOCH':
+      return parseInt64(args[2]) === null ? new ErrorReply('ERR value is not an integer or out of range') : OK;
+    default:
+      return helpReply('CLUSTER', [
+        'ADDSLOTS <slot> [<slot> ...]',
+        '    Assign slots to current node.',
+        'ADDSLOTSRANGE <start slot> <end slot> [<start slot> <end slot> ...]',
+        '    Assign slots which are between <start-slot> and <end-slot> to current node.',
+        'COUNTKEYSINSLOT <slot>',
+        '    Return the number of keys in <slot>.',
+        'DELSLOTS <slot> [<slot> ...]',
+        '    Delete slots information from current node.',
+        'DELSLOTSRANGE <start slot> <end slot> [<start slot> <end slot> ...]',
+        '    Delete slots information which are between <start-slot> and <end-slot> from current node.',
+        'GETKEYSINSLOT <slot> <count>',
+        '    Return key names stored by current node in a slot.',
+        'INFO',
+        '    Return information about the cluster.',
+        'KEYSLOT <key>',
+        '    Return the hash slot for <key>.',
+        'MEET <ip> <port> [<bus-port>]',
+        '    Connect nodes into a working cluster (nodes of one etcd prefix already know each other).',
+        'MYID',
+        '    Return the node id.',
+        'NODES',
+        '    Return cluster configuration seen by node. Output format:',
+        '    <id> <ip:port@bus-port[,hostname]> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...',
+        'SET-CONFIG-EPOCH <epoch>',
+        '    Set config epoch of current node.',
+        'SHARDS',
+        '    Return information about slot range mappings and the nodes associated with them.',
+        'SLOTS',
+        '    Return information about slots range mappings. Each range is made of:',
+        '    start, end, master and replicas IP addresses, ports and ids',
+      ]);
+  }
+}
+
+/** ASKING, READONLY, READWRITE: accepted in a cluster (this node serves only its own slots' keys, as a primary). */
+export function clusterClientFlag(client: Client): Reply {
+  return client.server.cluster === undefined ? DISABLED : OK;
+}
+
+function info(membership: ClusterMembership): string {
+  const layout = membership.layout;
+  const owners = layout.owningNodes();
+  let ok = 0;
+  for (const id of owners) if (membership.alive.has(id)) for (const [start, end] of layout.rangesOf(id)) ok += end - start + 1;
+  const assigned = layout.assigned();
+  const fields: [string, string | number][] = [
+    ['cluster_state', membership.healthy ? 'ok' : 'fail'],
+    ['cluster_slots_assigned', assigned],
+    ['cluster_slots_ok', ok],
+    ['cluster_slots_pfail', 0],
+    ['cluster_slots_fail', assigned - ok],
+    ['cluster_known_nodes', membership.nodes.size],
+    ['cluster_size', owners.length],
+    ['cluster_current_epoch', layout.document.epoch],
+    ['cluster_my_epoch', layout.document.epoch],
+    ['cluster_stats_messages_sent', 0],
+    ['cluster_stats_messages_received', 0],
+    ['total_cluster_links_buffer_limit_exceeded', 0],
+  ];
+  return fields.map(([name, value]) => `${name}:${value}\r\n`).join('');
+}
+
+/** Redis's clusterGenNodeDescription, one line per node: the bus port is the client port + 10000, as Redis's default. */
+function nodesText(membership: ClusterMembership): string {
+  const now = Date.now();
+  return [...membership.nodes.values()]
+    .map((node) => {
+      const myself = node.id === membership.self.id;
+      const alive = membership.alive.has(node.id);
+      const flags = `${myself ? 'myself,' : ''}master${alive ? '' : ',fail'}`;
+      const ranges = membership.layout.rangesOf(node.id).map(([start, end]) => (start === end ? `${start}` : `${start}-${end}`));
+      const epoch = membership.layout.document.epoch;
+      return [node.id, `${node.host}:${node.port}@${node.port + 10000}`, flags, '-', 0, myself ? 0 : now, epoch, alive ? 'connected' : 'disconnected', ...ranges].join(' ') + '\n';
+    })
+    .join('');
+}
+
+function nodeEntry(node: ClusterNodeAddress): Reply[] {
+  return [node.host, node.port, node.id, []];
+}
+
+/** CLUSTER SLOTS: [start, end, [ip, port, id, metadata]] per range, in slot order. */
+function slots(membership: ClusterMembership): Reply {
+  return membership.layout.document.ranges.flatMap(([start, end, owner]) => {
+    const node = membership.nodes.get(owner);
+    return node === undefined ? [] : [[start, end, nodeEntry(node)]];
+  });
+}
+
+/** CLUSTER SHARDS (7.0): one shard per primary, its slot ranges flat, its nodes as maps. */
+function shards(membership: ClusterMembership): Reply {
+  return [...membership.nodes.values()]
+    .filter((node) => membership.layout.rangesOf(node.id).length > 0 || membership.alive.has(node.id))
+    .map(
+      (node) =>
+        new MapReply([
+          ['slots', membership.layout.rangesOf(node.id).flat()],
+          [
+            'nodes',
+            [
+              new MapReply([
+                ['id', node.id],
+                ['port', node.port],
+                ['ip', node.host],
+                ['endpoint', node.host],
+                ['role', 'master'],
+                ['replication-offset', 0],
+                ['health', membership.alive.has(node.id) ? 'online' : 'failed'],
+              ]),
+            ],
+          ],
+        ]),
+    );
+}
+
+function slotNumber(text: string): number | undefined {
+  const value = parseInt64(text);
+  return value === null || value < 0n || value >= BigInt(SLOTS) ? undefined : Number(value);
+}
+
+/** ADDSLOTS/DELSLOTS' slots (Redis's getSlotOrReply); the layout checks that each is named once. */
+function slotArguments(texts: readonly string[]): number[] | ErrorReply {
+  const slots: number[] = [];
+  for (const text of texts) {
+    const slot = slotNumber(text);
+    if (slot === undefined) return INVALID_SLOT;
+    slots.push(slot);
+  }
+  return slots;
+}
+
+/** ADDSLOTSRANGE/DELSLOTSRANGE's start-end pairs, expanded. */
+function slotRanges(args: readonly string[]): number[] | ErrorReply {
+  if (args.length % 2 === 1) return wrongArity(`cluster|${args[1].toLowerCase()}`);
+  const slots: number[] = [];
+  for (let i = 2; i < args.length; i += 2) {
+    const [start, end] = [slotNumber(args[i]), slotNumber(args[i + 1])];
+    if (start === undefined || end === undefined) return INVALID_SLOT;
+    if (start > end) return new ErrorReply(`ERR start slot number ${start} is greater than end slot number ${end}`);
+    for (let slot = start; slot <= end; slot++) slots.push(slot);
+  }
+  return slots;
+}
+
+function changeSlots(membership: ClusterMembership, add: boolean, slots: number[] | ErrorReply): Reply | PendingReply {
+  if (slots instanceof ErrorReply) return slots;
+  const pending = new PendingReply();
+  membership
+    .changeLayout((layout) => (add ? layout.withAdded(membership.self.id, slots) : layout.withRemoved(slots)))
+    .then(
+      () => pending.resolve(OK),
+      (error: Error) => pending.resolve(new ErrorReply(error instanceof SlotLayoutError ? `ERR ${error.message}` : `ERR cluster configuration not written: ${error.message}`)),
+    );
+  return pending;
+}
+
+function meet(args: readonly string[]): Reply {
+  const port = parseInt64(args[3]);
+  if (port === null || port < 0n || port > 65535n) return new ErrorReply(`ERR Invalid base port specified: ${args[3]}`);
+  return OK;
+}
+
+/** The keys of database 0 (a cluster's only one) in `slot`, from the one shard that holds the slot. */
+function* keysInSlot(client: Client, slot: number): Generator<string> {
+  const store = client.server.store;
+  for (const key of store.shards[shardOfSlot(slot, store.shards.length)].state.dbs[0].data.keys()) if (slotOf(key) === slot) yield key;
+}
+
+function countKeysInSlot(client: Client, text: string): Reply {
+  const slot = slotNumber(text);
+  if (slot === undefined) return new ErrorReply('ERR Invalid slot');
+  let count = 0;
+  for (const _ of keysInSlot(client, slot)) count++;
+  return count;
+}
+
+function getKeysInSlot(client: Client, slotText: string, countText: string): Reply {
+  const slot = slotNumber(slotText);
+  const count = parseInt64(countText);
+  if (slot === undefined || count === null || count < 0n) return new ErrorReply('ERR Invalid slot or number of keys');
+  const keys: string[] = [];
+  for (const key of keysInSlot(client, slot)) {
+    if (keys.length >= count) break;
+    keys.push(key);
+  }
+  return keys;
+}

@@ -1,0 +1,193 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { EddyProcess } from '../support/eddy-process.js';
+import { EtcdProcess } from '../support/etcd-process.js';
+import { freePort, RedisServerProcess } from '../support/redis-server-process.js';
+
+/**
+ * Three Eddy nodes sharing a cluster configuration in a real etcd: slots assigned with CLUSTER
+ * ADDSLOTSRANGE, then Redis Cluster's protocol as clients see it (CLUSTER INFO/SLOTS/NODES/SHARDS,
+ * -MOVED, -CROSSSLOT, -CLUSTERDOWN), ioredis' Cluster and redis-cli -c following the redirects.
+ */
+
+let etcd: EtcdProcess;
+let redis: RedisServerProcess;
+const nodes: EddyProcess[] = [];
+const clients: Redis[] = [];
+const RANGES: [number, number][] = [
+  [0, 5460],
+  [5461, 10922],
+  [10923, 16383],
+];
+
+function connect(port: number): Redis {
+  const client = new Redis({ port, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  clients.push(client);
+  return client;
+}
+
+async function startNode(prefix: string, timeoutMs = 2000): Promise<EddyProcess> {
+  const node = new EddyProcess(mkdtempSync(join(tmpdir(), 'eddy-cluster-')), [
+    '--cluster-enabled',
+    'yes',
+    '--cluster-etcd-endpoints',
+    etcd.endpoint,
+    '--cluster-etcd-prefix',
+    prefix,
+    '--cluster-node-timeout',
+    String(timeoutMs),
+  ]);
+  node.port = await freePort();
+  await node.launch();
+  nodes.push(node);
+  return node;
+}
+
+const infoField = (info: string, field: string) => new RegExp(`^${field}:(.*?)\r?$`, 'm').exec(info)?.[1];
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+beforeAll(async () => {
+  etcd = await EtcdProcess.start();
+  redis = await RedisServerProcess.start();
+}, 60_000);
+
+afterAll(async () => {
+  for (const client of clients) client.disconnect();
+  await Promise.all(nodes.map((node) => node.stop()));
+  await redis?.stop();
+  await etcd?.stop();
+});
+
+describe('cluster: nodes sharing a configuration in etcd', () => {
+  test('standalone, CLUSTER answers as a redis-server without cluster support', async () => {
+    const node = await EddyProcess.start();
+    nodes.push(node);
+    const standalone = connect(node.port);
+    const real = connect(redis.port);
+    for (const args of [['INFO'], ['SLOTS'], ['KEYSLOT', 'foo']]) {
+      const [mine, theirs] = [await standalone.call('CLUSTER', ...args).catch(String), await real.call('CLUSTER', ...args).catch(String)];
+      expect(mine, args.join(' ')).toBe(theirs);
+    }
+    expect(infoField(await standalone.info('cluster'), 'cluster_enabled')).toBe('0');
+  });
+
+  test('three nodes: slots assigned through etcd, then MOVED, CROSSSLOT and clients that follow them', async () => {
+    const prefix = `/eddy-test-${randomBytes(4).toString('hex')}/`;
+    const cluster = [await startNode(prefix), await startNode(prefix), await startNode(prefix)];
+    const [a, b, c] = cluster.map((node) => connect(node.port));
+    const ids = await Promise.all([a, b, c].map((client) => client.call('CLUSTER', 'MYID') as Promise<string>));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{40}$/);
+    expect(infoField(await a.info('cluster'), 'cluster_enabled')).toBe('1');
+
+    // No slot has an owner yet: the cluster is down, and a key's slot is not served.
+    expect(infoField(String(await a.call('CLUSTER', 'INFO')), 'cluster_state')).toBe('fail');
+    await expect(a.set('foo', 'bar')).rejects.toThrow('CLUSTERDOWN Hash slot not served');
+    // Keyless commands still run.
+    expect(await a.ping()).toBe('PONG');
+
+    await Promise.all([a, b, c].map((client, i) => client.call('CLUSTER', 'ADDSLOTSRANGE', String(RANGES[i][0]), String(RANGES[i][1]))));
+    await until('every node sees the whole layout', async () => {
+      const infos = await Promise.all([a, b, c].map((client) => client.call('CLUSTER', 'INFO') as Promise<string>));
+      return infos.every((info) => infoField(info, 'cluster_state') === 'ok' && infoField(info, 'cluster_known_nodes') === '3');
+    });
+    const info = String(await b.call('CLUSTER', 'INFO'));
+    expect(infoField(info, 'cluster_slots_assigned')).toBe('16384');
+    expect(infoField(info, 'cluster_slots_ok')).toBe('16384');
+    expect(infoField(info, 'cluster_size')).toBe('3');
+
+    // Redis's errors for the slots given.
+    await expect(b.call('CLUSTER', 'ADDSLOTS', '0')).rejects.toThrow('ERR Slot 0 is already busy');
+    await expect(b.call('CLUSTER', 'ADDSLOTS', '16384')).rejects.toThrow('ERR Invalid or out of range slot');
+    await expect(b.call('CLUSTER', 'ADDSLOTSRANGE', '10', '5')).rejects.toThrow('ERR start slot number 10 is greater than end slot number 5');
+    await expect(b.call('CLUSTER', 'ADDSLOTSRANGE', '1', '2', '3')).rejects.toThrow("ERR wrong number of arguments for 'cluster|addslotsrange' command");
+    await expect(b.call('CLUSTER', 'NOPE')).rejects.toThrow(/unknown subcommand/);
+
+    // CLUSTER SLOTS: each range with its owner's address and id, as Redis 7.0 answers.
+    const slots = (await a.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string, unknown[]]][];
+    expect(slots.map(([start, end, [host, port, id]]) => [start, end, host, port, id])).toEqual(
+      RANGES.map(([start, end], i) => [start, end, '127.0.0.1', cluster[i].port, ids[i]]),
+    );
+    // CLUSTER NODES: a line per node, this one flagged myself, its slots at the end.
+    const lines = String(await a.call('CLUSTER', 'NODES'))
+      .trim()
+      .split('\n');
+    expect(lines).toHaveLength(3);
+    const mine = lines.find((line) => line.startsWith(ids[0])) as string;
+    expect(mine.split(' ').slice(1)).toEqual([
+      `127.0.0.1:${cluster[0].port}@${cluster[0].port + 10000}`,
+      'myself,master',
+      '-',
+      '0',
+      '0',
+      expect.stringMatching(/^\d+$/),
+      'connected',
+      '0-5460',
+    ]);
+    const shards = (await c.call('CLUSTER', 'SHARDS')) as unknown[][];
+    expect(shards).toHaveLength(3);
+    expect(shards.map((shard) => shard[1])).toEqual(expect.arrayContaining(RANGES.map((range) => range)));
+
+    // Slots as Redis computes them, hash tags included.
+    expect(await a.call('CLUSTER', 'KEYSLOT', 'foo')).toBe(12182);
+    expect(await a.call('CLUSTER', 'KEYSLOT', 'somekey{hash_tag}')).toBe(await a.call('CLUSTER', 'KEYSLOT', 'hash_tag'));
+
+    // A key of another node's slot: -MOVED to its owner; keys of several slots: -CROSSSLOT.
+    await expect(a.set('foo', 'bar')).rejects.toThrow(`MOVED 12182 127.0.0.1:${cluster[2].port}`);
+    expect(await c.set('foo', 'bar')).toBe('OK');
+    await expect(c.mset('foo', '1', 'bar', '2')).rejects.toThrow("CROSSSLOT Keys in request don't hash to the same slot");
+    expect(await c.mset('{foo}1', 'x', '{foo}2', 'y')).toBe('OK');
+    // A transaction with a redirected command is flagged, as Redis's processCommand does.
+    await c.multi({ pipeline: false });
+    await expect(c.set('{foo}3', 'z')).resolves.toBe('QUEUED');
+    await expect(c.get('a-key-elsewhere')).rejects.toThrow(/MOVED/);
+    await expect(c.exec()).rejects.toThrow(/EXECABORT/);
+
+    // ioredis' Cluster learns the layout from CLUSTER SLOTS and sends each key to its owner.
+    const client = new Cluster([{ host: '127.0.0.1', port: cluster[0].port }], { redisOptions: { maxRetriesPerRequest: 2 } });
+    try {
+      for (let i = 0; i < 300; i++) await client.set(`key:${i}`, String(i));
+      for (let i = 0; i < 300; i += 7) expect(await client.get(`key:${i}`)).toBe(String(i));
+    } finally {
+      client.disconnect();
+    }
+    // Every key is on the node that serves its slot.
+    let held = 0;
+    for (const [i, node] of [a, b, c].entries()) {
+      const keys = (await node.keys('key:*')) as string[];
+      for (const key of keys) {
+        const slot = Number(await node.call('CLUSTER', 'KEYSLOT', key));
+        expect(slot >= RANGES[i][0] && slot <= RANGES[i][1], key).toBe(true);
+      }
+      held += keys.length;
+    }
+    expect(held).toBe(300);
+    const slotOfKey1 = Number(await a.call('CLUSTER', 'KEYSLOT', 'key:1'));
+    const owner = [a, b, c][RANGES.findIndex(([start, end]) => slotOfKey1 >= start && slotOfKey1 <= end)];
+    expect(await owner.call('CLUSTER', 'COUNTKEYSINSLOT', String(slotOfKey1))).toBeGreaterThanOrEqual(1);
+    expect(await owner.call('CLUSTER', 'GETKEYSINSLOT', String(slotOfKey1), '10')).toContain('key:1');
+
+    // redis-cli -c follows -MOVED too.
+    const redisCli = (...args: string[]) => execFileSync('redis-cli', ['-c', '-p', String(cluster[0].port), ...args], { encoding: 'utf8' }).trim();
+    expect(redisCli('SET', 'cli-key', 'v')).toBe('OK');
+    expect(redisCli('GET', 'cli-key')).toBe('v');
+
+    // A node that goes: its lease expires, and the others see the cluster down.
+    await cluster[1].stop();
+    await until('the others see the node gone', async () => infoField(String(await a.call('CLUSTER', 'INFO')), 'cluster_state') === 'fail');
+    await expect(c.get('foo')).rejects.toThrow('CLUSTERDOWN The cluster is down');
+    expect(String(await a.call('CLUSTER', 'NODES'))).toMatch(new RegExp(`${ids[1]} \\S+ master,fail `));
+  }, 120_000);
+});
