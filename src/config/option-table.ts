@@ -136,6 +136,7 @@ const HONOURED: readonly OptionSpec[] = [
   integer('busy-reply-threshold', '5000', 0n, LONG_MAX, { alias: 'lua-time-limit', doc: 'How long a script runs, in ms, before commands on its shards get -BUSY.' }),
   text('replicaof', '', { alias: 'slaveof', access: 'immutable', doc: '`<host> <port>` starts as a follower of that primary; empty: a primary.' }),
   text('masterauth', '', { doc: 'The password a follower gives its primary.' }),
+  text('masteruser', '', { doc: 'The ACL user a follower authenticates as (AUTH masteruser masterauth); empty: the default user.' }),
   integer('min-replicas-to-write', '0', 0n, INT_MAX, {
     alias: 'min-slaves-to-write',
     doc: 'Writes are refused unless this many followers are connected with a lag within min-replicas-max-lag; 0: off.',
@@ -269,7 +270,6 @@ const ACCEPTED_ONLY: readonly OptionSpec[] = [
   integer('list-max-listpack-size', '-2', INT_MIN, INT_MAX, { alias: 'list-max-ziplist-size' }),
   integer('loading-process-events-interval-bytes', '2097152', 1024n, INT_MAX, { hidden: true }),
   text('logfile', '', IMMUTABLE),
-  text('masteruser', ''),
   option('maxmemory-clients', { type: 'number', form: 'memory-or-percent', min: -100n, max: LONG_MAX }, '0'),
   bool('no-appendfsync-on-rewrite', 'no'),
   option('oom-score-adj', { type: 'enum', values: ['no', 'yes', 'relative', 'absolute'], shownAs: { relative: 'yes' } }, 'no'),

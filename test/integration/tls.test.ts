@@ -243,4 +243,35 @@ describe('a follower over TLS (tls-replication)', () => {
       reader.disconnect();
     }
   });
+
+  it('follows over TLS as masteruser, an ACL user allowed only REPLCONF and REPLSYNC, with the default user password-protected', async () => {
+    const tlsPort = await freePort();
+    const users = ['--user', 'default', 'on', '>admin-pw', '~*', '&*', '+@all', '--user', 'replicator', 'on', '>repl-pw', '+replconf', '+replsync'];
+    const primary = await start(['--tls-port', String(tlsPort), ...tlsFlags('yes'), ...users]);
+    const follower = await start([
+      '--replicaof',
+      '127.0.0.1',
+      String(tlsPort),
+      '--tls-replication',
+      'yes',
+      '--masteruser',
+      'replicator',
+      '--masterauth',
+      'repl-pw',
+      ...tlsFlags('yes'),
+    ]);
+    const writer = new Redis({ port: primary.port, host: '127.0.0.1', password: 'admin-pw', maxRetriesPerRequest: 0 });
+    const reader = new Redis({ port: follower.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+    try {
+      await writer.set('replicated', 'over tls as replicator');
+      await expect.poll(() => reader.get('replicated'), { timeout: 10_000 }).toBe('over tls as replicator');
+      expect(await reader.info('replication')).toContain('master_link_status:up');
+      // The primary sees its follower's connection as the replicator, on its TLS port.
+      const list = String(await writer.call('CLIENT', 'LIST'));
+      expect(list).toMatch(new RegExp(`laddr=127\\.0\\.0\\.1:${tlsPort} .*user=replicator`));
+    } finally {
+      writer.disconnect();
+      reader.disconnect();
+    }
+  });
 });
