@@ -356,6 +356,21 @@ export class AclUser {
     return [this.root, ...this.selectors].some((selector) => selector.allowsKey(key, true, false));
   }
 
+  /**
+   * The channels this user may still use, all its selectors' patterns in one, when they no longer
+   * cover every pattern of `original` (Redis 7.0's ACLKillPubsubClientsIfNeeded: a pattern kept, even
+   * by another selector, takes nothing away); undefined when nothing was taken away.
+   */
+  narrowedChannels(original: AclUser): AclSelector | undefined {
+    const selectors = [this.root, ...this.selectors];
+    if (selectors.some((selector) => selector.allChannels)) return undefined;
+    const kept = new AclSelector(this.catalog);
+    kept.channels = selectors.flatMap((selector) => selector.channels);
+    const before = [original.root, ...original.selectors];
+    if (before.every((selector) => !selector.allChannels && selector.channels.every((pattern) => kept.channels.includes(pattern)))) return undefined;
+    return kept;
+  }
+
   checkPassword(password: string): boolean {
     return this.enabled && (this.noPass || this.passwords.has(passwordHash(password)));
   }
