@@ -15,10 +15,10 @@ import { ensureRedisTools, startEddy, startRedis } from './servers.js';
  *     patterns and category rules (every command checked), alternating, several rounds.
  *   node dist/bench/security-bench.js [--quick]
  */
-const EDDY_PORT = 7420;
-const REDIS_PORT = 7421;
-const EDDY_TLS_PORT = 7422;
-const REDIS_TLS_PORT = 7423;
+const EDDY_PORT = 7440;
+const REDIS_PORT = 7441;
+const EDDY_TLS_PORT = 7442;
+const REDIS_TLS_PORT = 7443;
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 2 : 3;
 const ACL_ROUNDS = quick ? 3 : 6;
