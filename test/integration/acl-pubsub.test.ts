@@ -197,8 +197,8 @@ describe('keyspace notifications', () => {
         out.push(await scene.command(...args));
       // The last message every subscriber of `done` gets: all notifications before it are in.
       out.push(await scene.command('PUBLISH', 'done', 'end'));
-      for (const name of ['app-key', 'set-events', 'done-only']) await expect.poll(() => scene.received.get(name)?.at(-1)).toBe('message done end');
-      await expect.poll(() => scene.received.get('app-pattern')?.at(-1)).toBe('pmessage __keyspace@0__:app:* __keyspace@0__:app:2 set');
+      for (const name of ['app-key', 'set-events', 'done-only']) await expect.poll(() => scene.received.get(name)?.at(-1), { timeout: 10_000 }).toBe('message done end');
+      await expect.poll(() => scene.received.get('app-pattern')?.at(-1), { timeout: 10_000 }).toBe('pmessage __keyspace@0__:app:* __keyspace@0__:app:2 set');
       for (const [name, messages] of scene.received) out.push(`${name} received: ${messages.join('; ')}`);
       // The keyspace channels go: their subscribers are disconnected; the keyevent one stays.
       out.push(await scene.command('ACL', 'SETUSER', 'watcher', 'resetchannels', '&__keyevent@0__:set', '&done'));
