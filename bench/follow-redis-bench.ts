@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { connect } from 'node:net';
-import { pipelined, resp } from './pipeline.js';
+import { mixedKey, pipelined, resp } from './pipeline.js';
 import { ensureRedisTools, startEddy, startRedis, type BenchServer } from './servers.js';
 
 /**
@@ -88,20 +88,6 @@ async function paced(port: number, sentAt: Map<string, number>): Promise<number>
   return achieved;
 }
 
-/** A key of each of four types, by number: strings, hashes, lists, sorted sets. */
-function mixed(i: number): string[] {
-  switch (i % 4) {
-    case 0:
-      return ['SET', `key:${i}`, `value-${i}`];
-    case 1:
-      return ['HSET', `key:${i}`, 'a', String(i), 'b', 'bee'];
-    case 2:
-      return ['RPUSH', `key:${i}`, 'one', 'two', String(i)];
-    default:
-      return ['ZADD', `key:${i}`, '1', 'one', String(i), 'two'];
-  }
-}
-
 async function main(): Promise<void> {
   ensureRedisTools();
   const replicaof = ['--replicaof', '127.0.0.1', String(PORTS.primary)];
@@ -110,7 +96,7 @@ async function main(): Promise<void> {
   const primary = quiet(new Redis({ port: PORTS.primary }));
   const servers: BenchServer[] = [primaryServer];
   try {
-    await pipelined(PORTS.primary, KEYS, mixed);
+    await pipelined(PORTS.primary, KEYS, mixedKey);
     const redis = await catchUp(primary, () => startRedis(PORTS.redisReplica, 'everysec', undefined, ['--appendonly', 'no', ...replicaof]));
     servers.push(redis.server);
     const eddy = await catchUp(primary, () => startEddy(PORTS.eddy, 'everysec', undefined, { args: replicaof }));

@@ -10,6 +10,20 @@ export function resp(args: readonly string[]): string {
   return out;
 }
 
+/** The command that makes key number `i` of a mixed dataset: strings, small hashes, lists and sorted sets in turn. */
+export function mixedKey(i: number): string[] {
+  switch (i % 4) {
+    case 0:
+      return ['SET', `key:${i}`, `value-${i}`];
+    case 1:
+      return ['HSET', `key:${i}`, 'a', String(i), 'b', 'bee'];
+    case 2:
+      return ['RPUSH', `key:${i}`, 'one', 'two', String(i)];
+    default:
+      return ['ZADD', `key:${i}`, '1', 'one', String(i), 'two'];
+  }
+}
+
 /**
  * Sends `count` commands made by `command(i)` over one connection, `batch` at a time (each batch
  * waits for its replies); returns the seconds taken. Replies are counted, not parsed: every command

@@ -11,6 +11,7 @@ for (const script of [
   'script-bench.js',
   'replication-bench.js',
   'follow-redis-bench.js',
+  'rdb-bench.js',
   'maxmemory-bench.js',
   'streams-bitmaps-hll-geo-bench.js',
   'bytes-bench.js',

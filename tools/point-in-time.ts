@@ -96,7 +96,10 @@ export async function writeDataDir(dir: string, states: ShardState[], rev: numbe
       const writer = new CheckpointWriter(storage.checkpoints, shard, rev);
       for (let dbIndex = 0; dbIndex < states[shard].dbs.length; dbIndex++) {
         const ks = states[shard].dbs[dbIndex];
-        for (const [key, value] of ks.data) await writer.add([dbIndex, key, snapshotOf(value), ks.expireAt(key)]);
+        for (const [key, value] of ks.data) {
+          const written = writer.add([dbIndex, key, snapshotOf(value), ks.expireAt(key)]);
+          if (written !== undefined) await written;
+        }
       }
       await writer.complete(ts);
     }

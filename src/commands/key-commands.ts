@@ -25,6 +25,11 @@ function lookup(client: Client, key: string): Value | undefined {
   return client.server.store.lookup(client.db, key, client);
 }
 
+/** A lookup that is no access (Redis's LOOKUP_NOTOUCH): EXISTS and TYPE leave OBJECT IDLETIME and FREQ as they were. */
+function lookupWithoutTouch(client: Client, key: string): Value | undefined {
+  return client.server.store.lookup(client.db, key, client, false);
+}
+
 /** DEL and UNLINK: keys on several shards are deleted in one transaction. */
 export function del(client: Client, args: string[]): Reply {
   const store = client.server.store;
@@ -42,12 +47,12 @@ export function del(client: Client, args: string[]): Reply {
 /** EXISTS and TOUCH: a key named twice counts twice, as in Redis. */
 export function exists(client: Client, args: string[]): Reply {
   let count = 0;
-  for (let i = 1; i < args.length; i++) if (lookup(client, args[i]) !== undefined) count++;
+  for (let i = 1; i < args.length; i++) if (lookupWithoutTouch(client, args[i]) !== undefined) count++;
   return count;
 }
 
 export function type(client: Client, args: string[]): Reply {
-  const value = lookup(client, args[1]);
+  const value = lookupWithoutTouch(client, args[1]);
   return new StatusReply(value === undefined ? 'none' : typeOf(value));
 }
 

@@ -87,6 +87,8 @@ export class CheckpointStore {
 
 /** Rows per chunk: a chunk is one LevelDB value. */
 const ROWS_PER_CHUNK = 2000;
+/** Chunks written at once: LevelDB writes one (on its own thread) while the next is filled and packed. */
+const CHUNKS_IN_FLIGHT = 2;
 
 /** Writes one checkpoint a chunk at a time: rows go in with `add`, `complete` writes the manifest last. */
 export class CheckpointWriter {
@@ -94,6 +96,8 @@ export class CheckpointWriter {
   private chunks = 0;
   private keys = 0;
   private bytes = 0;
+  /** Chunk writes not yet awaited, oldest first (each already has a handler, so a failure waits to be awaited). */
+  private writing: Promise<void>[] = [];
 
   constructor(
     private readonly store: CheckpointStore,
@@ -101,29 +105,41 @@ export class CheckpointWriter {
     readonly rev: number,
   ) {}
 
-  /** Adds a row; resolves once a full chunk is written (the caller's moment to yield). */
-  async add(row: CheckpointRow): Promise<void> {
+  /**
+   * Adds a row. Only when a full chunk goes to LevelDB is there something to await (the caller's
+   * moment to yield): a promise then, undefined otherwise, so that a loop over a million keys does
+   * not take a turn of the microtask queue for each.
+   */
+  add(row: CheckpointRow): Promise<void> | undefined {
     this.rows.push(row);
-    if (this.rows.length >= ROWS_PER_CHUNK) await this.flush();
+    return this.rows.length >= ROWS_PER_CHUNK ? this.flush() : undefined;
   }
 
-  /** Writes the rows added so far as a chunk. */
+  /** Writes the rows added so far as a chunk; resolves once no more than CHUNKS_IN_FLIGHT are being written. */
   async flush(): Promise<void> {
-    if (this.rows.length === 0) return;
-    this.bytes += await this.store.writeChunk(this.shard, this.rev, this.chunks++, this.rows);
-    this.keys += this.rows.length;
-    this.rows = [];
+    if (this.rows.length > 0) {
+      const rows = this.rows;
+      this.rows = [];
+      this.keys += rows.length;
+      const write = this.store.writeChunk(this.shard, this.rev, this.chunks++, rows).then((bytes) => void (this.bytes += bytes));
+      write.catch(() => undefined);
+      this.writing.push(write);
+    }
+    while (this.writing.length >= CHUNKS_IN_FLIGHT) await this.writing.shift();
   }
 
   async complete(ts: number): Promise<CheckpointManifest> {
     await this.flush();
+    while (this.writing.length > 0) await this.writing.shift();
     const manifest: CheckpointManifest = { shard: this.shard, rev: this.rev, ts, chunks: this.chunks, keys: this.keys, bytes: this.bytes };
     await this.store.complete(manifest);
     return manifest;
   }
 
   /** Deletes what was written of an abandoned checkpoint. */
-  abandon(): Promise<void> {
-    return this.store.remove(this.shard, this.rev);
+  async abandon(): Promise<void> {
+    await Promise.allSettled(this.writing);
+    this.writing = [];
+    await this.store.remove(this.shard, this.rev);
   }
 }

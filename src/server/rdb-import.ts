@@ -4,7 +4,7 @@ import { libraryName } from '../commands/function-commands.js';
 import { ErrorReply } from '../replies/reply.js';
 import { CheckpointWriter } from '../log/checkpoints.js';
 import { LogStorage } from '../log/storage.js';
-import { RdbFileError, readRdbFile } from '../projections/rdb/rdb-file-reader.js';
+import { RdbFileError, readRdbFileInBatches } from '../projections/rdb/rdb-file-reader.js';
 import { DATABASES, FUNCTIONS_DB } from '../projections/shard-state.js';
 import { shardOfSlot, slotOf } from '../shards/slot.js';
 
@@ -38,7 +38,7 @@ export async function importRdbFile(file: string, to: string, shards: number, pr
     try {
       const writers = Array.from({ length: shards }, (_, shard) => new CheckpointWriter(storage.checkpoints, shard, IMPORT_REV));
       const now = Date.now();
-      const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+      const stream = createReadStream(file, { highWaterMark: 1 << 16 });
       const chunks = (async function* () {
         for await (const chunk of stream) {
           summary.bytes += (chunk as Buffer).length;
@@ -46,21 +46,27 @@ export async function importRdbFile(file: string, to: string, shards: number, pr
           yield chunk as Buffer;
         }
       })();
-      for await (const event of readRdbFile(chunks)) {
-        if (event.kind === 'aux') summary.aux.set(event.name, event.value);
-        else if (event.kind === 'function') {
-          const name = libraryName(event.code);
-          if (name instanceof ErrorReply) throw new RdbFileError(`the RDB holds a function library Eddy cannot load: ${name.message}`);
-          await writers[shardOfSlot(slotOf(name), shards)].add([FUNCTIONS_DB, name, event.code, 0]);
-          summary.functions++;
-        } else if (event.kind === 'key') {
-          if (event.db >= DATABASES) throw new RdbFileError(`the RDB holds database ${event.db}: Eddy has databases 0 to ${DATABASES - 1}`);
-          if (event.expireAtMs !== 0 && event.expireAtMs <= now) {
-            summary.expired++;
-            continue;
+      // A batch of keys per chunk read, each key added without a wait of its own: the only waits are
+      // for the chunks LevelDB writes meanwhile.
+      for await (const events of readRdbFileInBatches(chunks)) {
+        for (const event of events) {
+          let written: Promise<void> | undefined;
+          if (event.kind === 'aux') summary.aux.set(event.name, event.value);
+          else if (event.kind === 'function') {
+            const name = libraryName(event.code);
+            if (name instanceof ErrorReply) throw new RdbFileError(`the RDB holds a function library Eddy cannot load: ${name.message}`);
+            written = writers[shardOfSlot(slotOf(name), shards)].add([FUNCTIONS_DB, name, event.code, 0]);
+            summary.functions++;
+          } else if (event.kind === 'key') {
+            if (event.db >= DATABASES) throw new RdbFileError(`the RDB holds database ${event.db}: Eddy has databases 0 to ${DATABASES - 1}`);
+            if (event.expireAtMs !== 0 && event.expireAtMs <= now) {
+              summary.expired++;
+              continue;
+            }
+            written = writers[shardOfSlot(slotOf(event.key), shards)].add([event.db, event.key, event.snapshot, event.expireAtMs]);
+            summary.keysPerDb.set(event.db, (summary.keysPerDb.get(event.db) ?? 0) + 1);
           }
-          await writers[shardOfSlot(slotOf(event.key), shards)].add([event.db, event.key, event.snapshot, event.expireAtMs]);
-          summary.keysPerDb.set(event.db, (summary.keysPerDb.get(event.db) ?? 0) + 1);
+          if (written !== undefined) await written;
         }
       }
       for (const writer of writers) await writer.complete(now);

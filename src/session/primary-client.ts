@@ -1,6 +1,7 @@
-import type { PrimaryCommands } from '../replication/primary-commands.js';
+import type { PrimaryCommands, RdbKey } from '../replication/primary-commands.js';
+import { runHoldingShards } from '../shards/router.js';
 import { PendingReply } from '../replies/pending-reply.js';
-import { ErrorReply, type Reply } from '../replies/reply.js';
+import { ErrorReply, OK, type Reply } from '../replies/reply.js';
 import { Client } from './client.js';
 import { dispatch } from './dispatcher.js';
 import type { ServerContext } from './server-context.js';
@@ -19,6 +20,15 @@ export function primaryCommands(server: ServerContext): PrimaryCommands {
       if (!(reply instanceof PendingReply)) return errorText(reply);
       return new Promise((resolve) => reply.onSettled((settled) => resolve(errorText(settled))));
     },
+    put(key) {
+      const shard = server.store.shardOf(key.key);
+      if (shard.queue.free) return void storeRdbKey(client, key);
+      const pending = runHoldingShards([shard], () => {
+        storeRdbKey(client, key);
+        return OK;
+      });
+      return new Promise((resolve) => pending.onSettled(() => resolve()));
+    },
     inTransaction: () => client.transaction !== null,
     dropTransaction: () => endTransaction(client),
     reset() {
@@ -33,6 +43,15 @@ function newPrimaryClient(server: ServerContext): Client {
   client.authenticated = true;
   client.isPrimary = true;
   return client;
+}
+
+/** What RESTORE ... ABSTTL REPLACE IDLETIME FREQ would store, with RESTORE's keyspace event. */
+function storeRdbKey(client: Client, { db, key, snapshot, expireAtMs, idleSeconds, frequency }: RdbKey): void {
+  const store = client.server.store;
+  client.now = Date.now();
+  client.events = undefined;
+  store.writeKey(db, key, ['put', key, snapshot, expireAtMs], client, 'restore');
+  store.access.restored(store.keyspace(db, key), key, client.now, idleSeconds, frequency);
 }
 
 function errorText(reply: Reply): string | undefined {

@@ -97,7 +97,8 @@ export class Checkpointer {
         for (const [key, value] of ks.data) {
           if (flushed) break;
           if (saved.has(`${db}:${key}`)) continue;
-          await writer.add([db, key, snapshotOf(value), ks.expireAt(key)]);
+          const written = writer.add([db, key, snapshotOf(value), ks.expireAt(key)]);
+          if (written !== undefined) await written;
           const sliceMs = performance.now() - sliceStarted;
           if (sliceMs > SLICE_MS) {
             this.noteLatency?.('checkpoint', sliceMs);

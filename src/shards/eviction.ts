@@ -54,6 +54,14 @@ export function maxmemoryBeyondHeap(maxmemory: number, heapLimit: number): strin
 /** Recovery stopped: the log's dataset does not fit in this process's heap. */
 export class DatasetTooLargeError extends Error {}
 
+/** The keys of a keyspace as they were when last taken (randomKey), and how it has changed since. */
+interface KeySample {
+  keys: string[];
+  picks: number;
+  /** Keys this eviction took from it since: with the keyspace's size, they tell how many keys are not in `keys`. */
+  evicted: number;
+}
+
 interface Candidate {
   shard: Shard;
   db: number;
@@ -81,7 +89,7 @@ export class Eviction {
   /** The old space's size past which writes are refused (see HEAP_GUARD). */
   readonly heapCeiling = heapCeilingOf(this.gauge.heapLimit);
   private pool: Candidate[] = [];
-  private readonly snapshots = new WeakMap<Map<string, unknown>, { keys: string[]; picks: number }>();
+  private readonly snapshots = new WeakMap<Map<string, unknown>, KeySample>();
   private nextDb = 0;
   private lastGuardGc = -Infinity;
   private lastLimitGc = -Infinity;
@@ -165,6 +173,8 @@ export class Eviction {
       const value = ks.data.get(victim.key);
       if (value === undefined) continue;
       gauge.noteFreed(estimateKeyBytes(victim.key, value, ks.expires.has(victim.key), 5));
+      const sample = this.snapshots.get(this.sampled(ks));
+      if (sample !== undefined) sample.evicted++;
       this.store.evict(victim.shard, victim.db, victim.key, now);
       // As Redis: past the time limit the rest is evicted on a timer, and this command goes ahead.
       if (++evicted % 16 === 0 && performance.now() > deadline) {
@@ -211,12 +221,16 @@ export class Eviction {
   /**
    * A key picked at random (Redis's dictGetSomeKeys). A JS Map has no random access, and walking it
    * would sample in insertion order, so picks come from an array of its keys, taken again once half
-   * as many picks as it holds have been made (new keys join then; deleted ones are skipped).
+   * as many picks as it holds have been made, or once a tenth of the keyspace is keys written since
+   * (deleted ones are skipped). Without the second rule a keyspace whose keys are evicted and
+   * replaced at the same rate is sampled only among its old keys: under LFU, the keys read often
+   * went while new ones, never sampled, stayed.
    */
   private randomKey(keys: Map<string, unknown>): string | undefined {
     for (let attempt = 0; attempt < 2; attempt++) {
       let sample = this.snapshots.get(keys);
-      if (sample === undefined || sample.picks > sample.keys.length / 2) this.snapshots.set(keys, (sample = { keys: [...keys.keys()], picks: 0 }));
+      if (sample === undefined || sample.picks > sample.keys.length / 2 || keys.size - (sample.keys.length - sample.evicted) > keys.size / 10)
+        this.snapshots.set(keys, (sample = { keys: [...keys.keys()], picks: 0, evicted: 0 }));
       for (let tries = 0; tries < 8 && sample.keys.length > 0; tries++) {
         sample.picks++;
         const key = sample.keys[Math.floor(Math.random() * sample.keys.length)];

@@ -20,6 +20,18 @@ export class MemoryGauge {
   peak = 0;
   /** Bytes of deleted keys that V8 has not collected yet (estimated; see memory-estimate.ts). */
   private freedSinceGc = 0;
+  /** Every byte noted freed, and that sum as of the end of the last major GC accounted for. */
+  private freedTotal = 0;
+  private freedAtLastGc = 0;
+  /**
+   * freedTotal as it stood at moments (performance.now()) since that GC, oldest first. V8 reports
+   * a GC some time after it ran: only what was deleted before it ended was collected by it, so
+   * forgetting everything noted until the report came made the figure jump up and eviction take
+   * far more keys than it had to (all of them, on a busy machine).
+   */
+  private freedMarks: { at: number; total: number }[] = [];
+  /** When the last major GC accounted for ended: a forced one is reported again later, and ignored then. */
+  private lastGcEnd = 0;
   /** measured() right after the last major GC: what is live. */
   private liveAfterGc = 0;
   private measuredAt = -1;
@@ -31,7 +43,8 @@ export class MemoryGauge {
 
   constructor() {
     this.gcObserver = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.afterMajorGc();
+      for (const entry of list.getEntries())
+        if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.afterMajorGc(entry.startTime + entry.duration);
     });
     this.gcObserver.observe({ entryTypes: ['gc'] });
     this.liveAfterGc = this.measure(0);
@@ -58,6 +71,11 @@ export class MemoryGauge {
   /** Keys worth `bytes` were deleted: they count as freed at once, as in Redis, though V8 frees them later. */
   noteFreed(bytes: number): void {
     this.freedSinceGc += bytes;
+    this.freedTotal += bytes;
+    const at = performance.now();
+    const last = this.freedMarks.at(-1);
+    if (last !== undefined && at - last.at < 1) last.total = this.freedTotal;
+    else this.freedMarks.push({ at, total: this.freedTotal });
   }
 
   /**
@@ -80,7 +98,7 @@ export class MemoryGauge {
       this.forceGc = runInNewContext('gc') as () => void;
     }
     this.forceGc();
-    this.afterMajorGc();
+    this.afterMajorGc(performance.now());
     this.measure(now);
   }
 
@@ -88,8 +106,11 @@ export class MemoryGauge {
     this.gcObserver.disconnect();
   }
 
-  private afterMajorGc(): void {
-    this.freedSinceGc = 0;
+  private afterMajorGc(endedAt: number): void {
+    if (endedAt <= this.lastGcEnd) return;
+    this.lastGcEnd = endedAt;
+    while (this.freedMarks.length > 0 && this.freedMarks[0].at <= endedAt) this.freedAtLastGc = (this.freedMarks.shift() as { total: number }).total;
+    this.freedSinceGc = this.freedTotal - this.freedAtLastGc;
     this.measuredAt = -1;
     this.liveAfterGc = this.measure(this.measuredAt);
   }

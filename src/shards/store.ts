@@ -123,8 +123,11 @@ export class Store {
     return this.shardOf(key).state.dbs[db];
   }
 
-  /** The live value of a key at the context's time, or undefined; an expired key is deleted (and logged) on the way. */
-  lookup(db: number, key: string, context: WriteContext): Value | undefined {
+  /**
+   * The live value of a key at the context's time, or undefined; an expired key is deleted (and
+   * logged) on the way. `touch` false is Redis's LOOKUP_NOTOUCH (EXISTS, TYPE): no access is counted.
+   */
+  lookup(db: number, key: string, context: WriteContext, touch = true): Value | undefined {
     const shard = this.shardOf(key);
     const ks = shard.state.dbs[db];
     const value = ks.data.get(key);
@@ -136,7 +139,7 @@ export class Store {
         return undefined;
       }
     }
-    if (context.touches !== false) this.access.touch(ks, key, context.now);
+    if (touch && context.touches !== false) this.access.touch(ks, key, context.now);
     return value;
   }
 

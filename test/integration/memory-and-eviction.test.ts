@@ -136,6 +136,13 @@ describe('MEMORY and OBJECT introspection, beside redis-server', () => {
     const freq = await eddy.call('OBJECT', 'FREQ', 'fresh');
     for (let i = 0; i < 20; i++) await eddy.call('OBJECT', 'FREQ', 'fresh');
     expect(await eddy.call('OBJECT', 'FREQ', 'fresh')).toBe(freq);
+    // Nor are EXISTS and TYPE (Redis's LOOKUP_NOTOUCH), on both servers: a new key read only by them keeps LFU_INIT_VAL.
+    for (const client of [eddy, real]) {
+      await client.set('untouched', 'x');
+      for (let i = 0; i < 20; i++) await client.exists('untouched');
+      for (let i = 0; i < 20; i++) await client.type('untouched');
+    }
+    expect(await both('OBJECT', 'FREQ', 'untouched')).toEqual([{ value: 5 }, { value: 5 }]);
     const [info, infoReal] = [await eddy.info('memory'), await real.info('memory')];
     for (const field of ['used_memory', 'used_memory_human', 'maxmemory', 'maxmemory_human', 'maxmemory_policy', 'mem_fragmentation_ratio'])
       expect([info.includes(`\r\n${field}:`), field]).toEqual([infoReal.includes(`\r\n${field}:`), field]);

@@ -11,6 +11,14 @@ const MAX_LITERAL = 1 << 5;
 const MAX_OFFSET = 1 << 13;
 const MAX_REFERENCE = (1 << 8) + (1 << 3);
 
+/**
+ * The hash table, shared by every call: positions are stored plus the call's `base`, so an entry
+ * left by an earlier call reads as below zero, empty, without clearing 256 KB for each string (a
+ * fresh table per call made DUMPing a million short strings spend most of its time in GC).
+ */
+const table = new Int32Array(HASH_SLOTS);
+let nextBase = 1;
+
 function slotOf(hash: number): number {
   return ((hash >>> 8) - hash * 5) & (HASH_SLOTS - 1);
 }
@@ -21,7 +29,12 @@ export function lzfCompress(input: Uint8Array, outLimit: number): Uint8Array | u
   if (inEnd < 3 || outLimit === 0) return undefined;
   const out = new Uint8Array(outLimit);
   // Positions of the last three-byte sequences seen; 0 never matches (liblzf wants ref > in_data).
-  const table = new Int32Array(HASH_SLOTS);
+  if (nextBase + inEnd >= 2 ** 30) {
+    table.fill(0);
+    nextBase = 1;
+  }
+  const base = nextBase;
+  nextBase += inEnd + 1;
   let ip = 0;
   let op = 1; // the first literal run's header
   let literals = 0;
@@ -29,8 +42,8 @@ export function lzfCompress(input: Uint8Array, outLimit: number): Uint8Array | u
   while (ip < inEnd - 2) {
     hash = ((hash << 8) | input[ip + 2]) & 0xffffff;
     const slot = slotOf(hash);
-    const ref = table[slot];
-    table[slot] = ip;
+    const ref = table[slot] - base;
+    table[slot] = ip + base;
     const offset = ip - ref - 1;
     if (ref > 0 && offset < MAX_OFFSET && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
       let length = 2;
@@ -68,7 +81,7 @@ export function lzfCompress(input: Uint8Array, outLimit: number): Uint8Array | u
       hash = (input[ip] << 8) | input[ip + 1];
       for (let k = 0; k < 2; k++) {
         hash = ((hash << 8) | input[ip + 2]) & 0xffffff;
-        table[slotOf(hash)] = ip;
+        table[slotOf(hash)] = ip + base;
         ip++;
       }
     } else {

@@ -198,15 +198,33 @@ export class RdbFileParser {
  * read as they arrive. Throws RdbFileError; also when the source ends before EOF.
  */
 export async function* readRdbFile(source: Buffer | AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<RdbFileEvent, RdbFileParser> {
+  const batches = readRdbFileInBatches(source);
+  for (;;) {
+    const batch = await batches.next();
+    if (batch.done === true) return batch.value;
+    yield* batch.value;
+  }
+}
+
+/**
+ * readRdbFile's events, a batch per chunk read: a caller with a million keys to take awaits once
+ * per chunk, not once per key.
+ */
+export async function* readRdbFileInBatches(source: Buffer | AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<RdbFileEvent[], RdbFileParser> {
   const parser = new RdbFileParser();
   const chunks = Buffer.isBuffer(source) ? [source] : source;
+  const eventsSoFar = (): RdbFileEvent[] => {
+    const events: RdbFileEvent[] = [];
+    for (let event = parser.next(); event !== undefined; event = parser.next()) events.push(event);
+    return events;
+  };
   for await (const chunk of chunks) {
     parser.push(chunk);
-    for (let event = parser.next(); event !== undefined; event = parser.next()) yield event;
+    yield eventsSoFar();
     if (parser.done) return parser;
   }
   parser.end();
-  for (let event = parser.next(); event !== undefined; event = parser.next()) yield event;
+  yield eventsSoFar();
   if (!parser.done) throw new RdbFileError('RDB file ends early: it is truncated');
   return parser;
 }
