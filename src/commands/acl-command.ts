@@ -87,7 +87,10 @@ function logReply(client: Client, args: string[]): Reply {
   );
 }
 
-/** ACL LOAD: every line checked before any replaces the users. */
+/**
+ * ACL LOAD: every line checked before any replaces the users. Redis 7.0 makes every user but
+ * default anew, so their connections close, whatever their rules; default's stay, subscribed or not.
+ */
 async function load(client: Client, path: string): Promise<Reply> {
   const acl = client.server.acl;
   try {
@@ -96,7 +99,20 @@ async function load(client: Client, path: string): Promise<Reply> {
     if (error instanceof AclFileError) return new ErrorReply(`ERR ${error.message}`);
     throw error;
   }
+  for (const other of [...client.server.clients.all()]) if (other.user !== acl.default) other.closeBy(client);
   return OK;
+}
+
+/**
+ * ACL SETUSER took channels away from `user`: its connections subscribed to a channel it may no
+ * longer use, or to a pattern no longer granted as written, close (Redis 7.0).
+ */
+function closeRevokedSubscribers(client: Client, user: AclUser, kept: AclSelector): void {
+  for (const other of [...client.server.clients.all()]) {
+    if (other.user !== user) continue;
+    const channels = [...other.channels, ...other.shardChannels];
+    if ([...other.patterns].some((pattern) => !kept.allowsChannel(pattern, true)) || channels.some((channel) => !kept.allowsChannel(channel, false))) other.closeBy(client);
+  }
 }
 
 export function acl(client: Client, args: string[]): Reply | PendingReply {
@@ -107,12 +123,16 @@ export function acl(client: Client, args: string[]): Reply | PendingReply {
     case 'SETUSER': {
       const rules = joinSelectors(args.slice(3));
       if (rules === undefined) return new ErrorReply('ERR Unmatched parenthesis in acl selector starting at the rules given.');
+      const before = users.get(args[2])?.copy();
+      let user: AclUser;
       try {
-        users.setUser(args[2], rules);
+        user = users.setUser(args[2], rules);
       } catch (error) {
         if (error instanceof AclSetUserError) return new ErrorReply(`ERR ${error.message}`);
         throw error;
       }
+      const kept = before === undefined ? undefined : user.narrowedChannels(before);
+      if (kept !== undefined) closeRevokedSubscribers(client, user, kept);
       return OK;
     }
     case 'GETUSER': {
@@ -127,7 +147,7 @@ export function acl(client: Client, args: string[]): Reply | PendingReply {
         if (user === undefined || !users.delete(name)) continue;
         deleted++;
         // Its connections end, as in Redis.
-        for (const other of [...server.clients.all()]) if (other.user === user) other.transport.close();
+        for (const other of [...server.clients.all()]) if (other.user === user) other.closeBy(client);
       }
       return deleted;
     }

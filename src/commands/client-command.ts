@@ -123,7 +123,7 @@ function killClients(client: Client, args: string[]): Reply {
   if (args.length === 3) {
     for (const other of registry.all())
       if (other.transport.remoteAddress === args[2]) {
-        kill(client, other);
+        other.closeBy(client);
         return OK;
       }
     return NO_SUCH_CLIENT;
@@ -165,16 +165,10 @@ function killClients(client: Client, args: string[]): Reply {
     if (laddr !== undefined && other.transport.localAddress !== laddr) continue;
     if (user !== undefined && other.user.name !== user) continue;
     if (skipMe && other === client) continue;
-    kill(client, other);
+    other.closeBy(client);
     killed++;
   }
   return killed;
-}
-
-/** The killing client itself goes once its reply is out, as Redis closes it after the reply. */
-function kill(client: Client, other: Client): void {
-  if (other === client) client.closeAfterReply = true;
-  else other.transport.close();
 }
 
 /** CLIENT PAUSE timeout [WRITE|ALL] (the mode is checked first, as in Redis). */

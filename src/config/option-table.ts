@@ -145,6 +145,7 @@ const HONOURED: readonly OptionSpec[] = [
   port('cluster-announce-port', { doc: 'The port a cluster node gives clients; 0: its port.' }),
   integer('cluster-node-timeout', '15000', 0n, LONG_MAX, { doc: "A cluster node's lease in etcd, in ms (rounded up to seconds): a node silent this long leaves the cluster." }),
   text('masterauth', '', { doc: 'The password a follower gives its primary.' }),
+  text('masteruser', '', { doc: 'The ACL user a follower authenticates as (AUTH masteruser masterauth); empty: the default user.' }),
   integer('min-replicas-to-write', '0', 0n, INT_MAX, {
     alias: 'min-slaves-to-write',
     doc: 'Writes are refused unless this many followers are connected with a lag within min-replicas-max-lag; 0: off.',
@@ -277,7 +278,6 @@ const ACCEPTED_ONLY: readonly OptionSpec[] = [
   integer('list-max-listpack-size', '-2', INT_MIN, INT_MAX, { alias: 'list-max-ziplist-size' }),
   integer('loading-process-events-interval-bytes', '2097152', 1024n, INT_MAX, { hidden: true }),
   text('logfile', '', IMMUTABLE),
-  text('masteruser', ''),
   option('maxmemory-clients', { type: 'number', form: 'memory-or-percent', min: -100n, max: LONG_MAX }, '0'),
   bool('no-appendfsync-on-rewrite', 'no'),
   option('oom-score-adj', { type: 'enum', values: ['no', 'yes', 'relative', 'absolute'], shownAs: { relative: 'yes' } }, 'no'),

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { messageOf } from '../replies/errors.js';
-import { encodeCommand } from './resp-command.js';
+import { encodeCommand, masterAuthCommand } from './resp-command.js';
 import { errorOf, RespReplyReader, statusOf, type RespValue } from './resp-reply-reader.js';
 
 /** What a follower's link asks of, and tells, the node it runs in. */
@@ -20,6 +20,8 @@ export interface LinkHandler {
   /** Where the follower's log has been written up to, for REPLCONF ACK. */
   ackRev(): number;
   listeningPort(): number;
+  /** The ACL user the follower authenticates as (empty: AUTH with the password alone, as the default user). */
+  masteruser(): string;
   masterauth(): string;
   /** tls-replication: how to reach the primary over TLS (undefined: plain TCP). */
   tls(): ConnectionOptions | undefined;
@@ -123,7 +125,7 @@ export class FollowerLink {
 
   private async handshake(socket: Socket): Promise<void> {
     const password = this.handler.masterauth();
-    if (password !== '') this.expect(['AUTH', password], (reply) => this.expectOk(reply, 'AUTH'));
+    if (password !== '') this.expect(masterAuthCommand(this.handler.masteruser(), password), (reply) => this.expectOk(reply, 'AUTH'));
     this.expect(['REPLCONF', 'listening-port', String(this.handler.listeningPort())], (reply) => this.expectOk(reply, 'REPLCONF'));
     const point = await this.handler.resumePoint();
     if (socket.destroyed) return;
@@ -200,7 +202,8 @@ export class FollowerLink {
     this.draining = true;
     const socket = this.socket;
     try {
-      while (this.queue.length > 0 && socket === this.socket) {
+      // A failed step ends the connection: the replies after it (NOAUTH after a refused AUTH) must not hide why.
+      while (this.queue.length > 0 && socket === this.socket && socket?.destroyed !== true) {
         const value = this.queue.shift() as RespValue;
         const handle = this.replies.shift();
         const outcome = handle !== undefined ? handle(value) : this.streamMessage(value);

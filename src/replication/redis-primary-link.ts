@@ -1,4 +1,4 @@
-import { encodeCommand } from './resp-command.js';
+import { encodeCommand, masterAuthCommand } from './resp-command.js';
 import { connect, type Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { messageOf } from '../replies/errors.js';
@@ -153,10 +153,7 @@ export class RedisPrimaryLink {
       if (line.startsWith('-') && !/^-(NOAUTH|NOPERM|ERR operation not permitted)/.test(line)) this.fail(`PING: ${line.slice(1)}`);
     });
     const password = this.handler.masterauth();
-    if (password !== '') {
-      const user = this.handler.masteruser();
-      this.expect(user === '' ? ['AUTH', password] : ['AUTH', user, password], (line) => this.expectOk(line, 'AUTH'));
-    }
+    if (password !== '') this.expect(masterAuthCommand(this.handler.masteruser(), password), (line) => this.expectOk(line, 'AUTH'));
     this.expect(['REPLCONF', 'listening-port', String(this.handler.listeningPort())], (line) => this.expectOk(line, 'REPLCONF listening-port'));
     // Diskless transfers (EOF mark) and PSYNC's replication id change on CONTINUE.
     this.expect(['REPLCONF', 'capa', 'eof', 'capa', 'psync2'], (line) => this.expectOk(line, 'REPLCONF capa'));

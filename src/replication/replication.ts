@@ -236,6 +236,7 @@ export class Replication {
       },
       ackRev: () => log.committedRev,
       listeningPort: () => this.listeningPort,
+      masteruser: () => this.config.get('masteruser'),
       masterauth: () => this.config.get('masterauth'),
       tls: () => (this.config.get('tls-replication') === 'yes' ? tlsClientOptions((name) => this.config.get(name)) : undefined),
       timeoutSeconds: () => this.config.int('repl-timeout'),

@@ -7,3 +7,8 @@ export function encodeCommand(args: readonly (string | Buffer)[]): Buffer {
   }
   return Buffer.concat(parts);
 }
+
+/** The AUTH a follower sends its primary: as `masteruser` when one is set, else the password alone (the default user). */
+export function masterAuthCommand(masteruser: string, masterauth: string): string[] {
+  return masteruser === '' ? ['AUTH', masterauth] : ['AUTH', masteruser, masterauth];
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { globMatches } from '../formats/glob.js';
+import { compileGlob, globMatches } from '../formats/glob.js';
 
 /** A command or subcommand as ACL rules see it: its name (`client|id`) and Redis's categories. */
 export interface AclCommand {
@@ -65,6 +65,8 @@ interface KeyPattern {
   readonly pattern: string;
   readonly read: boolean;
   readonly write: boolean;
+  /** The pattern compiled once: every key of every command is checked against it. */
+  readonly matches: (key: string) => boolean;
 }
 
 /**
@@ -144,7 +146,7 @@ export class AclSelector {
       this.keys = [];
       return;
     }
-    this.keys.push({ pattern, read, write });
+    this.keys.push({ pattern, read, write, matches: compileGlob(pattern) });
   }
 
   private setAll(allowed: boolean): void {
@@ -202,7 +204,8 @@ export class AclSelector {
 
   allowsKey(key: string, read: boolean, write: boolean): boolean {
     if (this.allKeys) return true;
-    return this.keys.some((entry) => (!read || entry.read) && (!write || entry.write) && globMatches(entry.pattern, key));
+    for (const entry of this.keys) if ((!read || entry.read) && (!write || entry.write) && entry.matches(key)) return true;
+    return false;
   }
 
   /** A channel (PUBLISH, SUBSCRIBE) by pattern; a PSUBSCRIBE pattern only as written in a rule. */
@@ -356,6 +359,21 @@ export class AclUser {
     return [this.root, ...this.selectors].some((selector) => selector.allowsKey(key, true, false));
   }
 
+  /**
+   * The channels this user may still use, all its selectors' patterns in one, when they no longer
+   * cover every pattern of `original` (Redis 7.0's ACLKillPubsubClientsIfNeeded: a pattern kept, even
+   * by another selector, takes nothing away); undefined when nothing was taken away.
+   */
+  narrowedChannels(original: AclUser): AclSelector | undefined {
+    const selectors = [this.root, ...this.selectors];
+    if (selectors.some((selector) => selector.allChannels)) return undefined;
+    const kept = new AclSelector(this.catalog);
+    kept.channels = selectors.flatMap((selector) => selector.channels);
+    const before = [original.root, ...original.selectors];
+    if (before.every((selector) => !selector.allChannels && selector.channels.every((pattern) => kept.channels.includes(pattern)))) return undefined;
+    return kept;
+  }
+
   checkPassword(password: string): boolean {
     return this.enabled && (this.noPass || this.passwords.has(passwordHash(password)));
   }
@@ -404,11 +422,13 @@ function denialBy(selector: AclSelector, request: AclRequest): AclDenial | undef
  * reason reported is the one that got furthest (a key or channel before the command), as Redis does.
  */
 export function aclDenial(user: AclUser, request: AclRequest): AclDenial | undefined {
-  let worst: AclDenial | undefined;
-  for (const selector of [user.root, ...user.selectors]) {
+  // The root first, without gathering the selectors in a new array: this runs for every command.
+  let worst = denialBy(user.root, request);
+  if (worst === undefined) return undefined;
+  for (const selector of user.selectors) {
     const denial = denialBy(selector, request);
     if (denial === undefined) return undefined;
-    if (worst === undefined || (worst.reason === 'command' && denial.reason !== 'command')) worst = denial;
+    if (worst.reason === 'command' && denial.reason !== 'command') worst = denial;
   }
   return worst;
 }

@@ -8,12 +8,15 @@ import { Flag, type CommandRow } from './command-spec.js';
 const KEY_DENIED = new ErrorReply('NOPERM this user has no permissions to access one of the keys used as arguments');
 const CHANNEL_DENIED = new ErrorReply('NOPERM this user has no permissions to access one of the channels used as arguments');
 
+/** Most commands name no channel: one shared empty list, not a new one per command. */
+const NO_CHANNELS: AclRequest['channels'] = [];
+
 /** The channels a pub/sub command names (PSUBSCRIBE's are patterns). */
 function channelsOf(name: string, args: readonly string[]): AclRequest['channels'] {
   if (name === 'publish' || name === 'spublish') return [{ name: args[1], isPattern: false }];
   if (name === 'subscribe' || name === 'ssubscribe') return args.slice(1).map((channel) => ({ name: channel, isPattern: false }));
   if (name === 'psubscribe') return args.slice(1).map((pattern) => ({ name: pattern, isPattern: true }));
-  return [];
+  return NO_CHANNELS;
 }
 
 /** What `row` run with `args` touches: its keys (read for read-only commands, written by writes) and channels. */

@@ -126,6 +126,15 @@ export class Client implements Subscriber, WriteContext, TrackedClient {
     return this.channels.size + this.patterns.size + this.shardChannels.size > 0 || this.tail !== undefined;
   }
 
+  /**
+   * Closed by a command of `issuer` (CLIENT KILL, ACL DELUSER, ACL LOAD, a channel permission
+   * taken away): the issuer itself once its reply is out, as Redis closes it after the reply.
+   */
+  closeBy(issuer: Client): void {
+    if (issuer === this) this.closeAfterReply = true;
+    else this.transport.close();
+  }
+
   /** A pub/sub message; a subscriber that cannot keep up is disconnected, as in Redis. */
   deliver(message: PushReply): void {
     if (!this.transport.push(message)) {

@@ -270,6 +270,23 @@ describe('following a redis-server primary', () => {
     await expectSameKeys(primary, follower);
   }, 180_000);
 
+  test('as masteruser: an ACL user of the primary allowed only PSYNC, REPLCONF and PING, the default user password-protected', async () => {
+    const redis = await startRedis();
+    const setup = connect(redis.port);
+    await setup.call('ACL', 'SETUSER', 'replicator', 'on', '>repl-pw', '+psync', '+replconf', '+ping');
+    await setup.config('SET', 'requirepass', 'admin-pw');
+    const primary = new Redis({ port: redis.port, password: 'admin-pw', maxRetriesPerRequest: null });
+    clients.push(primary);
+    await fill(primary, 'seed', 50);
+    const eddy = await startEddy(redis.port, ['--masteruser', 'replicator', '--masterauth', 'repl-pw']);
+    const follower = connect(eddy.port);
+    await caughtUp(primary, follower);
+    await expectSameKeys(primary, follower);
+    expect(await infoField(follower, 'master_link_status')).toBe('up');
+    // Nothing the follower sent was refused.
+    expect(await primary.call('ACL', 'LOG')).toEqual([]);
+  }, 180_000);
+
   test('a full resync after the link drops past the primary backlog', async () => {
     const redis = await startRedis(['--repl-backlog-size', '16384']);
     const primary = connect(redis.port);

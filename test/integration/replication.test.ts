@@ -321,6 +321,42 @@ describe('authentication', () => {
     expect(await info(strangerClient, 'master_link_status')).toBe('down');
     expect(await strangerClient.get('guarded')).toBeNull();
   });
+
+  test('a follower authenticates as masteruser, an ACL user that may run only REPLCONF and REPLSYNC; with a wrong password its link stays down and retries', async () => {
+    // The default user needs a password: the replication user is the one way in without it.
+    const main = await primary(['--user', 'default', 'on', '>admin-pw', '~*', '&*', '+@all', '--user', 'replicator', 'on', '>repl-pw', '+replconf', '+replsync']);
+    const writer = new Redis({ port: main.port, password: 'admin-pw' });
+    clients.push(writer);
+    await writer.set('guarded', '1');
+    const trusted = await follower(main, ['--masteruser', 'replicator', '--masterauth', 'repl-pw']);
+    const mistaken = await follower(main, ['--masteruser', 'replicator', '--masterauth', 'wrong-pw']);
+    const trustedClient = connect(trusted);
+    await expect.poll(() => trustedClient.get('guarded')).toBe('1');
+    expect(await info(trustedClient, 'master_link_status')).toBe('up');
+    await writer.set('later', '2');
+    await expect.poll(() => trustedClient.get('later')).toBe('2');
+
+    const mistakenClient = connect(mistaken);
+    await expect.poll(() => info(mistakenClient, 'master_sync_last_error')).toMatch(/WRONGPASS/);
+    expect(await info(mistakenClient, 'master_link_status')).toBe('down');
+    expect(await mistakenClient.get('guarded')).toBeNull();
+    // It keeps trying: the primary's ACL LOG counts one failed AUTH of the replicator per attempt.
+    const failedAuths = async () => {
+      const entries = (await writer.call('ACL', 'LOG')) as unknown[][];
+      const entry = entries
+        .map((fields) => Object.fromEntries(Array.from({ length: fields.length / 2 }, (_, i) => [fields[2 * i], fields[2 * i + 1]])))
+        .find((fields) => fields.reason === 'auth' && fields.username === 'replicator');
+      return Number(entry?.count ?? 0);
+    };
+    await expect.poll(failedAuths, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    // With the right password, its next attempt gets in, without a restart.
+    await mistakenClient.config('SET', 'masterauth', 'repl-pw');
+    await expect.poll(() => mistakenClient.get('later'), { timeout: 10_000 }).toBe('2');
+    expect(await info(mistakenClient, 'master_link_status')).toBe('up');
+    // Nothing the followers asked for was refused: REPLCONF and REPLSYNC are all they need.
+    const refusals = ((await writer.call('ACL', 'LOG')) as unknown[][]).filter((fields) => fields[3] !== 'auth');
+    expect(refusals).toEqual([]);
+  });
 });
 
 describe('acknowledgements', () => {

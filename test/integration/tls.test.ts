@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect as connectTls } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDebianPackages } from '../../tools/debian-packages.js';
+import { makeTestCa, makeTestCertificate } from '../../tools/test-certificates.js';
 import { EddyProcess } from '../support/eddy-process.js';
 import { grpcCall, grpcStub, WsClient } from '../support/protocol-clients.js';
 import { freePort } from '../support/redis-server-process.js';
@@ -24,44 +25,13 @@ let dir: string;
 const path = (name: string) => join(dir, name);
 const servers: EddyProcess[] = [];
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { stdio: 'ignore' });
-}
-
-/** A certificate for `name` signed by the test CA (for 127.0.0.1 and localhost), its key encrypted when `pass` is given. */
-function certificate(name: string, pass?: string): void {
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', path(`${name}.key`), '-out', path(`${name}.csr`), '-subj', `/CN=${name}`);
-  writeFileSync(path('san.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    path(`${name}.csr`),
-    '-CA',
-    path('ca.crt'),
-    '-CAkey',
-    path('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    path(`${name}.crt`),
-    '-days',
-    '2',
-    '-extfile',
-    path('san.cnf'),
-  );
-  if (pass !== undefined) {
-    openssl('pkey', '-in', path(`${name}.key`), '-aes256', '-passout', `pass:${pass}`, '-out', path(`${name}.key.enc`));
-    renameSync(path(`${name}.key.enc`), path(`${name}.key`));
-  }
-}
-
 beforeAll(() => ensureDebianPackages({ openssl: 'openssl', 'redis-cli': 'redis-tools', 'redis-benchmark': 'redis-tools', curl: 'curl' }), 300_000);
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'eddy-tls-'));
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path('ca.key'), '-out', path('ca.crt'), '-days', '2', '-subj', '/CN=Eddy test CA');
-  certificate('server', 'secret');
-  certificate('renewed');
-  certificate('client');
+  makeTestCa(dir);
+  makeTestCertificate(dir, 'server', 'secret');
+  makeTestCertificate(dir, 'renewed');
+  makeTestCertificate(dir, 'client');
 });
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.stop()));
@@ -238,6 +208,37 @@ describe('a follower over TLS (tls-replication)', () => {
       await writer.set('replicated', 'over tls');
       await expect.poll(() => reader.get('replicated'), { timeout: 10_000 }).toBe('over tls');
       expect(await reader.info('replication')).toContain('master_link_status:up');
+    } finally {
+      writer.disconnect();
+      reader.disconnect();
+    }
+  });
+
+  it('follows over TLS as masteruser, an ACL user allowed only REPLCONF and REPLSYNC, with the default user password-protected', async () => {
+    const tlsPort = await freePort();
+    const users = ['--user', 'default', 'on', '>admin-pw', '~*', '&*', '+@all', '--user', 'replicator', 'on', '>repl-pw', '+replconf', '+replsync'];
+    const primary = await start(['--tls-port', String(tlsPort), ...tlsFlags('yes'), ...users]);
+    const follower = await start([
+      '--replicaof',
+      '127.0.0.1',
+      String(tlsPort),
+      '--tls-replication',
+      'yes',
+      '--masteruser',
+      'replicator',
+      '--masterauth',
+      'repl-pw',
+      ...tlsFlags('yes'),
+    ]);
+    const writer = new Redis({ port: primary.port, host: '127.0.0.1', password: 'admin-pw', maxRetriesPerRequest: 0 });
+    const reader = new Redis({ port: follower.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+    try {
+      await writer.set('replicated', 'over tls as replicator');
+      await expect.poll(() => reader.get('replicated'), { timeout: 10_000 }).toBe('over tls as replicator');
+      expect(await reader.info('replication')).toContain('master_link_status:up');
+      // The primary sees its follower's connection as the replicator, on its TLS port.
+      const list = String(await writer.call('CLIENT', 'LIST'));
+      expect(list).toMatch(new RegExp(`laddr=127\\.0\\.0\\.1:${tlsPort} .*user=replicator`));
     } finally {
       writer.disconnect();
       reader.disconnect();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globMatcher } from '../../src/formats/glob.js';
+import { compileGlob, globMatcher, globMatches } from '../../src/formats/glob.js';
 
 describe('globMatcher', () => {
   it.each([
@@ -35,5 +35,13 @@ describe("globMatcher, as Redis's stringmatchlen", () => {
   it('folds ASCII case when asked (COMMAND LIST FILTERBY PATTERN)', () => {
     expect(globMatcher('GET*', true)('getex')).toBe(true);
     expect(globMatcher('get*', false)('GETEX')).toBe(false);
+  });
+});
+
+describe('compileGlob', () => {
+  it('answers as globMatches for literals, literal prefixes before `*`, and every other shape', () => {
+    const patterns = ['key', 'key:*', 'key:**', 'k*y', 'key\\*', 'ke?:*', '[k]ey:*', '**', '*', '', ']x*', 'a-b^*'];
+    const texts = ['', 'key', 'key:', 'key:1', 'key*', 'kxy', 'k', 'KEY:1', ']x', 'a-b^c', '*', 'other'];
+    for (const pattern of patterns) for (const text of texts) expect(compileGlob(pattern)(text), `${pattern} on ${JSON.stringify(text)}`).toBe(globMatches(pattern, text));
   });
 });
