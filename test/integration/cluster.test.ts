@@ -108,6 +108,11 @@ describe('cluster: nodes sharing a configuration in etcd', () => {
     expect(infoField(info, 'cluster_slots_ok')).toBe('16384');
     expect(infoField(info, 'cluster_size')).toBe('3');
 
+    // redis-cli's own check of a cluster finds it whole and agreed.
+    const check = execFileSync('redis-cli', ['--cluster', 'check', `127.0.0.1:${cluster[1].port}`], { encoding: 'utf8' });
+    expect(check).toContain('[OK] All nodes agree about slots configuration.');
+    expect(check).toContain('[OK] All 16384 slots covered.');
+
     // Redis's errors for the slots given.
     await expect(b.call('CLUSTER', 'ADDSLOTS', '0')).rejects.toThrow('ERR Slot 0 is already busy');
     await expect(b.call('CLUSTER', 'ADDSLOTS', '16384')).rejects.toThrow('ERR Invalid or out of range slot');
