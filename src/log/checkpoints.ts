@@ -85,14 +85,31 @@ export class CheckpointStore {
   }
 }
 
-/** Rows per chunk: a chunk is one LevelDB value. */
+/** Rows per chunk at most: a chunk is one LevelDB value. */
 const ROWS_PER_CHUNK = 2000;
+/**
+ * Bytes per chunk, roughly, at most (one large value may make a chunk larger): msgpackr packs into
+ * one buffer it keeps and grows to the largest thing it has packed, and what it keeps counts as
+ * used memory. Chunks of 2000 one-kilobyte values grew it by megabytes at the first checkpoint,
+ * which maxmemory took for new data and evicted keys to make up for.
+ */
+const BYTES_PER_CHUNK = 256 * 1024;
+
+/** About how many bytes `value` packs into (strings by their length: the limit is a rough one). */
+function roughBytes(value: unknown): number {
+  if (typeof value === 'string') return value.length + 5;
+  if (!Array.isArray(value)) return 9;
+  let bytes = 5;
+  for (const item of value) bytes += roughBytes(item);
+  return bytes;
+}
 /** Chunks written at once: LevelDB writes one (on its own thread) while the next is filled and packed. */
 const CHUNKS_IN_FLIGHT = 2;
 
 /** Writes one checkpoint a chunk at a time: rows go in with `add`, `complete` writes the manifest last. */
 export class CheckpointWriter {
   private rows: CheckpointRow[] = [];
+  private rowBytes = 0;
   private chunks = 0;
   private keys = 0;
   private bytes = 0;
@@ -112,7 +129,8 @@ export class CheckpointWriter {
    */
   add(row: CheckpointRow): Promise<void> | undefined {
     this.rows.push(row);
-    return this.rows.length >= ROWS_PER_CHUNK ? this.flush() : undefined;
+    this.rowBytes += roughBytes(row);
+    return this.rows.length >= ROWS_PER_CHUNK || this.rowBytes >= BYTES_PER_CHUNK ? this.flush() : undefined;
   }
 
   /** Writes the rows added so far as a chunk; resolves once no more than CHUNKS_IN_FLIGHT are being written. */
@@ -120,6 +138,7 @@ export class CheckpointWriter {
     if (this.rows.length > 0) {
       const rows = this.rows;
       this.rows = [];
+      this.rowBytes = 0;
       this.keys += rows.length;
       const write = this.store.writeChunk(this.shard, this.rev, this.chunks++, rows).then((bytes) => void (this.bytes += bytes));
       write.catch(() => undefined);

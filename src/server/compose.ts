@@ -74,7 +74,7 @@ export async function composeServer(
   eviction = evictionFrom(store, config),
 ): Promise<ServerContext> {
   registerCommands(COMMAND_TABLE);
-  const checkpointer = new Checkpointer(store);
+  const checkpointer = new Checkpointer(store, eviction.gauge);
   const scripts = new ScriptHost({
     memoryLimit: config.int('script-memory-limit'),
     unpausableMs: () => config.int('busy-reply-threshold'),

@@ -1,5 +1,7 @@
 import { CheckpointWriter, type CheckpointManifest, type CheckpointRow } from '../log/checkpoints.js';
+import { estimateKeyBytes } from '../projections/memory-estimate.js';
 import { snapshotOf } from '../projections/value-snapshot.js';
+import type { MemoryGauge } from './memory-gauge.js';
 import type { Shard } from './shard.js';
 import type { ChangeListener, Store } from './store.js';
 
@@ -24,7 +26,11 @@ export class Checkpointer {
   lastBytes = 0;
   lastKeys = 0;
 
-  constructor(private readonly store: Store) {}
+  /** `gauge`, when given, is told what the copy-on-write rows hold, which maxmemory leaves out. */
+  constructor(
+    private readonly store: Store,
+    private readonly gauge?: MemoryGauge,
+  ) {}
 
   get inProgress(): boolean {
     return this.running !== undefined;
@@ -74,6 +80,7 @@ export class Checkpointer {
     const ts = Date.now();
     // Keys changed since `rev` before the walk reached them, as they were at `rev` (null: absent).
     const saved = new Map<string, CheckpointRow | null>();
+    let heldAside = 0;
     let flushed = false;
     const listener: ChangeListener = {
       keyChanged: (db, key) => {
@@ -82,7 +89,12 @@ export class Checkpointer {
         if (saved.has(id)) return;
         const ks = shard.state.dbs[db];
         const value = ks.data.get(key);
-        saved.set(id, value === undefined ? null : [db, key, snapshotOf(value), ks.expireAt(key)]);
+        if (value === undefined) return void saved.set(id, null);
+        const expireAt = ks.expireAt(key);
+        const bytes = estimateKeyBytes(key, value, expireAt > 0, 5);
+        heldAside += bytes;
+        this.gauge?.holdAside(bytes);
+        saved.set(id, [db, key, snapshotOf(value), expireAt]);
       },
       dbChanged: (changed) => {
         if (changed === shard) flushed = true;
@@ -117,6 +129,7 @@ export class Checkpointer {
       return await writer.complete(ts);
     } finally {
       this.store.unlisten(listener);
+      this.gauge?.releaseHeld(heldAside);
     }
   }
 }

@@ -20,6 +20,12 @@ export class MemoryGauge {
   peak = 0;
   /** Bytes of deleted keys that V8 has not collected yet (estimated; see memory-estimate.ts). */
   private freedSinceGc = 0;
+  /**
+   * Bytes a checkpoint holds of keys as they were when it began (its copy-on-write rows): not
+   * counted, as Redis does not count its fork's copy-on-write pages. Counted, every key evicted
+   * during a checkpoint looked unfreed after the next GC, and eviction went on taking more.
+   */
+  private heldAside = 0;
   /** Every byte noted freed, and that sum as of the end of the last major GC accounted for. */
   private freedTotal = 0;
   private freedAtLastGc = 0;
@@ -39,7 +45,7 @@ export class MemoryGauge {
   private lastHeapUsed = 0;
   private lastOldHeap = 0;
   private readonly gcObserver: PerformanceObserver;
-  private forceGc: (() => void) | undefined;
+  private forceGc: ((options?: { type: 'minor' | 'major' }) => void) | undefined;
 
   constructor() {
     this.gcObserver = new PerformanceObserver((list) => {
@@ -53,7 +59,7 @@ export class MemoryGauge {
   /** Used memory at `now` (ms): measured again only when the millisecond has changed. */
   used(now: number): number {
     if (now !== this.measuredAt) this.measure(now);
-    return Math.max(0, this.lastMeasured - this.freedSinceGc);
+    return Math.max(0, this.lastMeasured - this.freedSinceGc - this.heldAside);
   }
 
   /** The whole heap in use, young generation included. */
@@ -78,6 +84,17 @@ export class MemoryGauge {
     else this.freedMarks.push({ at, total: this.freedTotal });
   }
 
+  /** A checkpoint keeps `bytes` more of the dataset as it was (see heldAside). */
+  holdAside(bytes: number): void {
+    this.heldAside += bytes;
+  }
+
+  /** The checkpoint ended: what it held aside is garbage now, freed like deleted keys until the next major GC. */
+  releaseHeld(bytes: number): void {
+    this.heldAside -= bytes;
+    this.noteFreed(bytes);
+  }
+
   /**
    * Whether garbage may be a large part of the figure: more than `slack` bytes have been allocated
    * (and not accounted as freed) since the last major GC.
@@ -95,9 +112,13 @@ export class MemoryGauge {
   collect(now: number): void {
     if (this.forceGc === undefined) {
       setFlagsFromString('--expose-gc');
-      this.forceGc = runInNewContext('gc') as () => void;
+      this.forceGc = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
     }
     this.forceGc();
+    // V8 releases the Buffers a major GC found dead on another thread, and external_memory drops
+    // only once it has: read now, it still counts them, and eviction took megabytes of keys for
+    // Buffers already dead. The next GC of any kind waits for that release first; a minor one is cheap.
+    this.forceGc({ type: 'minor' });
     this.afterMajorGc(performance.now());
     this.measure(now);
   }
