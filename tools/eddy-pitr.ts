@@ -1,8 +1,8 @@
-import { SingleBar } from 'cli-progress';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LogStorage } from '../src/log/storage.js';
+import { terminalProgress } from '../src/observability/progress.js';
 import { newestHeld, planRestore, replayToRevision, revisionAtTime, writeDataDir } from './point-in-time.js';
 import { snapshotCopy } from './snapshot-copy.js';
 
@@ -52,22 +52,16 @@ async function main(): Promise<number> {
         );
         return 0;
       }
-      const bar = process.stdout.isTTY ? new SingleBar({ format: 'replaying |{bar}| {percentage}% {value}/{total} records | {rate} records/s | ETA {eta_formatted}' }) : undefined;
-      let done = 0;
-      let lastLine = performance.now();
+      const progress = terminalProgress('replaying', plan.records, { unit: 'records' });
       const replayStarted = performance.now();
-      bar?.start(plan.records, 0, { rate: 0 });
-      const { states, records } = await replayToRevision(storage, plan, (count) => {
-        done += count;
-        const rate = Math.round(done / ((performance.now() - replayStarted) / 1000));
-        if (bar !== undefined) bar.update(Math.min(done, plan.records), { rate });
-        else if (performance.now() - lastLine > 1000) {
-          // Not a terminal: plain lines, one a second.
-          console.log(`replayed ${done}/${plan.records} records (${rate} records/s)`);
-          lastLine = performance.now();
-        }
-      });
-      bar?.stop();
+      let done = 0;
+      let replayed;
+      try {
+        replayed = await replayToRevision(storage, plan, (count) => progress.update((done += count)));
+      } finally {
+        progress.stop();
+      }
+      const { states, records } = replayed;
       const replaySeconds = (performance.now() - replayStarted) / 1000;
       await writeDataDir(to as string, states, plan.rev, Date.now());
       const seconds = (performance.now() - started) / 1000;
