@@ -8,7 +8,7 @@ import type { CheckpointRow } from '../log/checkpoints.js';
 import type { LogRecord } from '../log/record.js';
 import type { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
-import { FollowerLink } from './follower-link.js';
+import { FollowerLink, type LinkChange } from './follower-link.js';
 import { sendCheckpoint, startPoint, streamLog } from './primary-stream.js';
 import { decodeRecords } from './record-wire.js';
 import { RedisPrimaryLink } from './redis-primary-link.js';
@@ -112,7 +112,7 @@ export class Replication {
     );
     this.link = link;
     link.start();
-    this.events.info('following a primary', { host, port });
+    this.events.info('following a primary', { event: 'replicaof', host, port });
   }
 
   /** The primary answered REPLSYNC as an unknown command: a redis-server, followed in its own protocol. */
@@ -151,7 +151,7 @@ export class Replication {
     await saveReplicationIds(log, this.ids);
     // Followers of this node ask again, and learn the new name (their history is the old one).
     this.replicas.disconnectAll();
-    this.events.info('promoted to primary', { revision: log.lastRev, replid: this.ids.replid });
+    this.events.info('promoted to primary', { event: 'promoted', revision: log.lastRev, replid: this.ids.replid });
   }
 
   /**
@@ -175,22 +175,24 @@ export class Replication {
     void (async () => {
       const start = await startPoint(this.ids, log, replid, rev, ts);
       if ('diverged' in start) {
-        this.events.warn('a follower diverged', { client: peer.remoteAddress, reason: start.diverged });
+        this.events.warn('a follower diverged', { event: 'follower-diverged', client: peer.remoteAddress, reason: start.diverged });
         return pending.resolve(new ErrorReply(start.diverged));
       }
       const replica = this.replicas.add(peer);
+      const attached = { client: peer.remoteAddress, port: replica.listeningPort };
+      peer.onClose(() => this.events.info('follower detached', { event: 'follower-detached', ...attached, acked: replica.ackRev }));
       const timeout = () => this.config.int('repl-timeout');
       if ('from' in start) {
         pending.resolve(new StatusReply(`CONTINUE ${this.ids.replid} ${start.from} ${log.shardCount}`));
         replica.state = 'online';
-        this.events.info('follower resumes', { client: peer.remoteAddress, from: start.from });
+        this.events.info('follower attached: it resumes', { event: 'follower-attached', ...attached, from: start.from });
         await new Promise((resolve) => setImmediate(resolve));
         return streamLog(log, replica, start.from, timeout);
       }
       const revs = (await this.checkpointer.checkpoint()).map((manifest) => manifest.rev);
       pending.resolve(new StatusReply(`FULLSYNC ${this.ids.replid} ${revs.join(',')}`));
       replica.state = 'send_bulk';
-      this.events.info('follower gets a checkpoint first', { client: peer.remoteAddress, revisions: revs });
+      this.events.info('follower attached: it gets a checkpoint first', { event: 'follower-attached', ...attached, revisions: revs });
       await new Promise((resolve) => setImmediate(resolve));
       if (!(await sendCheckpoint(log, peer, revs))) return;
       replica.state = 'online';
@@ -240,11 +242,23 @@ export class Replication {
       tls: () => (this.config.get('tls-replication') === 'yes' ? tlsClientOptions((name) => this.config.get(name)) : undefined),
       timeoutSeconds: () => this.config.int('repl-timeout'),
       onError: (message: string) => this.events.warn('replication link', { reason: message }),
+      changed: (change: LinkChange) => {
+        if (current()) this.linkChanged(change);
+      },
       notEddy: () => {
         const link = this.link;
         if (current() && link !== undefined) this.followRedis(link.host, link.port);
       },
     };
+  }
+
+  /** The follower link's course as log lines: `link-connecting`, `link-connected`, `sync-start`, `link-down`. */
+  private linkChanged(change: LinkChange): void {
+    const primary = { host: this.link?.host, port: this.link?.port };
+    if (change.kind === 'connecting') this.events.info('connecting to the primary', { event: 'link-connecting', ...primary });
+    else if (change.kind === 'connected') this.events.info('streaming from the primary', { event: 'link-connected', ...primary, from: change.from });
+    else if (change.kind === 'sync-start') this.events.info("receiving the primary's checkpoint", { event: 'sync-start', ...primary, revisions: change.revisions });
+    else this.events.warn('the link to the primary is down; retrying', { event: 'link-down', ...primary, reason: change.reason });
   }
 
   private async started(replid: string, start: { from: number; shards: number } | { checkpointRevs: number[] }, current: () => boolean): Promise<void> {
@@ -322,6 +336,6 @@ export class Replication {
     await this.checkpointer.checkpoint();
     if (!current()) return;
     await this.adopt(this.pendingReplid);
-    this.events.info("loaded the primary's checkpoint", { revision: this.store.log.lastRev });
+    this.events.info("loaded the primary's checkpoint", { event: 'sync-done', revision: this.store.log.lastRev });
   }
 }

@@ -20,6 +20,7 @@ import { pinoLevel } from './logger.js';
 import { closeIdleClients } from './idle-timeout.js';
 import { openLog, prepareDataDir, removePidFile } from './data-directory.js';
 import { ServerMetrics } from './server-metrics.js';
+import { messageOf } from '../replies/errors.js';
 import { loadRdbIntoNewDataDir } from './load-rdb.js';
 import { recoveryProgress } from './recovery-progress.js';
 
@@ -92,6 +93,8 @@ export async function startServer(config: Config, configFile: string, logger: Lo
       background: (work, what) => void work.catch((error: unknown) => logger.error({ err: error }, `${what} failed`)),
       scriptLog: (level, message) => logger[level >= 3 ? 'warn' : level === 2 ? 'info' : 'debug']({ source: 'script' }, message),
       debugLog: (message) => logger.warn({ source: 'DEBUG LOG' }, message),
+      compacted: (segments, oldestRev) =>
+        logger.info({ event: 'retention-compacted', segments, oldestRevision: oldestRev, revision: log.lastRev }, 'log retention dropped old history'),
       slowSubscriber: (client) => logger.warn({ client: client.id, name: client.name }, 'subscriber closed: client-output-buffer-limit pubsub reached'),
     },
     {
@@ -112,6 +115,11 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   context.stats.recoveredRecords = report.records;
   context.stats.eventLoopDelay.enable();
   context.checkpointer.lastRev = report.checkpointRev;
+  context.checkpointer.events = {
+    started: (rev) => logger.info({ event: 'checkpoint-start', revision: rev }, 'checkpoint started'),
+    done: ({ rev, bytes, keys, ms }) => logger.info({ event: 'checkpoint-done', revision: rev, bytes, keys, seconds: ms / 1000 }, 'checkpoint written'),
+    failed: (rev, error) => logger.warn({ event: 'checkpoint-failed', revision: rev, reason: messageOf(error) }, 'checkpoint failed'),
+  };
   const stopCheckpoints = scheduleCheckpoints(context);
   context.stats.recoveryMs = report.ms;
   config.onChange('appendfsync', (value) => {

@@ -3,6 +3,13 @@ import { snapshotOf } from '../projections/value-snapshot.js';
 import type { Shard } from './shard.js';
 import type { ChangeListener, Store } from './store.js';
 
+/** A checkpoint's course, for the server's log. */
+export interface CheckpointEvents {
+  started(rev: number): void;
+  done(checkpoint: { rev: number; bytes: number; keys: number; ms: number }): void;
+  failed(rev: number, error: unknown): void;
+}
+
 /** A slice of the walk gives the event loop back after this long (and at every full chunk). */
 const SLICE_MS = 8;
 
@@ -14,6 +21,8 @@ const SLICE_MS = 8;
 export class Checkpointer {
   /** Told how long a slice of the walk held the event loop, when past its budget (LATENCY's checkpoint). */
   noteLatency: ((event: string, ms: number) => void) | undefined = undefined;
+  /** Told when a checkpoint begins and how it ended (the server's log lines). */
+  events: CheckpointEvents | undefined = undefined;
   private running: Promise<CheckpointManifest[]> | undefined;
   /** Revision of the last complete checkpoint of every shard. */
   lastRev = 0;
@@ -44,6 +53,7 @@ export class Checkpointer {
   private async checkpointAll(): Promise<CheckpointManifest[]> {
     const started = performance.now();
     const rev = this.store.log.lastRev;
+    this.events?.started(rev);
     try {
       const manifests: CheckpointManifest[] = [];
       for (const shard of this.store.shards) {
@@ -56,12 +66,14 @@ export class Checkpointer {
       this.lastKeys = manifests.reduce((sum, manifest) => sum + manifest.keys, 0);
       this.lastSaveSeconds = Math.floor(Date.now() / 1000);
       this.lastStatusOk = true;
+      this.lastDurationMs = performance.now() - started;
+      this.events?.done({ rev, bytes: this.lastBytes, keys: this.lastKeys, ms: this.lastDurationMs });
       return manifests;
     } catch (error) {
       this.lastStatusOk = false;
-      throw error;
-    } finally {
       this.lastDurationMs = performance.now() - started;
+      this.events?.failed(rev, error);
+      throw error;
     }
   }
 
