@@ -32,11 +32,7 @@ export interface LinkHandler {
 }
 
 /** What the link tells of its course: `from` where the primary continues, `revisions` of the checkpoint it sends. */
-export type LinkChange =
-  | { kind: 'connecting' }
-  | { kind: 'connected'; from: number }
-  | { kind: 'sync-start'; revisions: number[] }
-  | { kind: 'down'; reason: string };
+export type LinkChange = { kind: 'connecting' } | { kind: 'connected'; from: number } | { kind: 'sync-start'; revisions: number[] } | { kind: 'down'; reason: string };
 
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_MAX_MS = 2000;

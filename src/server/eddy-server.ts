@@ -81,7 +81,10 @@ export async function startServer(config: Config, configFile: string, logger: Lo
       { event: 'log-tail-cut', fromRevision: report.cut.fromRev, frames: report.cut.frames, reason: report.cut.reason, revision: log.lastRev },
       'torn log tail cut back to the last whole frame',
     );
-  logger.info({ event: 'recovery-done', dir, records: report.records, keys: report.keys, seconds: report.ms / 1000, revision: log.lastRev, checkpoint: report.checkpointRev }, 'recovered from the log');
+  logger.info(
+    { event: 'recovery-done', dir, records: report.records, keys: report.keys, seconds: report.ms / 1000, revision: log.lastRev, checkpoint: report.checkpointRev },
+    'recovered from the log',
+  );
 
   let stopping: Promise<void> | undefined;
   const context = await composeServer(

@@ -73,7 +73,9 @@ describe('--logfile', () => {
     const { child, port, exited } = await startWithLogfile(join(dir, 'data'), logfile, ['--save', '', '--log-segment-revisions', '16', '--log-retention', '1s']);
     const client = connect(port);
     expect(await client.config('GET', 'logfile')).toEqual(['logfile', logfile]);
-    await expect(client.config('SET', 'logfile', join(dir, 'other.log'))).rejects.toThrow("ERR CONFIG SET failed (possibly related to argument 'logfile') - can't set immutable config");
+    await expect(client.config('SET', 'logfile', join(dir, 'other.log'))).rejects.toThrow(
+      "ERR CONFIG SET failed (possibly related to argument 'logfile') - can't set immutable config",
+    );
 
     const started = fileLines(logfile);
     expect(withEvent(started, 'recovery-start')[0]).toMatchObject({ revision: 0 });
@@ -118,7 +120,9 @@ describe('--logfile', () => {
 
   test('a logfile that cannot be opened: the server says why and exits 1', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, [LAUNCHER, '--port', '0', '--dir', join(dir, 'data'), '--logfile', join(dir, 'no-such-dir', 'eddy.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [LAUNCHER, '--port', '0', '--dir', join(dir, 'data'), '--logfile', join(dir, 'no-such-dir', 'eddy.log')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
