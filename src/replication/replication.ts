@@ -185,14 +185,14 @@ export class Replication {
       if ('from' in start) {
         pending.resolve(new StatusReply(`CONTINUE ${this.ids.replid} ${start.from} ${log.shardCount}`));
         replica.state = 'online';
-        this.events.info('follower attached: it resumes', { event: 'follower-attached', ...attached, from: start.from });
+        this.events.info('follower resumes', { event: 'follower-attached', ...attached, from: start.from });
         await new Promise((resolve) => setImmediate(resolve));
         return streamLog(log, replica, start.from, timeout);
       }
       const revs = (await this.checkpointer.checkpoint()).map((manifest) => manifest.rev);
       pending.resolve(new StatusReply(`FULLSYNC ${this.ids.replid} ${revs.join(',')}`));
       replica.state = 'send_bulk';
-      this.events.info('follower attached: it gets a checkpoint first', { event: 'follower-attached', ...attached, revisions: revs });
+      this.events.info('follower gets a checkpoint first', { event: 'follower-attached', ...attached, revisions: revs });
       await new Promise((resolve) => setImmediate(resolve));
       if (!(await sendCheckpoint(log, peer, revs))) return;
       replica.state = 'online';
