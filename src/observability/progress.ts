@@ -96,7 +96,9 @@ export function terminalProgress(label: string, total: number, options: Terminal
       stop: () => bar.stop(),
     };
   }
+  let lines = 0;
   const line = (): void => {
+    lines++;
     const figures = progress.figures();
     stream.write(
       `${label} ${Math.floor(scale(figures.done))}/${Math.ceil(scale(figures.total))} ${options.unit} (${figures.percent}%, ${Math.round(scale(figures.perSecond))} ${options.unit}/s)\n`,
@@ -107,6 +109,7 @@ export function terminalProgress(label: string, total: number, options: Terminal
       if (newTotal !== undefined) progress.total = newTotal;
       if (progress.advance(done)) line();
     },
-    stop: () => line(),
+    // Where it ended, once lines were shown; an operation too quick for one shows none.
+    stop: () => lines > 0 && line(),
   };
 }

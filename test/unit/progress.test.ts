@@ -37,7 +37,7 @@ describe('Progress', () => {
 });
 
 describe('terminalProgress', () => {
-  it('writes plain lines (no control codes) when the stream is no terminal, and one at the end', async () => {
+  it('writes plain lines (no control codes) when the stream is no terminal, and one where it ended', async () => {
     const { stream, written } = fakeStream(false);
     const progress = terminalProgress('replaying', 1000, { unit: 'records', stream, everyMs: 1 });
     progress.update(100);
@@ -52,10 +52,17 @@ describe('terminalProgress', () => {
 
   it('scales the counts into the unit shown, and takes a total learnt late', () => {
     const { stream, written } = fakeStream(false);
-    const progress = terminalProgress('reading', 0, { unit: 'MB', scale: (bytes) => bytes / 1e6, stream });
+    const progress = terminalProgress('reading', 0, { unit: 'MB', scale: (bytes) => bytes / 1e6, stream, everyMs: 0 });
     progress.update(3_500_000, 10_000_000);
-    progress.stop();
     expect(written()).toMatch(/^reading 3\/10 MB \(35%, \d+ MB\/s\)\n$/);
+  });
+
+  it('an operation over before the first line is due shows nothing', () => {
+    const { stream, written } = fakeStream(false);
+    const progress = terminalProgress('reading', 100, { unit: 'MB', stream, everyMs: 60_000 });
+    progress.update(100);
+    progress.stop();
+    expect(written()).toBe('');
   });
 
   it('draws a cli-progress bar on a terminal', () => {
