@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { ensureDebianPackages } from '../../tools/debian-packages.js';
 import { EddyProcess } from '../support/eddy-process.js';
+import { RedisServerProcess } from '../support/redis-server-process.js';
 
 /**
  * The server's log as an operator's tools read it: JSON lines with a stable `event` field, in the
@@ -228,4 +230,26 @@ describe('follower link events', () => {
     // One line for the first attempt, one after the link went down: not one per retry.
     expect(withEvent(outputLines(follower), 'link-connecting')).toHaveLength(2);
   });
+
+  test('following a redis-server: the same link events (link-connecting, sync-start, sync-done, link-down)', async () => {
+    await ensureDebianPackages({ 'redis-server': 'redis-server' });
+    const primary = await RedisServerProcess.start(['--repl-diskless-sync-delay', '0']);
+    try {
+      const primaryClient = connect(primary.port);
+      await primaryClient.set('before', 'x');
+      const follower = await EddyProcess.start(['--save', '', '--replicaof', '127.0.0.1', String(primary.port)]);
+      running.push(follower);
+      const followerClient = connect(follower.port);
+      await expect.poll(() => followerClient.get('before'), { timeout: 30_000 }).toBe('x');
+      await expect.poll(() => withEvent(outputLines(follower), 'sync-done').length, { timeout: 10_000 }).toBe(1);
+      const lines = outputLines(follower);
+      expect(withEvent(lines, 'link-connecting')[0]).toMatchObject({ host: '127.0.0.1', port: primary.port });
+      expect(withEvent(lines, 'sync-start')[0]).toMatchObject({ host: '127.0.0.1', port: primary.port });
+      primaryClient.disconnect();
+      await primary.stop();
+      await expect.poll(() => withEvent(outputLines(follower), 'link-down').length, { timeout: 10_000 }).toBe(1);
+    } finally {
+      await primary.stop();
+    }
+  }, 300_000);
 });
