@@ -2,7 +2,6 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LogStorage } from '../src/log/storage.js';
-import { terminalProgress } from '../src/observability/progress.js';
 import { newestHeld, planRestore, replayToRevision, revisionAtTime, writeDataDir } from './point-in-time.js';
 import { snapshotCopy } from './snapshot-copy.js';
 
@@ -52,16 +51,8 @@ async function main(): Promise<number> {
         );
         return 0;
       }
-      const progress = terminalProgress('replaying', plan.records, { unit: 'records' });
       const replayStarted = performance.now();
-      let done = 0;
-      let replayed;
-      try {
-        replayed = await replayToRevision(storage, plan, (count) => progress.update((done += count)));
-      } finally {
-        progress.stop();
-      }
-      const { states, records } = replayed;
+      const { states, records } = await replayToRevision(storage, plan);
       const replaySeconds = (performance.now() - replayStarted) / 1000;
       await writeDataDir(to as string, states, plan.rev, Date.now());
       const seconds = (performance.now() - started) / 1000;

@@ -64,7 +64,7 @@ async function runExport(dir: string | undefined, to: string | undefined, rev: s
         target = await revisionAtTime(storage, time);
       }
       const plan = await planRestore(storage, target);
-      const { states } = await replayToRevision(storage, plan, () => {});
+      const { states } = await replayToRevision(storage, plan);
       const summary = await writeRdbFileAt(resolve(to), states, Date.now());
       const seconds = (performance.now() - started) / 1000;
       console.log(`exported revision ${plan.rev} of ${resolve(dir)} to ${resolve(to)} (${summary.bytes} bytes, Redis 7.0 RDB)`);
