@@ -120,6 +120,18 @@ describe('--logfile', () => {
     expect(withEvent(stopped, 'shutdown-done')[0]).toMatchObject({ revision: 101 });
   });
 
+  test('without a logfile, SIGHUP leaves the server running (it logs to stdout as before)', async () => {
+    const server = await EddyProcess.start(['--save', '']);
+    running.push(server);
+    const client = connect(server.port);
+    expect(await client.config('GET', 'logfile')).toEqual(['logfile', '']);
+    process.kill(withEvent(outputLines(server), 'server-listening')[0].pid as number, 'SIGHUP');
+    // A ping after the signal has been handled (signals arrive between event-loop turns).
+    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+    expect(await client.ping()).toBe('PONG');
+    expect(server.exitCode).toBeNull();
+  });
+
   test('a logfile that cannot be opened: the server says why and exits 1', async () => {
     const dir = tempDir();
     const child = spawn(process.execPath, [LAUNCHER, '--port', '0', '--dir', join(dir, 'data'), '--logfile', join(dir, 'no-such-dir', 'eddy.log')], {
