@@ -22,5 +22,25 @@ export function createLogger(redisLevel: string, logfile = ''): ServerLogger {
   const base = { level: pinoLevel(redisLevel), base: { pid: process.pid } };
   if (logfile === '') return { logger: pino(base), reopen: () => undefined };
   const destination = pino.destination({ dest: logfile, sync: true, append: true });
-  return { logger: pino(base, destination), reopen: () => destination.reopen() };
+  // A write that fails (a full disk) or a reopen that does must not end the server (an unheard
+  // 'error' would): the first failure is told on stderr, the next ones once the file works again.
+  let told = false;
+  destination.on('error', (error: Error) => {
+    if (!told) process.stderr.write(`eddy: the log file ${logfile} failed: ${error.message}\n`);
+    told = true;
+  });
+  return {
+    logger: pino(base, destination),
+    reopen: () => {
+      try {
+        destination.reopen();
+      } catch (error) {
+        // sonic-boom left a listener that closes the old descriptor once a reopen succeeds; the next
+        // reopen leaves its own, and two would close it twice.
+        destination.removeAllListeners('ready');
+        throw error;
+      }
+      told = false;
+    },
+  };
 }

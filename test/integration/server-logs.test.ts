@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -55,7 +55,11 @@ const outputLines = (server: EddyProcess): Line[] => linesOf(server.output.join(
 const withEvent = (lines: Line[], event: string): Line[] => lines.filter((line) => line.event === event);
 
 /** bin/eddy.js (the launcher, which runs the server as its child) logging to `logfile`; resolves with its port once listening. */
-async function startWithLogfile(dir: string, logfile: string, args: string[] = []): Promise<{ child: ChildProcess; port: number; exited: Promise<number | null> }> {
+async function startWithLogfile(
+  dir: string,
+  logfile: string,
+  args: string[] = [],
+): Promise<{ child: ChildProcess; port: number; exited: Promise<number | null>; output: () => string }> {
   const child = spawn(process.execPath, [LAUNCHER, '--port', '0', '--dir', dir, '--logfile', logfile, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stdout = '';
@@ -65,7 +69,7 @@ async function startWithLogfile(dir: string, logfile: string, args: string[] = [
   await expect.poll(() => withEvent(fileLines(logfile), 'server-listening').length, { timeout: 20_000 }).toBe(1);
   // Nothing of the log goes to stdout once it has a file.
   expect(stdout).toBe('');
-  return { child, port: withEvent(fileLines(logfile), 'server-listening')[0].port as number, exited };
+  return { child, port: withEvent(fileLines(logfile), 'server-listening')[0].port as number, exited, output: () => stdout };
 }
 
 describe('--logfile', () => {
@@ -118,6 +122,24 @@ describe('--logfile', () => {
     const stopped = fileLines(logfile);
     expect(withEvent(stopped, 'shutdown-start')[0]).toMatchObject({ reason: 'SIGTERM' });
     expect(withEvent(stopped, 'shutdown-done')[0]).toMatchObject({ revision: 101 });
+  });
+
+  test('a reopen that fails (the directory is gone) leaves the server running; the next SIGHUP that can reopen does', async () => {
+    const dir = tempDir();
+    const logfile = join(dir, 'logs', 'eddy.log');
+    mkdirSync(join(dir, 'logs'));
+    const { child, port, output } = await startWithLogfile(join(dir, 'data'), logfile, ['--save', '']);
+    const client = connect(port);
+    rmSync(join(dir, 'logs'), { recursive: true });
+    child.kill('SIGHUP');
+    await expect.poll(output, { timeout: 10_000 }).toMatch(/eddy: the log file .* failed: ENOENT/);
+    expect(await client.ping()).toBe('PONG');
+    mkdirSync(join(dir, 'logs'));
+    child.kill('SIGHUP');
+    await expect.poll(() => withEvent(fileLines(logfile), 'logfile-reopen').length, { timeout: 10_000 }).toBe(1);
+    await client.save();
+    expect(withEvent(fileLines(logfile), 'checkpoint-done')).toHaveLength(1);
+    expect(child.exitCode).toBeNull();
   });
 
   test('without a logfile, SIGHUP leaves the server running (it logs to stdout as before)', async () => {
