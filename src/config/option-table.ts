@@ -104,7 +104,7 @@ const EDDY_OPTIONS: readonly OptionSpec[] = [
     doc: 'A Redis RDB file a new data directory is loaded from at start (as eddy-rdb import); a directory that holds a log keeps it.',
   }),
   integer('progress-log-interval', '5000', 1n, INT_MAX, {
-    doc: 'Milliseconds between the log lines of a long operation at start (recovery-progress, rdb-load-progress).',
+    doc: 'Milliseconds between the progress lines of a long operation (recovery-progress, rdb-load-progress, sync-progress).',
   }),
   integer('log-segment-revisions', '65536', 16n, 2n ** 30n, { ...IMMUTABLE, doc: 'Revisions per log segment: the unit in which old history is dropped.' }),
   bool('replica-diverged-resync', 'no', {

@@ -9,6 +9,7 @@ import type { LogRecord } from '../log/record.js';
 import type { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
 import { FollowerLink, type LinkChange } from './follower-link.js';
+import { Progress } from '../observability/progress.js';
 import { sendCheckpoint, startPoint, streamLog } from './primary-stream.js';
 import { decodeRecords } from './record-wire.js';
 import { RedisPrimaryLink } from './redis-primary-link.js';
@@ -35,6 +36,9 @@ interface CheckpointLoad {
   /** The newest revision seen in the stream (records the checkpoint already holds included). */
   seen: number;
   rowsDone: boolean;
+  /** Rows loaded so far, told every progress-log-interval (`sync-progress`). */
+  rows: number;
+  progress: Progress;
 }
 
 /**
@@ -276,7 +280,7 @@ export class Replication {
     await saveReplicationIds(log, this.ids);
     await this.emptyFor(Math.min(...revs));
     if (!current()) return;
-    this.loading = { revs, upTo: Math.max(...revs), seen: Math.min(...revs), rowsDone: false };
+    this.loading = { revs, upTo: Math.max(...revs), seen: Math.min(...revs), rowsDone: false, rows: 0, progress: new Progress(0, this.config.int('progress-log-interval')) };
     this.pendingReplid = replid;
   }
 
@@ -297,7 +301,11 @@ export class Replication {
 
   private streamMessage(kind: string, parts: Buffer[], current: () => boolean): void | Promise<void> {
     if (kind === 'log') return this.applyRecords(decodeRecords(parts[0]), current);
-    if (kind === 'rows') return this.store.loadRows(unpack(parts[1]) as CheckpointRow[]);
+    if (kind === 'rows') {
+      const rows = unpack(parts[1]) as CheckpointRow[];
+      this.loadingProgress(rows.length);
+      return this.store.loadRows(rows);
+    }
     if (kind === 'rows-end') {
       const loading = this.loading;
       if (loading !== undefined) {
@@ -327,8 +335,19 @@ export class Replication {
     if (loading !== undefined && loading.rowsDone && loading.seen >= loading.upTo) return this.finishLoading(current);
   }
 
+  /** A long full sync, told as it goes: the checkpoint's rows loaded so far and their rate. */
+  private loadingProgress(rows: number): void {
+    const loading = this.loading;
+    if (loading === undefined) return;
+    loading.rows += rows;
+    if (!loading.progress.advance(loading.rows)) return;
+    const figures = loading.progress.figures();
+    this.events.info("loading the primary's checkpoint", { event: 'sync-progress', rows: loading.rows, rowsPerSecond: figures.perSecond, seconds: figures.seconds });
+  }
+
   /** The primary's copy is whole here: checkpoint it, then take the primary's history name. */
   private async finishLoading(current: () => boolean): Promise<void> {
+    const rows = this.loading?.rows ?? 0;
     this.loading = undefined;
     if (this.link !== undefined) this.link.state = 'connected';
     // A checkpoint already under way may have started before the copy was whole: a new one holds it.
@@ -336,6 +355,6 @@ export class Replication {
     await this.checkpointer.checkpoint();
     if (!current()) return;
     await this.adopt(this.pendingReplid);
-    this.events.info("loaded the primary's checkpoint", { event: 'sync-done', revision: this.store.log.lastRev });
+    this.events.info("loaded the primary's checkpoint", { event: 'sync-done', revision: this.store.log.lastRev, rows });
   }
 }

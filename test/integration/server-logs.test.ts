@@ -265,6 +265,38 @@ describe('follower link events', () => {
     expect(withEvent(outputLines(follower), 'link-connecting')).toHaveLength(2);
   });
 
+  test('a follower behind retention logs sync-start, sync-progress (at progress-log-interval) and sync-done with the rows loaded', async () => {
+    const primary = await EddyProcess.start(['--save', '', '--log-segment-revisions', '16', '--log-retention', '1s']);
+    running.push(primary);
+    const writer = connect(primary.port);
+    for (let round = 0; round < 40; round++) {
+      const pipeline = writer.pipeline();
+      for (let i = 0; i < 500; i++) pipeline.set(`old:${round}:${i}`, 'v'.repeat(64));
+      await pipeline.exec();
+    }
+    await writer.save();
+    await new Promise((resolveWait) => setTimeout(resolveWait, 1100));
+    await writer.set('late', '1');
+    await writer.bgrewriteaof();
+    await expect.poll(async () => Number(/log_oldest_revision:(\d+)/.exec(await writer.info('log'))?.[1])).toBeGreaterThan(1);
+    const follower = await EddyProcess.start(['--save', '', '--progress-log-interval', '1', '--replicaof', '127.0.0.1', String(primary.port)]);
+    running.push(follower);
+    await expect.poll(() => withEvent(outputLines(follower), 'sync-done').length, { timeout: 30_000 }).toBe(1);
+    const lines = outputLines(follower);
+    expect(withEvent(lines, 'sync-start')[0].revisions).toHaveLength(withEvent(lines, 'server-listening')[0].shards as number);
+    const progress = withEvent(lines, 'sync-progress');
+    expect(progress.length).toBeGreaterThan(0);
+    for (const line of progress) expect(typeof line.rowsPerSecond).toBe('number');
+    // The rows the primary's checkpoint sends (every key it held, at least), counted up to the end.
+    const counts = progress.map((line) => line.rows as number);
+    expect(counts[0]).toBeGreaterThan(0);
+    expect([...counts].sort((a, b) => a - b)).toEqual(counts);
+    const done = withEvent(lines, 'sync-done')[0].rows as number;
+    expect(done).toBeGreaterThanOrEqual(20_000);
+    expect(done).toBeGreaterThanOrEqual(counts.at(-1) as number);
+    expect(await connect(follower.port).dbsize()).toBe(20_001);
+  });
+
   test('following a redis-server: the same link events (link-connecting, sync-start, sync-done, link-down)', async () => {
     await ensureDebianPackages({ 'redis-server': 'redis-server' });
     const primary = await RedisServerProcess.start(['--repl-diskless-sync-delay', '0']);
