@@ -1,12 +1,29 @@
 import { parseArgs } from 'node:util';
 import { changesOf } from '../src/log/change-events.js';
-import { LogStorage } from '../src/log/storage.js';
+import { LogStorage, type StoredFrame } from '../src/log/storage.js';
+import { terminalProgress } from '../src/observability/progress.js';
 
 /**
  * eddy-log: the log of a stopped server's data directory, for operators.
  *   segments | stats | read --from-rev N --to-rev M [--key K] [--json] | verify | repair
  */
 const USAGE = `Usage: eddy-log <segments|stats|read|verify|repair> --dir <data dir> [--from-rev N] [--to-rev M] [--key K] [--json] [--segment-revisions N]`;
+
+/** Every stored frame of every shard, with progress on stderr (a large log takes a while to read whole). */
+async function* everyFrame(storage: LogStorage, label: string): AsyncGenerator<{ shard: number; frame: StoredFrame }> {
+  const held = Math.max(1, ...(await Promise.all(storage.shardIds.map((shard) => storage.heldFrom(shard)))));
+  const progress = terminalProgress(label, Math.max(0, (await storage.lastRev()) - held + 1), { unit: 'records' });
+  let records = 0;
+  try {
+    for (const shard of storage.shardIds)
+      for await (const frame of storage.storedFrames(shard)) {
+        yield { shard, frame };
+        progress.update((records += frame.rows?.length ?? 0));
+      }
+  } finally {
+    progress.stop();
+  }
+}
 
 async function segments(storage: LogStorage, span: number): Promise<void> {
   console.log('shard\tsegment\tfirst_rev\tlast_rev\tframes\tbytes\tlast_write');
@@ -24,20 +41,18 @@ async function stats(storage: LogStorage): Promise<void> {
   let lastRev = 0;
   let corrupt = 0;
   let oldest = 1;
-  for (const shard of storage.shardIds) {
-    oldest = Math.max(oldest, await storage.heldFrom(shard));
-    for await (const frame of storage.storedFrames(shard)) {
-      frameCount++;
-      bytes += frame.bytes;
-      if (frame.rows === undefined) {
-        corrupt++;
-        continue;
-      }
-      records += frame.rows.length;
-      for (const row of frame.rows) {
-        firstRev = Math.min(firstRev, row[0]);
-        lastRev = Math.max(lastRev, row[0]);
-      }
+  for (const shard of storage.shardIds) oldest = Math.max(oldest, await storage.heldFrom(shard));
+  for await (const { frame } of everyFrame(storage, 'reading')) {
+    frameCount++;
+    bytes += frame.bytes;
+    if (frame.rows === undefined) {
+      corrupt++;
+      continue;
+    }
+    records += frame.rows.length;
+    for (const row of frame.rows) {
+      firstRev = Math.min(firstRev, row[0]);
+      lastRev = Math.max(lastRev, row[0]);
     }
   }
   const newest = [];
@@ -67,8 +82,7 @@ async function read(storage: LogStorage, fromRev: number, toRev: number, key: st
 /** The corrupt frames, oldest first. */
 async function findCorrupt(storage: LogStorage): Promise<{ shard: number; firstRev: number; reason: string }[]> {
   const found = [];
-  for (const shard of storage.shardIds)
-    for await (const frame of storage.storedFrames(shard)) if (frame.corrupt !== undefined) found.push({ shard, firstRev: frame.firstRev, reason: frame.corrupt });
+  for await (const { shard, frame } of everyFrame(storage, 'checking')) if (frame.corrupt !== undefined) found.push({ shard, firstRev: frame.firstRev, reason: frame.corrupt });
   return found.sort((a, b) => a.firstRev - b.firstRev);
 }
 

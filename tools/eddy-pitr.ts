@@ -1,4 +1,3 @@
-import { SingleBar } from 'cli-progress';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -52,22 +51,8 @@ async function main(): Promise<number> {
         );
         return 0;
       }
-      const bar = process.stdout.isTTY ? new SingleBar({ format: 'replaying |{bar}| {percentage}% {value}/{total} records | {rate} records/s | ETA {eta_formatted}' }) : undefined;
-      let done = 0;
-      let lastLine = performance.now();
       const replayStarted = performance.now();
-      bar?.start(plan.records, 0, { rate: 0 });
-      const { states, records } = await replayToRevision(storage, plan, (count) => {
-        done += count;
-        const rate = Math.round(done / ((performance.now() - replayStarted) / 1000));
-        if (bar !== undefined) bar.update(Math.min(done, plan.records), { rate });
-        else if (performance.now() - lastLine > 1000) {
-          // Not a terminal: plain lines, one a second.
-          console.log(`replayed ${done}/${plan.records} records (${rate} records/s)`);
-          lastLine = performance.now();
-        }
-      });
-      bar?.stop();
+      const { states, records } = await replayToRevision(storage, plan);
       const replaySeconds = (performance.now() - replayStarted) / 1000;
       await writeDataDir(to as string, states, plan.rev, Date.now());
       const seconds = (performance.now() - started) / 1000;

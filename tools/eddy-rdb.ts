@@ -1,9 +1,9 @@
-import { SingleBar } from 'cli-progress';
 import { availableParallelism } from 'node:os';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LogStorage } from '../src/log/storage.js';
+import { terminalProgress } from '../src/observability/progress.js';
 import { newestHeld, planRestore, replayToRevision, revisionAtTime } from './point-in-time.js';
 import { writeRdbFileAt } from './rdb-export.js';
 import { importRdbFile } from '../src/server/rdb-import.js';
@@ -23,39 +23,14 @@ function keysLine(keysPerDb: Map<number, number>): string {
   return keysPerDb.size === 0 ? 'none' : [...keysPerDb].map(([db, keys]) => `db${db}=${keys}`).join(' ');
 }
 
-/** A progress bar on a terminal, else a plain line a second. */
-function progressReporter(what: string): { update: (done: number, total: number) => void; stop: () => void } {
-  if (process.stdout.isTTY) {
-    const bar = new SingleBar({ format: `${what} |{bar}| {percentage}% {value}/{total} MB | ETA {eta_formatted}` });
-    let started = false;
-    return {
-      update: (done, total) => {
-        if (!started) bar.start(Math.ceil(total / 1e6), 0);
-        started = true;
-        bar.update(Math.floor(done / 1e6));
-      },
-      stop: () => started && bar.stop(),
-    };
-  }
-  let lastLine = 0;
-  return {
-    update: (done, total) => {
-      if (performance.now() - lastLine < 1000 && done < total) return;
-      lastLine = performance.now();
-      console.log(`${what} ${Math.floor(done / 1e6)}/${Math.ceil(total / 1e6)} MB`);
-    },
-    stop: () => {},
-  };
-}
-
 async function runImport(from: string | undefined, dir: string | undefined, shards: string | undefined): Promise<number> {
   if (from === undefined || dir === undefined) throw new Error(`give --from and --dir\n${USAGE}`);
   if (shards !== undefined && !/^[1-9]\d{0,3}$/.test(shards)) throw new Error(`--shards must be a number from 1 to 1024, not '${shards}'`);
   const started = performance.now();
-  const progress = progressReporter('reading');
+  const progress = terminalProgress('reading', 0, { unit: 'MB', scale: (bytes) => bytes / 1e6 });
   let summary;
   try {
-    summary = await importRdbFile(resolve(from), resolve(dir), shards === undefined ? availableParallelism() : Number(shards), progress.update);
+    summary = await importRdbFile(resolve(from), resolve(dir), shards === undefined ? availableParallelism() : Number(shards), (bytes, total) => progress.update(bytes, total));
   } finally {
     progress.stop();
   }
@@ -89,7 +64,7 @@ async function runExport(dir: string | undefined, to: string | undefined, rev: s
         target = await revisionAtTime(storage, time);
       }
       const plan = await planRestore(storage, target);
-      const { states } = await replayToRevision(storage, plan, () => {});
+      const { states } = await replayToRevision(storage, plan);
       const summary = await writeRdbFileAt(resolve(to), states, Date.now());
       const seconds = (performance.now() - started) / 1000;
       console.log(`exported revision ${plan.rev} of ${resolve(dir)} to ${resolve(to)} (${summary.bytes} bytes, Redis 7.0 RDB)`);

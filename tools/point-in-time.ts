@@ -1,6 +1,7 @@
 import { CheckpointWriter, type CheckpointManifest } from '../src/log/checkpoints.js';
 import { replayShard } from '../src/log/replay.js';
 import { LogStorage } from '../src/log/storage.js';
+import { terminalProgress } from '../src/observability/progress.js';
 import { shardStateSink } from '../src/projections/replay-sink.js';
 import { emptyShardState, type ShardState } from '../src/projections/shard-state.js';
 import { snapshotOf } from '../src/projections/value-snapshot.js';
@@ -63,10 +64,12 @@ export async function planRestore(storage: LogStorage, target: number): Promise<
 
 /**
  * Builds each shard's state at the plan's revision, the shards side by side (one's reads overlap
- * another's replay, as in recovery); `progress` hears of every run of records replayed.
+ * another's replay, as in recovery), with progress on stderr (a bar on a terminal, lines otherwise).
  */
-export async function replayToRevision(storage: LogStorage, plan: RestorePlan, progress: (records: number) => void): Promise<{ states: ShardState[]; records: number }> {
-  const replayed = await Promise.all(
+export async function replayToRevision(storage: LogStorage, plan: RestorePlan): Promise<{ states: ShardState[]; records: number }> {
+  const progress = terminalProgress('replaying', plan.records, { unit: 'records' });
+  let done = 0;
+  const replaying = Promise.all(
     plan.checkpoints.map(async (checkpoint, shard) => {
       const state = emptyShardState();
       const into = shardStateSink(state);
@@ -74,13 +77,14 @@ export async function replayToRevision(storage: LogStorage, plan: RestorePlan, p
         rows: into.rows,
         records: (rows: Parameters<typeof into.records>[0]) => {
           into.records(rows);
-          progress(rows.length);
+          progress.update((done += rows.length));
         },
       };
       const { records } = await replayShard(storage, shard, sink, { checkpoint: checkpoint ?? null, upTo: plan.rev });
       return { state, records };
     }),
   );
+  const replayed = await replaying.finally(() => progress.stop());
   return { states: replayed.map((shard) => shard.state), records: replayed.reduce((sum, shard) => sum + shard.records, 0) };
 }
 

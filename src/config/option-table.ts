@@ -108,6 +108,9 @@ const EDDY_OPTIONS: readonly OptionSpec[] = [
     doc: 'With cluster-enabled yes: the etcd endpoints (http://127.0.0.1:2379[,...]) that hold the cluster configuration.',
   }),
   text('cluster-etcd-prefix', '/eddy/cluster/', { access: 'immutable', doc: "The etcd key prefix of this cluster's configuration (one prefix per cluster)." }),
+  integer('progress-log-interval', '5000', 1n, INT_MAX, {
+    doc: 'Milliseconds between the progress lines of a long operation (recovery-progress, rdb-load-progress, sync-progress).',
+  }),
   integer('log-segment-revisions', '65536', 16n, 2n ** 30n, { ...IMMUTABLE, doc: 'Revisions per log segment: the unit in which old history is dropped.' }),
   bool('replica-diverged-resync', 'no', {
     doc: "A follower whose history the primary does not have (it was ahead) starts over from the primary's copy instead of stopping with an error.",
@@ -129,7 +132,8 @@ const HONOURED: readonly OptionSpec[] = [
   }),
   oneOf('appendonly', 'yes', ['yes'], { ...IMMUTABLE, doc: 'The log is always on: yes is the only value.' }), // the log is always on
   text('requirepass', '', { doc: 'The password AUTH takes; empty: no password.' }),
-  oneOf('loglevel', 'notice', LOG_LEVELS, { doc: 'How much the server logs (JSON lines on stdout).' }), // `nothing` is Redis 7.2's
+  oneOf('loglevel', 'notice', LOG_LEVELS, { doc: 'How much the server logs (JSON lines on stdout, or in logfile).' }), // `nothing` is Redis 7.2's
+  text('logfile', '', { ...IMMUTABLE, doc: 'File the JSON log lines are appended to, reopened on SIGHUP (logrotate); empty: stdout.' }),
   integer('databases', '16', 16n, 16n, { ...IMMUTABLE, doc: 'Number of databases (SELECT 0..15); always 16.' }), // Redis takes 1 and up
   integer('maxclients', '10000', 1n, UINT_MAX, { doc: 'The most clients connected at once; more are refused.' }),
   memory('proto-max-bulk-len', '536870912', 1024n * 1024n, LONG_MAX, { doc: 'The longest single argument a request may carry.' }),
@@ -277,7 +281,6 @@ const ACCEPTED_ONLY: readonly OptionSpec[] = [
   integer('list-compress-depth', '0', 0n, INT_MAX),
   integer('list-max-listpack-size', '-2', INT_MIN, INT_MAX, { alias: 'list-max-ziplist-size' }),
   integer('loading-process-events-interval-bytes', '2097152', 1024n, INT_MAX, { hidden: true }),
-  text('logfile', '', IMMUTABLE),
   option('maxmemory-clients', { type: 'number', form: 'memory-or-percent', min: -100n, max: LONG_MAX }, '0'),
   bool('no-appendfsync-on-rewrite', 'no'),
   option('oom-score-adj', { type: 'enum', values: ['no', 'yes', 'relative', 'absolute'], shownAs: { relative: 'yes' } }, 'no'),

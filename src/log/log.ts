@@ -33,9 +33,13 @@ const STORED_RUN = 512;
 
 export type CommitListener = (records: readonly LogRecord[]) => void;
 
-/** Told of each group commit written (metrics): once per batch, never per record. */
+/** Told of each group commit written (metrics, LATENCY): once per batch, never per record. */
 export interface CommitObserver {
-  written(records: number, bytes: number, seconds: number, synced: boolean): void;
+  /**
+   * `seconds`: the write (and its sync when `synced`); `sinceAppendSeconds`: from the append of the
+   * batch's first record to the end of that write, the time a reply waited on the log.
+   */
+  written(records: number, bytes: number, seconds: number, synced: boolean, sinceAppendSeconds: number): void;
 }
 
 export interface LogOptions {
@@ -85,8 +89,10 @@ export class Log {
   readonly lastWrite = { startedAt: 0, endedAt: 0, records: 0, synced: false };
   /** Records written by those commits (a follower's too), for metrics. */
   recordsWritten = 0;
-  /** Metrics' view of each commit; undefined: nobody watches, nothing is timed. */
-  commitObserver: CommitObserver | undefined;
+  /** Who is told of each commit (metrics, the latency monitor); none: nothing is timed. */
+  readonly commitObservers: CommitObserver[] = [];
+  /** When the first record still pending was appended (performance.now()), while someone observes commits. */
+  private firstPendingAt = 0;
 
   private pending: LogRecord[][];
   private pendingCount = 0;
@@ -230,6 +236,8 @@ export class Log {
   /** Puts a record in its shard's pending frame, for the next group commit. */
   private enqueue(record: LogRecord): void {
     this.pending[record.shard].push(record);
+    // Once per batch: the time its first record has waited is what log-commit reports.
+    if (this.pendingCount === 0 && this.commitObservers.length > 0) this.firstPendingAt = performance.now();
     this.pendingCount++;
     if (!this.writing) this.schedule();
   }
@@ -392,7 +400,7 @@ export class Log {
     if (frames.length > 1) batch.sort((a, b) => a.rev - b.rev);
     const sync = this.fsync === 'always' || this.syncRequested;
     this.syncRequested = false;
-    const observer = this.commitObserver;
+    const appendedAt = this.firstPendingAt;
     const startedAt = performance.now();
     try {
       await this.storage.writeFrames(frames, sync);
@@ -401,7 +409,7 @@ export class Log {
       this.lastWriteError = '';
       this.batches++;
       this.recordsWritten += batch.length;
-      observer?.written(batch.length, bytes, (performance.now() - startedAt) / 1000, sync);
+      if (this.commitObservers.length > 0) this.tellObservers(batch.length, bytes, startedAt, appendedAt, sync);
     } catch (error) {
       this.lastWriteOk = false;
       this.lastWriteError = writeErrorText(error);
@@ -417,6 +425,13 @@ export class Log {
     if (batch.length > 0) this.announce(batch);
     if (this.pendingCount > 0 || this.syncRequested) this.schedule();
     else this.wakeIdle();
+  }
+
+  private tellObservers(records: number, bytes: number, startedAt: number, appendedAt: number, synced: boolean): void {
+    const endedAt = this.lastWrite.endedAt;
+    // A sync without records (everysec's) waited on nothing appended.
+    const sinceAppend = records === 0 || appendedAt === 0 ? endedAt - startedAt : endedAt - appendedAt;
+    for (const observer of this.commitObservers) observer.written(records, bytes, (endedAt - startedAt) / 1000, synced, sinceAppend / 1000);
   }
 
   private noteWrite(startedAt: number, records: number, synced: boolean): void {

@@ -1,3 +1,4 @@
+import type { LogRecord } from '../log/record.js';
 import type { PendingReply } from '../replies/pending-reply.js';
 import type { Reply } from '../replies/reply.js';
 import type { ScriptProgram } from '../scripting/script-program.js';
@@ -29,4 +30,10 @@ export interface CommandTracer {
   scriptEnded(): void;
   /** An application's W3C trace context (HTTP headers, gRPC metadata) that `client`'s commands continue. */
   continueTrace(client: TracedClient, traceparent: string | undefined, tracestate: string | undefined): void;
+}
+
+/** Traces a follower's applying of its primary's batches (tracing.ts). */
+export interface ReplicationTracer {
+  /** Runs `apply` for `records`, in a span when sampled (ending once this node's log has written them). */
+  applyBatch(records: readonly LogRecord[], primary: { host: string; port: number } | undefined, apply: () => void): void;
 }

@@ -21,12 +21,11 @@ import type { Config } from '../config/config.js';
 import { EDDY_VERSION } from '../config/version.js';
 import type { Log } from '../log/log.js';
 import type { LogRecord } from '../log/record.js';
-import type { ReplicationTracer } from '../replication/replication.js';
 import { errorCodeOf, messageOf } from '../replies/errors.js';
 import { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, type Reply } from '../replies/reply.js';
 import type { ScriptProgram } from '../scripting/script-program.js';
-import type { CommandTracer, TracedClient } from './command-tracer.js';
+import type { CommandTracer, ReplicationTracer, TracedClient } from './command-tracer.js';
 
 /** `db.system`, the name most trace backends still read; the stable conventions call it `db.system.name`. */
 const ATTR_DB_SYSTEM = 'db.system';

@@ -27,9 +27,14 @@ export interface LinkHandler {
   tls(): ConnectionOptions | undefined;
   timeoutSeconds(): number;
   onError(message: string): void;
+  /** The link's course, for the server's log: trying to connect, streaming, receiving a checkpoint, lost. */
+  changed(change: LinkChange): void;
   /** The primary does not know REPLSYNC: it is no Eddy (a redis-server, whose protocol another link speaks). */
   notEddy(): void;
 }
+
+/** What the link tells of its course: `from` where the primary continues, `revisions` of the checkpoint it sends. */
+export type LinkChange = { kind: 'connecting' } | { kind: 'connected'; from: number } | { kind: 'sync-start'; revisions: number[] } | { kind: 'down'; reason: string };
 
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_MAX_MS = 2000;
@@ -59,6 +64,8 @@ export class FollowerLink {
   private queue: RespValue[] = [];
   private draining = false;
   private acking = false;
+  /** Whether `connecting` was told since the link was last up: retries while the primary is away stay quiet. */
+  private toldConnecting = false;
 
   constructor(
     readonly host: string,
@@ -98,6 +105,8 @@ export class FollowerLink {
   private connectNow(): void {
     if (this.stopped) return;
     this.state = 'connecting';
+    if (!this.toldConnecting) this.handler.changed({ kind: 'connecting' });
+    this.toldConnecting = true;
     this.replies = [];
     this.queue = [];
     const tls = this.handler.tls();
@@ -161,9 +170,12 @@ export class FollowerLink {
       const shards = Number(words[3]);
       if (!Number.isInteger(shards) || shards < 1) return this.fail(`the primary did not say its shard count: ${JSON.stringify(statusOf(reply))}`);
       await this.handler.started(words[1], { from: Number(words[2]), shards });
+      this.handler.changed({ kind: 'connected', from: Number(words[2]) });
     } else if (words[0] === 'FULLSYNC') {
       this.state = 'sync';
-      await this.handler.started(words[1], { checkpointRevs: words[2].split(',').map(Number) });
+      const checkpointRevs = words[2].split(',').map(Number);
+      this.handler.changed({ kind: 'sync-start', revisions: checkpointRevs });
+      await this.handler.started(words[1], { checkpointRevs });
     } else return this.fail(`unexpected answer to REPLSYNC: ${JSON.stringify(reply)}`);
     if (words[0] === 'CONTINUE') this.state = 'connected';
     this.backoffMs = BACKOFF_FIRST_MS;
@@ -226,7 +238,11 @@ export class FollowerLink {
   private closed(socket: Socket): void {
     if (socket !== this.socket) return;
     clearInterval(this.ackTimer);
-    if (this.up) this.downSince = Date.now();
+    if (this.up) {
+      this.downSince = Date.now();
+      this.toldConnecting = false;
+      this.handler.changed({ kind: 'down', reason: this.lastError === '' ? 'the connection closed' : this.lastError });
+    }
     this.state = 'connect';
     if (this.stopped) return;
     this.retryTimer = setTimeout(() => this.connectNow(), this.backoffMs);

@@ -64,6 +64,8 @@ export class RedisPrimaryLink {
   offset = -1;
   private socket: Socket | undefined;
   private stopped = false;
+  /** Whether `link-connecting` was told since the link was last up. */
+  private toldConnecting = false;
   private backoffMs = BACKOFF_FIRST_MS;
   private retryTimer: NodeJS.Timeout | undefined;
   private ackTimer: NodeJS.Timeout | undefined;
@@ -124,6 +126,9 @@ export class RedisPrimaryLink {
   private connectNow(): void {
     if (this.stopped) return;
     this.state = 'connecting';
+    // Once, not per retry while the primary is away (the same events as an Eddy primary's link).
+    if (!this.toldConnecting) this.handler.onInfo('connecting to the redis-server primary', { event: 'link-connecting', host: this.host, port: this.port });
+    this.toldConnecting = true;
     this.phase = 'handshake';
     this.pending = Buffer.alloc(0);
     this.early = [];
@@ -176,7 +181,7 @@ export class RedisPrimaryLink {
     if (words[0] === 'FULLRESYNC') {
       const offset = Number(words[2]);
       if (!/^[0-9a-f]{40}$/.test(words[1] ?? '') || !Number.isSafeInteger(offset) || offset < 0) return this.fail(`unexpected answer to PSYNC: ${line}`);
-      this.handler.onInfo('full resync from a redis-server primary', { replid: words[1], offset });
+      this.handler.onInfo('full resync from a redis-server primary', { event: 'sync-start', host: this.host, port: this.port, replid: words[1], offset });
       // Until the RDB has loaded, a reconnection must start over.
       this.replid = '?';
       this.offset = -1;
@@ -185,7 +190,7 @@ export class RedisPrimaryLink {
       this.pendingSync = { replid: words[1], offset };
     } else if (words[0] === 'CONTINUE') {
       if (words[1] !== undefined && words[1] !== '') this.replid = words[1];
-      this.handler.onInfo('partial resync from a redis-server primary', { replid: this.replid, offset: this.offset });
+      this.handler.onInfo('partial resync from a redis-server primary', { event: 'link-connected', host: this.host, port: this.port, replid: this.replid, offset: this.offset });
       this.streamCommands(Buffer.alloc(0));
     } else this.fail(`PSYNC refused: ${line.replace(/^-/, '')}`);
   }
@@ -381,7 +386,16 @@ export class RedisPrimaryLink {
     if (socket !== this.socket) return;
     clearInterval(this.ackTimer);
     clearInterval(this.loadingTimer);
-    if (this.up) this.downSince = Date.now();
+    if (this.up) {
+      this.downSince = Date.now();
+      this.toldConnecting = false;
+      this.handler.onInfo('the link to the redis-server primary is down; retrying', {
+        event: 'link-down',
+        host: this.host,
+        port: this.port,
+        reason: this.lastError === '' ? 'the connection closed' : this.lastError,
+      });
+    }
     this.state = 'connect';
     this.rdb?.sink.destroy(new Error('the primary closed the link during the transfer'));
     this.rdb = undefined;

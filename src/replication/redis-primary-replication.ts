@@ -33,7 +33,7 @@ export function redisPrimaryHandler(deps: RedisPrimaryDeps): RedisPrimaryHandler
     unwarned = 0;
   };
   return {
-    load: (rdb: Readable) => loadRdbThroughCommands(rdb, deps.commands(), (fields) => deps.info("loaded the primary's RDB", fields)),
+    load: (rdb: Readable) => loadRdbThroughCommands(rdb, deps.commands(), (fields) => deps.info("loaded the primary's RDB", { event: 'sync-done', ...fields })),
     apply(args) {
       const outcome = deps.commands().run(args);
       if (outcome instanceof Promise)

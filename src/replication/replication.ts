@@ -5,10 +5,10 @@ import { messageOf, NOREPLICAS, READONLY } from '../replies/errors.js';
 import { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, StatusReply } from '../replies/reply.js';
 import type { CheckpointRow } from '../log/checkpoints.js';
-import type { LogRecord } from '../log/record.js';
 import type { Checkpointer } from '../shards/checkpointer.js';
 import type { Store } from '../shards/store.js';
-import { FollowerLink } from './follower-link.js';
+import { FollowerLink, type LinkChange } from './follower-link.js';
+import { Progress } from '../observability/progress.js';
 import { sendCheckpoint, startPoint, streamLog } from './primary-stream.js';
 import { decodeRecords } from './record-wire.js';
 import { RedisPrimaryLink } from './redis-primary-link.js';
@@ -16,16 +16,11 @@ import type { PrimaryCommands } from './primary-commands.js';
 import { redisPrimaryHandler } from './redis-primary-replication.js';
 import { ReplicaRegistry, type ReplicaPeer } from './replica-registry.js';
 import { loadReplicationIds, newReplicationId, NO_HISTORY, saveReplicationIds, type ReplicationIds } from './replication-ids.js';
+import type { ReplicationTracer } from '../observability/command-tracer.js';
 
 export interface ReplicationEvents {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
-}
-
-/** Traces a follower's applying of its primary's batches (src/observability/tracing.ts). */
-export interface ReplicationTracer {
-  /** Runs `apply` for `records`, in a span when sampled (ending once this node's log has written them). */
-  applyBatch(records: readonly LogRecord[], primary: { host: string; port: number } | undefined, apply: () => void): void;
 }
 
 /** A follower loading its primary's checkpoint: each shard's revision, and the newest of them. */
@@ -35,6 +30,9 @@ interface CheckpointLoad {
   /** The newest revision seen in the stream (records the checkpoint already holds included). */
   seen: number;
   rowsDone: boolean;
+  /** Rows loaded so far, told every progress-log-interval (`sync-progress`). */
+  rows: number;
+  progress: Progress;
 }
 
 /**
@@ -112,7 +110,7 @@ export class Replication {
     );
     this.link = link;
     link.start();
-    this.events.info('following a primary', { host, port });
+    this.events.info('following a primary', { event: 'replicaof', host, port });
   }
 
   /** The primary answered REPLSYNC as an unknown command: a redis-server, followed in its own protocol. */
@@ -151,7 +149,7 @@ export class Replication {
     await saveReplicationIds(log, this.ids);
     // Followers of this node ask again, and learn the new name (their history is the old one).
     this.replicas.disconnectAll();
-    this.events.info('promoted to primary', { revision: log.lastRev, replid: this.ids.replid });
+    this.events.info('promoted to primary', { event: 'promoted', revision: log.lastRev, replid: this.ids.replid });
   }
 
   /**
@@ -175,22 +173,24 @@ export class Replication {
     void (async () => {
       const start = await startPoint(this.ids, log, replid, rev, ts);
       if ('diverged' in start) {
-        this.events.warn('a follower diverged', { client: peer.remoteAddress, reason: start.diverged });
+        this.events.warn('a follower diverged', { event: 'follower-diverged', client: peer.remoteAddress, reason: start.diverged });
         return pending.resolve(new ErrorReply(start.diverged));
       }
       const replica = this.replicas.add(peer);
+      const attached = { client: peer.remoteAddress, port: replica.listeningPort };
+      peer.onClose(() => this.events.info('follower detached', { event: 'follower-detached', ...attached, acked: replica.ackRev }));
       const timeout = () => this.config.int('repl-timeout');
       if ('from' in start) {
         pending.resolve(new StatusReply(`CONTINUE ${this.ids.replid} ${start.from} ${log.shardCount}`));
         replica.state = 'online';
-        this.events.info('follower resumes', { client: peer.remoteAddress, from: start.from });
+        this.events.info('follower resumes', { event: 'follower-attached', ...attached, from: start.from });
         await new Promise((resolve) => setImmediate(resolve));
         return streamLog(log, replica, start.from, timeout);
       }
       const revs = (await this.checkpointer.checkpoint()).map((manifest) => manifest.rev);
       pending.resolve(new StatusReply(`FULLSYNC ${this.ids.replid} ${revs.join(',')}`));
       replica.state = 'send_bulk';
-      this.events.info('follower gets a checkpoint first', { client: peer.remoteAddress, revisions: revs });
+      this.events.info('follower gets a checkpoint first', { event: 'follower-attached', ...attached, revisions: revs });
       await new Promise((resolve) => setImmediate(resolve));
       if (!(await sendCheckpoint(log, peer, revs))) return;
       replica.state = 'online';
@@ -241,11 +241,23 @@ export class Replication {
       tls: () => (this.config.get('tls-replication') === 'yes' ? tlsClientOptions((name) => this.config.get(name)) : undefined),
       timeoutSeconds: () => this.config.int('repl-timeout'),
       onError: (message: string) => this.events.warn('replication link', { reason: message }),
+      changed: (change: LinkChange) => {
+        if (current()) this.linkChanged(change);
+      },
       notEddy: () => {
         const link = this.link;
         if (current() && link !== undefined) this.followRedis(link.host, link.port);
       },
     };
+  }
+
+  /** The follower link's course as log lines: `link-connecting`, `link-connected`, `sync-start`, `link-down`. */
+  private linkChanged(change: LinkChange): void {
+    const primary = { host: this.link?.host, port: this.link?.port };
+    if (change.kind === 'connecting') this.events.info('connecting to the primary', { event: 'link-connecting', ...primary });
+    else if (change.kind === 'connected') this.events.info('streaming from the primary', { event: 'link-connected', ...primary, from: change.from });
+    else if (change.kind === 'sync-start') this.events.info("receiving the primary's checkpoint", { event: 'sync-start', ...primary, revisions: change.revisions });
+    else this.events.warn('the link to the primary is down; retrying', { event: 'link-down', ...primary, reason: change.reason });
   }
 
   private async started(replid: string, start: { from: number; shards: number } | { checkpointRevs: number[] }, current: () => boolean): Promise<void> {
@@ -263,7 +275,7 @@ export class Replication {
     await saveReplicationIds(log, this.ids);
     await this.emptyFor(Math.min(...revs));
     if (!current()) return;
-    this.loading = { revs, upTo: Math.max(...revs), seen: Math.min(...revs), rowsDone: false };
+    this.loading = { revs, upTo: Math.max(...revs), seen: Math.min(...revs), rowsDone: false, rows: 0, progress: new Progress(0, this.config.int('progress-log-interval')) };
     this.pendingReplid = replid;
   }
 
@@ -284,7 +296,11 @@ export class Replication {
 
   private streamMessage(kind: string, parts: Buffer[], current: () => boolean): void | Promise<void> {
     if (kind === 'log') return this.applyRecords(decodeRecords(parts[0]), current);
-    if (kind === 'rows') return this.store.loadRows(unpack(parts[1]) as CheckpointRow[]);
+    if (kind === 'rows') {
+      const rows = unpack(parts[1]) as CheckpointRow[];
+      this.loadingProgress(rows.length);
+      return this.store.loadRows(rows);
+    }
     if (kind === 'rows-end') {
       const loading = this.loading;
       if (loading !== undefined) {
@@ -314,8 +330,19 @@ export class Replication {
     if (loading !== undefined && loading.rowsDone && loading.seen >= loading.upTo) return this.finishLoading(current);
   }
 
+  /** A long full sync, told as it goes: the checkpoint's rows loaded so far and their rate. */
+  private loadingProgress(rows: number): void {
+    const loading = this.loading;
+    if (loading === undefined) return;
+    loading.rows += rows;
+    if (!loading.progress.advance(loading.rows)) return;
+    const figures = loading.progress.figures();
+    this.events.info("loading the primary's checkpoint", { event: 'sync-progress', rows: loading.rows, rowsPerSecond: figures.perSecond, seconds: figures.seconds });
+  }
+
   /** The primary's copy is whole here: checkpoint it, then take the primary's history name. */
   private async finishLoading(current: () => boolean): Promise<void> {
+    const rows = this.loading?.rows ?? 0;
     this.loading = undefined;
     if (this.link !== undefined) this.link.state = 'connected';
     // A checkpoint already under way may have started before the copy was whole: a new one holds it.
@@ -323,6 +350,6 @@ export class Replication {
     await this.checkpointer.checkpoint();
     if (!current()) return;
     await this.adopt(this.pendingReplid);
-    this.events.info("loaded the primary's checkpoint", { revision: this.store.log.lastRev });
+    this.events.info("loaded the primary's checkpoint", { event: 'sync-done', revision: this.store.log.lastRev, rows });
   }
 }

@@ -21,7 +21,9 @@ import { closeIdleClients } from './idle-timeout.js';
 import { joinClusterIfEnabled } from './cluster-join.js';
 import { openLog, prepareDataDir, removePidFile } from './data-directory.js';
 import { ServerMetrics } from './server-metrics.js';
+import { messageOf } from '../replies/errors.js';
 import { loadRdbIntoNewDataDir } from './load-rdb.js';
+import { recoveryProgress } from './recovery-progress.js';
 
 /** Active expiry runs ten times a second, as Redis's default `hz 10`. */
 
@@ -57,8 +59,12 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   // MEMORY STATS' startup.allocated: the process before it loads the dataset.
   eviction.gauge.startup = eviction.gauge.used(Date.now());
   let report;
+  logger.info({ event: 'recovery-start', dir, revision: log.lastRev, shards: log.shardCount }, 'recovering from the log');
   try {
-    report = await store.recover((records) => eviction.checkReplayFits(records));
+    report = await store.recover({
+      fits: (loaded) => eviction.checkReplayFits(loaded),
+      replayed: recoveryProgress(log, config.int('progress-log-interval'), logger),
+    });
   } catch (error) {
     if (!(error instanceof LogDamagedError)) {
       eviction.stop();
@@ -73,10 +79,13 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   }
   if (report.cut !== undefined)
     logger.warn(
-      { fromRevision: report.cut.fromRev, frames: report.cut.frames, reason: report.cut.reason, revision: log.lastRev },
+      { event: 'log-tail-cut', fromRevision: report.cut.fromRev, frames: report.cut.frames, reason: report.cut.reason, revision: log.lastRev },
       'torn log tail cut back to the last whole frame',
     );
-  logger.info({ dir, records: report.records, keys: report.keys, seconds: report.ms / 1000, revision: log.lastRev, checkpoint: report.checkpointRev }, 'recovered from the log');
+  logger.info(
+    { event: 'recovery-done', dir, records: report.records, keys: report.keys, seconds: report.ms / 1000, revision: log.lastRev, checkpoint: report.checkpointRev },
+    'recovered from the log',
+  );
 
   let stopping: Promise<void> | undefined;
   const context = await composeServer(
@@ -88,6 +97,8 @@ export async function startServer(config: Config, configFile: string, logger: Lo
       background: (work, what) => void work.catch((error: unknown) => logger.error({ err: error }, `${what} failed`)),
       scriptLog: (level, message) => logger[level >= 3 ? 'warn' : level === 2 ? 'info' : 'debug']({ source: 'script' }, message),
       debugLog: (message) => logger.warn({ source: 'DEBUG LOG' }, message),
+      compacted: (segments, oldestRev) =>
+        logger.info({ event: 'retention-compacted', segments, oldestRevision: oldestRev, revision: log.lastRev }, 'log retention dropped old history'),
       slowSubscriber: (client) => logger.warn({ client: client.id, name: client.name }, 'subscriber closed: client-output-buffer-limit pubsub reached'),
     },
     {
@@ -108,6 +119,11 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   context.stats.recoveredRecords = report.records;
   context.stats.eventLoopDelay.enable();
   context.checkpointer.lastRev = report.checkpointRev;
+  context.checkpointer.events = {
+    started: (rev) => logger.info({ event: 'checkpoint-start', revision: rev }, 'checkpoint started'),
+    done: ({ rev, bytes, keys, ms }) => logger.info({ event: 'checkpoint-done', revision: rev, bytes, keys, seconds: ms / 1000 }, 'checkpoint written'),
+    failed: (rev, error) => logger.warn({ event: 'checkpoint-failed', revision: rev, reason: messageOf(error) }, 'checkpoint failed'),
+  };
   const stopCheckpoints = scheduleCheckpoints(context);
   context.stats.recoveryMs = report.ms;
   config.onChange('appendfsync', (value) => {
@@ -128,7 +144,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   context.replication.listeningPort = listeners[0].port;
   const ports = Object.fromEntries(listeners.map((listener) => [portField[listener.protocol], listener.port]));
   if (metricsListener !== undefined) ports.metricsPort = metricsListener.port;
-  logger.info({ ...ports, bind: config.get('bind'), shards: log.shardCount, appendfsync: fsync }, 'ready to accept connections');
+  logger.info({ event: 'server-listening', ...ports, bind: config.get('bind'), shards: log.shardCount, appendfsync: fsync }, 'ready to accept connections');
 
   return {
     context,
@@ -173,7 +189,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
           clearInterval(keepAlive);
         }
         if (failed.length > 0) throw new Error(`shutdown incomplete: ${failed.join(', ')} failed (see above)`);
-        logger.info({ revision: log.lastRev, seconds: (performance.now() - started) / 1000 }, 'log flushed; stopped');
+        logger.info({ event: 'shutdown-done', revision: log.lastRev, seconds: (performance.now() - started) / 1000 }, 'log flushed; stopped');
       })()),
   };
 }

@@ -4,9 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { holdsLog } from './data-directory.js';
 import { importRdbFile } from './rdb-import.js';
-
-/** How often a load in progress says how far it got. */
-const PROGRESS_EVERY_MS = 5000;
+import { Progress } from '../observability/progress.js';
 
 /**
  * `--load-rdb FILE`: a server started on a data directory that holds no log yet loads a Redis RDB
@@ -25,12 +23,13 @@ export async function loadRdbIntoNewDataDir(config: Config, dir: string, logger:
   // A pid file left without a log is all a failed first start leaves: the import wants the directory empty.
   if (existsSync(dir) && readdirSync(dir).join() === 'eddy.pid') rmSync(join(dir, 'eddy.pid'));
   const started = performance.now();
-  let lastLine = started;
+  const progress = new Progress(0, config.int('progress-log-interval'));
   logger.info({ event: 'rdb-load-start', file, dir }, 'loading the RDB file into the new data directory');
   const summary = await importRdbFile(resolve(file), dir, config.int('shards'), (bytes, total) => {
-    if (performance.now() - lastLine < PROGRESS_EVERY_MS) return;
-    lastLine = performance.now();
-    logger.info({ event: 'rdb-load-progress', bytes, total, percent: Math.floor((bytes / total) * 100) }, 'loading the RDB file');
+    progress.total = total;
+    if (!progress.advance(bytes)) return;
+    const figures = progress.figures();
+    logger.info({ event: 'rdb-load-progress', bytes, total, percent: figures.percent, bytesPerSecond: figures.perSecond }, 'loading the RDB file');
   });
   const keys = [...summary.keysPerDb.values()].reduce((sum, n) => sum + n, 0);
   logger.info({ event: 'rdb-load-done', file, keys, functions: summary.functions, expired: summary.expired, seconds: (performance.now() - started) / 1000 }, 'RDB file loaded');

@@ -30,20 +30,38 @@ async function main(argv: string[]): Promise<void> {
     console.error(`eddy: ${error.message}\n${USAGE}`);
     process.exit(1);
   }
-  const logger = createLogger(options.config.get('loglevel'));
+  let serverLogger;
+  try {
+    serverLogger = createLogger(options.config.get('loglevel'), options.config.get('logfile'));
+  } catch (error) {
+    console.error(`eddy: could not start: logfile: ${messageWithCauses(error)}`);
+    process.exit(1);
+  }
+  const logger = serverLogger.logger;
   let server: RunningServer | undefined;
   const stopAndExit = (reason: string): void => {
-    logger.info({ reason }, 'shutting down');
+    logger.info({ event: 'shutdown-start', reason }, 'shutting down');
     void (server?.stop() ?? Promise.resolve()).then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
+        logger.error({ event: 'shutdown-failed', err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
   process.on('SIGTERM', () => stopAndExit('SIGTERM'));
   process.on('SIGINT', () => stopAndExit('SIGINT'));
+  // logrotate moves the file, then sends SIGHUP: lines go on in a new file at the same path.
+  process.on('SIGHUP', () => {
+    const logfile = options.config.get('logfile');
+    if (logfile === '') return;
+    try {
+      serverLogger.reopen();
+      logger.info({ event: 'logfile-reopen', logfile }, 'SIGHUP: log file reopened');
+    } catch (error) {
+      logger.warn({ event: 'logfile-reopen-failed', logfile, reason: messageWithCauses(error) }, 'SIGHUP: the log file could not be reopened; lines go on to the old one');
+    }
+  });
   // Started by bin/eddy.js to size the heap (launch.ts): the server stops with it, even when it is killed outright.
   if (process.channel !== undefined) {
     process.channel.unref();
@@ -54,7 +72,7 @@ async function main(argv: string[]): Promise<void> {
   } catch (error) {
     const reason = messageWithCauses(error);
     // A failure to start is the operator's to fix, not a bug: the reason, without a stack trace.
-    logger.fatal({ reason }, 'could not start');
+    logger.fatal({ event: 'start-failed', reason }, 'could not start');
     // Operators read this one on the terminal, not in the JSON log.
     console.error(`eddy: could not start: ${reason}`);
     process.exit(1);

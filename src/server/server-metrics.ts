@@ -212,7 +212,7 @@ export class ServerMetrics {
     ];
   }
 
-  /** Batch sizes and write times, observed once per group commit (see Log.commitObserver). */
+  /** Batch sizes and write times, observed once per group commit (see Log.commitObservers). */
   private watchLog(): void {
     const records = new Histogram({
       name: 'eddy_log_commit_records',
@@ -233,13 +233,13 @@ export class ServerMetrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [this.registry],
     });
-    this.server.store.log.commitObserver = {
+    this.server.store.log.commitObservers.push({
       written: (count, _bytes, seconds, synced) => {
         records.observe(count);
         writes.observe({ synced: synced ? 'yes' : 'no' }, seconds);
         if (synced) fsyncs.observe(seconds);
       },
-    };
+    });
   }
 
   private perDatabase(count: (keys: { size: number; expires: { size: number } }) => number): Sample[] {

@@ -88,6 +88,8 @@ export interface ServerHooks {
   scriptLog?(level: number, message: string): void;
   /** DEBUG LOG's message, for the server log. */
   debugLog?(message: string): void;
+  /** Retention dropped old history: how many segments, and the oldest revision the log still holds. */
+  compacted?(segments: number, oldestRev: number): void;
 }
 
 /** What the composition root (src/server/compose.ts) builds for the session layer to reach. */
@@ -202,6 +204,13 @@ export class ServerContext {
     this.activeExpiry.noteLatency = noteLatency;
     this.checkpointer.noteLatency = noteLatency;
     this.eviction.noteLatency = noteLatency;
+    // LATENCY's log-commit and fsync take the log's own timing of each commit, the one metrics read.
+    store.log.commitObservers.push({
+      written: (_records, _bytes, seconds, synced, sinceAppendSeconds) => {
+        this.latency.note('log-commit', sinceAppendSeconds * 1000);
+        if (synced) this.latency.note('fsync', seconds * 1000);
+      },
+    });
   }
 
   /** CONFIG RESETSTAT: the counters Redis's resetServerStats zeroes, wherever they are kept. */
@@ -228,8 +237,10 @@ export class ServerContext {
   }
 
   /** Drops the log history that `log-retention` no longer keeps; the number of segments dropped. */
-  compact(): Promise<number> {
-    return this.store.log.applyRetention(parseRetention(this.config.get('log-retention')) as RetentionPolicy);
+  async compact(): Promise<number> {
+    const dropped = await this.store.log.applyRetention(parseRetention(this.config.get('log-retention')) as RetentionPolicy);
+    if (dropped > 0) this.hooks.compacted?.(dropped, this.store.log.oldestRev);
+    return dropped;
   }
 }
 

@@ -5,6 +5,13 @@ import type { MemoryGauge } from './memory-gauge.js';
 import type { Shard } from './shard.js';
 import type { ChangeListener, Store } from './store.js';
 
+/** A checkpoint's course, for the server's log. */
+export interface CheckpointEvents {
+  started(rev: number): void;
+  done(checkpoint: { rev: number; bytes: number; keys: number; ms: number }): void;
+  failed(rev: number, error: unknown): void;
+}
+
 /** A slice of the walk gives the event loop back after this long (and at every full chunk). */
 const SLICE_MS = 8;
 
@@ -16,6 +23,8 @@ const SLICE_MS = 8;
 export class Checkpointer {
   /** Told how long a slice of the walk held the event loop, when past its budget (LATENCY's checkpoint). */
   noteLatency: ((event: string, ms: number) => void) | undefined = undefined;
+  /** Told when a checkpoint begins and how it ended (the server's log lines). */
+  events: CheckpointEvents | undefined = undefined;
   private running: Promise<CheckpointManifest[]> | undefined;
   /** Revision of the last complete checkpoint of every shard. */
   lastRev = 0;
@@ -50,6 +59,7 @@ export class Checkpointer {
   private async checkpointAll(): Promise<CheckpointManifest[]> {
     const started = performance.now();
     const rev = this.store.log.lastRev;
+    this.events?.started(rev);
     try {
       const manifests: CheckpointManifest[] = [];
       for (const shard of this.store.shards) {
@@ -62,12 +72,14 @@ export class Checkpointer {
       this.lastKeys = manifests.reduce((sum, manifest) => sum + manifest.keys, 0);
       this.lastSaveSeconds = Math.floor(Date.now() / 1000);
       this.lastStatusOk = true;
+      this.lastDurationMs = performance.now() - started;
+      this.events?.done({ rev, bytes: this.lastBytes, keys: this.lastKeys, ms: this.lastDurationMs });
       return manifests;
     } catch (error) {
       this.lastStatusOk = false;
-      throw error;
-    } finally {
       this.lastDurationMs = performance.now() - started;
+      this.events?.failed(rev, error);
+      throw error;
     }
   }
 

@@ -68,6 +68,14 @@ export interface RecoveryReport {
   ms: number;
 }
 
+/** What recovery tells as it goes, between batches of a shard's replay. */
+export interface RecoveryWatch {
+  /** Told how many rows and records a shard has loaded so far; throws when the heap would not hold them. */
+  fits?(loaded: number): void;
+  /** A shard replayed `records` more log records, up to revision `rev` (progress lines). */
+  replayed?(shard: number, records: number, rev: number): void;
+}
+
 /** Damage inside the log (not at its tail): the server refuses to start rather than load it. */
 export class LogDamagedError extends Error {
   constructor(readonly corruption: CorruptFrameError) {
@@ -353,12 +361,12 @@ export class Store {
    * commits, never half a transaction) and loading starts over. Damage before later frames is
    * never loaded silently: LogDamagedError.
    */
-  async recover(fits?: (records: number) => void): Promise<RecoveryReport> {
+  async recover(watch: RecoveryWatch = {}): Promise<RecoveryReport> {
     const started = performance.now();
     let cut: RecoveryReport['cut'];
     for (;;) {
       try {
-        return { ...(await this.load(fits)), cut, ms: performance.now() - started };
+        return { ...(await this.load(watch)), cut, ms: performance.now() - started };
       } catch (error) {
         if (!(error instanceof CorruptFrameError) || error.shard < 0) throw error;
         if (!(await this.log.isTornTail(error))) throw new LogDamagedError(error);
@@ -368,10 +376,10 @@ export class Store {
     }
   }
 
-  private async load(fits: ((records: number) => void) | undefined): Promise<Omit<RecoveryReport, 'ms' | 'cut'>> {
+  private async load(watch: RecoveryWatch): Promise<Omit<RecoveryReport, 'ms' | 'cut'>> {
     // Shards load side by side: one shard's reads from LevelDB overlap another's decoding. All of
     // them finish before a failure is reported, so that a retry never races a load still running.
-    const results = await Promise.allSettled(this.shards.map((shard) => this.loadShard(shard, fits)));
+    const results = await Promise.allSettled(this.shards.map((shard) => this.loadShard(shard, watch)));
     const failed = results.find((result) => result.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
     const loaded = results.map((result) => (result as PromiseFulfilledResult<{ records: number; checkpointRev: number }>).value);
@@ -384,19 +392,21 @@ export class Store {
     };
   }
 
-  /** One shard: its newest complete checkpoint, then its frames after it; `fits` is asked between batches whether the heap still holds them. */
-  private loadShard(shard: Shard, fits: ((records: number) => void) | undefined): Promise<{ records: number; checkpointRev: number }> {
+  /** One shard: its newest complete checkpoint, then its frames after it; `watch` hears of every batch. */
+  private loadShard(shard: Shard, watch: RecoveryWatch): Promise<{ records: number; checkpointRev: number }> {
     const sink = shardStateSink(shard.state);
-    if (fits === undefined) return this.log.replayShard(shard.id, sink);
+    if (watch.fits === undefined && watch.replayed === undefined) return this.log.replayShard(shard.id, sink);
     let loaded = 0;
     return this.log.replayShard(shard.id, {
       rows: (rows) => {
-        fits((loaded += rows.length));
+        watch.fits?.((loaded += rows.length));
         sink.rows(rows);
       },
       records: (rows) => {
-        fits((loaded += rows.length));
+        watch.fits?.((loaded += rows.length));
         sink.records(rows);
+        const last = rows.at(-1);
+        if (last !== undefined) watch.replayed?.(shard.id, rows.length, last[0]);
       },
     });
   }
