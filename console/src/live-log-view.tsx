@@ -1,0 +1,177 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ChangeEvent } from './change-event.js';
+import { formatTime, formatValue } from './formatting.js';
+import { LiveTail } from './live-tail.js';
+import { revisionAt } from './log-positions.js';
+import type { TailFilter } from './tail-query.js';
+
+type Row = { kind: 'change'; change: ChangeEvent } | { kind: 'marker'; text: string };
+
+/** The feed keeps this many rows: a long-running page stays light. */
+const MAX_ROWS = 2000;
+
+type StartPoint = 'now' | 'revision' | 'time';
+
+/** The live log: every committed change matching a filter, as it happens, with pause/resume. */
+export function LiveLogView() {
+  const [match, setMatch] = useState('');
+  const [db, setDb] = useState('');
+  const [start, setStart] = useState<StartPoint>('now');
+  const [startValue, setStartValue] = useState('');
+  const [withValues, setWithValues] = useState(false);
+  const [rows, setRows] = useState<Row[]>([]);
+  const [state, setState] = useState('starting');
+  const [following, setFollowing] = useState(false);
+  const [open, setOpen] = useState<Set<string>>(new Set());
+  const tail = useRef<LiveTail | undefined>(undefined);
+  const feed = useRef<HTMLDivElement>(null);
+
+  const append = (more: Row[]) => setRows((before) => [...before, ...more].slice(-MAX_ROWS));
+
+  const follow = async () => {
+    tail.current?.pause();
+    const filter: TailFilter = { match, db: db === '' ? undefined : Number(db), withValues };
+    let from: number | '$' = '$';
+    try {
+      if (start === 'revision') from = Number(startValue);
+      if (start === 'time') from = await revisionAt(Date.parse(startValue));
+    } catch (error) {
+      append([{ kind: 'marker', text: `cannot start there: ${String(error)}` }]);
+      return;
+    }
+    if (from !== '$' && !Number.isSafeInteger(from)) {
+      append([{ kind: 'marker', text: `not a revision or a time: ${startValue}` }]);
+      return;
+    }
+    setRows([]);
+    const next = new LiveTail(filter, from, {
+      changes: (changes) => append(changes.map((change) => ({ kind: 'change', change }))),
+      marker: (text) => append([{ kind: 'marker', text }]),
+      state: setState,
+    });
+    tail.current = next;
+    next.start();
+    setFollowing(true);
+  };
+
+  useEffect(() => {
+    void follow();
+    return () => tail.current?.pause();
+  }, []);
+
+  useEffect(() => {
+    const element = feed.current;
+    if (element !== null) element.scrollTop = element.scrollHeight;
+  }, [rows]);
+
+  const toggle = (id: string) =>
+    setOpen((before) => {
+      const next = new Set(before);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+
+  return (
+    <div class="live">
+      <form
+        class="toolbar"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void follow();
+        }}
+      >
+        <label>
+          Keys <input name="match" placeholder="pattern, e.g. user:*" value={match} onInput={(e) => setMatch(e.currentTarget.value)} />
+        </label>
+        <label>
+          DB
+          <select name="db" value={db} onChange={(e) => setDb(e.currentTarget.value)}>
+            <option value="">all</option>
+            {Array.from({ length: 16 }, (_, i) => (
+              <option key={i} value={String(i)}>
+                {i}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <select name="start" value={start} onChange={(e) => setStart(e.currentTarget.value as StartPoint)}>
+            <option value="now">now</option>
+            <option value="revision">revision</option>
+            <option value="time">time</option>
+          </select>
+        </label>
+        {start === 'now' ? null : (
+          <input
+            name="start-value"
+            type={start === 'time' ? 'datetime-local' : 'number'}
+            step={start === 'time' ? '1' : undefined}
+            value={startValue}
+            onInput={(e) => setStartValue(e.currentTarget.value)}
+          />
+        )}
+        <label>
+          <input type="checkbox" name="values" checked={withValues} onChange={(e) => setWithValues(e.currentTarget.checked)} /> values
+        </label>
+        <button type="submit">Follow</button>
+        <button
+          type="button"
+          name="pause"
+          onClick={() => {
+            if (following) tail.current?.pause();
+            else tail.current?.start();
+            setFollowing(!following);
+          }}
+        >
+          {following ? 'Pause' : 'Resume'}
+        </button>
+        <span class="muted" data-testid="tail-state">
+          {state}
+        </span>
+      </form>
+      <div class="feed" ref={feed}>
+        <table>
+          <thead>
+            <tr>
+              <th>revision</th>
+              <th>time</th>
+              <th>db</th>
+              <th>key</th>
+              <th>event</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row, index) => {
+              if (row.kind === 'marker')
+                return (
+                  <tr key={`m${index}`} class="marker">
+                    <td colSpan={5}>{row.text}</td>
+                  </tr>
+                );
+              const { change } = row;
+              const id = `${change.rev}:${index}`;
+              return [
+                <tr key={id} class="change" data-rev={change.rev} data-key={change.key ?? ''} onClick={() => toggle(id)}>
+                  <td>{change.rev}</td>
+                  <td>{formatTime(change.ts)}</td>
+                  <td>{change.db}</td>
+                  <td class="key">{change.key ?? '(all keys)'}</td>
+                  <td>{change.event}</td>
+                </tr>,
+                open.has(id) ? (
+                  <tr key={`${id}d`} class="detail">
+                    <td colSpan={5}>
+                      <div>effect: {formatValue(change.effect)}</div>
+                      <div>value after: {change.value === undefined ? 'tick “values” to receive it' : formatValue(change.value)}</div>
+                    </td>
+                  </tr>
+                ) : null,
+              ];
+            })}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
