@@ -26,7 +26,7 @@ export async function keyHistory(target: string, db: number): Promise<History> {
   const [oldest, next] = await Promise.all([oldestRevision(), nextRevision()]);
   const filter = [isPattern(target) ? 'MATCH' : 'KEYS', target, 'DB', String(db)];
   const listed: number[] = [];
-  for (let from = oldest; from < next; ) {
+  for (let from = oldest; from < next;) {
     const [after, events] = await logRead(from, 1000, filter);
     for (const event of events) if (event[1] < next) listed.push(event[1]);
     if (after === from || events.length === 0) break;

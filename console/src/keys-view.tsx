@@ -19,7 +19,14 @@ async function scanPage(cursor: string, pattern: string, type: string): Promise<
     found.push(...keys);
     next = after;
   } while (next !== '0' && found.length < PAGE);
-  const typed = await Promise.all(found.map((name) => command<string>('TYPE', name).then((t) => ({ name, type: t }), () => undefined)));
+  const typed = await Promise.all(
+    found.map((name) =>
+      command<string>('TYPE', name).then(
+        (t) => ({ name, type: t }),
+        () => undefined,
+      ),
+    ),
+  );
   return { keys: typed.filter((key) => key !== undefined && key.type !== 'none') as KeyPage['keys'], cursor: next };
 }
 

@@ -30,7 +30,12 @@ export function registerConsole(app: FastifyInstance): void {
     return;
   }
   const page = readFileSync(index);
-  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' }).type(CONTENT_TYPES['.html']).send(page));
+  app.get('/', { schema: { hide: true } }, (_request, reply) =>
+    reply
+      .headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' })
+      .type(CONTENT_TYPES['.html'])
+      .send(page),
+  );
   const assetsDir = join(CONSOLE_DIR, 'assets');
   const assets = new Map<string, Buffer>();
   for (const name of existsSync(assetsDir) ? readdirSync(assetsDir) : []) assets.set(name, readFileSync(join(assetsDir, name)));
