@@ -10,6 +10,8 @@ export interface HealthPoint {
   revision: number | undefined;
   /** Mean write+fsync time of the group commits between the two scrapes (seconds); undefined when none synced. */
   fsyncSeconds: number | undefined;
+  /** Mean time to write a group commit, synced or not (with appendfsync everysec most are not). */
+  writeSeconds: number | undefined;
   tailSubscribers: number | undefined;
   /** Lag in revisions per follower. */
   followers: Record<string, number>;
@@ -34,9 +36,14 @@ function delta(now: Scrape, before: Scrape | undefined, name: string): number | 
   return a === undefined || b === undefined || b < a ? undefined : b - a;
 }
 
+/** A histogram's mean over the interval: its sum's growth over its count's. */
+function meanOver(now: Scrape, before: Scrape | undefined, histogram: string): number | undefined {
+  const count = delta(now, before, `${histogram}_count`);
+  const sum = delta(now, before, `${histogram}_sum`);
+  return count === undefined || count === 0 || sum === undefined ? undefined : sum / count;
+}
+
 export function healthPoint(now: Scrape, before: Scrape | undefined): HealthPoint {
-  const syncs = delta(now, before, 'eddy_log_fsync_duration_seconds_count');
-  const syncTime = delta(now, before, 'eddy_log_fsync_duration_seconds_sum');
   const followers: Record<string, number> = {};
   for (const sample of now.samples) if (sample.name === 'eddy_follower_lag_revisions') followers[sample.labels.follower ?? '?'] = sample.value;
   return {
@@ -45,7 +52,8 @@ export function healthPoint(now: Scrape, before: Scrape | undefined): HealthPoin
     memoryBytes: total(now.samples, 'redis_memory_used_bytes'),
     clients: total(now.samples, 'redis_connected_clients'),
     revision: total(now.samples, 'eddy_log_revision'),
-    fsyncSeconds: syncs === undefined || syncs === 0 || syncTime === undefined ? undefined : syncTime / syncs,
+    fsyncSeconds: meanOver(now, before, 'eddy_log_fsync_duration_seconds'),
+    writeSeconds: meanOver(now, before, 'eddy_log_write_duration_seconds'),
     tailSubscribers: total(now.samples, 'eddy_tail_subscribers'),
     followers,
   };

@@ -51,6 +51,7 @@ export function HealthView({ active }: { active: boolean }) {
         <LineChart title="clients" times={times} values={series((p) => p.clients)} format={count} />
         <LineChart title="log revision" times={times} values={series((p) => p.revision)} format={count} />
         <LineChart title="fsync latency" times={times} values={series((p) => p.fsyncSeconds)} format={formatSeconds} />
+        <LineChart title="log write latency" times={times} values={series((p) => p.writeSeconds)} format={formatSeconds} />
         <LineChart title="tail subscribers" times={times} values={series((p) => p.tailSubscribers)} format={count} />
         <LineChart
           title="follower lag (revisions, most behind)"

@@ -30,11 +30,13 @@ export function LiveLogView() {
 
   const follow = async () => {
     tail.current?.pause();
+    tail.current = undefined;
+    setRows([]);
     const filter: TailFilter = { match, db: db === '' ? undefined : Number(db), withValues };
     let from: number | '$' = '$';
     try {
-      if (start === 'revision') from = Number(startValue);
-      if (start === 'time') from = await revisionAt(Date.parse(startValue));
+      if (start === 'revision') from = /^\d+$/.test(startValue) ? Number(startValue) : NaN;
+      if (start === 'time') from = Number.isNaN(Date.parse(startValue)) ? NaN : await revisionAt(Date.parse(startValue));
     } catch (error) {
       append([{ kind: 'marker', text: `cannot start there: ${String(error)}` }]);
       return;
@@ -43,11 +45,11 @@ export function LiveLogView() {
       append([{ kind: 'marker', text: `not a revision or a time: ${startValue}` }]);
       return;
     }
-    setRows([]);
-    const next = new LiveTail(filter, from, {
-      changes: (changes) => append(changes.map((change) => ({ kind: 'change', change }))),
-      marker: (text) => append([{ kind: 'marker', text }]),
-      state: setState,
+    // A tail replaced by a new Follow may still flush what it had: only the current one shows.
+    const next: LiveTail = new LiveTail(filter, from, {
+      changes: (changes) => tail.current === next && append(changes.map((change) => ({ kind: 'change', change }))),
+      marker: (text) => tail.current === next && append([{ kind: 'marker', text }]),
+      state: (text) => tail.current === next && setState(text),
     });
     tail.current = next;
     next.start();
@@ -105,8 +107,7 @@ export function LiveLogView() {
         {start === 'now' ? null : (
           <input
             name="start-value"
-            type={start === 'time' ? 'datetime-local' : 'number'}
-            step={start === 'time' ? '1' : undefined}
+            placeholder={start === 'time' ? '2026-12-03T10:00:00Z' : 'revision'}
             value={startValue}
             onInput={(e) => setStartValue(e.currentTarget.value)}
           />

@@ -155,6 +155,73 @@ describe('console without a password', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/health.png` });
     expect(errors).toEqual([]);
   });
+  test('the feed starts at a time (found by binary search over the log) or a revision, with the values after each change', async () => {
+    await redis.set('clock:before', '1');
+    const [next] = (await redis.call('LOGREAD', 'FROM', '$', 'COUNT', '1')) as [number, unknown[]];
+    const [, [before]] = (await redis.call('LOGREAD', 'FROM', String(next - 1), 'COUNT', '1')) as [number, [string, number, number][]];
+    // The next write is stamped at least a millisecond after the one before it.
+    while (Date.now() <= before[2]) await new Promise((resolve) => setTimeout(resolve, 1));
+    await redis.rpush('clock:after', 'x', 'y');
+    await page.getByRole('button', { name: 'Live log' }).click();
+    const live = page.locator('[data-view="live"]');
+    await live.locator('select[name="start"]').selectOption('time');
+    await live.locator('input[name="start-value"]').fill(new Date(before[2] + 1).toISOString());
+    await live.locator('input[name="match"]').fill('clock:*');
+    await live.locator('input[name="values"]').check();
+    await live.getByRole('button', { name: 'Follow' }).click();
+    await live.locator('tr.change[data-key="clock:after"]').waitFor();
+    expect(await feedKeys(page)).toEqual(['clock:after']);
+    await live.locator('tr.change[data-key="clock:after"]').click();
+    await eventually(() => live.locator('tr.detail').textContent()).toContain('value after: ["x","y"]');
+
+    await live.locator('select[name="start"]').selectOption('revision');
+    await live.locator('input[name="start-value"]').fill(String(before[1]));
+    await live.getByRole('button', { name: 'Follow' }).click();
+    await live.locator('tr.change[data-key="clock:after"]').waitFor();
+    expect(await feedKeys(page)).toEqual(['clock:before', 'clock:after']);
+    expect(errors).toEqual([]);
+  });
+});
+
+const oldestHeld = (infoLog: string) => Number(/log_oldest_revision:(\d+)/.exec(infoLog)?.[1]);
+
+describe('console on a log with compacted history', () => {
+  let server: EddyProcess;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    server = await EddyProcess.start(['--http-port', '0', '--save', '', '--log-segment-revisions', '16', '--log-retention', '1s']);
+    redis = new Redis({ port: server.port });
+    for (let i = 0; i < 100; i++) await redis.set(`old:${i}`, String(i));
+    await redis.save();
+    // Retention keeps a second of history: let it pass, then have the log drop what a checkpoint covers.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await redis.set('late', 'x');
+    await redis.bgrewriteaof();
+    while (oldestHeld(await redis.info('log')) === 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await server?.stop();
+  });
+
+  test('a start before the oldest revision held shows a marker, then follows from there', async () => {
+    const oldest = oldestHeld(await redis.info('log'));
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`http://127.0.0.1:${server.httpPort}/`);
+    const live = page.locator('[data-view="live"]');
+    await page.getByTestId('tail-state').filter({ hasText: 'following' }).waitFor();
+    await live.locator('select[name="start"]').selectOption('revision');
+    await live.locator('input[name="start-value"]').fill('1');
+    await live.getByRole('button', { name: 'Follow' }).click();
+    await live.locator('tr.change[data-key="late"]').waitFor();
+    expect(await live.locator('tr.marker').first().textContent()).toBe(`history before revision ${oldest} was compacted away: following from ${oldest}`);
+    expect(Math.min(...(await feedRevs(page)))).toBe(oldest);
+    // The refused start (COMPACTED) is the one failed request.
+    expect(errors.filter((error) => !/status of 4\d\d/.test(error))).toEqual([]);
+    await page.close();
+  });
 });
 
 describe('console with requirepass and ACL users', () => {

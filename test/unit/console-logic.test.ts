@@ -108,6 +108,10 @@ describe('metrics', () => {
       'eddy_log_revision 77',
       `eddy_log_fsync_duration_seconds_count ${syncs}`,
       `eddy_log_fsync_duration_seconds_sum ${syncSeconds}`,
+      `eddy_log_write_duration_seconds_count{synced="true"} ${syncs}`,
+      `eddy_log_write_duration_seconds_sum{synced="true"} ${syncSeconds / 2}`,
+      'eddy_log_write_duration_seconds_count{synced="false"} 6',
+      'eddy_log_write_duration_seconds_sum{synced="false"} 0.003',
       'eddy_tail_subscribers{protocol="http"} 2',
       'eddy_tail_subscribers{protocol="resp"} 1',
       'eddy_follower_lag_revisions{follower="127.0.0.1:6380"} 12',
@@ -133,6 +137,8 @@ describe('metrics', () => {
       clients: 3,
       revision: 77,
       fsyncSeconds: expect.closeTo(0.005, 9),
+      // Only the synced commits were written in between: 4 of them, 0.01 s in all.
+      writeSeconds: expect.closeTo(0.0025, 9),
       tailSubscribers: 3,
       followers: { '127.0.0.1:6380': 12 },
     });
@@ -172,6 +178,7 @@ describe('history', () => {
 describe('formatting', () => {
   test('bytes, TTLs and durations read in their best unit', () => {
     expect([formatBytes(512), formatBytes(1536), formatBytes(5 * 1024 * 1024 * 1024)]).toEqual(['512 B', '1.5 KiB', '5.0 GiB']);
+    expect([formatBytes(40.4 * 1024 * 1024), formatBytes(300 * 1024)]).toEqual(['40.4 MiB', '300 KiB']);
     expect([formatTtl(-1), formatTtl(-2), formatTtl(1500), formatTtl(125_000), formatTtl(3 * 3600_000 + 60_000), formatTtl(50 * 3600_000)]).toEqual([
       'no expiry',
       'gone',
