@@ -105,12 +105,7 @@ export function LiveLogView() {
           </select>
         </label>
         {start === 'now' ? null : (
-          <input
-            name="start-value"
-            placeholder={start === 'time' ? '2026-12-03T10:00:00Z' : 'revision'}
-            value={startValue}
-            onInput={(e) => setStartValue(e.currentTarget.value)}
-          />
+          <input name="start-value" placeholder={start === 'time' ? '2026-12-03T10:00:00Z' : 'revision'} value={startValue} onInput={(e) => setStartValue(e.currentTarget.value)} />
         )}
         <label>
           <input type="checkbox" name="values" checked={withValues} onChange={(e) => setWithValues(e.currentTarget.checked)} /> values
