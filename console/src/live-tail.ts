@@ -21,6 +21,8 @@ export class LiveTail {
   private abort: AbortController | undefined;
   private batch: ChangeEvent[] = [];
   private flushScheduled = false;
+  /** Streams opened so far: the first follows, the others resume. */
+  private opened = 0;
 
   constructor(
     private readonly filter: TailFilter,
@@ -79,7 +81,7 @@ export class LiveTail {
     return {
       opened: (firstRev: number) => {
         this.resume.started(firstRev);
-        this.view.state(`following from revision ${firstRev}`);
+        this.view.state(this.opened++ === 0 ? `following from revision ${firstRev}` : `resumed at revision ${firstRev}`);
       },
       change: (change: ChangeEvent) => {
         if (this.resume.accept(change)) this.queue(change);
