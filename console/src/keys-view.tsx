@@ -5,20 +5,24 @@ import { KeyValueView, readValue } from './key-value-view.js';
 import { command, CommandError } from './server-api.js';
 
 const PAGE = 50;
+/** SCAN calls one page may make: a rare type in a large keyspace fills a page slowly; Next goes on. */
+const CALLS_PER_PAGE = 20;
 const TYPES = ['', 'string', 'hash', 'list', 'set', 'zset', 'stream'];
 
 /**
- * Up to a page of keys from `cursor` on: SCAN until enough are found or the scan ends. A key the
+ * About a page of keys from `cursor` on: SCAN until enough are found, the scan ends, or the calls
+ * for a page are spent. A key the
  * user may not read (TYPE answers NOPERM) is left out: a restricted user sees only its keys.
  */
 async function scanPage(cursor: string, pattern: string, type: string): Promise<KeyPage> {
   const found: KeyName[] = [];
   let next = cursor;
+  let calls = 0;
   do {
     const [after, keys] = await command<ScanReply>(...scanArguments(next, pattern, type, PAGE));
     found.push(...keys);
     next = after;
-  } while (next !== '0' && found.length < PAGE);
+  } while (next !== '0' && found.length < PAGE && ++calls < CALLS_PER_PAGE);
   const typed = await Promise.all(
     found.map((name) =>
       command<string>('TYPE', name).then(

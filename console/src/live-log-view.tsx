@@ -4,8 +4,11 @@ import { formatTime, formatValue } from './formatting.js';
 import { LiveTail } from './live-tail.js';
 import { revisionAt } from './log-positions.js';
 import type { TailFilter } from './tail-query.js';
+import { valueAfter } from './value-after.js';
 
-type Row = { kind: 'change'; change: ChangeEvent } | { kind: 'marker'; text: string };
+type RowContent = { kind: 'change'; change: ChangeEvent } | { kind: 'marker'; text: string };
+/** A feed row; `seq` names it for good (rows scroll out of the feed, so positions change). */
+type Row = RowContent & { seq: number };
 
 /** The feed keeps this many rows: a long-running page stays light. */
 const MAX_ROWS = 2000;
@@ -22,11 +25,12 @@ export function LiveLogView() {
   const [rows, setRows] = useState<Row[]>([]);
   const [state, setState] = useState('starting');
   const [following, setFollowing] = useState(false);
-  const [open, setOpen] = useState<Set<string>>(new Set());
+  const [open, setOpen] = useState<Set<number>>(new Set());
   const tail = useRef<LiveTail | undefined>(undefined);
   const feed = useRef<HTMLDivElement>(null);
 
-  const append = (more: Row[]) => setRows((before) => [...before, ...more].slice(-MAX_ROWS));
+  const seq = useRef(0);
+  const append = (more: RowContent[]) => setRows((before) => [...before, ...more.map((row) => ({ ...row, seq: seq.current++ }))].slice(-MAX_ROWS));
 
   const follow = async () => {
     tail.current?.pause();
@@ -66,7 +70,18 @@ export function LiveLogView() {
     if (element !== null) element.scrollTop = element.scrollHeight;
   }, [rows]);
 
-  const toggle = (id: string) =>
+  /** On demand: the value after one change, fetched into its row. */
+  const loadValue = async (id: number, change: ChangeEvent) => {
+    let value: unknown;
+    try {
+      value = await valueAfter(change);
+    } catch (error) {
+      value = `(${error instanceof Error ? error.message : String(error)})`;
+    }
+    setRows((before) => before.map((row) => (row.kind === 'change' && row.seq === id ? { ...row, change: { ...row.change, value } } : row)));
+  };
+
+  const toggle = (id: number) =>
     setOpen((before) => {
       const next = new Set(before);
       if (!next.delete(id)) next.add(id);
@@ -138,15 +153,15 @@ export function LiveLogView() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((row, index) => {
+            {rows.map((row) => {
               if (row.kind === 'marker')
                 return (
-                  <tr key={`m${index}`} class="marker">
+                  <tr key={row.seq} class="marker">
                     <td colSpan={5}>{row.text}</td>
                   </tr>
                 );
               const { change } = row;
-              const id = `${change.rev}:${index}`;
+              const id = row.seq;
               return [
                 <tr key={id} class="change" data-rev={change.rev} data-key={change.key ?? ''} onClick={() => toggle(id)}>
                   <td>{change.rev}</td>
@@ -159,7 +174,16 @@ export function LiveLogView() {
                   <tr key={`${id}d`} class="detail">
                     <td colSpan={5}>
                       <div>effect: {formatValue(change.effect)}</div>
-                      <div>value after: {change.value === undefined ? 'tick “values” to receive it' : formatValue(change.value)}</div>
+                      <div>
+                        value after:{' '}
+                        {change.value === undefined ? (
+                          <button type="button" name="value-after" onClick={() => void loadValue(id, change)}>
+                            load
+                          </button>
+                        ) : (
+                          formatValue(change.value)
+                        )}
+                      </div>
                     </td>
                   </tr>
                 ) : null,

@@ -95,6 +95,11 @@ describe('console without a password', () => {
     expect(keys.filter((key) => key !== 'greeting')).toEqual(['paused:1', 'paused:2', 'paused:3', 'paused:4', 'after']);
     const revs = await feedRevs(page);
     expect([...revs].sort((a, b) => a - b)).toEqual(revs);
+    // On demand, the value a key had right after a change (not its value now).
+    await redis.set('paused:2', 'changed since');
+    await page.locator('[data-view="live"] tr.change[data-key="paused:2"]').first().click();
+    await page.locator('[data-view="live"] tr.detail button[name="value-after"]').last().click();
+    await eventually(() => page.locator('[data-view="live"] tr.detail').last().textContent()).toContain('value after: b');
     await page.locator('[data-view="live"] tr.change[data-key="paused:3"]').click();
     await page.screenshot({ path: `${SCREENSHOTS}/live-log.png` });
     expect(errors).toEqual([]);
