@@ -74,6 +74,24 @@ describe('console without a password', () => {
     expect(errors).toEqual([]);
   });
 
+  test('the page and its hashed assets come from the build, gzipped when asked, own origin only', async () => {
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    const index = await fetch(`${base}/`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(index.headers.get('content-encoding')).toBe('gzip');
+    expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const html = await index.text();
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1] as string;
+    expect(script).toBeDefined();
+    const asset = await fetch(base + script, { headers: { 'accept-encoding': 'identity' } });
+    expect(asset.headers.get('content-encoding')).toBeNull();
+    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect((await asset.text()).length).toBeGreaterThan(1000);
+    const missing = await fetch(`${base}/console/assets/..%2Fpackage.json`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: 'ERR no console asset ../package.json' });
+  });
+
   test('pause, three writes, resume: the three appear in order, exactly once', async () => {
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByTestId('tail-state').filter({ hasText: 'paused' }).waitFor();
