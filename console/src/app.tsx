@@ -14,7 +14,8 @@ type Tab = (typeof TABS)[number];
  * login comes first; the views then run every request as that user.
  */
 export function App() {
-  const [status, setStatus] = useState<'checking' | 'login' | 'ready'>('checking');
+  const [status, setStatus] = useState<'checking' | 'login' | 'ready' | 'unreachable'>('checking');
+  const [problem, setProblem] = useState('');
   const [user, setUser] = useState<string | undefined>();
   const [tab, setTab] = useState<Tab>('Live log');
   const [historyKey, setHistoryKey] = useState('');
@@ -22,7 +23,12 @@ export function App() {
   useEffect(() => {
     command('PING').then(
       () => setStatus('ready'),
-      () => setStatus('login'),
+      (error: unknown) => {
+        // NOAUTH (401): credentials first. Anything else is no reason to ask for a password.
+        if (error instanceof CommandError && error.status === 401) return setStatus('login');
+        setProblem(error instanceof Error ? error.message : String(error));
+        setStatus('unreachable');
+      },
     );
   }, []);
 
@@ -40,6 +46,7 @@ export function App() {
   };
 
   if (status === 'checking') return <p class="muted">connecting…</p>;
+  if (status === 'unreachable') return <p class="error">The server did not answer PING: {problem}</p>;
   if (status === 'login') return <LoginForm onLogin={logIn} />;
   // Views stay mounted when hidden: the live log keeps following while keys are browsed.
   return (
