@@ -56,6 +56,8 @@ export class LiveTail {
       try {
         await readTail(tailUrl(this.filter, from.rev), this.handlers(), abort.signal);
         failures = 0;
+        // The server ended the stream (a cut-off, a restart): reopen, but never in a tight loop.
+        if (!abort.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 200));
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const oldest = compactedOldest(message);
