@@ -70,7 +70,7 @@ export function HealthView({ active }: { active: boolean }) {
         <table>
           <tbody>
             {Object.entries(followers).map(([name, lag]) => (
-              <tr key={name}>
+              <tr key={name} data-follower={name}>
                 <td>{name}</td>
                 <td>{lag} revisions behind</td>
               </tr>

@@ -231,7 +231,17 @@ describe('console without a password', () => {
     // This page's own live log is a tail.
     expect(Number(await latest('tail subscribers'))).toBeGreaterThanOrEqual(1);
     expect(await latest('memory')).toMatch(/B$/);
-    await page.screenshot({ path: `${SCREENSHOTS}/health.png` });
+    // A follower shows with its lag; once it has caught up, none.
+    const follower = await EddyProcess.start(['--replicaof', '127.0.0.1', String(server.port)]);
+    try {
+      await redis.set('for:follower', 'x');
+      const row = page.locator(`[data-view="health"] tr[data-follower="127.0.0.1:${follower.port}"]`);
+      await eventually(() => row.textContent()).toMatch(new RegExp(`^127\\.0\\.0\\.1:${follower.port}0 revisions behind$`));
+      await eventually(() => latest('follower lag (revisions, most behind)')).toBe('0');
+      await page.screenshot({ path: `${SCREENSHOTS}/health.png` });
+    } finally {
+      await follower.stop();
+    }
     expect(errors).toEqual([]);
   });
   test('the feed starts at a time (found by binary search over the log) or a revision, with the values after each change', async () => {
