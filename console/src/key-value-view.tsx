@@ -34,6 +34,13 @@ function scorePairs(reply: unknown[]): [unknown, unknown][] {
   return pairs;
 }
 
+/** The ordinary commands that add and remove one element of a list, a set or a sorted set. */
+const MEMBER_EDITS = {
+  list: { addName: 'RPUSH', add: (key: KeyName, element: string) => ['RPUSH', key, element], remove: (key: KeyName, element: Argument) => ['LREM', key, 1, element] },
+  set: { addName: 'SADD', add: (key: KeyName, member: string) => ['SADD', key, member], remove: (key: KeyName, member: Argument) => ['SREM', key, member] },
+  zset: { addName: 'ZADD', add: (key: KeyName, member: string, score: string) => ['ZADD', key, score, member], remove: (key: KeyName, member: Argument) => ['ZREM', key, member] },
+} satisfies Record<string, { addName: string; add: (key: KeyName, member: string, score: string) => Argument[]; remove: (key: KeyName, member: Argument) => Argument[] }>;
+
 interface Props {
   name: KeyName;
   type: string;
@@ -114,34 +121,49 @@ export function KeyValueView({ name, type, value, onChanged }: Props) {
       </div>
     );
   }
-  if (type === 'zset') {
+  if (type === 'list' || type === 'set' || type === 'zset') {
+    const rows: [Argument, unknown][] = type === 'zset' ? (scorePairs(value as unknown[]) as [Argument, unknown][]) : (value as Argument[]).map((element) => [element, undefined]);
+    const edits = MEMBER_EDITS[type];
     return (
-      <table class="fields">
-        <thead>
-          <tr>
-            <th>member</th>
-            <th>score</th>
-          </tr>
-        </thead>
-        <tbody>
-          {scorePairs(value as unknown[]).map(([member, score]) => (
-            <tr key={formatValue(member)}>
-              <td>{formatValue(member)}</td>
-              <td>{formatValue(score)}</td>
+      <div class="value">
+        <table class="fields">
+          <thead>
+            <tr>
+              <th>{type === 'list' ? 'index' : ''}</th>
+              <th>{type === 'list' ? 'element' : 'member'}</th>
+              {type === 'zset' ? <th>score</th> : null}
+              <th />
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map(([member, score], index) => (
+              <tr key={index} data-member={formatValue(member)}>
+                <td class="muted">{type === 'list' ? index : ''}</td>
+                <td>{formatValue(member)}</td>
+                {type === 'zset' ? <td>{formatValue(score)}</td> : null}
+                <td>
+                  <button type="button" onClick={() => void run(...edits.remove(name, member))}>
+                    remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form
+          class="toolbar"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void run(...edits.add(name, field, fieldValue));
+          }}
+        >
+          <input name="member" placeholder={type === 'list' ? 'element' : 'member'} value={field} onInput={(e) => setField(e.currentTarget.value)} />
+          {type === 'zset' ? <input name="score" placeholder="score" value={fieldValue} onInput={(e) => setFieldValue(e.currentTarget.value)} /> : null}
+          <button type="submit">{edits.addName}</button>
+        </form>
+      </div>
     );
   }
-  if (type === 'list' || type === 'set')
-    return (
-      <ol class="elements" start={type === 'list' ? 0 : undefined}>
-        {(value as unknown[]).map((element, index) => (
-          <li key={index}>{formatValue(element)}</li>
-        ))}
-      </ol>
-    );
   if (type === 'stream') {
     const { entries, groups } = value as { entries: [string, unknown[]][]; groups: unknown[] };
     return (

@@ -218,6 +218,28 @@ describe('console without a password', () => {
     await details.getByRole('button', { name: 'Delete' }).click();
     await eventually(() => redis.exists('seven')).toBe(0);
     await eventually(() => details.count()).toBe(0);
+
+    // A set's and a sorted set's members: removed and added with SREM/SADD, ZREM/ZADD.
+    await redis.sadd('tags', 'a', 'b');
+    await redis.zadd('scores', 1, 'ada', 2, 'bob');
+    await keysView.locator('input[name="pattern"]').fill('tags');
+    await keysView.getByRole('button', { name: 'Scan' }).click();
+    await keysView.locator('button.key[data-key="tags"]').click();
+    await details.locator('tr[data-member="a"]').getByRole('button', { name: 'remove' }).click();
+    await eventually(() => redis.smembers('tags')).toEqual(['b']);
+    await details.locator('input[name="member"]').fill('c');
+    await details.getByRole('button', { name: 'SADD' }).click();
+    await eventually(async () => (await redis.smembers('tags')).sort()).toEqual(['b', 'c']);
+    await eventually(() => details.locator('tr[data-member]').count()).toBe(2);
+    await keysView.locator('input[name="pattern"]').fill('scores');
+    await keysView.getByRole('button', { name: 'Scan' }).click();
+    await keysView.locator('button.key[data-key="scores"]').click();
+    await eventually(() => details.locator('tr[data-member="bob"] td').nth(2).textContent()).toBe('2');
+    await details.locator('tr[data-member="ada"]').getByRole('button', { name: 'remove' }).click();
+    await details.locator('input[name="member"]').fill('cy');
+    await details.locator('input[name="score"]').fill('0.5');
+    await details.getByRole('button', { name: 'ZADD' }).click();
+    await eventually(() => redis.zrange('scores', 0, -1, 'WITHSCORES')).toEqual(['cy', '0.5', 'bob', '2']);
     expect(errors).toEqual([]);
   });
 
