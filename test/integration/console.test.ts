@@ -239,7 +239,7 @@ describe('console without a password', () => {
     await details.locator('input[name="member"]').fill('cy');
     await details.locator('input[name="score"]').fill('0.5');
     await details.getByRole('button', { name: 'ZADD' }).click();
-    await eventually(() => redis.zrange('scores', 0, -1)).toEqual(['cy', 'bob']);
+    await eventually(() => redis.zrange('scores', 0, '-1')).toEqual(['cy', 'bob']);
     expect(Number(await redis.zscore('scores', 'cy'))).toBe(0.5);
     expect(errors).toEqual([]);
   });
