@@ -6,7 +6,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-// tsc writes every output on each build: the server's entry stands for the whole build.
+// tsc writes every output on each build, before vite builds the console: the server's entry stands
+// for the whole build.
 const built = join(root, 'dist/src/server/main.js');
 
 /** The newest modification time (ms) of the files under `path` (a file or a directory). */
@@ -17,5 +18,5 @@ function newest(path) {
   return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
 }
 
-const sources = ['src', 'tools', 'bench', 'tsconfig.json', 'package-lock.json'].map((path) => newest(join(root, path)));
+const sources = ['src', 'tools', 'bench', 'console', 'tsconfig.json', 'package-lock.json'].map((path) => newest(join(root, path)));
 if (!existsSync(built) || Math.max(...sources) > statSync(built).mtimeMs) execSync('npm run build', { cwd: root, stdio: 'inherit' });

@@ -52,6 +52,10 @@ describe('the npm package', () => {
     expect(existsSync(join(installed, 'proto', 'eddy.proto'))).toBe(true);
     expect(existsSync(join(installed, 'eddy.conf'))).toBe(true);
     expect(existsSync(join(installed, 'src'))).toBe(false);
+    // The web console ships built (served at / by the HTTP listener), its sources do not.
+    expect(readFileSync(join(installed, 'dist', 'console', 'index.html'), 'utf8')).toContain('<title>Eddy console</title>');
+    expect(readdirSync(join(installed, 'dist', 'console', 'assets')).some((name) => name.endsWith('.js'))).toBe(true);
+    expect(existsSync(join(installed, 'console'))).toBe(false);
     expect(readdirSync(installed)).not.toContain('tsconfig.json');
     // The version the package says is the one the server says (INFO's eddy_version too).
     expect(EDDY_VERSION).toBe(manifest.version);

@@ -4,21 +4,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EddyProcess } from '../support/eddy-process.js';
 import { grpcStub } from '../support/protocol-clients.js';
 import { WebSocket } from 'ws';
+import { SseParser } from '../../console/src/sse-parser.js';
 
-/** Reads Server-Sent Events from a fetch response body. */
+/** Reads Server-Sent Events from a fetch response body (with the console's parser). */
 async function* serverSentEvents(response: Response): AsyncGenerator<{ id?: string; event?: string; data: unknown }> {
   const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const fields = Object.fromEntries(block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]));
-      yield { id: fields.id, event: fields.event, data: JSON.parse(fields.data) };
-    }
-  }
+  const parser = new SseParser();
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
+    for (const { id, event, data } of parser.push(decoder.decode(chunk, { stream: true }))) yield { id, event: event === 'message' ? undefined : event, data: JSON.parse(data) };
 }
 
 describe('log tails over HTTP (Server-Sent Events), WebSocket and gRPC', () => {
@@ -84,6 +77,26 @@ describe('log tails over HTTP (Server-Sent Events), WebSocket and gRPC', () => {
     await expect.poll(() => frames.length).toBe(5);
     expect(frames[4]).toEqual({ id: 3, error: "ERR Protocol error: 'from' must be a revision or '$'" });
     socket.close();
+  });
+
+  test('SSE and gRPC tails are connected clients: eddy_tail_subscribers counts them while they last', async () => {
+    const tails = async (protocol: string) => {
+      const text = await (await fetch(`http://127.0.0.1:${server.httpPort}/metrics`)).text();
+      return Number(new RegExp(`^eddy_tail_subscribers\\{protocol="${protocol}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    };
+    const abort = new AbortController();
+    const events = serverSentEvents(await fetch(`http://127.0.0.1:${server.httpPort}/tail?match=counted:*`, { signal: abort.signal }));
+    await events.next();
+    const stub = grpcStub(server.grpcPort) as ReturnType<typeof grpcStub> & { Tail(request: object): ClientReadableStream<Record<string, unknown>> };
+    const stream = stub.Tail({ match: ['counted:*'] });
+    stream.on('error', () => undefined);
+    await expect.poll(() => tails('grpc')).toBe(1);
+    expect(await tails('http')).toBe(1);
+    abort.abort();
+    stream.cancel();
+    await expect.poll(() => tails('http')).toBe(0);
+    await expect.poll(() => tails('grpc')).toBe(0);
+    stub.close();
   });
 
   test('gRPC: Tail streams Event messages with revisions; a cancelled stream stops', async () => {

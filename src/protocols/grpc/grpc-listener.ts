@@ -166,11 +166,12 @@ async function streamTail(server: ServerContext, call: ServerWritableStream<Tail
     withValues: request.with_values,
   });
   const limit = new OutputLimit(() => server.pubsubOutputLimits);
-  const session = new CommandSession(server, {
+  const session: CommandSession = new CommandSession(server, {
     protocol: 'grpc',
     remoteAddress: call.getPeer(),
     localAddress: '',
     close: (finalMessage) => {
+      server.clients.remove(session.client);
       if (finalMessage === undefined) call.end();
       else call.emit('error', { code: status.RESOURCE_EXHAUSTED, details: `slow consumer: resume from revision ${String(finalMessage.items[1])}` });
     },
@@ -189,8 +190,15 @@ async function streamTail(server: ServerContext, call: ServerWritableStream<Tail
     },
     drained: () => whenDrained(call),
   });
-  call.once('cancelled', () => session.closed());
+  let cancelled = false;
+  call.once('cancelled', () => {
+    cancelled = true;
+    server.clients.remove(session.client);
+    session.closed();
+  });
   const refused = await session.authenticate(presentedCredentials((name) => call.metadata.get(name)[0]));
   const result = refused ?? (await session.run(args));
   if (result instanceof ErrorReply) call.emit('error', { code: STATUS_OF_KIND[errorKind(result)], details: result.message });
+  // A stream is a connected client, as a WebSocket is: CLIENT LIST, INFO clients and the tail gauge count it.
+  else if (!cancelled) server.clients.add(session.client);
 }

@@ -7,6 +7,7 @@ import { presentedCredentials } from '../credentials.js';
 import { continueTrace } from '../trace-context.js';
 import { commandSchema, deleteKeySchema, delSchema, getKeySchema, getSchema, loadScriptSchema, putKeySchema, setSchema, type SetOptions } from './http-schemas.js';
 import { httpStatusOf } from './http-status.js';
+import { registerConsole } from './console-route.js';
 import { registerSseTail } from './sse-tail.js';
 
 /**
@@ -27,6 +28,7 @@ export function registerRoutes(app: FastifyInstance, server: ServerContext): voi
   });
   app.post<{ Body: unknown[] }>('/command', { schema: commandSchema }, async (request, reply) => send(reply, await run(server, request, reply, commandFromPlain(request.body))));
   registerSseTail(app, server);
+  registerConsole(app);
   // The /keys routes take the body as the value, and POST /scripts as the script, whatever its
   // type: their own content parsers.
   void app.register(async (scoped) => registerKeyRoutes(scoped, server));

@@ -75,10 +75,15 @@ export function registerSseTail(app: FastifyInstance, server: ServerContext): vo
       },
       drained: () => whenDrained(raw),
     });
-    raw.once('close', () => session.closed());
+    raw.once('close', () => {
+      server.clients.remove(session.client);
+      session.closed();
+    });
     const refused = await session.authenticate(presentedCredentials((name) => request.headers[name]));
     const result = refused ?? (await session.run(args));
     if (result instanceof ErrorReply) return reply.code(httpStatusOf(result)).send({ error: result.message });
+    // A stream is a connected client, as a WebSocket is: CLIENT LIST, INFO clients and the tail gauge count it.
+    if (!raw.destroyed) server.clients.add(session.client);
     reply.hijack();
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     // TAIL's reply (['tail', first revision]) opens the stream, before any event.
