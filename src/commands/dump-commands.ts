@@ -83,7 +83,6 @@ export function restore(client: Client, args: string[]): Reply {
     if (existed) store.delete(client.db, key, client);
     return OK;
   }
-  store.writeKey(client.db, key, ['put', key, snapshot, expireAt], client);
-  store.access.restored(store.keyspace(client.db, key), key, now, options.idleSeconds, options.frequency);
+  store.restoreKey(client.db, key, snapshot, expireAt, client, options);
   return OK;
 }

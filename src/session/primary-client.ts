@@ -50,8 +50,7 @@ function storeRdbKey(client: Client, { db, key, snapshot, expireAtMs, idleSecond
   const store = client.server.store;
   client.now = Date.now();
   client.events = undefined;
-  store.writeKey(db, key, ['put', key, snapshot, expireAtMs], client, 'restore');
-  store.access.restored(store.keyspace(db, key), key, client.now, idleSeconds, frequency);
+  store.restoreKey(db, key, snapshot, expireAtMs, client, { idleSeconds, frequency }, 'restore');
 }
 
 function errorText(reply: Reply): string | undefined {

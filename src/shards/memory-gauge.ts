@@ -18,8 +18,6 @@ export class MemoryGauge {
   /** used() right after start-up (MEMORY STATS startup.allocated). */
   startup = 0;
   peak = 0;
-  /** Bytes of deleted keys that V8 has not collected yet (estimated; see memory-estimate.ts). */
-  private freedSinceGc = 0;
   /**
    * Bytes a checkpoint holds of keys as they were when it began (its copy-on-write rows): not
    * counted, as Redis does not count its fork's copy-on-write pages. Counted, every key evicted
@@ -38,6 +36,10 @@ export class MemoryGauge {
   private freedMarks: { at: number; total: number }[] = [];
   /** When the last major GC accounted for ended: a forced one is reported again later, and ignored then. */
   private lastGcEnd = 0;
+  /** Bytes of deleted keys that V8 has not collected yet (estimated; see memory-estimate.ts). */
+  private get freedSinceGc(): number {
+    return this.freedTotal - this.freedAtLastGc;
+  }
   /** measured() right after the last major GC: what is live. */
   private liveAfterGc = 0;
   private measuredAt = -1;
@@ -76,7 +78,6 @@ export class MemoryGauge {
 
   /** Keys worth `bytes` were deleted: they count as freed at once, as in Redis, though V8 frees them later. */
   noteFreed(bytes: number): void {
-    this.freedSinceGc += bytes;
     this.freedTotal += bytes;
     const at = performance.now();
     const last = this.freedMarks.at(-1);
@@ -131,7 +132,6 @@ export class MemoryGauge {
     if (endedAt <= this.lastGcEnd) return;
     this.lastGcEnd = endedAt;
     while (this.freedMarks.length > 0 && this.freedMarks[0].at <= endedAt) this.freedAtLastGc = (this.freedMarks.shift() as { total: number }).total;
-    this.freedSinceGc = this.freedTotal - this.freedAtLastGc;
     this.measuredAt = -1;
     this.liveAfterGc = this.measure(this.measuredAt);
   }

@@ -2,7 +2,7 @@ import type { Log } from '../log/log.js';
 import { changesOf, defaultEventOf } from '../log/change-events.js';
 import { CorruptFrameError } from '../log/frame.js';
 import type { CheckpointRow } from '../log/checkpoints.js';
-import type { Effect, LogRecord } from '../log/record.js';
+import type { Effect, LogRecord, ValueSnapshot } from '../log/record.js';
 import { applyEffect } from '../projections/apply.js';
 import { defaultEncodingLimits, type EncodingLimits } from '../projections/encoding-limits.js';
 import { loadCheckpointRows, shardStateSink } from '../projections/replay-sink.js';
@@ -56,6 +56,12 @@ export interface WriteContext {
    * LOOKUP_NOTOUCH): OBJECT IDLETIME and the LRU/LFU policies then do not see them. Unset: true.
    */
   readonly touches?: boolean;
+}
+
+/** What a RESTORE payload or command says of a key's accesses: seconds idle (LRU) or its LFU counter. */
+export interface RestoredAccess {
+  readonly idleSeconds: number | undefined;
+  readonly frequency: number | undefined;
 }
 
 export interface RecoveryReport {
@@ -298,6 +304,15 @@ export class Store {
 
   delete(db: number, key: string, context: WriteContext): void {
     this.write(this.shardOf(key), db, ['del', key, 'del'], context);
+  }
+
+  /**
+   * Stores a key as RESTORE does (and a full resync from a redis-server, which sends each key as
+   * RESTORE would): the snapshot, then its idle time or LFU counter as the payload said.
+   */
+  restoreKey(db: number, key: string, snapshot: ValueSnapshot, expireAt: number, context: WriteContext, access: RestoredAccess, event?: string): void {
+    this.writeKey(db, key, ['put', key, snapshot, expireAt], context, event);
+    this.access.restored(this.keyspace(db, key), key, context.now, access.idleSeconds, access.frequency);
   }
 
   /**
