@@ -61,6 +61,27 @@ function uniqueSubcommands(command: AclCommand): AclCommand[] {
   return [...new Set(command.subcommands?.values() ?? [])];
 }
 
+/** Not a character: the index entry of the patterns that start with a wildcard (`*`, `?`, `[`, `\\`). */
+const ANY_FIRST_CHAR = 'any';
+
+function indexByFirstChar(patterns: readonly KeyPattern[]): Map<string, KeyPattern[]> {
+  const index = new Map<string, KeyPattern[]>();
+  for (const entry of patterns) {
+    const first = entry.pattern.charAt(0);
+    const at = first === '' || '*?[\\'.includes(first) ? ANY_FIRST_CHAR : first;
+    const list = index.get(at);
+    if (list === undefined) index.set(at, [entry]);
+    else list.push(entry);
+  }
+  return index;
+}
+
+function allowedBy(patterns: readonly KeyPattern[] | undefined, key: string, read: boolean, write: boolean): boolean {
+  if (patterns === undefined) return false;
+  for (const entry of patterns) if ((!read || entry.read) && (!write || entry.write) && entry.matches(key)) return true;
+  return false;
+}
+
 interface KeyPattern {
   readonly pattern: string;
   readonly read: boolean;
@@ -98,6 +119,7 @@ export class AclSelector {
 
   apply(rule: string): void {
     this.everything = undefined;
+    this.keyIndex = undefined;
     const lower = rule.toLowerCase();
     if (lower === 'allkeys' || rule === '~*') {
       this.allKeys = true;
@@ -204,9 +226,16 @@ export class AclSelector {
 
   allowsKey(key: string, read: boolean, write: boolean): boolean {
     if (this.allKeys) return true;
-    for (const entry of this.keys) if ((!read || entry.read) && (!write || entry.write) && entry.matches(key)) return true;
-    return false;
+    const index = (this.keyIndex ??= indexByFirstChar(this.keys));
+    return allowedBy(index.get(key.charAt(0)), key, read, write) || allowedBy(index.get(ANY_FIRST_CHAR), key, read, write);
   }
+
+  /**
+   * The key patterns by the character they start with (a pattern starting with a wildcard under
+   * ANY_FIRST_CHAR): a key is matched only against those that could match it, not all of them,
+   * since this runs for every key of every command a restricted user sends.
+   */
+  private keyIndex: Map<string, KeyPattern[]> | undefined;
 
   /** A channel (PUBLISH, SUBSCRIBE) by pattern; a PSUBSCRIBE pattern only as written in a rule. */
   allowsChannel(channel: string, isPattern: boolean): boolean {

@@ -1,4 +1,4 @@
-import { aclDenial, type AclDenial, type AclRequest } from '../security/acl-user.js';
+import { aclDenial, type AclDenial, type AclRequest, type AclSelector } from '../security/acl-user.js';
 import { ErrorReply } from '../replies/reply.js';
 import { keyPositions } from '../shards/router.js';
 import { hasKeyFinder, movableKeyPositions } from '../shards/movable-keys.js';
@@ -31,10 +31,25 @@ export function aclRequestOf(row: CommandRow, args: readonly string[]): AclReque
   };
 }
 
+/**
+ * Whether `selector` allows `row` with `args` outright, checked without building an AclRequest:
+ * the common case (a command with fixed key positions and no channel, allowed by the user's root
+ * selector) then allocates nothing. False means "look closer", not "denied".
+ */
+function allowsOutright(selector: AclSelector, row: CommandRow, args: readonly string[]): boolean {
+  if (hasKeyFinder(row.name) || channelsOf(row.name, args) !== NO_CHANNELS) return false;
+  if (!selector.allowsCommand(row.name, args.length > 1 ? args[1] : undefined)) return false;
+  if (row.firstKey === 0) return true;
+  const write = (row.flagBits & Flag.write) !== 0;
+  const last = row.lastKey < 0 ? args.length + row.lastKey : row.lastKey;
+  for (let i = row.firstKey; i <= last && i < args.length; i += row.step) if (!selector.allowsKey(args[i], !write, write)) return false;
+  return true;
+}
+
 /** Why the client's user may not run `row` with `args`, noted in ACL LOG; undefined when it may. */
 export function notedAclDenial(client: Client, row: CommandRow, args: readonly string[], context: 'toplevel' | 'multi' | 'lua'): AclDenial | undefined {
   const user = client.user;
-  if (user.unrestricted) return undefined;
+  if (user.unrestricted || allowsOutright(user.root, row, args)) return undefined;
   const denial = aclDenial(user, aclRequestOf(row, args));
   if (denial === undefined) return undefined;
   const server = client.server;
