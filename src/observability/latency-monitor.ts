@@ -28,10 +28,11 @@ export class LatencyMonitor {
   }
 
   /** Samples `event` if it took at least the threshold (whole milliseconds, as Redis counts). */
-  note(event: string, ms: number, nowMs = Date.now()): void {
+  note(event: string, ms: number, nowMs?: number): void {
     if (this.thresholdMs <= 0 || ms < this.thresholdMs) return;
     const latency = Math.floor(ms);
-    const time = Math.floor(nowMs / 1000);
+    // The clock only now, past the threshold: this runs for every command.
+    const time = Math.floor((nowMs ?? Date.now()) / 1000);
     let series = this.events.get(event);
     if (series === undefined) {
       series = { samples: [], max: 0 };
