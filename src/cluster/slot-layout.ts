@@ -13,10 +13,16 @@ export interface ClusterNodeAddress {
   readonly port: number;
 }
 
-/** The layout document: the epoch it was written at and slot ranges (inclusive) with their owner. */
+/**
+ * The layout document: the epoch it was written at, slot ranges (inclusive) with their owner, and
+ * the slots being moved (CLUSTER SETSLOT): migrating from their owner to a node, importing into a
+ * node from their owner.
+ */
 export interface SlotLayoutDocument {
   readonly epoch: number;
   readonly ranges: readonly (readonly [start: number, end: number, owner: string])[];
+  readonly migrating?: readonly (readonly [slot: number, to: string])[];
+  readonly importing?: readonly (readonly [slot: number, from: string, into: string])[];
 }
 
 export const EMPTY_LAYOUT: SlotLayoutDocument = { epoch: 0, ranges: [] };
@@ -28,8 +34,15 @@ export class SlotLayout {
   /** Owner id per slot; undefined for a slot no node serves. */
   private readonly owners: (string | undefined)[] = new Array(SLOTS).fill(undefined);
 
+  /** Slots migrating away from their owner, to the node named (SETSLOT MIGRATING). */
+  readonly migrating: ReadonlyMap<number, string>;
+  /** Slots a node is importing from their owner (SETSLOT IMPORTING on that node). */
+  readonly importing: ReadonlyMap<number, { readonly from: string; readonly into: string }>;
+
   constructor(readonly document: SlotLayoutDocument) {
     for (const [start, end, owner] of document.ranges) for (let slot = start; slot <= end; slot++) this.owners[slot] = owner;
+    this.migrating = new Map(document.migrating ?? []);
+    this.importing = new Map((document.importing ?? []).map(([slot, from, into]) => [slot, { from, into }]));
   }
 
   ownerOf(slot: number): string | undefined {
@@ -70,6 +83,29 @@ export class SlotLayout {
     return this.changed(slots, undefined);
   }
 
+  /** SETSLOT MIGRATING / IMPORTING / STABLE: a slot's move in progress noted, or forgotten. */
+  withMove(slot: number, move: { migratingTo?: string; importing?: { from: string; into: string } }): SlotLayoutDocument {
+    const migrating = new Map(this.migrating);
+    const importing = new Map(this.importing);
+    if (move.migratingTo !== undefined) migrating.set(slot, move.migratingTo);
+    if (move.importing !== undefined) importing.set(slot, move.importing);
+    if (move.migratingTo === undefined && move.importing === undefined) {
+      migrating.delete(slot);
+      importing.delete(slot);
+    }
+    return { ...this.document, migrating: [...migrating], importing: importingList(importing) };
+  }
+
+  /** SETSLOT NODE: the slot is `owner`'s from now on, at a new epoch; its move, if any, is over. */
+  withOwner(slot: number, owner: string): SlotLayoutDocument {
+    const owners = [...this.owners];
+    owners[slot] = owner;
+    const migrating = [...this.migrating].filter(([moving]) => moving !== slot);
+    const importing = new Map(this.importing);
+    importing.delete(slot);
+    return { ...documentOf(owners, this.document.epoch + 1), migrating, importing: importingList(importing) };
+  }
+
   private changed(slots: readonly number[], owner: string | undefined): SlotLayoutDocument {
     const owners = [...this.owners];
     const named = new Set<number>();
@@ -80,8 +116,12 @@ export class SlotLayout {
       named.add(slot);
       owners[slot] = owner;
     }
-    return documentOf(owners, this.document.epoch + 1);
+    return { ...documentOf(owners, this.document.epoch + 1), migrating: this.document.migrating, importing: this.document.importing };
   }
+}
+
+function importingList(importing: ReadonlyMap<number, { from: string; into: string }>): [number, string, string][] {
+  return [...importing].map(([slot, { from, into }]) => [slot, from, into]);
 }
 
 function documentOf(owners: readonly (string | undefined)[], epoch: number): SlotLayoutDocument {
@@ -115,6 +155,8 @@ export function parseLayoutDocument(text: string): SlotLayoutDocument {
         range[0] <= range[1] &&
         typeof range[2] === 'string',
     );
-  if (!shaped) throw new Error('the cluster layout in etcd is not a layout document');
+  const moves = (list: unknown) => list === undefined || (Array.isArray(list) && list.every((move) => Array.isArray(move) && move.length === 2 && Number.isInteger(move[0]) && move[0] >= 0 && move[0] < SLOTS && typeof move[1] === 'string'));
+  const imports = (list: unknown) => list === undefined || (Array.isArray(list) && list.every((move) => Array.isArray(move) && move.length === 3 && Number.isInteger(move[0]) && move[0] >= 0 && move[0] < SLOTS && typeof move[1] === 'string' && typeof move[2] === 'string'));
+  if (!shaped || !moves((value as SlotLayoutDocument).migrating) || !imports((value as SlotLayoutDocument).importing)) throw new Error('the cluster layout in etcd is not a layout document');
   return value as SlotLayoutDocument;
 }

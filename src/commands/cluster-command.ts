@@ -45,6 +45,8 @@ export function cluster(client: Client, args: string[]): Reply | PendingReply {
       return changeSlots(membership, args[1].toUpperCase() === 'ADDSLOTSRANGE', slotRanges(args));
     case 'MEET':
       return meet(args);
+    case 'SETSLOT':
+      return setSlot(client, membership, args);
     case 'SET-CONFIG-EPOCH':
       return parseInt64(args[2]) === null ? new ErrorReply('ERR value is not an integer or out of range') : OK;
     default:
@@ -72,6 +74,8 @@ export function cluster(client: Client, args: string[]): Reply | PendingReply {
         'NODES',
         '    Return cluster configuration seen by node. Output format:',
         '    <id> <ip:port@bus-port[,hostname]> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...',
+        'SETSLOT <slot> (IMPORTING <node-id>|MIGRATING <node-id>|STABLE|NODE <node-id>)',
+        '    Set slot state.',
         'SET-CONFIG-EPOCH <epoch>',
         '    Set config epoch of current node.',
         'SHARDS',
@@ -83,9 +87,16 @@ export function cluster(client: Client, args: string[]): Reply | PendingReply {
   }
 }
 
-/** ASKING, READONLY, READWRITE: accepted in a cluster (this node serves only its own slots' keys, as a primary). */
+/** READONLY, READWRITE: accepted in a cluster (this node serves only its own slots' keys, as a primary). */
 export function clusterClientFlag(client: Client): Reply {
   return client.server.cluster === undefined ? DISABLED : OK;
+}
+
+/** ASKING: the next command may be for a slot this node is importing. */
+export function asking(client: Client): Reply {
+  if (client.server.cluster === undefined) return DISABLED;
+  client.asking = true;
+  return OK;
 }
 
 function info(membership: ClusterMembership): string {
@@ -120,6 +131,11 @@ function nodesText(membership: ClusterMembership): string {
       const alive = membership.alive.has(node.id);
       const flags = `${myself ? 'myself,' : ''}master${alive ? '' : ',fail'}`;
       const ranges = membership.layout.rangesOf(node.id).map(([start, end]) => (start === end ? `${start}` : `${start}-${end}`));
+      // Redis shows the slots this node is moving on its own line only: [slot->-to] and [slot-<-from].
+      if (myself) {
+        for (const [slot, to] of membership.layout.migrating) if (membership.layout.ownerOf(slot) === node.id) ranges.push(`[${slot}->-${to}]`);
+        for (const [slot, { from, into }] of membership.layout.importing) if (into === node.id) ranges.push(`[${slot}-<-${from}]`);
+      }
       const epoch = membership.layout.document.epoch;
       return [node.id, `${node.host}:${node.port}@${node.port + 10000}`, flags, '-', 0, myself ? 0 : now, epoch, alive ? 'connected' : 'disconnected', ...ranges].join(' ') + '\n';
     })
@@ -195,14 +211,50 @@ function slotRanges(args: readonly string[]): number[] | ErrorReply {
 
 function changeSlots(membership: ClusterMembership, add: boolean, slots: number[] | ErrorReply): Reply | PendingReply {
   if (slots instanceof ErrorReply) return slots;
+  return write(membership, (layout) => (add ? layout.withAdded(membership.self.id, slots) : layout.withRemoved(slots)));
+}
+
+/** A layout change written to etcd; the reply waits for it (Redis's texts for a change refused). */
+function write(membership: ClusterMembership, change: Parameters<ClusterMembership['changeLayout']>[0]): PendingReply {
   const pending = new PendingReply();
-  membership
-    .changeLayout((layout) => (add ? layout.withAdded(membership.self.id, slots) : layout.withRemoved(slots)))
-    .then(
-      () => pending.resolve(OK),
-      (error: Error) => pending.resolve(new ErrorReply(error instanceof SlotLayoutError ? `ERR ${error.message}` : `ERR cluster configuration not written: ${error.message}`)),
-    );
+  membership.changeLayout(change).then(
+    () => pending.resolve(OK),
+    (error: Error) => pending.resolve(new ErrorReply(error instanceof SlotLayoutError ? `ERR ${error.message}` : `ERR cluster configuration not written: ${error.message}`)),
+  );
   return pending;
+}
+
+const SETSLOT_SYNTAX = new ErrorReply('ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP');
+
+/** CLUSTER SETSLOT slot MIGRATING|IMPORTING|NODE id, or STABLE: checked here as Redis does, then written to etcd. */
+function setSlot(client: Client, membership: ClusterMembership, args: readonly string[]): Reply | PendingReply {
+  const slot = slotNumber(args[2]);
+  if (slot === undefined) return INVALID_SLOT;
+  const action = args[3].toUpperCase();
+  const id = args[4];
+  const self = membership.self.id;
+  const layout = membership.layout;
+  if (action === 'STABLE' ? args.length !== 4 : args.length !== 5 || !['MIGRATING', 'IMPORTING', 'NODE'].includes(action)) return SETSLOT_SYNTAX;
+  switch (action) {
+    case 'MIGRATING':
+      if (layout.ownerOf(slot) !== self) return new ErrorReply(`ERR I'm not the owner of hash slot ${slot}`);
+      if (!membership.nodes.has(id)) return new ErrorReply(`ERR I don't know about node ${id}`);
+      return write(membership, (current) => current.withMove(slot, { migratingTo: id }));
+    case 'IMPORTING':
+      if (layout.ownerOf(slot) === self) return new ErrorReply(`ERR I'm already the owner of hash slot ${slot}`);
+      if (!membership.nodes.has(id)) return new ErrorReply(`ERR I don't know about node ${id}`);
+      return write(membership, (current) => current.withMove(slot, { importing: { from: id, into: self } }));
+    case 'STABLE':
+      return write(membership, (current) => current.withMove(slot, {}));
+    default: {
+      if (!membership.nodes.has(id)) return new ErrorReply(`ERR Unknown node ${id}`);
+      if (layout.ownerOf(slot) === self && id !== self && keysInSlot(client, slot).next().done !== true)
+        return new ErrorReply(`ERR Can't assign hashslot ${slot} to a different node while I still hold keys for this hash slot.`);
+      // redis-cli sends NODE to every primary: once the layout says so, the others change nothing.
+      if (layout.ownerOf(slot) === id && !layout.migrating.has(slot) && !layout.importing.has(slot)) return OK;
+      return write(membership, (current) => current.withOwner(slot, id));
+    }
+  }
 }
 
 function meet(args: readonly string[]): Reply {

@@ -42,6 +42,7 @@ const EXTRA: Readonly<Record<string, readonly string[]>> = {
   wait: ['connection'],
   'object|help': ['keyspace'],
   restore: ['dangerous'],
+  'restore-asking': ['dangerous'],
   migrate: ['dangerous'],
 };
 

@@ -17,7 +17,7 @@ import * as sets from './set-commands.js';
 import * as zsets from './zset-commands.js';
 import * as keys from './key-commands.js';
 import { memory } from './memory-commands.js';
-import { cluster, clusterClientFlag } from './cluster-command.js';
+import { asking, cluster, clusterClientFlag } from './cluster-command.js';
 import { latency, slowlog } from './diagnostics-commands.js';
 import { acl } from './acl-command.js';
 import { COMMAND_EVENTS } from './keyspace-events.js';
@@ -150,7 +150,7 @@ const ROWS: Row[] = [
   ['latency', -2, '', 0, 0, 0, 'server', 'A container for latency diagnostics commands.', latency],
   // cluster
   ['cluster', -2, '', 0, 0, 0, 'cluster', 'A container for Redis Cluster commands.', cluster],
-  ['asking', 1, 'fast', 0, 0, 0, 'connection', 'Signals that a cluster client is following an -ASK redirect.', clusterClientFlag],
+  ['asking', 1, 'fast', 0, 0, 0, 'connection', 'Signals that a cluster client is following an -ASK redirect.', asking],
   ['readonly', 1, 'fast loading stale', 0, 0, 0, 'connection', 'Enables read-only queries for a connection to a Redis Cluster replica node.', clusterClientFlag],
   ['readwrite', 1, 'fast loading stale', 0, 0, 0, 'connection', 'Enables read-write queries for a connection to a Redis Cluster replica node.', clusterClientFlag],
   // strings
@@ -216,6 +216,7 @@ const ROWS: Row[] = [
   ['dump', 2, 'readonly', 1, 1, 1, 'keyspace', 'Returns a serialized representation of the value stored at a key.', dumps.dump],
   ['migrate', -6, 'write movablekeys', 3, 3, 1, 'keyspace', 'Atomically transfers a key from one Redis instance to another.', migrate],
   ['restore', -4, 'write denyoom', 1, 1, 1, 'keyspace', 'Creates a key from the serialized representation of a value.', dumps.restore],
+  ['restore-asking', -4, 'write denyoom asking', 1, 1, 1, 'keyspace', 'An internal command for migrating keys in a cluster.', dumps.restore],
   ['sort', -2, 'write denyoom movablekeys', 1, 1, 1, 'generic', 'Sorts the elements in a list, a set, or a sorted set, optionally storing the result.', sort],
   ['sort_ro', -2, 'readonly movablekeys', 1, 1, 1, 'generic', 'Returns the sorted elements of a list, a set, or a sorted set.', sortRo],
   // hashes
@@ -563,6 +564,7 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
     ['myid', 2, 'stale', 'Returns the ID of a node.'],
     ['nodes', 2, 'stale', 'Returns the cluster configuration for a node.'],
     ['set-config-epoch', 3, 'admin stale no_async_loading', 'Sets the configuration epoch for a new node.'],
+    ['setslot', -4, 'admin stale no_async_loading', 'Binds a hash slot to a node.'],
     ['shards', 2, 'stale', 'Returns the mapping of cluster slots to shards.'],
     ['slots', 2, 'stale', 'Returns the mapping of cluster slots to nodes.'],
     HELP,

@@ -22,6 +22,7 @@ export const COMMAND_EVENTS: Readonly<Record<string, Readonly<Record<string, str
   renamenx: { del: 'rename_from', put: 'rename_to' },
   copy: { put: 'copy_to' },
   restore: { put: 'restore' },
+  'restore-asking': { put: 'restore' },
   sinterstore: { put: 'sinterstore' },
   sunionstore: { put: 'sunionstore' },
   sdiffstore: { put: 'sdiffstore' },

@@ -130,7 +130,9 @@ function commandsFor(client: Client, request: MigrateRequest, found: readonly [s
   for (const [key, value] of found) {
     const expireAt = store.keyspace(client.db, key).expireAt(key);
     const ttl = expireAt === 0 ? 0 : Math.max(1, expireAt - client.now);
-    commands.push(['RESTORE', key, String(ttl), dumpPayload(value, settings), ...(request.replace ? ['REPLACE'] : [])]);
+    // A cluster node's target is importing the slot: RESTORE-ASKING is served there, as Redis sends it.
+    const restore = client.server.cluster === undefined ? 'RESTORE' : 'RESTORE-ASKING';
+    commands.push([restore, key, String(ttl), dumpPayload(value, settings), ...(request.replace ? ['REPLACE'] : [])]);
   }
   return commands;
 }

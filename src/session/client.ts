@@ -87,6 +87,8 @@ export class Client implements Subscriber, WriteContext, TrackedClient {
   inTransaction = false;
   /** Send the pending replies, then close (QUIT, protocol errors). */
   closeAfterReply = false;
+  /** ASKING was the last command: a cluster node importing a slot serves the next one (Redis's CLIENT_ASKING). */
+  asking = false;
   /** Pub/sub subscriptions: channels, patterns, shard channels. */
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();

@@ -1,7 +1,7 @@
 import type { ClusterMembership } from '../cluster/cluster-membership.js';
 import { ErrorReply } from '../replies/reply.js';
 import { keyPositions } from '../shards/router.js';
-import { movableKeyPositions } from '../shards/movable-keys.js';
+import { hasKeyFinder, movableKeyPositions } from '../shards/movable-keys.js';
 import { slotOf } from '../shards/slot.js';
 import type { Client } from './client.js';
 import { Flag, type CommandSpec } from './command-spec.js';
@@ -12,31 +12,53 @@ const DOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
 
 /** The keys a command names (fixed positions, or found by its key finder: EVAL, ZUNION, XREAD, ...). */
 function keysOf(spec: CommandSpec, args: readonly string[]): readonly number[] {
-  if (spec.firstKey !== 0) return keyPositions(spec, args.length);
-  if ((spec.flagBits & Flag.movablekeys) !== 0) return movableKeyPositions(spec.name, args) ?? [];
-  return [];
+  // The finder first: MIGRATE's fixed key position holds "" when its keys follow KEYS.
+  if (hasKeyFinder(spec.name)) return movableKeyPositions(spec.name, args) ?? [];
+  return keyPositions(spec, args.length);
 }
+
+const TRYAGAIN = new ErrorReply('TRYAGAIN Multiple keys request during rehashing of slot');
 
 /**
  * Redis Cluster's getNodeByQuery: a command whose keys are all in one slot runs here when this node
  * serves that slot; otherwise the client is told where to go (-MOVED), that the keys span slots
- * (-CROSSSLOT), or that the slot has no owner or the cluster is down (-CLUSTERDOWN). EXEC is judged
- * on every command it queued, as one request. Keyless commands always run here.
+ * (-CROSSSLOT), or that the slot has no owner or the cluster is down (-CLUSTERDOWN). While a slot
+ * moves (CLUSTER SETSLOT), its owner still serves the keys it has and sends the others on with
+ * -ASK; the importing node serves a command that follows ASKING (or is RESTORE-ASKING). EXEC is
+ * judged on every command it queued, as one request. Keyless commands always run here.
  */
-export function clusterRedirect(cluster: ClusterMembership, client: Client, spec: CommandSpec, args: readonly string[]): ErrorReply | undefined {
+export function clusterRedirect(cluster: ClusterMembership, client: Client, spec: CommandSpec, args: readonly string[], asking: boolean): ErrorReply | undefined {
   const requests: [CommandSpec, readonly string[]][] = spec.name === 'exec' && client.transaction !== null ? client.transaction.queue : [[spec, args]];
+  const layout = cluster.layout;
   let slot = -1;
+  let keys = 0;
+  let missing = 0;
   for (const [queued, queuedArgs] of requests)
     for (const position of keysOf(queued, queuedArgs)) {
-      const keySlot = slotOf(queuedArgs[position]);
+      const key = queuedArgs[position];
+      const keySlot = slotOf(key);
       if (slot !== -1 && keySlot !== slot) return CROSSSLOT;
-      if (slot === -1 && cluster.layout.ownerOf(keySlot) === undefined) return UNBOUND;
+      if (slot === -1 && layout.ownerOf(keySlot) === undefined) return UNBOUND;
       slot = keySlot;
+      keys++;
+      // Only a slot on the move needs to know whether its keys are here yet.
+      if ((layout.migrating.has(slot) || layout.importing.has(slot)) && client.server.store.lookup(client.db, key, client, false) === undefined) missing++;
     }
   if (slot === -1) return undefined;
   if (!cluster.healthy) return DOWN;
-  const owner = cluster.layout.ownerOf(slot) as string;
-  if (owner === cluster.self.id) return undefined;
-  const node = cluster.nodes.get(owner);
-  return node === undefined ? UNBOUND : new ErrorReply(`MOVED ${slot} ${node.host}:${node.port}`);
+  const owner = layout.ownerOf(slot) as string;
+  const self = cluster.self.id;
+  const migratingTo = layout.migrating.get(slot);
+  if (owner === self && migratingTo !== undefined && missing > 0) {
+    if (keys > 1 && missing < keys) return TRYAGAIN;
+    return redirectTo(cluster, 'ASK', slot, migratingTo);
+  }
+  if (layout.importing.get(slot)?.into === self && (asking || (spec.flagBits & Flag.asking) !== 0)) return keys > 1 && missing > 0 ? TRYAGAIN : undefined;
+  if (owner === self) return undefined;
+  return redirectTo(cluster, 'MOVED', slot, owner);
+}
+
+function redirectTo(cluster: ClusterMembership, kind: 'MOVED' | 'ASK', slot: number, id: string): ErrorReply {
+  const node = cluster.nodes.get(id);
+  return node === undefined ? UNBOUND : new ErrorReply(`${kind} ${slot} ${node.host}:${node.port}`);
 }

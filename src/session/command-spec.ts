@@ -30,6 +30,8 @@ export const Flag = {
   skip_slowlog: 1 << 10,
   /** O(1) or O(log N): its slow runs are LATENCY's `fast-command` events. */
   fast: 1 << 11,
+  /** Served by a cluster node importing the key's slot as if ASKING came first (RESTORE-ASKING). */
+  asking: 1 << 12,
 } as const;
 
 export function flagBitsOf(flags: readonly string[]): number {

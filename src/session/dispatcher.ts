@@ -33,7 +33,10 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
   const server = client.server;
   // In a cluster, a command for another node's slot is redirected (the primary's stream never is).
   if (server.cluster !== undefined && !client.isPrimary) {
-    const redirect = clusterRedirect(server.cluster, client, spec, args);
+    // ASKING lasts for the one command after it, as Redis's CLIENT_ASKING.
+    const asking = client.asking;
+    if (spec.name !== 'asking') client.asking = false;
+    const redirect = clusterRedirect(server.cluster, client, spec, args, asking);
     if (redirect !== undefined) {
       // As Redis's processCommand: a redirected EXEC discards the transaction, any other command flags it.
       if (client.transaction !== null) {

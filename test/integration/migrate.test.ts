@@ -143,7 +143,10 @@ describe('MIGRATE from Eddy', () => {
     const source = connect(eddy.port);
     const writer = connect(eddy.port);
     await source.set('moving', 'old');
+    // The target busy for a moment, so that the SET surely arrives while MIGRATE waits for it.
+    await connect(redis.port).call('CLIENT', 'PAUSE', '500', 'WRITE');
     const migrated = source.migrate('127.0.0.1', redis.port, 'moving', 0, 5000);
+    for (let tries = 0; !String(await writer.client('LIST')).includes('cmd=migrate') && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 5));
     const written = writer.set('moving', 'new');
     expect(await migrated).toBe('OK');
     await written;
