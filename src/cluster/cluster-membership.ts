@@ -59,6 +59,22 @@ export class ClusterMembership {
     return this.options.self;
   }
 
+  /**
+   * The nodes this one knows (CLUSTER NODES, SHARDS, cluster_known_nodes): every member with an
+   * address once this node has joined; itself alone before (see SlotLayoutDocument.members).
+   */
+  get known(): ClusterNodeAddress[] {
+    const members = this.layout.members;
+    if (!members.has(this.self.id)) return [this.self];
+    return [...this.nodes.values()].filter((node) => members.has(node.id));
+  }
+
+  /** A node registered in etcd with this address (CLUSTER MEET names nodes by address). */
+  registeredAt(host: string, port: number): ClusterNodeAddress | undefined {
+    for (const node of this.nodes.values()) if (node.host === host && node.port === port && this.alive.has(node.id)) return node;
+    return undefined;
+  }
+
   /** Redis's cluster_state ok: every slot served by a node that is alive (cluster-require-full-coverage); judged at each read. */
   healthy = false;
 

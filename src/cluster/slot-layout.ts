@@ -20,6 +20,12 @@ export interface ClusterNodeAddress {
  */
 export interface SlotLayoutDocument {
   readonly epoch: number;
+  /**
+   * The nodes that have joined (CLUSTER MEET, or taking slots): only they know each other. A node
+   * registered in etcd but not met knows itself alone, as a fresh Redis node does, so that
+   * `redis-cli --cluster create` finds it empty.
+   */
+  readonly members?: readonly string[];
   readonly ranges: readonly (readonly [start: number, end: number, owner: string])[];
   readonly migrating?: readonly (readonly [slot: number, to: string])[];
   readonly importing?: readonly (readonly [slot: number, from: string, into: string])[];
@@ -39,8 +45,12 @@ export class SlotLayout {
   /** Slots a node is importing from their owner (SETSLOT IMPORTING on that node). */
   readonly importing: ReadonlyMap<number, { readonly from: string; readonly into: string }>;
 
+  /** The nodes that have joined the cluster (see SlotLayoutDocument.members); a slot's owner always has. */
+  readonly members: ReadonlySet<string>;
+
   constructor(readonly document: SlotLayoutDocument) {
     for (const [start, end, owner] of document.ranges) for (let slot = start; slot <= end; slot++) this.owners[slot] = owner;
+    this.members = new Set([...(document.members ?? []), ...document.ranges.map(([, , owner]) => owner)]);
     this.migrating = new Map(document.migrating ?? []);
     this.importing = new Map((document.importing ?? []).map(([slot, from, into]) => [slot, { from, into }]));
   }
@@ -75,7 +85,12 @@ export class SlotLayout {
 
   /** CLUSTER ADDSLOTS: every slot unassigned and named once, checked in Redis's order before any is taken. */
   withAdded(id: string, slots: readonly number[]): SlotLayoutDocument {
-    return this.changed(slots, id);
+    return { ...this.changed(slots, id), members: [...new Set([...this.members, id])] };
+  }
+
+  /** CLUSTER MEET: the nodes named have joined (and know every other member from now on). */
+  withMembers(ids: readonly string[]): SlotLayoutDocument {
+    return { ...this.document, members: [...new Set([...this.members, ...ids])] };
   }
 
   /** CLUSTER DELSLOTS: every slot assigned and named once. */
@@ -103,7 +118,7 @@ export class SlotLayout {
     const migrating = [...this.migrating].filter(([moving]) => moving !== slot);
     const importing = new Map(this.importing);
     importing.delete(slot);
-    return { ...documentOf(owners, this.document.epoch + 1), migrating, importing: importingList(importing) };
+    return { ...documentOf(owners, this.document.epoch + 1), members: [...new Set([...this.members, owner])], migrating, importing: importingList(importing) };
   }
 
   private changed(slots: readonly number[], owner: string | undefined): SlotLayoutDocument {
@@ -116,7 +131,7 @@ export class SlotLayout {
       named.add(slot);
       owners[slot] = owner;
     }
-    return { ...documentOf(owners, this.document.epoch + 1), migrating: this.document.migrating, importing: this.document.importing };
+    return { ...documentOf(owners, this.document.epoch + 1), members: [...this.members], migrating: this.document.migrating, importing: this.document.importing };
   }
 }
 
@@ -155,8 +170,20 @@ export function parseLayoutDocument(text: string): SlotLayoutDocument {
         range[0] <= range[1] &&
         typeof range[2] === 'string',
     );
-  const moves = (list: unknown) => list === undefined || (Array.isArray(list) && list.every((move) => Array.isArray(move) && move.length === 2 && Number.isInteger(move[0]) && move[0] >= 0 && move[0] < SLOTS && typeof move[1] === 'string'));
-  const imports = (list: unknown) => list === undefined || (Array.isArray(list) && list.every((move) => Array.isArray(move) && move.length === 3 && Number.isInteger(move[0]) && move[0] >= 0 && move[0] < SLOTS && typeof move[1] === 'string' && typeof move[2] === 'string'));
-  if (!shaped || !moves((value as SlotLayoutDocument).migrating) || !imports((value as SlotLayoutDocument).importing)) throw new Error('the cluster layout in etcd is not a layout document');
+  const moves = (list: unknown) =>
+    list === undefined ||
+    (Array.isArray(list) &&
+      list.every((move) => Array.isArray(move) && move.length === 2 && Number.isInteger(move[0]) && move[0] >= 0 && move[0] < SLOTS && typeof move[1] === 'string'));
+  const imports = (list: unknown) =>
+    list === undefined ||
+    (Array.isArray(list) &&
+      list.every(
+        (move) =>
+          Array.isArray(move) && move.length === 3 && Number.isInteger(move[0]) && move[0] >= 0 && move[0] < SLOTS && typeof move[1] === 'string' && typeof move[2] === 'string',
+      ));
+  const members = (value as SlotLayoutDocument).members;
+  const membersShaped = members === undefined || (Array.isArray(members) && members.every((id) => typeof id === 'string'));
+  if (!shaped || !membersShaped || !moves((value as SlotLayoutDocument).migrating) || !imports((value as SlotLayoutDocument).importing))
+    throw new Error('the cluster layout in etcd is not a layout document');
   return value as SlotLayoutDocument;
 }

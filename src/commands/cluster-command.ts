@@ -10,8 +10,8 @@ import { parseInt64 } from '../formats/number-parsing.js';
 /**
  * CLUSTER (Redis 7.0's cluster.c) over a configuration kept in etcd: the read subcommands answer
  * from this node's copy of it, in Redis's formats; ADDSLOTS and DELSLOTS write the layout to etcd
- * by compare-and-swap, and the reply waits for etcd. Nodes meet through etcd, so MEET only checks
- * its arguments.
+ * by compare-and-swap, and the reply waits for etcd. MEET makes two registered nodes members of
+ * the cluster (only members know each other), SETSLOT notes a slot's move.
  */
 
 const DISABLED = new ErrorReply('ERR This instance has cluster support disabled');
@@ -44,7 +44,7 @@ export function cluster(client: Client, args: string[]): Reply | PendingReply {
     case 'DELSLOTSRANGE':
       return changeSlots(membership, args[1].toUpperCase() === 'ADDSLOTSRANGE', slotRanges(args));
     case 'MEET':
-      return meet(args);
+      return meet(membership, args);
     case 'SETSLOT':
       return setSlot(client, membership, args);
     case 'SET-CONFIG-EPOCH':
@@ -68,7 +68,7 @@ export function cluster(client: Client, args: string[]): Reply | PendingReply {
         'KEYSLOT <key>',
         '    Return the hash slot for <key>.',
         'MEET <ip> <port> [<bus-port>]',
-        '    Connect nodes into a working cluster (nodes of one etcd prefix already know each other).',
+        '    Connect nodes into a working cluster (the other node must be registered under the same etcd prefix).',
         'MYID',
         '    Return the node id.',
         'NODES',
@@ -111,7 +111,7 @@ function info(membership: ClusterMembership): string {
     ['cluster_slots_ok', ok],
     ['cluster_slots_pfail', 0],
     ['cluster_slots_fail', assigned - ok],
-    ['cluster_known_nodes', membership.nodes.size],
+    ['cluster_known_nodes', membership.known.length],
     ['cluster_size', owners.length],
     ['cluster_current_epoch', layout.document.epoch],
     ['cluster_my_epoch', layout.document.epoch],
@@ -125,7 +125,7 @@ function info(membership: ClusterMembership): string {
 /** Redis's clusterGenNodeDescription, one line per node: the bus port is the client port + 10000, as Redis's default. */
 function nodesText(membership: ClusterMembership): string {
   const now = Date.now();
-  return [...membership.nodes.values()]
+  return membership.known
     .map((node) => {
       const myself = node.id === membership.self.id;
       const alive = membership.alive.has(node.id);
@@ -148,15 +148,16 @@ function nodeEntry(node: ClusterNodeAddress): Reply[] {
 
 /** CLUSTER SLOTS: [start, end, [ip, port, id, metadata]] per range, in slot order. */
 function slots(membership: ClusterMembership): Reply {
+  const known = new Map(membership.known.map((node) => [node.id, node]));
   return membership.layout.document.ranges.flatMap(([start, end, owner]) => {
-    const node = membership.nodes.get(owner);
+    const node = known.get(owner);
     return node === undefined ? [] : [[start, end, nodeEntry(node)]];
   });
 }
 
 /** CLUSTER SHARDS (7.0): one shard per primary, its slot ranges flat, its nodes as maps. */
 function shards(membership: ClusterMembership): Reply {
-  return [...membership.nodes.values()]
+  return membership.known
     .filter((node) => membership.layout.rangesOf(node.id).length > 0 || membership.alive.has(node.id))
     .map(
       (node) =>
@@ -238,16 +239,16 @@ function setSlot(client: Client, membership: ClusterMembership, args: readonly s
   switch (action) {
     case 'MIGRATING':
       if (layout.ownerOf(slot) !== self) return new ErrorReply(`ERR I'm not the owner of hash slot ${slot}`);
-      if (!membership.nodes.has(id)) return new ErrorReply(`ERR I don't know about node ${id}`);
+      if (!knows(membership, id)) return new ErrorReply(`ERR I don't know about node ${id}`);
       return write(membership, (current) => current.withMove(slot, { migratingTo: id }));
     case 'IMPORTING':
       if (layout.ownerOf(slot) === self) return new ErrorReply(`ERR I'm already the owner of hash slot ${slot}`);
-      if (!membership.nodes.has(id)) return new ErrorReply(`ERR I don't know about node ${id}`);
+      if (!knows(membership, id)) return new ErrorReply(`ERR I don't know about node ${id}`);
       return write(membership, (current) => current.withMove(slot, { importing: { from: id, into: self } }));
     case 'STABLE':
       return write(membership, (current) => current.withMove(slot, {}));
     default: {
-      if (!membership.nodes.has(id)) return new ErrorReply(`ERR Unknown node ${id}`);
+      if (!knows(membership, id)) return new ErrorReply(`ERR Unknown node ${id}`);
       if (layout.ownerOf(slot) === self && id !== self && keysInSlot(client, slot).next().done !== true)
         return new ErrorReply(`ERR Can't assign hashslot ${slot} to a different node while I still hold keys for this hash slot.`);
       // redis-cli sends NODE to every primary: once the layout says so, the others change nothing.
@@ -257,10 +258,21 @@ function setSlot(client: Client, membership: ClusterMembership, args: readonly s
   }
 }
 
-function meet(args: readonly string[]): Reply {
+function knows(membership: ClusterMembership, id: string): boolean {
+  return membership.known.some((node) => node.id === id);
+}
+
+/**
+ * CLUSTER MEET ip port: this node and the one registered in etcd at that address join (the
+ * layout's members), so both know every member from then on. Redis handshakes over its bus; here
+ * the other node must be registered under this cluster's etcd prefix, or the meeting is refused.
+ */
+function meet(membership: ClusterMembership, args: readonly string[]): Reply | PendingReply {
   const port = parseInt64(args[3]);
   if (port === null || port < 0n || port > 65535n) return new ErrorReply(`ERR Invalid base port specified: ${args[3]}`);
-  return OK;
+  const other = membership.registeredAt(args[2], Number(port));
+  if (other === undefined) return new ErrorReply(`ERR Invalid node address specified: ${args[2]}:${args[3]} (no node of this cluster is registered there)`);
+  return write(membership, (layout) => layout.withMembers([membership.self.id, other.id]));
 }
 
 /** The keys of database 0 (a cluster's only one) in `slot`, from the one shard that holds the slot. */

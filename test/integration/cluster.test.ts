@@ -197,13 +197,26 @@ describe('cluster: nodes sharing a configuration in etcd', () => {
     expect(String(await a.call('CLUSTER', 'NODES'))).toMatch(new RegExp(`${ids[1]} \\S+ master,fail `));
   }, 120_000);
 
-  test('redis-cli --cluster reshard moves slots under load: every acknowledged INCR is there, none twice', async () => {
+  test('redis-cli --cluster create builds the cluster; --cluster reshard moves slots under load: every acknowledged INCR is there, none twice', async () => {
     const prefix = `/eddy-test-${randomBytes(4).toString('hex')}/`;
     const cluster = [await startNode(prefix), await startNode(prefix), await startNode(prefix)];
     const admins = cluster.map((node) => connect(node.port));
     const ids = await Promise.all(admins.map((client) => client.call('CLUSTER', 'MYID') as Promise<string>));
-    await Promise.all(admins.map((client, i) => client.call('CLUSTER', 'ADDSLOTSRANGE', String(RANGES[i][0]), String(RANGES[i][1]))));
+    // Registered in etcd but not met yet: each knows only itself, as a fresh Redis node does.
+    for (const admin of admins) expect(infoField(String(await admin.call('CLUSTER', 'INFO')), 'cluster_known_nodes')).toBe('1');
+    expect(
+      String(await admins[0].call('CLUSTER', 'NODES'))
+        .trim()
+        .split('\n'),
+    ).toHaveLength(1);
+    const created = execFileSync('redis-cli', ['--cluster', 'create', ...cluster.map((node) => `127.0.0.1:${node.port}`), '--cluster-yes'], { encoding: 'utf8' });
+    expect(created).toContain('[OK] All 16384 slots covered.');
+    expect(created).toContain('[OK] All nodes agree about slots configuration.');
     await until('the cluster is up', async () => infoField(String(await admins[0].call('CLUSTER', 'INFO')), 'cluster_state') === 'ok');
+    // redis-cli gives the nodes the same ranges as ADDSLOTSRANGE above.
+    for (const admin of admins) expect(String(await admin.call('CLUSTER', 'NODES'))).toContain('myself,master - 0 0 ');
+    const layout = (await admins[1].call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
+    expect(layout.map(([start, end, [, , id]]) => [start, end, id])).toEqual(RANGES.map(([start, end], i) => [start, end, ids[i]]));
 
     // Counters across every node, incremented by a few loops until the reshard is over.
     const client = new Cluster([{ host: '127.0.0.1', port: cluster[0].port }], { redisOptions: { maxRetriesPerRequest: 2 } });
