@@ -27,7 +27,11 @@ export class ClusterMembership {
   readonly nodes = new Map<string, ClusterNodeAddress>();
   /** The ids of the nodes whose lease is alive now. */
   alive = new Set<string>();
+  /** Called after every read of the configuration (a layout or a node's lease changed). */
+  onChange: (() => void) | undefined = undefined;
   private layoutRevision = '0';
+  /** When etcd last renewed this node's lease (ms): a node that cannot renew it stops taking writes (see fenced). */
+  private renewedAt = Date.now();
   private lease: Lease | undefined;
   private watcher: Watcher | undefined;
   private reloading: Promise<void> = Promise.resolve();
@@ -84,6 +88,27 @@ export class ClusterMembership {
   }
 
   /**
+   * Fencing: the lease was not renewed for half of cluster-node-timeout. The lease expires in etcd
+   * a full timeout after its last renewal, and only then may a replica take this node's slots:
+   * a node that stops taking writes at half the timeout has stopped before another can start.
+   */
+  get fenced(): boolean {
+    return !this.registered || Date.now() - this.renewedAt > this.options.nodeTimeoutMs / 2;
+  }
+
+  /** Election of a failed primary's successor: each replica says how far its log goes... */
+  async offerRevision(rev: number): Promise<void> {
+    if (this.lease === undefined) return;
+    await this.lease.put(this.key(`revisions/${this.self.id}`)).value(String(rev));
+  }
+
+  /** ...and the most up to date one (then the lowest id) takes over. */
+  async offeredRevisions(): Promise<Map<string, number>> {
+    const response = await this.etcd.getAll().prefix(this.key('revisions/')).strings();
+    return new Map(Object.entries(response).map(([key, value]) => [key.slice(this.key('revisions/').length), Number(value)]));
+  }
+
+  /**
    * Applies `change` to the newest layout and writes the result if nobody wrote in between
    * (etcd compares the layout key's mod revision); on a lost race, reads again and retries.
    */
@@ -127,7 +152,9 @@ export class ClusterMembership {
       this.options.onError(`cluster lease lost (${error.message}): registering again`);
       setTimeout(() => void this.register().catch((again: Error) => this.options.onError(`cluster registration: ${again.message}`)), 1000).unref();
     });
+    lease.on('keepaliveSucceeded', () => (this.renewedAt = Date.now()));
     await lease.put(this.key(`nodes/${this.options.self.id}`)).value(JSON.stringify(this.options.self));
+    this.renewedAt = Date.now();
     this.options.onInfo('cluster node registered', { id: this.options.self.id, host: this.options.self.host, port: this.options.self.port });
   }
 
@@ -160,5 +187,6 @@ export class ClusterMembership {
       this.options.onInfo('cluster layout changed', { epoch: layout.epoch, ranges: layout.ranges.length });
     }
     this.healthy = this.layout.assigned() === SLOTS && this.layout.owningNodes().every((id) => alive.has(id));
+    this.onChange?.();
   }
 }

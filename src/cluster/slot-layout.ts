@@ -26,6 +26,8 @@ export interface SlotLayoutDocument {
    * `redis-cli --cluster create` finds it empty.
    */
   readonly members?: readonly string[];
+  /** Which node follows which: [replica, primary] (CLUSTER REPLICATE); a failover turns a pair around. */
+  readonly replicas?: readonly (readonly [replica: string, primary: string])[];
   readonly ranges: readonly (readonly [start: number, end: number, owner: string])[];
   readonly migrating?: readonly (readonly [slot: number, to: string])[];
   readonly importing?: readonly (readonly [slot: number, from: string, into: string])[];
@@ -48,7 +50,11 @@ export class SlotLayout {
   /** The nodes that have joined the cluster (see SlotLayoutDocument.members); a slot's owner always has. */
   readonly members: ReadonlySet<string>;
 
+  /** Each replica's primary. */
+  readonly primaries: ReadonlyMap<string, string>;
+
   constructor(readonly document: SlotLayoutDocument) {
+    this.primaries = new Map(document.replicas ?? []);
     for (const [start, end, owner] of document.ranges) for (let slot = start; slot <= end; slot++) this.owners[slot] = owner;
     this.members = new Set([...(document.members ?? []), ...document.ranges.map(([, , owner]) => owner)]);
     this.migrating = new Map(document.migrating ?? []);
@@ -88,6 +94,32 @@ export class SlotLayout {
     return { ...this.changed(slots, id), members: [...new Set([...this.members, id])] };
   }
 
+  /** The replicas of `primary`, in the order they were set. */
+  replicasOf(primary: string): string[] {
+    return [...this.primaries].filter(([, of]) => of === primary).map(([replica]) => replica);
+  }
+
+  /** CLUSTER REPLICATE: `replica` follows `primary` from now on. */
+  withReplica(replica: string, primary: string): SlotLayoutDocument {
+    const replicas = new Map(this.primaries);
+    replicas.set(replica, primary);
+    return { ...this.document, members: [...new Set([...this.members, replica, primary])], replicas: [...replicas] };
+  }
+
+  /**
+   * A failover: `replica` takes its primary's slots at a new epoch, and the old primary and the
+   * primary's other replicas follow it from now on (the old one when it comes back), as in Redis.
+   */
+  withFailover(replica: string): SlotLayoutDocument {
+    const primary = this.primaries.get(replica);
+    if (primary === undefined) throw new SlotLayoutError('You should send CLUSTER FAILOVER to a replica');
+    const owners = this.owners.map((owner) => (owner === primary ? replica : owner));
+    const replicas = new Map<string, string>();
+    for (const [node, of] of this.primaries) if (node !== replica) replicas.set(node, of === primary ? replica : of);
+    replicas.set(primary, replica);
+    return { ...this.document, ...documentOf(owners, this.document.epoch + 1), replicas: [...replicas] };
+  }
+
   /** CLUSTER MEET: the nodes named have joined (and know every other member from now on). */
   withMembers(ids: readonly string[]): SlotLayoutDocument {
     return { ...this.document, members: [...new Set([...this.members, ...ids])] };
@@ -118,7 +150,7 @@ export class SlotLayout {
     const migrating = [...this.migrating].filter(([moving]) => moving !== slot);
     const importing = new Map(this.importing);
     importing.delete(slot);
-    return { ...documentOf(owners, this.document.epoch + 1), members: [...new Set([...this.members, owner])], migrating, importing: importingList(importing) };
+    return { ...this.document, ...documentOf(owners, this.document.epoch + 1), members: [...new Set([...this.members, owner])], migrating, importing: importingList(importing) };
   }
 
   private changed(slots: readonly number[], owner: string | undefined): SlotLayoutDocument {
@@ -131,7 +163,7 @@ export class SlotLayout {
       named.add(slot);
       owners[slot] = owner;
     }
-    return { ...documentOf(owners, this.document.epoch + 1), members: [...this.members], migrating: this.document.migrating, importing: this.document.importing };
+    return { ...this.document, ...documentOf(owners, this.document.epoch + 1), members: [...this.members] };
   }
 }
 
@@ -183,7 +215,10 @@ export function parseLayoutDocument(text: string): SlotLayoutDocument {
       ));
   const members = (value as SlotLayoutDocument).members;
   const membersShaped = members === undefined || (Array.isArray(members) && members.every((id) => typeof id === 'string'));
-  if (!shaped || !membersShaped || !moves((value as SlotLayoutDocument).migrating) || !imports((value as SlotLayoutDocument).importing))
+  const pairs = (value as SlotLayoutDocument).replicas;
+  const pairsShaped =
+    pairs === undefined || (Array.isArray(pairs) && pairs.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every((id) => typeof id === 'string')));
+  if (!shaped || !membersShaped || !pairsShaped || !moves((value as SlotLayoutDocument).migrating) || !imports((value as SlotLayoutDocument).importing))
     throw new Error('the cluster layout in etcd is not a layout document');
   return value as SlotLayoutDocument;
 }

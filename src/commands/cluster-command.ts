@@ -47,6 +47,10 @@ export function cluster(client: Client, args: string[]): Reply | PendingReply {
       return meet(membership, args);
     case 'SETSLOT':
       return setSlot(client, membership, args);
+    case 'REPLICATE':
+      return replicate(client, membership, args[2]);
+    case 'REPLICAS':
+      return replicas(membership, args[2]);
     case 'SET-CONFIG-EPOCH':
       return parseInt64(args[2]) === null ? new ErrorReply('ERR value is not an integer or out of range') : OK;
     default:
@@ -87,9 +91,11 @@ export function cluster(client: Client, args: string[]): Reply | PendingReply {
   }
 }
 
-/** READONLY, READWRITE: accepted in a cluster (this node serves only its own slots' keys, as a primary). */
-export function clusterClientFlag(client: Client): Reply {
-  return client.server.cluster === undefined ? DISABLED : OK;
+/** READONLY, READWRITE: whether this connection's reads may be served by a replica of the slot's primary. */
+export function clusterClientFlag(client: Client, args: string[]): Reply {
+  if (client.server.cluster === undefined) return DISABLED;
+  client.clusterReadonly = args[0].toLowerCase() === 'readonly';
+  return OK;
 }
 
 /** ASKING: the next command may be for a slot this node is importing. */
@@ -129,7 +135,8 @@ function nodesText(membership: ClusterMembership): string {
     .map((node) => {
       const myself = node.id === membership.self.id;
       const alive = membership.alive.has(node.id);
-      const flags = `${myself ? 'myself,' : ''}master${alive ? '' : ',fail'}`;
+      const primary = membership.layout.primaries.get(node.id);
+      const flags = `${myself ? 'myself,' : ''}${primary === undefined ? 'master' : 'slave'}${alive ? '' : ',fail'}`;
       const ranges = membership.layout.rangesOf(node.id).map(([start, end]) => (start === end ? `${start}` : `${start}-${end}`));
       // Redis shows the slots this node is moving on its own line only: [slot->-to] and [slot-<-from].
       if (myself) {
@@ -137,7 +144,10 @@ function nodesText(membership: ClusterMembership): string {
         for (const [slot, { from, into }] of membership.layout.importing) if (into === node.id) ranges.push(`[${slot}-<-${from}]`);
       }
       const epoch = membership.layout.document.epoch;
-      return [node.id, `${node.host}:${node.port}@${node.port + 10000}`, flags, '-', 0, myself ? 0 : now, epoch, alive ? 'connected' : 'disconnected', ...ranges].join(' ') + '\n';
+      return (
+        [node.id, `${node.host}:${node.port}@${node.port + 10000}`, flags, primary ?? '-', 0, myself ? 0 : now, epoch, alive ? 'connected' : 'disconnected', ...ranges].join(' ') +
+        '\n'
+      );
     })
     .join('');
 }
@@ -151,34 +161,67 @@ function slots(membership: ClusterMembership): Reply {
   const known = new Map(membership.known.map((node) => [node.id, node]));
   return membership.layout.document.ranges.flatMap(([start, end, owner]) => {
     const node = known.get(owner);
-    return node === undefined ? [] : [[start, end, nodeEntry(node)]];
+    if (node === undefined) return [];
+    const replicas = membership.layout.replicasOf(owner).flatMap((id) => {
+      const replica = known.get(id);
+      return replica !== undefined && membership.alive.has(id) ? [nodeEntry(replica)] : [];
+    });
+    return [[start, end, nodeEntry(node), ...replicas]];
   });
 }
 
 /** CLUSTER SHARDS (7.0): one shard per primary, its slot ranges flat, its nodes as maps. */
 function shards(membership: ClusterMembership): Reply {
+  const layout = membership.layout;
+  const known = new Map(membership.known.map((node) => [node.id, node]));
+  const entry = (node: ClusterNodeAddress, role: 'master' | 'replica') =>
+    new MapReply([
+      ['id', node.id],
+      ['port', node.port],
+      ['ip', node.host],
+      ['endpoint', node.host],
+      ['role', role],
+      ['replication-offset', 0],
+      ['health', membership.alive.has(node.id) ? 'online' : 'failed'],
+    ]);
   return membership.known
-    .filter((node) => membership.layout.rangesOf(node.id).length > 0 || membership.alive.has(node.id))
+    .filter((node) => !layout.primaries.has(node.id) && (layout.rangesOf(node.id).length > 0 || membership.alive.has(node.id)))
     .map(
       (node) =>
         new MapReply([
-          ['slots', membership.layout.rangesOf(node.id).flat()],
+          ['slots', layout.rangesOf(node.id).flat()],
           [
             'nodes',
             [
-              new MapReply([
-                ['id', node.id],
-                ['port', node.port],
-                ['ip', node.host],
-                ['endpoint', node.host],
-                ['role', 'master'],
-                ['replication-offset', 0],
-                ['health', membership.alive.has(node.id) ? 'online' : 'failed'],
-              ]),
+              entry(node, 'master'),
+              ...layout.replicasOf(node.id).flatMap((id) => {
+                const replica = known.get(id);
+                return replica === undefined ? [] : [entry(replica, 'replica')];
+              }),
             ],
           ],
         ]),
     );
+}
+
+/** CLUSTER REPLICATE id: this node, empty and without slots, follows the primary `id` (Redis's checks and texts). */
+function replicate(client: Client, membership: ClusterMembership, id: string): Reply | PendingReply {
+  const self = membership.self.id;
+  const layout = membership.layout;
+  if (!knows(membership, id)) return new ErrorReply(`ERR Unknown node ${id}`);
+  if (id === self) return new ErrorReply("ERR Can't replicate myself");
+  if (layout.primaries.has(id)) return new ErrorReply('ERR I can only replicate a master, not a replica.');
+  if (layout.primaries.get(self) === id) return OK;
+  if (layout.rangesOf(self).length > 0 || client.server.store.dbSize(0) > 0) return new ErrorReply('ERR To set a master the node must be empty and without assigned slots.');
+  return write(membership, (current) => current.withReplica(self, id));
+}
+
+/** CLUSTER REPLICAS id: the replicas' CLUSTER NODES lines. */
+function replicas(membership: ClusterMembership, id: string): Reply {
+  if (!knows(membership, id)) return new ErrorReply(`ERR Unknown node ${id}`);
+  if (membership.layout.primaries.has(id)) return new ErrorReply('ERR The specified node is not a master');
+  const lines = nodesText(membership).split('\n');
+  return membership.layout.replicasOf(id).flatMap((replica) => lines.filter((line) => line.startsWith(`${replica} `)));
 }
 
 function slotNumber(text: string): number | undefined {

@@ -563,6 +563,8 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
     ['meet', -4, 'admin stale no_async_loading', 'Forces a node to handshake with another node.'],
     ['myid', 2, 'stale', 'Returns the ID of a node.'],
     ['nodes', 2, 'stale', 'Returns the cluster configuration for a node.'],
+    ['replicas', 3, 'admin stale', 'Lists the replica nodes of a master node.'],
+    ['replicate', 3, 'admin stale no_async_loading', 'Configure a node as replica of a master node.'],
     ['set-config-epoch', 3, 'admin stale no_async_loading', 'Sets the configuration epoch for a new node.'],
     ['setslot', -4, 'admin stale no_async_loading', 'Binds a hash slot to a node.'],
     ['shards', 2, 'stale', 'Returns the mapping of cluster slots to shards.'],

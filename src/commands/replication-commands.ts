@@ -43,6 +43,8 @@ export function peerOf(client: Client): ReplicaPeer {
 /** REPLICAOF host port | NO ONE (and SLAVEOF). */
 export function replicaof(client: Client, args: string[]): Reply | PendingReply {
   const replication = client.server.replication;
+  // In a cluster the layout says who follows whom (CLUSTER REPLICATE), as in Redis.
+  if (client.server.cluster !== undefined) return new ErrorReply('ERR REPLICAOF not allowed in cluster mode.');
   if (args[1].toUpperCase() === 'NO' && args[2].toUpperCase() === 'ONE') {
     if (!replication.isReplica) return OK;
     return PendingReply.from(replication.promote().then(() => OK));

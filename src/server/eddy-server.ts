@@ -19,6 +19,7 @@ import { scheduleCheckpoints } from './checkpoint-schedule.js';
 import { pinoLevel } from './logger.js';
 import { closeIdleClients } from './idle-timeout.js';
 import { joinClusterIfEnabled } from './cluster-join.js';
+import { followClusterRoles } from './cluster-roles.js';
 import { openLog, prepareDataDir, removePidFile } from './data-directory.js';
 import { ServerMetrics } from './server-metrics.js';
 import { messageOf } from '../replies/errors.js';
@@ -138,6 +139,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   closeIdleClients(context);
   // A cluster node joins before it listens: no command runs before it knows which slots are its own.
   context.cluster = await joinClusterIfEnabled(config, dir, logger);
+  if (context.cluster !== undefined) followClusterRoles(context.cluster, context, logger);
   const metrics = new ServerMetrics(context);
   const listeners = await listenAll(context, new ServerTls(config, logger), logger, metrics);
   const metricsListener = await listenMetricsPort(context, metrics);

@@ -89,6 +89,8 @@ export class Client implements Subscriber, WriteContext, TrackedClient {
   closeAfterReply = false;
   /** ASKING was the last command: a cluster node importing a slot serves the next one (Redis's CLIENT_ASKING). */
   asking = false;
+  /** READONLY: on a cluster replica, reads of its primary's slots are served here (Redis's CLIENT_READONLY). */
+  clusterReadonly = false;
   /** Pub/sub subscriptions: channels, patterns, shard channels. */
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();

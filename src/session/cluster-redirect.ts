@@ -25,7 +25,8 @@ const TRYAGAIN = new ErrorReply('TRYAGAIN Multiple keys request during rehashing
  * (-CROSSSLOT), or that the slot has no owner or the cluster is down (-CLUSTERDOWN). While a slot
  * moves (CLUSTER SETSLOT), its owner still serves the keys it has and sends the others on with
  * -ASK; the importing node serves a command that follows ASKING (or is RESTORE-ASKING). EXEC is
- * judged on every command it queued, as one request. Keyless commands always run here.
+ * judged on every command it queued, as one request. Keyless commands always run here. A primary
+ * that could not renew its etcd lease lately is fenced: -CLUSTERDOWN until it has renewed it.
  */
 export function clusterRedirect(cluster: ClusterMembership, client: Client, spec: CommandSpec, args: readonly string[], asking: boolean): ErrorReply | undefined {
   const requests: [CommandSpec, readonly string[]][] = spec.name === 'exec' && client.transaction !== null ? client.transaction.queue : [[spec, args]];
@@ -54,7 +55,9 @@ export function clusterRedirect(cluster: ClusterMembership, client: Client, spec
     return redirectTo(cluster, 'ASK', slot, migratingTo);
   }
   if (layout.importing.get(slot)?.into === self && (asking || (spec.flagBits & Flag.asking) !== 0)) return keys > 1 && missing > 0 ? TRYAGAIN : undefined;
-  if (owner === self) return undefined;
+  if (owner === self) return cluster.fenced ? DOWN : undefined;
+  // READONLY on a replica of the slot's primary: reads are served here (Redis's CLIENT_READONLY).
+  if (client.clusterReadonly && layout.primaries.get(self) === owner && requests.every(([queued]) => (queued.flagBits & Flag.readonly) !== 0)) return undefined;
   return redirectTo(cluster, 'MOVED', slot, owner);
 }
 

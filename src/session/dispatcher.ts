@@ -19,15 +19,9 @@ import { abortExec, endTransaction, queueInTransaction, runsDuringMulti } from '
 export function dispatch(client: Client, args: string[]): Reply | PendingReply {
   const spec = findCommand(args[0]);
   const command = spec === undefined || spec.subcommands === undefined ? spec : resolveSubcommand(spec, args);
-  const refusal = spec === undefined ? unknownCommand(args) : refuse(client, spec, command, args);
-  if (spec === undefined || refusal !== undefined) {
-    // Redis aborts the whole transaction at EXEC when a command could not be queued.
-    if (client.transaction !== null) client.transaction.failed = true;
-    if (command !== undefined) client.server.stats.commands.rejected(command.name);
-    // A refused EXEC discards the transaction and says why, as Redis's rejectCommand does.
-    if (spec?.name === 'exec' && refusal !== undefined) return countError(client, abortExec(client, refusal));
-    return countError(client, refusal as ErrorReply);
-  }
+  if (spec === undefined) return rejected(client, undefined, undefined, unknownCommand(args));
+  const refusal = refuse(client, spec, command, args);
+  if (refusal !== undefined) return rejected(client, spec, command, refusal);
   // CLIENT LIST's cmd names a subcommand as Redis does (client|info).
   client.lastCommand = (command as CommandRow).name;
   const server = client.server;
@@ -46,6 +40,9 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
       return countError(client, redirect);
     }
   }
+  // After the redirect, as in Redis's processCommand: a replica sends a write for its primary's slot on with -MOVED, not -READONLY.
+  const lateRefusal = refuseToRun(client, spec, command as CommandRow);
+  if (lateRefusal !== undefined) return rejected(client, spec, command, lateRefusal);
   // A script holding the command's shards comes first, even for a command MULTI would queue: as in
   // Redis, one refused with -BUSY aborts the transaction, and one that waits is queued after.
   if (server.scripts.running !== undefined) {
@@ -81,6 +78,16 @@ const KEYSPACE_ACCESS = Flag.write | Flag.readonly | Flag.may_replicate;
 const REPLICA_KEYSPACE = new ErrorReply("ERR Replica can't interact with the keyspace");
 
 /** Arity, auth and subscribed-mode checks, in Redis's order; undefined when the command may run. */
+/** A command refused before it ran: counted, and the transaction it was to be queued in flagged. */
+function rejected(client: Client, spec: CommandSpec | undefined, command: CommandRow | undefined, refusal: ErrorReply): ErrorReply {
+  // Redis aborts the whole transaction at EXEC when a command could not be queued.
+  if (client.transaction !== null) client.transaction.failed = true;
+  if (command !== undefined) client.server.stats.commands.rejected(command.name);
+  // A refused EXEC discards the transaction and says why, as Redis's rejectCommand does.
+  if (spec?.name === 'exec') return countError(client, abortExec(client, refusal));
+  return countError(client, refusal);
+}
+
 function refuse(client: Client, spec: CommandSpec, command: CommandRow | undefined, args: string[]): ErrorReply | undefined {
   if (command === undefined) return unknownSubcommand(spec.name, args[1]);
   if (!arityAccepts(command.arity, args.length)) return wrongArity(command.name);
@@ -88,8 +95,12 @@ function refuse(client: Client, spec: CommandSpec, command: CommandRow | undefin
   // As Redis, the primary's stream is never refused: dropping its writes would be a divergence.
   if (client.isPrimary) return undefined;
   // AUTH and HELLO run for any user, as in Redis (they are how a connection changes user).
-  const denied = (spec.flagBits & Flag.noauth) === 0 ? aclRefusal(client, command, args, client.transaction !== null ? 'multi' : 'toplevel') : undefined;
-  if (denied !== undefined) return denied;
+  return (spec.flagBits & Flag.noauth) === 0 ? aclRefusal(client, command, args, client.transaction !== null ? 'multi' : 'toplevel') : undefined;
+}
+
+/** What may refuse a command that this node is to run (after a cluster's redirect): memory, the log, a replica's read-only state, the connection's mode. */
+function refuseToRun(client: Client, spec: CommandSpec, command: CommandRow): ErrorReply | undefined {
+  if (client.isPrimary) return undefined;
   // Redis's processCommand: a command that may add memory, or anything queued in MULTI, first
   // evicts per maxmemory-policy; past maxmemory (or near the heap's limit) it is refused.
   if (((command.flagBits & Flag.denyoom) !== 0 || (client.transaction !== null && !runsDuringMulti(spec))) && client.server.eviction.refusesWrite(Date.now())) return OOM;

@@ -267,4 +267,95 @@ describe('cluster: nodes sharing a configuration in etcd', () => {
       client.disconnect();
     }
   }, 180_000);
+
+  test('3 primaries + 3 replicas from redis-cli --cluster create; kill -9 of a primary under load: its replica takes over, WAITed writes are all there', async () => {
+    const prefix = `/eddy-test-${randomBytes(4).toString('hex')}/`;
+    const cluster: EddyProcess[] = [];
+    for (let i = 0; i < 6; i++) cluster.push(await startNode(prefix));
+    const admins = cluster.map((node) => connect(node.port));
+    const ids = await Promise.all(admins.map((client) => client.call('CLUSTER', 'MYID') as Promise<string>));
+    const created = execFileSync('redis-cli', ['--cluster', 'create', ...cluster.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '1', '--cluster-yes'], {
+      encoding: 'utf8',
+    });
+    expect(created).toContain('[OK] All 16384 slots covered.');
+    // redis-cli makes the first three the primaries; each replica follows one of them through Eddy's log replication.
+    const replicaOf = new Map<number, number>();
+    await until('every replica streams from its primary', async () => {
+      for (let i = 3; i < 6; i++) {
+        const info = await admins[i].info('replication');
+        const port = Number(infoField(info, 'master_port'));
+        if (infoField(info, 'master_link_status') !== 'up') return false;
+        replicaOf.set(
+          i,
+          cluster.findIndex((node) => node.port === port),
+        );
+      }
+      return true;
+    });
+    expect([...replicaOf.values()].sort()).toEqual([0, 1, 2]);
+    const nodesLines = String(await admins[0].call('CLUSTER', 'NODES'));
+    for (const [replica, primary] of replicaOf)
+      expect(nodesLines).toContain(`${ids[replica]} 127.0.0.1:${cluster[replica].port}@${cluster[replica].port + 10000} slave ${ids[primary]} `);
+    const check = execFileSync('redis-cli', ['--cluster', 'check', `127.0.0.1:${cluster[1].port}`], { encoding: 'utf8' });
+    expect(check).toContain('[OK] All nodes agree about slots configuration.');
+
+    // Counters, each INCR followed by WAIT 1 in one pipeline (ioredis sends it to the key's node).
+    const client = new Cluster([{ host: '127.0.0.1', port: cluster[1].port }], { redisOptions: { maxRetriesPerRequest: 1 }, retryDelayOnFailover: 200 });
+    const KEYS = 60;
+    const waited = new Array<number>(KEYS).fill(0);
+    const tried = new Array<number>(KEYS).fill(0);
+    let okAfterKill = 0;
+    let killed = false;
+    let running = true;
+    const loops = Array.from({ length: 3 }, async (_, loop) => {
+      for (let i = loop; running; i = (i + 3) % KEYS) {
+        tried[i]++;
+        const replies = await client
+          .pipeline()
+          .incr(`counter:${i}`)
+          .call('WAIT', '1', '1000')
+          .exec()
+          .catch(() => null);
+        if (replies?.every(([error]) => error === null) && Number(replies[1][1]) >= 1) {
+          waited[i]++;
+          if (killed) okAfterKill++;
+        } else await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    });
+    const primary = cluster[0];
+    const heir = [...replicaOf].find(([, of]) => of === 0)?.[0] as number;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await primary.kill('SIGKILL');
+      killed = true;
+      // The lease (cluster-node-timeout, 2 s) expires, the replica is elected and promoted.
+      await until(
+        'the replica has taken the slots',
+        async () => (await admins[heir].call('CLUSTER', 'MYID')) === ids[heir] && (await admins[heir].info('replication')).includes('role:master'),
+      );
+      await until('writes go on on every slot', async () => okAfterKill > 20 && infoField(String(await admins[1].call('CLUSTER', 'INFO')), 'cluster_state') === 'ok');
+    } finally {
+      running = false;
+      await Promise.all(loops);
+    }
+    try {
+      const slots = (await admins[1].call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
+      expect(slots.find(([start]) => start === 0)?.[2][2]).toBe(ids[heir]);
+      // Every INCR that a replica had written (WAIT 1) survived the primary's death; none was applied twice.
+      for (let i = 0; i < KEYS; i++) {
+        const value = Number(await client.get(`counter:${i}`));
+        expect(value, `counter:${i}`).toBeGreaterThanOrEqual(waited[i]);
+        expect(value, `counter:${i}`).toBeLessThanOrEqual(tried[i]);
+      }
+      // The old primary comes back as a replica of the node that took its place.
+      await primary.launch();
+      await until('the old primary follows its successor', async () => {
+        const info = await connect(primary.port).info('replication');
+        return infoField(info, 'role') === 'slave' && Number(infoField(info, 'master_port')) === cluster[heir].port && infoField(info, 'master_link_status') === 'up';
+      });
+      await expect(connect(primary.port).set('{counter:0}x', '1')).rejects.toThrow(`MOVED`);
+    } finally {
+      client.disconnect();
+    }
+  }, 180_000);
 });

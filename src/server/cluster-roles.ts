@@ -1,0 +1,56 @@
+import type { Logger } from 'pino';
+import type { ClusterMembership } from '../cluster/cluster-membership.js';
+import type { ServerContext } from '../session/server-context.js';
+
+/**
+ * How long the replicas of a failed primary wait, once each has offered its revision, before the
+ * most up-to-date one takes over: long enough for every offer to reach etcd (a few ms on one
+ * machine), short beside cluster-node-timeout.
+ */
+const ELECTION_WAIT_MS = 300;
+
+/**
+ * Keeps this node's role what the cluster layout says: a replica follows its primary (Eddy's log
+ * replication), a node the layout no longer names a replica is promoted. When a replica's primary
+ * has lost its lease, the replicas offer their revisions in etcd and the one with the highest
+ * (then the lowest id) writes the failover into the layout by compare-and-swap: the layout's
+ * revision check is what keeps two replicas from both taking the slots.
+ */
+export function followClusterRoles(membership: ClusterMembership, context: ServerContext, logger: Logger): void {
+  const self = membership.self.id;
+  let electing: string | undefined;
+
+  const elect = async (primary: string): Promise<void> => {
+    await membership.offerRevision(context.store.log.lastRev);
+    await new Promise((resolve) => setTimeout(resolve, ELECTION_WAIT_MS));
+    if (membership.alive.has(primary) || membership.layout.primaries.get(self) !== primary) return;
+    const offered = await membership.offeredRevisions();
+    const candidates = membership.layout.replicasOf(primary).filter((id) => membership.alive.has(id) && offered.has(id));
+    candidates.sort((a, b) => (offered.get(b) as number) - (offered.get(a) as number) || (a < b ? -1 : 1));
+    if (candidates[0] !== self) return;
+    await membership.changeLayout((layout) => (layout.primaries.get(self) === primary && !membership.alive.has(primary) ? layout.withFailover(self) : layout.document));
+    logger.warn({ event: 'cluster-failover', failed: primary, revision: context.store.log.lastRev }, "took over a failed primary's slots");
+  };
+
+  const reconcile = (): void => {
+    const layout = membership.layout;
+    const replication = context.replication;
+    const primary = layout.primaries.get(self);
+    if (primary === undefined) {
+      if (replication.isReplica) void replication.promote().catch((error: Error) => logger.warn({ event: 'cluster' }, `promotion failed: ${error.message}`));
+      return;
+    }
+    const node = membership.nodes.get(primary);
+    const link = replication.link;
+    if (node !== undefined && (link === undefined || link.host !== node.host || link.port !== node.port)) replication.follow(node.host, node.port);
+    if (!membership.alive.has(primary) && electing !== primary) {
+      electing = primary;
+      void elect(primary)
+        .catch((error: Error) => logger.warn({ event: 'cluster' }, `failover election: ${error.message}`))
+        .finally(() => (electing = undefined));
+    }
+  };
+
+  membership.onChange = reconcile;
+  reconcile();
+}
