@@ -97,6 +97,13 @@ export class Replication {
   }
 
   /** REPLICAOF host port: from now on this node holds its primary's log; its own followers ask again. */
+  /**
+   * Start over from the primary's copy when this follower diverged, whatever replica-diverged-resync
+   * says: set in a cluster, where an old primary comes back as its successor's replica and what it
+   * had not replicated was never acknowledged to a WAIT (Redis's old master resyncs in full too).
+   */
+  resyncWhenDiverged = false;
+
   follow(host: string, port: number): void {
     if (this.link !== undefined && this.link.host === host && this.link.port === port && !this.link.halted) return;
     this.link?.stop();
@@ -222,7 +229,7 @@ export class Replication {
       started: (replid: string, start: { from: number; shards: number } | { checkpointRevs: number[] }) => (current() ? this.started(replid, start, current) : Promise.resolve()),
       message: (kind: string, parts: Buffer[]) => (current() ? this.streamMessage(kind, parts, current) : undefined),
       diverged: async (message: string) => {
-        if (this.config.get('replica-diverged-resync') !== 'yes') {
+        if (this.config.get('replica-diverged-resync') !== 'yes' && !this.resyncWhenDiverged) {
           this.events.warn(
             "this follower diverged from its primary: it stops replicating (set replica-diverged-resync yes, or REPLICAOF again after fixing it, to start over from the primary's copy)",
             { reason: message },

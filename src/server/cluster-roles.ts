@@ -51,6 +51,7 @@ export function followClusterRoles(membership: ClusterMembership, context: Serve
     }
   };
 
+  context.replication.resyncWhenDiverged = true;
   membership.onChange = reconcile;
   reconcile();
 }

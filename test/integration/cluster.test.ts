@@ -352,6 +352,8 @@ describe('cluster: nodes sharing a configuration in etcd', () => {
       await until('the old primary follows its successor', async () => {
         const info = await connect(primary.port).info('replication');
         return infoField(info, 'role') === 'slave' && Number(infoField(info, 'master_port')) === cluster[heir].port && infoField(info, 'master_link_status') === 'up';
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}; its log:\n${primary.output.slice(-15).join('\n')}`);
       });
       await expect(connect(primary.port).set('{counter:0}x', '1')).rejects.toThrow(`MOVED`);
     } finally {
