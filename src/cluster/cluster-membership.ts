@@ -102,6 +102,19 @@ export class ClusterMembership {
     await this.lease.put(this.key(`revisions/${this.self.id}`)).value(String(rev));
   }
 
+  /** A primary handing its slots over (CLUSTER FAILOVER): where its log ends, for the layout epoch of that handoff. */
+  async announceFinalRevision(epoch: number, rev: number): Promise<void> {
+    if (this.lease === undefined) return;
+    await this.lease.put(this.key(`handoff/${this.self.id}`)).value(`${epoch}:${rev}`);
+  }
+
+  /** The revision `primary` announced for the handoff at `epoch`, once it has. */
+  async finalRevisionOf(primary: string, epoch: number): Promise<number | undefined> {
+    const value = await this.etcd.get(this.key(`handoff/${primary}`)).string();
+    const [at, rev] = (value ?? '').split(':');
+    return value !== null && Number(at) === epoch ? Number(rev) : undefined;
+  }
+
   /** ...and the most up to date one (then the lowest id) takes over. */
   async offeredRevisions(): Promise<Map<string, number>> {
     const response = await this.etcd.getAll().prefix(this.key('revisions/')).strings();

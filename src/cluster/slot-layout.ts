@@ -28,6 +28,11 @@ export interface SlotLayoutDocument {
   readonly members?: readonly string[];
   /** Which node follows which: [replica, primary] (CLUSTER REPLICATE); a failover turns a pair around. */
   readonly replicas?: readonly (readonly [replica: string, primary: string])[];
+  /**
+   * A manual failover in progress (CLUSTER FAILOVER on a replica): the primary stops taking writes
+   * and says where its log ends; the replica takes over once it holds all of it.
+   */
+  readonly handoff?: readonly [primary: string, replica: string];
   readonly ranges: readonly (readonly [start: number, end: number, owner: string])[];
   readonly migrating?: readonly (readonly [slot: number, to: string])[];
   readonly importing?: readonly (readonly [slot: number, from: string, into: string])[];
@@ -117,7 +122,19 @@ export class SlotLayout {
     const replicas = new Map<string, string>();
     for (const [node, of] of this.primaries) if (node !== replica) replicas.set(node, of === primary ? replica : of);
     replicas.set(primary, replica);
-    return { ...this.document, ...documentOf(owners, this.document.epoch + 1), replicas: [...replicas] };
+    return { ...this.document, ...documentOf(owners, this.document.epoch + 1), replicas: [...replicas], handoff: undefined };
+  }
+
+  /** CLUSTER FAILOVER (without FORCE): `replica`'s primary is to hand its slots over, losing nothing. */
+  withHandoff(replica: string): SlotLayoutDocument {
+    const primary = this.primaries.get(replica);
+    if (primary === undefined) throw new SlotLayoutError('You should send CLUSTER FAILOVER to a replica');
+    return { ...this.document, epoch: this.document.epoch + 1, handoff: [primary, replica] };
+  }
+
+  /** A manual failover that did not complete in time: the primary takes writes again. */
+  withoutHandoff(): SlotLayoutDocument {
+    return { ...this.document, handoff: undefined };
   }
 
   /** CLUSTER MEET: the nodes named have joined (and know every other member from now on). */
@@ -218,7 +235,9 @@ export function parseLayoutDocument(text: string): SlotLayoutDocument {
   const pairs = (value as SlotLayoutDocument).replicas;
   const pairsShaped =
     pairs === undefined || (Array.isArray(pairs) && pairs.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every((id) => typeof id === 'string')));
-  if (!shaped || !membersShaped || !pairsShaped || !moves((value as SlotLayoutDocument).migrating) || !imports((value as SlotLayoutDocument).importing))
+  const handoff = (value as SlotLayoutDocument).handoff;
+  const handoffShaped = handoff === undefined || (Array.isArray(handoff) && handoff.length === 2 && handoff.every((id) => typeof id === 'string'));
+  if (!shaped || !membersShaped || !pairsShaped || !handoffShaped || !moves((value as SlotLayoutDocument).migrating) || !imports((value as SlotLayoutDocument).importing))
     throw new Error('the cluster layout in etcd is not a layout document');
   return value as SlotLayoutDocument;
 }

@@ -49,6 +49,8 @@ export function cluster(client: Client, args: string[]): Reply | PendingReply {
       return setSlot(client, membership, args);
     case 'REPLICATE':
       return replicate(client, membership, args[2]);
+    case 'FAILOVER':
+      return failover(membership, args);
     case 'REPLICAS':
       return replicas(membership, args[2]);
     case 'SET-CONFIG-EPOCH':
@@ -214,6 +216,22 @@ function replicate(client: Client, membership: ClusterMembership, id: string): R
   if (layout.primaries.get(self) === id) return OK;
   if (layout.rangesOf(self).length > 0 || client.server.store.dbSize(0) > 0) return new ErrorReply('ERR To set a master the node must be empty and without assigned slots.');
   return write(membership, (current) => current.withReplica(self, id));
+}
+
+/**
+ * CLUSTER FAILOVER [FORCE|TAKEOVER] on a replica. Without an option nothing is lost: the primary
+ * stops taking writes (-TRYAGAIN), says where its log ends, and the replica takes over once it
+ * holds it all (src/server/cluster-roles.ts). FORCE and TAKEOVER take the slots at once, as when
+ * the primary is down. The reply comes when the request is in etcd, as Redis replies at once.
+ */
+function failover(membership: ClusterMembership, args: readonly string[]): Reply | PendingReply {
+  const option = args[2]?.toUpperCase();
+  if (args.length > 3 || (option !== undefined && option !== 'FORCE' && option !== 'TAKEOVER')) return new ErrorReply('ERR syntax error');
+  const self = membership.self.id;
+  const primary = membership.layout.primaries.get(self);
+  if (primary === undefined) return new ErrorReply('ERR You should send CLUSTER FAILOVER to a replica');
+  if (option === undefined && !membership.alive.has(primary)) return new ErrorReply('ERR Master is down or failed, please use CLUSTER FAILOVER FORCE');
+  return write(membership, (layout) => (option === undefined ? layout.withHandoff(self) : layout.withFailover(self)));
 }
 
 /** CLUSTER REPLICAS id: the replicas' CLUSTER NODES lines. */

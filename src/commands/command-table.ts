@@ -557,6 +557,7 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandRow[]>> = {
     ['countkeysinslot', 3, 'stale', 'Returns the number of keys in a hash slot.'],
     ['delslots', -3, 'admin stale no_async_loading', 'Sets hash slots as unbound for a node.'],
     ['delslotsrange', -4, 'admin stale no_async_loading', 'Sets hash slot ranges as unbound for a node.'],
+    ['failover', -2, 'admin stale no_async_loading', 'Forces a replica to perform a manual failover of its master.'],
     ['getkeysinslot', 4, 'stale', 'Returns the key names in a hash slot.'],
     ['info', 2, 'stale', 'Returns information about the state of a node.'],
     ['keyslot', 3, 'stale', 'Returns the hash slot for a key.'],

@@ -8,6 +8,8 @@ import type { ServerContext } from '../session/server-context.js';
  * machine), short beside cluster-node-timeout.
  */
 const ELECTION_WAIT_MS = 300;
+/** How often a replica taking over (CLUSTER FAILOVER) looks whether it holds its primary's whole log. */
+const HANDOFF_POLL_MS = 20;
 
 /**
  * Keeps this node's role what the cluster layout says: a replica follows its primary (Eddy's log
@@ -16,7 +18,7 @@ const ELECTION_WAIT_MS = 300;
  * (then the lowest id) writes the failover into the layout by compare-and-swap: the layout's
  * revision check is what keeps two replicas from both taking the slots.
  */
-export function followClusterRoles(membership: ClusterMembership, context: ServerContext, logger: Logger): void {
+export function followClusterRoles(membership: ClusterMembership, context: ServerContext, logger: Logger, nodeTimeoutMs: number): void {
   const self = membership.self.id;
   let electing: string | undefined;
 
@@ -32,8 +34,49 @@ export function followClusterRoles(membership: ClusterMembership, context: Serve
     logger.warn({ event: 'cluster-failover', failed: primary, revision: context.store.log.lastRev }, "took over a failed primary's slots");
   };
 
+  let handingOff: number | undefined;
+  let takingOver: number | undefined;
+
+  /** The primary's side of a handoff: once every write it took is in its log, it says where the log ends. */
+  const handOver = async (epoch: number): Promise<void> => {
+    const store = context.store;
+    // Writes let in before the handoff may still wait in a shard's queue: their records come first.
+    while (!store.shards.every((shard) => shard.queue.free) || context.scripts.running !== undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+    const final = store.log.lastRev;
+    await store.log.committed(final);
+    await membership.announceFinalRevision(epoch, final);
+  };
+
+  /** The replica's side: it waits until it holds the primary's whole log, then takes the slots (or gives up after a node timeout). */
+  const takeOver = async (primary: string, epoch: number): Promise<void> => {
+    const deadline = Date.now() + nodeTimeoutMs;
+    while (Date.now() < deadline) {
+      const layout = membership.layout;
+      if (layout.document.epoch !== epoch || layout.document.handoff?.[1] !== self) return;
+      const final = await membership.finalRevisionOf(primary, epoch);
+      if (final !== undefined && context.store.log.lastRev >= final) {
+        await membership.changeLayout((current) => (current.document.handoff?.[1] === self && current.document.epoch === epoch ? current.withFailover(self) : current.document));
+        logger.info({ event: 'cluster-failover', manual: true, from: primary, revision: final }, "took over the primary's slots (CLUSTER FAILOVER)");
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, HANDOFF_POLL_MS));
+    }
+    await membership.changeLayout((current) => (current.document.handoff?.[1] === self && current.document.epoch === epoch ? current.withoutHandoff() : current.document));
+    logger.warn({ event: 'cluster-failover', manual: true, from: primary }, 'CLUSTER FAILOVER timed out: the primary keeps its slots');
+  };
+
   const reconcile = (): void => {
     const layout = membership.layout;
+    const handoff = layout.document.handoff;
+    const epoch = layout.document.epoch;
+    if (handoff?.[0] === self && handingOff !== epoch) {
+      handingOff = epoch;
+      void handOver(epoch).catch((error: Error) => logger.warn({ event: 'cluster' }, `handoff: ${error.message}`));
+    }
+    if (handoff?.[1] === self && takingOver !== epoch) {
+      takingOver = epoch;
+      void takeOver(handoff[0], epoch).catch((error: Error) => logger.warn({ event: 'cluster' }, `manual failover: ${error.message}`));
+    }
     const replication = context.replication;
     const primary = layout.primaries.get(self);
     if (primary === undefined) {

@@ -139,7 +139,7 @@ export async function startServer(config: Config, configFile: string, logger: Lo
   closeIdleClients(context);
   // A cluster node joins before it listens: no command runs before it knows which slots are its own.
   context.cluster = await joinClusterIfEnabled(config, dir, logger);
-  if (context.cluster !== undefined) followClusterRoles(context.cluster, context, logger);
+  if (context.cluster !== undefined) followClusterRoles(context.cluster, context, logger, config.int('cluster-node-timeout'));
   const metrics = new ServerMetrics(context);
   const listeners = await listenAll(context, new ServerTls(config, logger), logger, metrics);
   const metricsListener = await listenMetricsPort(context, metrics);

@@ -18,6 +18,7 @@ function keysOf(spec: CommandSpec, args: readonly string[]): readonly number[] {
 }
 
 const TRYAGAIN = new ErrorReply('TRYAGAIN Multiple keys request during rehashing of slot');
+const HANDING_OFF = new ErrorReply('TRYAGAIN a manual failover is moving this slot to a replica');
 
 /**
  * Redis Cluster's getNodeByQuery: a command whose keys are all in one slot runs here when this node
@@ -55,7 +56,12 @@ export function clusterRedirect(cluster: ClusterMembership, client: Client, spec
     return redirectTo(cluster, 'ASK', slot, migratingTo);
   }
   if (layout.importing.get(slot)?.into === self && (asking || (spec.flagBits & Flag.asking) !== 0)) return keys > 1 && missing > 0 ? TRYAGAIN : undefined;
-  if (owner === self) return cluster.fenced ? DOWN : undefined;
+  if (owner === self) {
+    if (cluster.fenced) return DOWN;
+    // Handing the slots over (CLUSTER FAILOVER): writes wait, retried by the client, until the replica has taken over.
+    if (layout.document.handoff?.[0] === self && requests.some(([queued]) => (queued.flagBits & Flag.write) !== 0)) return HANDING_OFF;
+    return undefined;
+  }
   // READONLY on a replica of the slot's primary: reads are served here (Redis's CLIENT_READONLY).
   if (client.clusterReadonly && layout.primaries.get(self) === owner && requests.every(([queued]) => (queued.flagBits & Flag.readonly) !== 0)) return undefined;
   return redirectTo(cluster, 'MOVED', slot, owner);

@@ -356,6 +356,38 @@ describe('cluster: nodes sharing a configuration in etcd', () => {
         throw new Error(`${error.message}; its log:\n${primary.output.slice(-15).join('\n')}`);
       });
       await expect(connect(primary.port).set('{counter:0}x', '1')).rejects.toThrow(`MOVED`);
+
+      // CLUSTER FAILOVER on it, under plain INCRs (no WAIT): it takes its slots back and loses nothing.
+      await expect(admins[heir].call('CLUSTER', 'FAILOVER')).rejects.toThrow('ERR You should send CLUSTER FAILOVER to a replica');
+      const acknowledged = new Array<number>(KEYS).fill(0);
+      const attempted = new Array<number>(KEYS).fill(0);
+      let writing = true;
+      const writers = Array.from({ length: 3 }, async (_, loop) => {
+        for (let i = loop; writing; i = (i + 3) % KEYS) {
+          attempted[i]++;
+          await client.incr(`manual:${i}`).then(
+            () => acknowledged[i]++,
+            () => new Promise((resolve) => setTimeout(resolve, 50)),
+          );
+        }
+      });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(await connect(primary.port).call('CLUSTER', 'FAILOVER')).toBe('OK');
+        await until('the old primary has its slots back', async () => (await connect(primary.port).info('replication')).includes('role:master'));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      } finally {
+        writing = false;
+        await Promise.all(writers);
+      }
+      const back = (await admins[1].call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
+      expect(back.find(([start]) => start === 0)?.[2][2]).toBe(ids[0]);
+      for (let i = 0; i < KEYS; i++) {
+        const value = Number(await client.get(`manual:${i}`));
+        expect(value, `manual:${i}`).toBeGreaterThanOrEqual(acknowledged[i]);
+        expect(value, `manual:${i}`).toBeLessThanOrEqual(attempted[i]);
+      }
+      expect(acknowledged.reduce((sum, count) => sum + count, 0)).toBeGreaterThan(KEYS);
     } finally {
       client.disconnect();
     }

@@ -17,6 +17,28 @@ describe('SlotLayout', () => {
     expect([...new SlotLayout({ epoch: 1, ranges: [[0, 16383, 'x']] }).members]).toEqual(['x']);
   });
 
+  it("a failover gives the replica its primary's slots at a new epoch; the old primary and the other replicas follow it", () => {
+    const start = new SlotLayout({
+      epoch: 3,
+      ranges: [[0, 99, 'p']],
+      replicas: [
+        ['r1', 'p'],
+        ['r2', 'p'],
+        ['s', 'q'],
+      ],
+    });
+    const handing = new SlotLayout(start.withHandoff('r1'));
+    expect(handing.document.handoff).toEqual(['p', 'r1']);
+    expect(handing.document.epoch).toBe(4);
+    const after = new SlotLayout(handing.withFailover('r1'));
+    expect(after.rangesOf('r1')).toEqual([[0, 99]]);
+    expect(after.document.epoch).toBe(5);
+    expect(after.document.handoff).toBeUndefined();
+    expect(Object.fromEntries(after.primaries)).toEqual({ r2: 'r1', p: 'r1', s: 'q' });
+    expect(() => start.withFailover('p')).toThrow('You should send CLUSTER FAILOVER to a replica');
+    expect(new SlotLayout(handing.withoutHandoff()).document.handoff).toBeUndefined();
+  });
+
   it('refuses a document whose members are not a list of ids', () => {
     expect(() => parseLayoutDocument(JSON.stringify({ epoch: 1, ranges: [], members: 'a' }))).toThrow(/not a layout document/);
     expect(() => parseLayoutDocument(JSON.stringify({ epoch: 1, ranges: [], members: [1] }))).toThrow(/not a layout document/);
