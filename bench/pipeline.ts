@@ -66,10 +66,17 @@ export function redisBenchmarkColumns(port: number, tests: string, pipeline: num
   const csv = execFileSync('redis-benchmark', ['-p', String(port), '-t', tests, '-c', '50', '-n', String(requests), '-P', String(pipeline), '--csv', ...extra], {
     encoding: 'utf8',
   });
-  const [header, ...lines] = csv
+  const rows = csv
     .trim()
     .split('\n')
     .map((line) => line.split(',').map((cell) => cell.replace(/"/g, '')));
+  // With --cluster, redis-benchmark first lists the primaries it found: the CSV starts at its header.
+  const [header, ...lines] = rows.slice(
+    Math.max(
+      0,
+      rows.findIndex((row) => row[0] === 'test'),
+    ),
+  );
   const results = new Map<string, Record<string, number>>();
   for (const [test, ...cells] of lines) results.set(test, Object.fromEntries(cells.map((cell, i) => [header[i + 1], Number(cell)])));
   return results;

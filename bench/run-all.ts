@@ -16,6 +16,7 @@ for (const script of [
   'streams-bitmaps-hll-geo-bench.js',
   'bytes-bench.js',
   'security-bench.js',
+  'cluster-bench.js',
 ]) {
   const result = spawnSync(process.execPath, [resolve(import.meta.dirname, script), ...process.argv.slice(2)], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);

@@ -48,7 +48,8 @@ export async function waitForPing(port: number, timeoutMs = 120_000): Promise<vo
 
 function stopper(child: ChildProcess, dir?: string) {
   return async (keepData = false): Promise<void> => {
-    if (child.exitCode === null) {
+    // A child killed by a signal (a benchmark's SIGKILL) has no exit code, and its exit has been.
+    if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
