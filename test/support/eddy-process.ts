@@ -63,6 +63,11 @@ export class EddyProcess {
     return this.exited;
   }
 
+  /** Sends a signal without waiting (SIGSTOP and SIGCONT, a partition for a while). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
   async waitForExit(): Promise<number | null> {
     return this.exited;
   }
