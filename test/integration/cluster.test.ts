@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
+import { createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ensureDebianPythonModules } from '../../tools/debian-packages.js';
 import { EddyProcess } from '../support/eddy-process.js';
 import { EtcdProcess } from '../support/etcd-process.js';
 import { freePort, RedisServerProcess } from '../support/redis-server-process.js';
@@ -85,7 +87,7 @@ describe('cluster: nodes sharing a configuration in etcd', () => {
     expect(infoField(await standalone.info('cluster'), 'cluster_enabled')).toBe('0');
   });
 
-  test('three nodes: slots assigned through etcd, then MOVED, CROSSSLOT and clients that follow them', async () => {
+  test('three nodes: slots assigned through etcd, then MOVED, CROSSSLOT and clients that follow them (ioredis, node-redis, redis-py, redis-cli -c)', async () => {
     const prefix = `/eddy-test-${randomBytes(4).toString('hex')}/`;
     const cluster = [await startNode(prefix), await startNode(prefix), await startNode(prefix)];
     const [a, b, c] = cluster.map((node) => connect(node.port));
@@ -189,6 +191,34 @@ describe('cluster: nodes sharing a configuration in etcd', () => {
     const redisCli = (...args: string[]) => execFileSync('redis-cli', ['-c', '-p', String(cluster[0].port), ...args], { encoding: 'utf8' }).trim();
     expect(redisCli('SET', 'cli-key', 'v')).toBe('OK');
     expect(redisCli('GET', 'cli-key')).toBe('v');
+
+    // node-redis' createCluster and redis-py's RedisCluster: a mixed workload across every node.
+    const nodeRedis = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${cluster[1].port}` }] });
+    await nodeRedis.connect();
+    try {
+      for (let i = 0; i < 100; i++) {
+        await nodeRedis.set(`nr:${i}`, String(i));
+        await nodeRedis.hSet(`nr:h:${i}`, 'field', String(i));
+        await nodeRedis.incr(`nr:c:${i % 10}`);
+      }
+      expect(await nodeRedis.get('nr:42')).toBe('42');
+      expect(await nodeRedis.hGet('nr:h:7', 'field')).toBe('7');
+      expect(await nodeRedis.get('nr:c:3')).toBe('10');
+    } finally {
+      await nodeRedis.quit();
+    }
+    ensureDebianPythonModules({ redis: 'python3-redis' });
+    const python = [
+      'import sys',
+      'from redis.cluster import RedisCluster',
+      `r = RedisCluster(host="127.0.0.1", port=${cluster[2].port})`,
+      'for i in range(100): r.set(f"py:{i}", i); r.rpush(f"py:l:{i % 7}", i); r.incr("py:count")',
+      'assert r.get("py:5") == b"5" and r.llen("py:l:3") == 14 and r.get("nr:42") == b"42"',
+      'print(r.get("py:count").decode())',
+    ].join('\n');
+    expect(execFileSync('/usr/bin/python3', ['-c', python], { encoding: 'utf8' }).trim()).toBe('100');
+    // Every node holds some of these keys: the workload went everywhere.
+    for (const node of [a, b, c]) expect(((await node.keys('py:*')) as string[]).length).toBeGreaterThan(0);
 
     // A node that goes: its lease expires, and the others see the cluster down.
     await cluster[1].stop();
