@@ -12,8 +12,8 @@ import { RedisServerProcess } from '../support/redis-server-process.js';
 const eddy = eddyForFile(['--shards', '2']);
 const opened: { disconnect(): void }[] = [];
 
-function connect(port = eddy.server.port): Redis {
-  const client = new Redis({ port, maxRetriesPerRequest: null, protocol: 2 });
+function connect(port = eddy.server.port, reconnect = true): Redis {
+  const client = new Redis({ port, maxRetriesPerRequest: null, protocol: 2, ...(reconnect ? {} : { retryStrategy: () => null }) });
   client.on('error', () => undefined);
   opened.push(client);
   return client;
@@ -151,7 +151,8 @@ describe('CLIENT LIST and CLIENT INFO', () => {
 describe('CLIENT KILL', () => {
   it('filters by ID, TYPE, ADDR, LADDR and USER, skipping the caller unless SKIPME no', async () => {
     const admin = connect();
-    const victims = [connect(), connect(), connect()];
+    // Killed clients stay gone (ioredis would reconnect them, and they would show in CLIENT LIST).
+    const victims = [connect(undefined, false), connect(undefined, false), connect(undefined, false)];
     const ids = await Promise.all(victims.map(async (victim) => Number(await victim.client('ID'))));
     await victims[2].subscribe('ch');
     expect(await admin.client('KILL', 'ID', String(ids[0]))).toBe(1);
@@ -162,7 +163,7 @@ describe('CLIENT KILL', () => {
     await expect(admin.client('KILL', addr)).rejects.toThrow('ERR No such client');
     await expect(admin.client('KILL', 'USER', 'nobody')).rejects.toThrow("ERR No such user 'nobody'");
     const laddr = /laddr=(\S+)/.exec(String(await admin.client('INFO')))?.[1] as string;
-    connect();
+    connect(undefined, false);
     await sleep(50);
     expect(await admin.call('CLIENT', 'KILL', 'USER', 'default', 'LADDR', laddr)).toBeGreaterThanOrEqual(1);
     expect(
