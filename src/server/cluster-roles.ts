@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ClusterMembership } from '../cluster/cluster-membership.js';
+import type { SlotLayout } from '../cluster/slot-layout.js';
 import type { ServerContext } from '../session/server-context.js';
 
 /**
@@ -45,6 +46,14 @@ export function followClusterRoles(membership: ClusterMembership, context: Serve
     const final = store.log.lastRev;
     await store.log.committed(final);
     await membership.announceFinalRevision(epoch, final);
+    // A replica that died during the handoff cannot end it: after twice its time, the primary does.
+    await new Promise((resolve) => setTimeout(resolve, 2 * nodeTimeoutMs));
+    const stillHanding = (layout: SlotLayout) => layout.document.handoff?.[0] === self && layout.document.epoch === epoch;
+    if (stillHanding(membership.layout)) {
+      const to = membership.layout.document.handoff?.[1];
+      await membership.changeLayout((current) => (stillHanding(current) ? current.withoutHandoff() : current.document));
+      logger.warn({ event: 'cluster-failover', manual: true, to }, 'CLUSTER FAILOVER did not complete: taking writes again');
+    }
   };
 
   /** The replica's side: it waits until it holds the primary's whole log, then takes the slots (or gives up after a node timeout). */
