@@ -17,6 +17,7 @@ import { PendingReply } from '../replies/pending-reply.js';
 import { ErrorReply, OK, helpReply, type Reply } from '../replies/reply.js';
 import { replyOfScriptValue, scriptValueOf } from './script-replies.js';
 import type { ServerContext } from '../session/server-context.js';
+import { slotOf } from '../shards/slot.js';
 
 /**
  * Lua scripting: EVAL and kin run a script as a job on the shards of its declared keys (every shard
@@ -212,7 +213,11 @@ function callFromScript(scriptClient: Client, args: string[], resp: 2 | 3, readO
   if (writes && !server.store.log.lastWriteOk) return scriptError(`MISCONF Errors writing to the AOF file: ${server.store.log.lastWriteError}`);
   if (writes && server.replication.isReplica) return scriptError(READONLY.message);
   const store = server.store;
+  const cluster = server.cluster;
   for (const position of keyPositions(spec, args.length)) {
+    // In a cluster, a script runs on the node of its declared keys' slot: any key it touches must be served here (Redis's scriptVerifyClusterState).
+    if (cluster !== undefined && cluster.layout.ownerOf(slotOf(args[position])) !== cluster.self.id)
+      return scriptError('ERR Script attempted to access a non local key in a cluster node');
     if (!held.has(store.shardOf(args[position]).id))
       return scriptError(`ERR Script attempted to access key '${args[position]}' on a shard its declared keys do not cover: declare every key the script uses in KEYS`);
   }

@@ -163,6 +163,11 @@ describe('cluster: nodes sharing a configuration in etcd', () => {
     await expect(c.get('a-key-elsewhere')).rejects.toThrow(/MOVED/);
     await expect(c.exec()).rejects.toThrow(/EXECABORT/);
 
+    // A script runs where its declared keys are; a key of another node's slot is refused inside it, as in Redis.
+    expect(await c.eval("return redis.call('GET', KEYS[1])", 1, 'foo')).toBe('bar');
+    await expect(c.eval("return redis.call('GET', 'a-key-elsewhere')", 1, 'foo')).rejects.toThrow('ERR Script attempted to access a non local key in a cluster node');
+    await expect(a.eval("return redis.call('GET', KEYS[1])", 1, 'foo')).rejects.toThrow(`MOVED 12182`);
+
     // ioredis' Cluster learns the layout from CLUSTER SLOTS and sends each key to its owner.
     const client = new Cluster([{ host: '127.0.0.1', port: cluster[0].port }], { redisOptions: { maxRetriesPerRequest: 2 } });
     try {
