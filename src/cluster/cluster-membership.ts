@@ -132,6 +132,8 @@ export class ClusterMembership {
       const kv = current.kvs[0];
       const layout = kv === undefined ? new SlotLayout(EMPTY_LAYOUT) : new SlotLayout(parseLayoutDocument(kv.value.toString()));
       const next = change(layout);
+      // Nothing to change (another node already did it): no write, no new revision for every node to read.
+      if (next === layout.document) return this.reload();
       const revision = kv === undefined ? 0 : kv.mod_revision;
       const written = await this.etcd
         .if(key, 'Mod', '==', revision)

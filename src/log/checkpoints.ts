@@ -95,6 +95,9 @@ const ROWS_PER_CHUNK = 2000;
  */
 const BYTES_PER_CHUNK = 256 * 1024;
 
+/** Chunks written at once: LevelDB writes one (on its own thread) while the next is filled and packed. */
+const CHUNKS_IN_FLIGHT = 2;
+
 /** About how many bytes `value` packs into (strings by their length: the limit is a rough one). */
 function roughBytes(value: unknown): number {
   if (typeof value === 'string') return value.length + 5;
@@ -103,8 +106,6 @@ function roughBytes(value: unknown): number {
   for (const item of value) bytes += roughBytes(item);
   return bytes;
 }
-/** Chunks written at once: LevelDB writes one (on its own thread) while the next is filled and packed. */
-const CHUNKS_IN_FLIGHT = 2;
 
 /** Writes one checkpoint a chunk at a time: rows go in with `add`, `complete` writes the manifest last. */
 export class CheckpointWriter {

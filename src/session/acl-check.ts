@@ -1,7 +1,7 @@
 import { aclDenial, type AclDenial, type AclRequest, type AclSelector } from '../security/acl-user.js';
 import { ErrorReply } from '../replies/reply.js';
-import { keyPositions } from '../shards/router.js';
-import { hasKeyFinder, movableKeyPositions } from '../shards/movable-keys.js';
+import { everyKey } from '../shards/router.js';
+import { commandKeyPositions, hasKeyFinder } from '../shards/movable-keys.js';
 import type { Client } from './client.js';
 import { Flag, type CommandRow } from './command-spec.js';
 
@@ -22,7 +22,7 @@ function channelsOf(name: string, args: readonly string[]): AclRequest['channels
 /** What `row` run with `args` touches: its keys (read for read-only commands, written by writes) and channels. */
 export function aclRequestOf(row: CommandRow, args: readonly string[]): AclRequest {
   const write = (row.flagBits & Flag.write) !== 0;
-  const positions = hasKeyFinder(row.name) ? (movableKeyPositions(row.name, args) ?? []) : keyPositions(row, args.length);
+  const positions = commandKeyPositions(row, args);
   return {
     command: row.name,
     firstArg: args.length > 1 ? args[1] : undefined,
@@ -39,11 +39,8 @@ export function aclRequestOf(row: CommandRow, args: readonly string[]): AclReque
 function allowsOutright(selector: AclSelector, row: CommandRow, args: readonly string[]): boolean {
   if (hasKeyFinder(row.name) || channelsOf(row.name, args) !== NO_CHANNELS) return false;
   if (!selector.allowsCommand(row.name, args.length > 1 ? args[1] : undefined)) return false;
-  if (row.firstKey === 0) return true;
   const write = (row.flagBits & Flag.write) !== 0;
-  const last = row.lastKey < 0 ? args.length + row.lastKey : row.lastKey;
-  for (let i = row.firstKey; i <= last && i < args.length; i += row.step) if (!selector.allowsKey(args[i], !write, write)) return false;
-  return true;
+  return everyKey(row, args, (key) => selector.allowsKey(key, !write, write));
 }
 
 /** Why the client's user may not run `row` with `args`, noted in ACL LOG; undefined when it may. */

@@ -1,7 +1,6 @@
 import type { ClusterMembership } from '../cluster/cluster-membership.js';
 import { ErrorReply } from '../replies/reply.js';
-import { keyPositions } from '../shards/router.js';
-import { hasKeyFinder, movableKeyPositions } from '../shards/movable-keys.js';
+import { commandKeyPositions } from '../shards/movable-keys.js';
 import { slotOf } from '../shards/slot.js';
 import type { Client } from './client.js';
 import { Flag, type CommandSpec } from './command-spec.js';
@@ -9,13 +8,6 @@ import { Flag, type CommandSpec } from './command-spec.js';
 const CROSSSLOT = new ErrorReply("CROSSSLOT Keys in request don't hash to the same slot");
 const UNBOUND = new ErrorReply('CLUSTERDOWN Hash slot not served');
 const DOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
-
-/** The keys a command names (fixed positions, or found by its key finder: EVAL, ZUNION, XREAD, ...). */
-function keysOf(spec: CommandSpec, args: readonly string[]): readonly number[] {
-  // The finder first: MIGRATE's fixed key position holds "" when its keys follow KEYS.
-  if (hasKeyFinder(spec.name)) return movableKeyPositions(spec.name, args) ?? [];
-  return keyPositions(spec, args.length);
-}
 
 const TRYAGAIN = new ErrorReply('TRYAGAIN Multiple keys request during rehashing of slot');
 const HANDING_OFF = new ErrorReply('TRYAGAIN a manual failover is moving this slot to a replica');
@@ -36,7 +28,7 @@ export function clusterRedirect(cluster: ClusterMembership, client: Client, spec
   let keys = 0;
   let missing = 0;
   for (const [queued, queuedArgs] of requests)
-    for (const position of keysOf(queued, queuedArgs)) {
+    for (const position of commandKeyPositions(queued, queuedArgs)) {
       const key = queuedArgs[position];
       const keySlot = slotOf(key);
       if (slot !== -1 && keySlot !== slot) return CROSSSLOT;

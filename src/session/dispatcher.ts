@@ -77,7 +77,6 @@ const ALLOWED_WHILE_SUBSCRIBED = new Set(['subscribe', 'unsubscribe', 'psubscrib
 const KEYSPACE_ACCESS = Flag.write | Flag.readonly | Flag.may_replicate;
 const REPLICA_KEYSPACE = new ErrorReply("ERR Replica can't interact with the keyspace");
 
-/** Arity, auth and subscribed-mode checks, in Redis's order; undefined when the command may run. */
 /** A command refused before it ran: counted, and the transaction it was to be queued in flagged. */
 function rejected(client: Client, spec: CommandSpec | undefined, command: CommandRow | undefined, refusal: ErrorReply): ErrorReply {
   // Redis aborts the whole transaction at EXEC when a command could not be queued.
@@ -88,6 +87,7 @@ function rejected(client: Client, spec: CommandSpec | undefined, command: Comman
   return countError(client, refusal);
 }
 
+/** What refuses a command wherever it is to run, in Redis's order: its subcommand, arity, auth and ACL; undefined when it may go on. */
 function refuse(client: Client, spec: CommandSpec, command: CommandRow | undefined, args: string[]): ErrorReply | undefined {
   if (command === undefined) return unknownSubcommand(spec.name, args[1]);
   if (!arityAccepts(command.arity, args.length)) return wrongArity(command.name);

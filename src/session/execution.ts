@@ -2,8 +2,8 @@ import type { Shard } from '../shards/shard.js';
 import type { Client } from './client.js';
 import { Flag, resolveSubcommand, type CommandRow, type CommandSpec } from './command-spec.js';
 import { PendingReply } from '../replies/pending-reply.js';
-import { keyPositions, shardsOfKeys } from '../shards/router.js';
-import { hasKeyFinder, movableKeyPositions } from '../shards/movable-keys.js';
+import { shardsOfKeys } from '../shards/router.js';
+import { commandKeyPositions } from '../shards/movable-keys.js';
 import { ErrorReply, type Reply } from '../replies/reply.js';
 
 const WHOLE_STORE = Flag.movablekeys | Flag.write | Flag.readonly;
@@ -63,8 +63,7 @@ function trackCommand(caller: Client, client: Client, spec: CommandSpec, args: s
   if ((command.flagBits & Flag.readonly) !== 0 && !NOT_TRACKED.has(spec.name)) {
     const keys: string[] = [];
     // Keys named by numkeys (ZUNION) or after STORE (SORT_RO) are where the command's finder says.
-    const positions = hasKeyFinder(command.name) ? (movableKeyPositions(command.name, args) ?? []) : keyPositions(command, args.length);
-    for (const position of positions) keys.push(args[position]);
+    for (const position of commandKeyPositions(command, args)) keys.push(args[position]);
     client.server.tracking.remember(caller, keys);
   }
   // CLIENT CACHING applies to the next command, or to a whole transaction (Redis's resetClient).

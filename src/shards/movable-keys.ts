@@ -1,4 +1,5 @@
 import { parseInt64 } from '../formats/number-parsing.js';
+import { keyPositions, type KeySpec } from './router.js';
 
 /**
  * Where the keys are in the arguments of the commands flagged `movablekeys`, whose key positions
@@ -97,4 +98,12 @@ export function movableKeyPositions(name: string, args: readonly string[]): numb
 
 export function hasKeyFinder(name: string): boolean {
   return name in FINDERS;
+}
+
+/**
+ * Where a command's keys are: its key finder's answer when it has one (MIGRATE's fixed position
+ * holds "" when its keys follow KEYS), else its spec's fixed positions.
+ */
+export function commandKeyPositions(command: KeySpec & { readonly name: string }, args: readonly string[]): number[] {
+  return hasKeyFinder(command.name) ? (movableKeyPositions(command.name, args) ?? []) : keyPositions(command, args.length);
 }

@@ -19,6 +19,14 @@ export function keyPositions(spec: KeySpec, argc: number): number[] {
   return positions;
 }
 
+/** Whether `test` holds for every key at a command's fixed positions, without gathering them (a hot path's check). */
+export function everyKey(spec: KeySpec, args: readonly string[], test: (key: string) => boolean): boolean {
+  if (spec.firstKey === 0) return true;
+  const last = spec.lastKey < 0 ? args.length + spec.lastKey : spec.lastKey;
+  for (let i = spec.firstKey; i <= last && i < args.length; i += spec.step) if (!test(args[i])) return false;
+  return true;
+}
+
 /** The shards owning a command's keys, in shard order (the order jobs take them, so none deadlock). */
 export function shardsOfKeys(store: Store, spec: KeySpec, args: readonly string[]): Shard[] {
   return [...new Set(keyPositions(spec, args.length).map((i) => store.shardOf(args[i])))].sort((a, b) => a.id - b.id);
@@ -27,8 +35,7 @@ export function shardsOfKeys(store: Store, spec: KeySpec, args: readonly string[
 /** Whether no job holds a shard owning one of the keys (one look-up for single-key commands). */
 export function keysFree(store: Store, spec: KeySpec, args: readonly string[]): boolean {
   if (spec.lastKey === spec.firstKey) return args.length <= spec.firstKey || store.shardOf(args[spec.firstKey]).queue.free;
-  for (const position of keyPositions(spec, args.length)) if (!store.shardOf(args[position]).queue.free) return false;
-  return true;
+  return everyKey(spec, args, (key) => store.shardOf(key).queue.free);
 }
 
 /** Runs `job` once every shard in `shards` is free, holding them all meanwhile; the reply is pending. */
