@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,11 @@ import { ensureRedisTools, startEddy, startRedis, type BenchServer } from './ser
  *     as many redis-server primaries, all on this machine, appendfsync everysec everywhere;
  * (b) failover time: the same clusters with one replica per primary and the same
  *     cluster-node-timeout; a primary is killed (SIGKILL) and a client retries a SET to one of its
- *     keys until it is answered OK again.
+ *     keys until it is answered OK again;
+ * (c) throughput during a slot migration: under a steady SET load (redis-benchmark --cluster -P 1),
+ *     a third of the first primary's slots move to the second (Eddy: CLUSTER MIGRATESLOTS; Redis:
+ *     redis-cli --cluster reshard, MIGRATE key by key); the SETs the primaries executed per second
+ *     (INFO commandstats) while the move ran, beside the same load without a move.
  *   node dist/bench/cluster-bench.js [--nodes 3] [--node-timeout 2000] [--quick]
  * On a machine with two cores redis-benchmark takes one of them: the cluster then has the other.
  */
@@ -125,6 +130,57 @@ async function failoverMs(cluster: BenchCluster): Promise<number> {
   return performance.now() - started;
 }
 
+/** The SETs the cluster's nodes have executed so far (INFO commandstats): the load's, not the move's own commands. */
+function setCalls(cluster: BenchCluster): number {
+  let calls = 0;
+  for (const node of cluster.nodes) calls += Number(/^cmdstat_set:calls=(\d+)/m.exec(cli(node.port, 'INFO', 'commandstats'))?.[1] ?? 0);
+  return calls;
+}
+
+/** SETs per second over `ms` milliseconds, or over `work` while it runs. */
+async function setRate(cluster: BenchCluster, work: () => Promise<void>): Promise<{ rate: number; ms: number }> {
+  const [calls, started] = [setCalls(cluster), performance.now()];
+  await work();
+  const ms = performance.now() - started;
+  return { rate: ((setCalls(cluster) - calls) * 1000) / ms, ms };
+}
+
+const MOVED_SLOTS = 1820;
+
+/** A SET load on a filled cluster: its rate alone, then while `move` moves MOVED_SLOTS slots from the first primary to the second. */
+async function duringMigration(cluster: BenchCluster, move: (from: string, to: string) => Promise<void>): Promise<{ alone: number; during: number; moveMs: number }> {
+  const port = cluster.nodes[0].port;
+  const keys = values.quick ? 50_000 : 300_000;
+  redisBenchmark(port, 'set', 16, keys, ['--cluster', '-r', String(keys), '-d', '64']);
+  const load = spawn('redis-benchmark', ['-p', String(port), '--cluster', '-t', 'set', '-c', '50', '-P', '1', '-r', String(keys), '-d', '64', '-n', '1000000000', '-q'], {
+    stdio: 'ignore',
+  });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const alone = await setRate(cluster, () => new Promise((resolve) => setTimeout(resolve, 2000)));
+    const [from, to] = [cli(port, 'CLUSTER', 'MYID'), cli(cluster.nodes[1].port, 'CLUSTER', 'MYID')];
+    const during = await setRate(cluster, () => move(from, to));
+    return { alone: alone.rate, during: during.rate, moveMs: during.ms };
+  } finally {
+    load.kill();
+  }
+}
+
+async function eddyMigrateSlots(cluster: BenchCluster, to: string): Promise<void> {
+  const port = cluster.nodes[0].port;
+  if (cli(port, 'CLUSTER', 'MIGRATESLOTS', 'SLOTSRANGE', '0', String(MOVED_SLOTS - 1), 'NODE', to) !== 'OK') throw new Error('CLUSTER MIGRATESLOTS refused');
+  await until(() => /^state\s+(done|failed)$/m.test(cli(port, 'CLUSTER', 'GETSLOTMIGRATIONS')), 600_000);
+  if (!cli(port, 'CLUSTER', 'GETSLOTMIGRATIONS').includes('done')) throw new Error(`CLUSTER MIGRATESLOTS failed: ${cli(port, 'CLUSTER', 'GETSLOTMIGRATIONS')}`);
+}
+
+async function redisReshard(cluster: BenchCluster, from: string, to: string): Promise<void> {
+  await promisify(execFile)(
+    'redis-cli',
+    ['--cluster', 'reshard', `127.0.0.1:${cluster.nodes[0].port}`, '--cluster-from', from, '--cluster-to', to, '--cluster-slots', String(MOVED_SLOTS), '--cluster-yes'],
+    { maxBuffer: 256 * 2 ** 20 },
+  );
+}
+
 function inRange(range: string, slot: number): boolean {
   if (range.startsWith('[')) return false;
   const [start, end = start] = range.split('-').map(Number);
@@ -139,9 +195,15 @@ await single.stop();
 const redis = await redisCluster(NODES, 0);
 const redisRates = throughput(redis.nodes[0].port, true);
 await redis.stop();
+const redisMoved = await redisCluster(NODES, 0);
+const redisMove = await duringMigration(redisMoved, (from, to) => redisReshard(redisMoved, from, to));
+await redisMoved.stop();
 const eddy = await eddyCluster(NODES, 0);
 const eddyRates = throughput(eddy.nodes[0].port, true);
 await eddy.stop();
+const eddyMoved = await eddyCluster(NODES, 0);
+const eddyMove = await duringMigration(eddyMoved, (_from, to) => eddyMigrateSlots(eddyMoved, to));
+await eddyMoved.stop();
 console.log('| test | Eddy cluster req/s | one redis-server | Redis Cluster | Eddy / one redis | Eddy / Redis Cluster |');
 console.log('|---|---|---|---|---|---|');
 for (const [test, rps] of eddyRates) {
@@ -161,3 +223,15 @@ console.log('| cluster | ms |');
 console.log('|---|---|');
 console.log(`| Redis Cluster | ${Math.round(redisFailover)} |`);
 console.log(`| Eddy cluster | ${Math.round(eddyFailover)} |`);
+
+console.log(
+  `\nThroughput during a slot migration (${MOVED_SLOTS} slots of a filled cluster, redis-benchmark --cluster -t set -P 1 -c 50 running throughout; SETs executed per second):`,
+);
+console.log('| cluster | how slots move | SET/s without a move | SET/s during the move | during / without | move took (ms) |');
+console.log('|---|---|---|---|---|---|');
+console.log(
+  `| Redis Cluster | redis-cli --cluster reshard (MIGRATE) | ${Math.round(redisMove.alone)} | ${Math.round(redisMove.during)} | ${ratio(redisMove.during, redisMove.alone)} | ${Math.round(redisMove.moveMs)} |`,
+);
+console.log(
+  `| Eddy cluster | CLUSTER MIGRATESLOTS (by the log) | ${Math.round(eddyMove.alone)} | ${Math.round(eddyMove.during)} | ${ratio(eddyMove.during, eddyMove.alone)} | ${Math.round(eddyMove.moveMs)} |`,
+);

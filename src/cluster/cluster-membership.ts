@@ -1,5 +1,7 @@
 import { Etcd3, type Lease, type Watcher } from 'etcd3';
 import { SLOTS } from '../shards/slot.js';
+import { SlotMigrations } from './slot-migrations.js';
+import { SlotPause } from './slot-pause.js';
 import { EMPTY_LAYOUT, parseLayoutDocument, SlotLayout, type ClusterNodeAddress, type SlotLayoutDocument } from './slot-layout.js';
 
 /**
@@ -27,6 +29,12 @@ export class ClusterMembership {
   readonly nodes = new Map<string, ClusterNodeAddress>();
   /** The ids of the nodes whose lease is alive now. */
   alive = new Set<string>();
+  /** When this node first saw each other node's current lease (ms): CLUSTER LINKS' create-time. */
+  private readonly aliveSince = new Map<string, number>();
+  /** Commands held for the slots CLUSTER MIGRATESLOTS is switching to another node. */
+  readonly slotPause = new SlotPause();
+  /** This node's CLUSTER MIGRATESLOTS, running and recently over. */
+  readonly slotMigrations = new SlotMigrations();
   /** Called after every read of the configuration (a layout or a node's lease changed). */
   onChange: (() => void) | undefined = undefined;
   private layoutRevision = '0';
@@ -71,6 +79,11 @@ export class ClusterMembership {
     const members = this.layout.members;
     if (!members.has(this.self.id)) return [this.self];
     return [...this.nodes.values()].filter((node) => members.has(node.id));
+  }
+
+  /** Since when `id`'s lease has been alive, as this node saw it (ms). */
+  seenSince(id: string): number {
+    return this.aliveSince.get(id) ?? 0;
   }
 
   /** A node registered in etcd with this address (CLUSTER MEET names nodes by address). */
@@ -195,6 +208,8 @@ export class ClusterMembership {
         alive.add(node.id);
       }
     }
+    for (const id of this.aliveSince.keys()) if (!alive.has(id)) this.aliveSince.delete(id);
+    for (const id of alive) if (!this.aliveSince.has(id)) this.aliveSince.set(id, Date.now());
     this.alive = alive;
     if (revision !== this.layoutRevision) {
       this.layoutRevision = revision;

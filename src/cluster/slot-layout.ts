@@ -36,6 +36,11 @@ export interface SlotLayoutDocument {
   readonly ranges: readonly (readonly [start: number, end: number, owner: string])[];
   readonly migrating?: readonly (readonly [slot: number, to: string])[];
   readonly importing?: readonly (readonly [slot: number, from: string, into: string])[];
+  /**
+   * Slot ranges being copied by the log (CLUSTER MIGRATESLOTS): their owner serves them all until
+   * the switch, and the node they go to takes the copy (RESTORE-ASKING, or a command after ASKING).
+   */
+  readonly moving?: readonly (readonly [start: number, end: number, from: string, to: string])[];
 }
 
 export const EMPTY_LAYOUT: SlotLayoutDocument = { epoch: 0, ranges: [] };
@@ -58,12 +63,55 @@ export class SlotLayout {
   /** Each replica's primary. */
   readonly primaries: ReadonlyMap<string, string>;
 
+  /** The slot ranges on the move by the log (see SlotLayoutDocument.moving). */
+  readonly moving: readonly (readonly [start: number, end: number, from: string, to: string])[];
+
   constructor(readonly document: SlotLayoutDocument) {
     this.primaries = new Map(document.replicas ?? []);
     for (const [start, end, owner] of document.ranges) for (let slot = start; slot <= end; slot++) this.owners[slot] = owner;
     this.members = new Set([...(document.members ?? []), ...document.ranges.map(([, , owner]) => owner)]);
     this.migrating = new Map(document.migrating ?? []);
     this.importing = new Map((document.importing ?? []).map(([slot, from, into]) => [slot, { from, into }]));
+    this.moving = document.moving ?? [];
+  }
+
+  /** The move by the log that `slot` is in, if any. */
+  movingOf(slot: number): { readonly from: string; readonly to: string } | undefined {
+    for (const [start, end, from, to] of this.moving) if (slot >= start && slot <= end) return { from, to };
+    return undefined;
+  }
+
+  /**
+   * CLUSTER MIGRATESLOTS begins: `from` owns every slot of the ranges, none of them is moving in
+   * any way, and `to` is a primary member other than `from`.
+   */
+  withSlotsMoving(ranges: readonly (readonly [number, number])[], from: string, to: string): SlotLayoutDocument {
+    if (to === from) throw new SlotLayoutError('Target node can not be this node');
+    if (!this.members.has(to) || this.primaries.has(to)) throw new SlotLayoutError(`Target node ${to} is not a known primary`);
+    for (const [start, end] of ranges)
+      for (let slot = start; slot <= end; slot++) {
+        if (this.owners[slot] !== from) throw new SlotLayoutError(`I'm not the owner of hash slot ${slot}`);
+        if (this.migrating.has(slot) || this.importing.has(slot) || this.movingOf(slot) !== undefined) throw new SlotLayoutError(`Slot ${slot} is already being migrated`);
+      }
+    return { ...this.document, moving: [...this.moving, ...ranges.map(([start, end]) => [start, end, from, to] as const)] };
+  }
+
+  /** A move by the log that ended without a switch (failed, or its node restarted): its slots stay where they are. */
+  withoutSlotsMoving(ranges: readonly (readonly [number, number])[], from: string): SlotLayoutDocument {
+    const moving = this.moving.filter(([start, end, mover]) => !(mover === from && ranges.some(([s, e]) => s === start && e === end)));
+    return moving.length === this.moving.length ? this.document : { ...this.document, moving };
+  }
+
+  /** The switch at the end of CLUSTER MIGRATESLOTS: the ranges are `to`'s from now on, at a new epoch, and no longer moving. */
+  withSlotsMoved(ranges: readonly (readonly [number, number])[], from: string, to: string): SlotLayoutDocument {
+    const owners = [...this.owners];
+    for (const [start, end] of ranges)
+      for (let slot = start; slot <= end; slot++) {
+        if (this.movingOf(slot)?.to !== to) throw new SlotLayoutError(`Slot ${slot} is not moving to ${to} any more`);
+        owners[slot] = to;
+      }
+    const rest = new SlotLayout(this.withoutSlotsMoving(ranges, from));
+    return { ...rest.document, ...documentOf(owners, this.document.epoch + 1), members: [...this.members], moving: rest.moving };
   }
 
   ownerOf(slot: number): string | undefined {
@@ -122,7 +170,9 @@ export class SlotLayout {
     const replicas = new Map<string, string>();
     for (const [node, of] of this.primaries) if (node !== replica) replicas.set(node, of === primary ? replica : of);
     replicas.set(primary, replica);
-    return { ...this.document, ...documentOf(owners, this.document.epoch + 1), replicas: [...replicas], handoff: undefined };
+    // A move by the log from the failed primary ends with it: the copy was its work.
+    const moving = this.moving.filter(([, , from]) => from !== primary);
+    return { ...this.document, ...documentOf(owners, this.document.epoch + 1), replicas: [...replicas], handoff: undefined, moving };
   }
 
   /** CLUSTER FAILOVER (without FORCE): `replica`'s primary is to hand its slots over, losing nothing. */
@@ -140,6 +190,29 @@ export class SlotLayout {
   /** CLUSTER MEET: the nodes named have joined (and know every other member from now on). */
   withMembers(ids: readonly string[]): SlotLayoutDocument {
     return { ...this.document, members: [...new Set([...this.members, ...ids])] };
+  }
+
+  /** CLUSTER FORGET: the node leaves the members (and follows no one); a node still serving slots is refused. */
+  withoutMember(id: string): SlotLayoutDocument {
+    if (this.owners.includes(id)) throw new SlotLayoutError(`Node ${id} still serves slots: move them away first`);
+    return this.left(id);
+  }
+
+  /** CLUSTER RESET on `id`: it leaves the cluster, its slots unassigned. */
+  withReset(id: string): SlotLayoutDocument {
+    const owners = this.owners.map((owner) => (owner === id ? undefined : owner));
+    return { ...this.left(id), ...documentOf(owners, this.document.epoch + 1) };
+  }
+
+  /** CLUSTER BUMPEPOCH: the same layout at a new epoch. */
+  withNewEpoch(): SlotLayoutDocument {
+    return { ...this.document, epoch: this.document.epoch + 1 };
+  }
+
+  private left(id: string): SlotLayoutDocument {
+    const members = [...this.members].filter((member) => member !== id);
+    const replicas = [...this.primaries].filter(([replica, primary]) => replica !== id && primary !== id);
+    return { ...this.document, members, replicas };
   }
 
   /** CLUSTER DELSLOTS: every slot assigned and named once. */
@@ -235,9 +308,33 @@ export function parseLayoutDocument(text: string): SlotLayoutDocument {
   const pairs = (value as SlotLayoutDocument).replicas;
   const pairsShaped =
     pairs === undefined || (Array.isArray(pairs) && pairs.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every((id) => typeof id === 'string')));
+  const moving = (value as SlotLayoutDocument).moving;
+  const movingShaped =
+    moving === undefined ||
+    (Array.isArray(moving) &&
+      moving.every(
+        (move) =>
+          Array.isArray(move) &&
+          move.length === 4 &&
+          Number.isInteger(move[0]) &&
+          Number.isInteger(move[1]) &&
+          move[0] >= 0 &&
+          move[0] <= move[1] &&
+          move[1] < SLOTS &&
+          typeof move[2] === 'string' &&
+          typeof move[3] === 'string',
+      ));
   const handoff = (value as SlotLayoutDocument).handoff;
   const handoffShaped = handoff === undefined || (Array.isArray(handoff) && handoff.length === 2 && handoff.every((id) => typeof id === 'string'));
-  if (!shaped || !membersShaped || !pairsShaped || !handoffShaped || !moves((value as SlotLayoutDocument).migrating) || !imports((value as SlotLayoutDocument).importing))
+  if (
+    !shaped ||
+    !movingShaped ||
+    !membersShaped ||
+    !pairsShaped ||
+    !handoffShaped ||
+    !moves((value as SlotLayoutDocument).migrating) ||
+    !imports((value as SlotLayoutDocument).importing)
+  )
     throw new Error('the cluster layout in etcd is not a layout document');
   return value as SlotLayoutDocument;
 }

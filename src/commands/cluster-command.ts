@@ -1,10 +1,11 @@
 import type { ClusterMembership } from '../cluster/cluster-membership.js';
 import { SlotLayoutError, type ClusterNodeAddress } from '../cluster/slot-layout.js';
 import { PendingReply } from '../replies/pending-reply.js';
-import { ErrorReply, MapReply, OK, VerbatimReply, helpReply, type Reply } from '../replies/reply.js';
-import { wrongArity } from '../replies/errors.js';
+import { ErrorReply, MapReply, OK, StatusReply, VerbatimReply, helpReply, type Reply } from '../replies/reply.js';
+import { SYNTAX_ERROR, wrongArity } from '../replies/errors.js';
+import { runSlotMigration } from './slot-migration.js';
 import type { Client } from '../session/client.js';
-import { SLOTS, shardOfSlot, slotOf } from '../shards/slot.js';
+import { SLOTS, slotOf } from '../shards/slot.js';
 import { parseInt64 } from '../formats/number-parsing.js';
 
 /**
@@ -55,31 +56,69 @@ export function cluster(client: Client, args: string[]): Reply | PendingReply {
       return replicas(membership, args[2]);
     case 'SET-CONFIG-EPOCH':
       return parseInt64(args[2]) === null ? new ErrorReply('ERR value is not an integer or out of range') : OK;
+    case 'MIGRATESLOTS':
+      return migrateSlots(client, membership, args);
+    case 'GETSLOTMIGRATIONS':
+      return slotMigrations(membership);
+    case 'FORGET':
+      return forget(membership, args[2]);
+    case 'RESET':
+      return reset(client, membership, args);
+    case 'BUMPEPOCH':
+      return bumpEpoch(membership);
+    case 'SAVECONFIG':
+      // The configuration is in etcd, written by every change: nothing is left to save.
+      return OK;
+    case 'LINKS':
+      return links(membership);
+    case 'COUNT-FAILURE-REPORTS':
+      // Liveness is an etcd lease, not failure reports gossiped between nodes: there are none to count.
+      return knows(membership, args[2]) ? 0 : new ErrorReply(`ERR Unknown node ${args[2]}`);
+    case 'MYSHARDID':
+      return membership.layout.primaries.get(membership.self.id) ?? membership.self.id;
     default:
       return helpReply('CLUSTER', [
         'ADDSLOTS <slot> [<slot> ...]',
         '    Assign slots to current node.',
         'ADDSLOTSRANGE <start slot> <end slot> [<start slot> <end slot> ...]',
         '    Assign slots which are between <start-slot> and <end-slot> to current node.',
+        'BUMPEPOCH',
+        '    Advance the cluster config epoch.',
+        'COUNT-FAILURE-REPORTS <node-id>',
+        '    Return number of failure reports for <node-id> (always 0: liveness is an etcd lease).',
         'COUNTKEYSINSLOT <slot>',
         '    Return the number of keys in <slot>.',
         'DELSLOTS <slot> [<slot> ...]',
         '    Delete slots information from current node.',
         'DELSLOTSRANGE <start slot> <end slot> [<start slot> <end slot> ...]',
         '    Delete slots information which are between <start-slot> and <end-slot> from current node.',
+        'FORGET <node-id>',
+        '    Remove a node from the cluster.',
         'GETKEYSINSLOT <slot> <count>',
         '    Return key names stored by current node in a slot.',
+        'GETSLOTMIGRATIONS',
+        '    Return the slot migrations (MIGRATESLOTS) of this node, running and recently over.',
         'INFO',
         '    Return information about the cluster.',
         'KEYSLOT <key>',
         '    Return the hash slot for <key>.',
+        'LINKS',
+        '    Return information about all network links between this node and its peers.',
+        'MIGRATESLOTS SLOTSRANGE <start slot> <end slot> [<start slot> <end slot> ...] NODE <node-id>',
+        '    Move the slots to the node by the log: a copy, then the changes since, then a switch of milliseconds.',
         'MEET <ip> <port> [<bus-port>]',
         '    Connect nodes into a working cluster (the other node must be registered under the same etcd prefix).',
         'MYID',
         '    Return the node id.',
+        'MYSHARDID',
+        "    Return the node shard id (its primary's id).",
         'NODES',
         '    Return cluster configuration seen by node. Output format:',
         '    <id> <ip:port@bus-port[,hostname]> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...',
+        'RESET [HARD|SOFT]',
+        '    Leave the cluster: this node forgets the others and its slots are unassigned.',
+        'SAVECONFIG',
+        '    Save current config to disk (a no-op: the configuration lives in etcd).',
         'SETSLOT <slot> (IMPORTING <node-id>|MIGRATING <node-id>|STABLE|NODE <node-id>)',
         '    Set slot state.',
         'SET-CONFIG-EPOCH <epoch>',
@@ -319,6 +358,129 @@ function setSlot(client: Client, membership: ClusterMembership, args: readonly s
   }
 }
 
+/**
+ * CLUSTER MIGRATESLOTS SLOTSRANGE start end [start end ...] NODE id (Valkey 9's name): the move is
+ * recorded in etcd, answered OK, and runs in the background (src/commands/slot-migration.ts);
+ * CLUSTER GETSLOTMIGRATIONS shows how far it is.
+ */
+function migrateSlots(client: Client, membership: ClusterMembership, args: readonly string[]): Reply | PendingReply {
+  const nodeAt = args.findIndex((arg, i) => i > 2 && arg.toUpperCase() === 'NODE');
+  if (args[2].toUpperCase() !== 'SLOTSRANGE' || nodeAt === -1 || nodeAt !== args.length - 2 || (nodeAt - 3) % 2 !== 0 || nodeAt === 3) return SYNTAX_ERROR;
+  const ranges: [number, number][] = [];
+  for (let i = 3; i < nodeAt; i += 2) {
+    const [start, end] = [slotNumber(args[i]), slotNumber(args[i + 1])];
+    if (start === undefined || end === undefined) return INVALID_SLOT;
+    if (start > end) return new ErrorReply(`ERR start slot number ${start} is greater than end slot number ${end}`);
+    if (ranges.some(([s, e]) => start <= e && end >= s)) return new ErrorReply('ERR Slot ranges overlap');
+    ranges.push([start, end]);
+  }
+  const id = args[nodeAt + 1];
+  const target = membership.nodes.get(id);
+  if (target === undefined || !knows(membership, id)) return new ErrorReply(`ERR Unknown node ${id}`);
+  if (!membership.alive.has(id)) return new ErrorReply(`ERR Target node ${id} is not reachable`);
+  const self = membership.self.id;
+  const migration = membership.slotMigrations.begin(ranges, self, id);
+  const pending = new PendingReply();
+  membership
+    .changeLayout((layout) => layout.withSlotsMoving(ranges, self, id))
+    .then(
+      () => {
+        pending.resolve(OK);
+        client.server.hooks.background(runSlotMigration(client.server, membership, migration, target), 'CLUSTER MIGRATESLOTS');
+      },
+      (error: Error) => {
+        membership.slotMigrations.discard(migration);
+        pending.resolve(new ErrorReply(error instanceof SlotLayoutError ? `ERR ${error.message}` : `ERR cluster configuration not written: ${error.message}`));
+      },
+    );
+  return pending;
+}
+
+/** CLUSTER GETSLOTMIGRATIONS: this node's moves out (running and the last ones over), then the moves into it that etcd records. */
+function slotMigrations(membership: ClusterMembership): Reply {
+  const rangesText = (ranges: readonly (readonly [number, number])[]) => ranges.map(([start, end]) => `${start}-${end}`).join(' ');
+  const out = membership.slotMigrations.all.map(
+    (migration) =>
+      new MapReply([
+        ['operation', 'EXPORT'],
+        ['slot_ranges', rangesText(migration.ranges)],
+        ['source_node', migration.source],
+        ['target_node', migration.target],
+        ['state', migration.state],
+        ['keys_copied', migration.keysCopied],
+        ['keys_resent', migration.keysResent],
+        ['target_from_revision', migration.targetFrom ?? null],
+        ['create_time', migration.startedAt],
+        ['end_time', migration.endedAt ?? null],
+        ['error', migration.error ?? null],
+      ]),
+  );
+  const self = membership.self.id;
+  const into = membership.layout.moving
+    .filter(([, , , to]) => to === self)
+    .map(
+      ([start, end, from]) =>
+        new MapReply([
+          ['operation', 'IMPORT'],
+          ['slot_ranges', rangesText([[start, end]])],
+          ['source_node', from],
+          ['target_node', self],
+          ['state', 'importing'],
+        ]),
+    );
+  return [...out, ...into];
+}
+
+/** CLUSTER FORGET: Redis's checks; a node already forgotten (redis-cli del-node asks every node) is OK. */
+function forget(membership: ClusterMembership, id: string): Reply | PendingReply {
+  const self = membership.self.id;
+  if (id === self) return new ErrorReply("ERR I tried hard but I can't forget myself...");
+  if (!membership.nodes.has(id)) return new ErrorReply(`ERR Unknown node ${id}`);
+  if (membership.layout.primaries.get(self) === id) return new ErrorReply("ERR Can't forget my master!");
+  if (!membership.layout.members.has(id)) return OK;
+  return write(membership, (layout) => layout.withoutMember(id));
+}
+
+/** CLUSTER RESET [HARD|SOFT]: this node leaves the cluster (it keeps its id: etcd knows it by it). */
+function reset(client: Client, membership: ClusterMembership, args: readonly string[]): Reply | PendingReply {
+  const mode = args[2]?.toUpperCase();
+  if (args.length > 3 || (mode !== undefined && mode !== 'HARD' && mode !== 'SOFT')) return SYNTAX_ERROR;
+  const self = membership.self.id;
+  if (!membership.layout.primaries.has(self) && client.server.store.dbSize(0) > 0) return new ErrorReply("ERR CLUSTER RESET can't be called with master nodes containing keys");
+  return write(membership, (layout) => layout.withReset(self));
+}
+
+/** CLUSTER BUMPEPOCH: a new epoch in etcd, answered as Redis does. */
+function bumpEpoch(membership: ClusterMembership): PendingReply {
+  const pending = new PendingReply();
+  membership
+    .changeLayout((layout) => layout.withNewEpoch())
+    .then(
+      () => pending.resolve(new StatusReply(`BUMPED ${membership.layout.document.epoch}`)),
+      (error: Error) => pending.resolve(new ErrorReply(`ERR cluster configuration not written: ${error.message}`)),
+    );
+  return pending;
+}
+
+/** CLUSTER LINKS: Redis's two links per peer (to and from); here what stands for them is each node's etcd registration. */
+function links(membership: ClusterMembership): Reply {
+  return membership.known
+    .filter((node) => node.id !== membership.self.id && membership.alive.has(node.id))
+    .flatMap((node) =>
+      (['to', 'from'] as const).map(
+        (direction) =>
+          new MapReply([
+            ['direction', direction],
+            ['node', node.id],
+            ['create-time', membership.seenSince(node.id)],
+            ['events', direction === 'to' ? 'rw' : 'r'],
+            ['send-buffer-allocated', 0],
+            ['send-buffer-used', 0],
+          ]),
+      ),
+    );
+}
+
 function knows(membership: ClusterMembership, id: string): boolean {
   return membership.known.some((node) => node.id === id);
 }
@@ -336,10 +498,9 @@ function meet(membership: ClusterMembership, args: readonly string[]): Reply | P
   return write(membership, (layout) => layout.withMembers([membership.self.id, other.id]));
 }
 
-/** The keys of database 0 (a cluster's only one) in `slot`, from the one shard that holds the slot. */
-function* keysInSlot(client: Client, slot: number): Generator<string> {
-  const store = client.server.store;
-  for (const key of store.shards[shardOfSlot(slot, store.shards.length)].state.dbs[0].data.keys()) if (slotOf(key) === slot) yield key;
+/** The keys of database 0 (a cluster's only one) in `slot`. */
+function keysInSlot(client: Client, slot: number): Generator<string> {
+  return client.server.store.keysInSlots(0, slot, slot);
 }
 
 function countKeysInSlot(client: Client, text: string): Reply {

@@ -6,19 +6,19 @@ import { restoredSnapshot } from '../projections/rdb/restore-value.js';
 import { BAD_DATA_FORMAT, BUSYKEY, DUMP_PAYLOAD_INVALID, INVALID_FREQ, INVALID_IDLETIME, INVALID_TTL, NOT_AN_INTEGER, SYNTAX_ERROR } from '../replies/errors.js';
 import { ErrorReply, OK, type Reply } from '../replies/reply.js';
 import type { Client } from '../session/client.js';
+import type { Config } from '../config/config.js';
 import { lookupCounted } from './typed-lookup.js';
 
 /** DUMP and RESTORE (Redis's cluster.c) in Redis 7.0's serialization: src/projections/rdb/. */
 
 /** The options DUMP's payloads follow (MIGRATE sends the same). */
-export function dumpSettingsOf(client: Client): DumpSettings {
-  const config = client.server.config;
+export function dumpSettingsOf(config: Config): DumpSettings {
   return { compression: config.get('rdbcompression') === 'yes', listFill: config.int('list-max-listpack-size'), listCompressDepth: config.int('list-compress-depth') };
 }
 
 export function dump(client: Client, args: string[]): Reply {
   const value = lookupCounted(client, args[1]);
-  return value === undefined ? null : dumpPayload(value, dumpSettingsOf(client)).toString('latin1');
+  return value === undefined ? null : dumpPayload(value, dumpSettingsOf(client.server.config)).toString('latin1');
 }
 
 interface RestoreOptions {

@@ -126,7 +126,7 @@ function commandsFor(client: Client, request: MigrateRequest, found: readonly [s
   if (request.auth !== undefined) commands.push(['AUTH', ...request.auth]);
   if (connection.lastDb !== request.db) commands.push(['SELECT', String(request.db)]);
   const store = client.server.store;
-  const settings = dumpSettingsOf(client);
+  const settings = dumpSettingsOf(client.server.config);
   for (const [key, value] of found) {
     const expireAt = store.keyspace(client.db, key).expireAt(key);
     const ttl = expireAt === 0 ? 0 : Math.max(1, expireAt - client.now);

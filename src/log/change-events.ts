@@ -8,9 +8,11 @@ import { unknownKind, type Effect, type LogRecord } from './record.js';
  */
 export interface Change {
   db: number;
-  /** null for a change to a whole database. */
+  /** null for a change to a whole database, or to a range of slots. */
   key: string | null;
   event: string;
+  /** The slots (inclusive) a `slots_moved` change is about. */
+  slots?: readonly [start: number, end: number];
 }
 
 /** Event names that differ from the effect's own name. */
@@ -64,6 +66,8 @@ export function changesOf(db: number, effect: Effect, named?: string): Change[] 
         { db: effect[1], key: null, event: 'swapdb' },
         { db: effect[2], key: null, event: 'swapdb' },
       ];
+    case 'slots-moved':
+      return [{ db, key: null, event: 'slots_moved', slots: [effect[1], effect[2]] }];
     case 'put':
     case 'expire':
     case 'persist':

@@ -3,8 +3,11 @@
  * state anywhere (recovery, followers, point-in-time recovery) without clocks or randomness.
  */
 
-/** Why a key was deleted; kept in the log so that replays and tailers can tell expiry and eviction (maxmemory) from DEL. */
-export type DeleteReason = 'del' | 'expired' | 'evicted';
+/**
+ * Why a key was deleted; kept in the log so that replays and tailers can tell expiry, eviction
+ * (maxmemory) and a key whose slot moved to another cluster node (CLUSTER MIGRATESLOTS) from DEL.
+ */
+export type DeleteReason = 'del' | 'expired' | 'evicted' | 'migrated';
 
 /** An end of a list (LMOVE's LEFT and RIGHT). */
 export type ListEnd = 'left' | 'right';
@@ -50,6 +53,11 @@ export type GroupSnapshot = readonly [name: string, lastId: string, entriesRead:
  * entries; `xdeliver` sets a group's last ID and entries read (-1: unknown) and puts the IDs that
  * follow in the consumer's PEL (none under NOACK); `xredeliver` is a re-read of the consumer's own
  * history (with no IDs, a read that found nothing: it still refreshes the consumer's seen time); `xclaim` gives (ID, delivery time, delivery count) triples to a consumer.
+ *
+ * `slots-moved` changes no key: it says that the slots start..end of this shard are served by
+ * cluster node `node` (at host:port `address`) from now on, and that their later changes are in
+ * that node's log from revision `from`. The slots' keys leave after it, as deletes of reason
+ * `migrated` (CLUSTER MIGRATESLOTS).
  */
 export type Effect =
   | readonly [op: 'put', key: string, value: ValueSnapshot, expireAt: number]
@@ -93,7 +101,8 @@ export type Effect =
   | readonly [op: 'xclaim', key: string, group: string, consumer: string, time: number, ...idTimeAndCount: (string | number)[]]
   | readonly [op: 'flushdb']
   | readonly [op: 'flushall']
-  | readonly [op: 'swapdb', a: number, b: number];
+  | readonly [op: 'swapdb', a: number, b: number]
+  | readonly [op: 'slots-moved', start: number, end: number, node: string, address: string, from: number];
 
 /** The effects of the given kinds: `EffectOf<'put'>`. */
 export type EffectOf<K extends Effect[0]> = Extract<Effect, { readonly 0: K }>;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ClusterMembership } from '../cluster/cluster-membership.js';
 import type { SlotLayout } from '../cluster/slot-layout.js';
 import type { ServerContext } from '../session/server-context.js';
+import { tidySlotMoves } from './cluster-slot-moves.js';
 
 /**
  * How long the replicas of a failed primary wait, once each has offered its revision, before the
@@ -74,8 +75,11 @@ export function followClusterRoles(membership: ClusterMembership, context: Serve
     logger.warn({ event: 'cluster-failover', manual: true, from: primary }, 'CLUSTER FAILOVER timed out: the primary keeps its slots');
   };
 
+  let previous = membership.layout;
   const reconcile = (): void => {
     const layout = membership.layout;
+    if (layout !== previous) tidySlotMoves(previous, layout, membership, context, logger);
+    previous = layout;
     const handoff = layout.document.handoff;
     const epoch = layout.document.epoch;
     if (handoff?.[0] === self && handingOff !== epoch) {

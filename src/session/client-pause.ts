@@ -72,16 +72,7 @@ export class ClientPause {
   }
 
   private resume(held: Held): void {
-    let reply: Reply | PendingReply;
-    try {
-      reply = held.client.gone ? null : held.retry();
-    } catch (error) {
-      held.client.server.hooks.internalError(error, held.client.lastCommand);
-      reply = new ErrorReply('ERR internal error running the command');
-    }
-    // Still waiting (a busy shard, or a new pause): its reply settles the held one.
-    if (reply instanceof PendingReply) reply.onSettled((settled) => held.pending.resolve(settled));
-    else held.pending.resolve(reply);
+    runAgain(held.client, held.pending, held.retry);
   }
 
   private armTimer(): void {
@@ -89,4 +80,18 @@ export class ClientPause {
     const wait = Math.min(Math.max(this.endsAt - Date.now(), 0), MAX_TIMER_MS);
     this.timer = setTimeout(() => (Date.now() >= this.endsAt ? this.unpause() : this.armTimer()), wait);
   }
+}
+
+/** Runs a held command again and settles its pending reply with the outcome (a pending one's when it settles). */
+export function runAgain(client: Client, pending: PendingReply, retry: () => Reply | PendingReply): void {
+  let reply: Reply | PendingReply;
+  try {
+    reply = client.gone ? null : retry();
+  } catch (error) {
+    client.server.hooks.internalError(error, client.lastCommand);
+    reply = new ErrorReply('ERR internal error running the command');
+  }
+  // Still waiting (a busy shard, or a new pause): its reply settles the held one.
+  if (reply instanceof PendingReply) reply.onSettled((settled) => pending.resolve(settled));
+  else pending.resolve(reply);
 }

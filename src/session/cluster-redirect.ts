@@ -12,16 +12,21 @@ const DOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
 const TRYAGAIN = new ErrorReply('TRYAGAIN Multiple keys request during rehashing of slot');
 const HANDING_OFF = new ErrorReply('TRYAGAIN a manual failover is moving this slot to a replica');
 
+/** The command's slot is being switched to another node (CLUSTER MIGRATESLOTS): it waits, then is dispatched again. */
+export const HOLD = 'hold';
+
 /**
  * Redis Cluster's getNodeByQuery: a command whose keys are all in one slot runs here when this node
  * serves that slot; otherwise the client is told where to go (-MOVED), that the keys span slots
  * (-CROSSSLOT), or that the slot has no owner or the cluster is down (-CLUSTERDOWN). While a slot
  * moves (CLUSTER SETSLOT), its owner still serves the keys it has and sends the others on with
  * -ASK; the importing node serves a command that follows ASKING (or is RESTORE-ASKING). EXEC is
- * judged on every command it queued, as one request. Keyless commands always run here. A primary
+ * judged on every command it queued, as one request. While CLUSTER MIGRATESLOTS copies slots, their
+ * owner serves them all and the node they go to takes only the copy (sent after ASKING); in the
+ * moment of the switch, the slots' commands wait (HOLD). Keyless commands always run here. A primary
  * that could not renew its etcd lease lately is fenced: -CLUSTERDOWN until it has renewed it.
  */
-export function clusterRedirect(cluster: ClusterMembership, client: Client, spec: CommandSpec, args: readonly string[], asking: boolean): ErrorReply | undefined {
+export function clusterRedirect(cluster: ClusterMembership, client: Client, spec: CommandSpec, args: readonly string[], asking: boolean): ErrorReply | typeof HOLD | undefined {
   const requests: [CommandSpec, readonly string[]][] = spec.name === 'exec' && client.transaction !== null ? client.transaction.queue : [[spec, args]];
   const layout = cluster.layout;
   let slot = -1;
@@ -36,7 +41,11 @@ export function clusterRedirect(cluster: ClusterMembership, client: Client, spec
       slot = keySlot;
       keys++;
       // Only a slot on the move needs to know whether its keys are here yet.
-      if ((layout.migrating.has(slot) || layout.importing.has(slot)) && client.server.store.lookup(client.db, key, client, false) === undefined) missing++;
+      if (
+        (layout.migrating.has(slot) || layout.importing.has(slot) || layout.movingOf(slot)?.to === cluster.self.id) &&
+        client.server.store.lookup(client.db, key, client, false) === undefined
+      )
+        missing++;
     }
   if (slot === -1) return undefined;
   if (!cluster.healthy) return DOWN;
@@ -47,9 +56,11 @@ export function clusterRedirect(cluster: ClusterMembership, client: Client, spec
     if (keys > 1 && missing < keys) return TRYAGAIN;
     return redirectTo(cluster, 'ASK', slot, migratingTo);
   }
-  if (layout.importing.get(slot)?.into === self && (asking || (spec.flagBits & Flag.asking) !== 0)) return keys > 1 && missing > 0 ? TRYAGAIN : undefined;
+  const importing = layout.importing.get(slot)?.into === self || layout.movingOf(slot)?.to === self;
+  if (importing && (asking || (spec.flagBits & Flag.asking) !== 0)) return keys > 1 && missing > 0 ? TRYAGAIN : undefined;
   if (owner === self) {
     if (cluster.fenced) return DOWN;
+    if (cluster.slotPause.active && cluster.slotPause.holds(slot)) return HOLD;
     // Handing the slots over (CLUSTER FAILOVER): writes wait, retried by the client, until the replica has taken over.
     if (layout.document.handoff?.[0] === self && requests.some(([queued]) => (queued.flagBits & Flag.write) !== 0)) return HANDING_OFF;
     return undefined;

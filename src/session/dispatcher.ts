@@ -4,11 +4,13 @@ import { arityAccepts, Flag, resolveSubcommand, type CommandRow, type CommandSpe
 import { keysFree, runHoldingShards, shardsOfKeys } from '../shards/router.js';
 import type { Client } from './client.js';
 import { NOAUTH, OOM, unknownCommand, unknownSubcommand, wrongArity } from '../replies/errors.js';
-import type { PendingReply } from '../replies/pending-reply.js';
+import { PendingReply } from '../replies/pending-reply.js';
+import type { SlotPause } from '../cluster/slot-pause.js';
 import { ErrorReply, QUEUED, type Reply } from '../replies/reply.js';
 import { waitForScript } from './script-wait.js';
 import { aclRefusal } from './acl-check.js';
-import { clusterRedirect } from './cluster-redirect.js';
+import { clusterRedirect, HOLD } from './cluster-redirect.js';
+import { runAgain } from './client-pause.js';
 import { abortExec, endTransaction, queueInTransaction, runsDuringMulti } from './transaction-queue.js';
 
 /**
@@ -31,6 +33,7 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
     const asking = client.asking;
     if (spec.name !== 'asking') client.asking = false;
     const redirect = clusterRedirect(server.cluster, client, spec, args, asking);
+    if (redirect === HOLD) return whenSlotsResume(client, server.cluster.slotPause, () => dispatch(client, args));
     if (redirect !== undefined) {
       // As Redis's processCommand: a redirected EXEC discards the transaction, any other command flags it.
       if (client.transaction !== null) {
@@ -67,6 +70,13 @@ export function dispatch(client: Client, args: string[]): Reply | PendingReply {
   const store = server.store;
   if (spec.firstKey !== 0 && !keysFree(store, spec, args)) return runHoldingShards(shardsOfKeys(store, spec, args), () => execute(client, spec, args));
   return execute(client, spec, args);
+}
+
+/** A command held while its slot switches to another node, dispatched again (to be redirected) once the switch is over. */
+function whenSlotsResume(client: Client, pause: SlotPause, retry: () => Reply | PendingReply): PendingReply {
+  const pending = new PendingReply();
+  void pause.whenEnded().then(() => runAgain(client, pending, retry));
+  return pending;
 }
 
 const NOT_IN_TRANSACTION = new ErrorReply('ERR Command not allowed inside a transaction');

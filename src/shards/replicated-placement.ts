@@ -1,6 +1,7 @@
 import type { EffectDraft, LogRecord } from '../log/record.js';
 import type { Keyspace } from '../projections/keyspace.js';
 import { snapshotOf } from '../projections/value-snapshot.js';
+import { shardOfSlot } from './slot.js';
 
 /** What placing a record needs to know of the node it lands on. */
 export interface PlacementTarget {
@@ -45,6 +46,9 @@ export function placeReplicated(record: LogRecord, sourceShards: number, target:
       }
       return [...byShard].map(([shard, pairs]) => ({ ...record, shard, effect: pairs }));
     }
+    case 'slots-moved':
+      // On the shard of its first slot: a tail of that slot's keys reads that shard.
+      return [{ ...record, shard: shardOfSlot(effect[1], target.shardCount) }];
     case 'rename':
       return splitTwoKeys(record, target, effect[1], effect[2], record.db, 'rename');
     case 'copy':

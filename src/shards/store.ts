@@ -137,6 +137,32 @@ export class Store {
     return this.shardOf(key).state.dbs[db];
   }
 
+  /** The shards that hold slots start..end (inclusive): slots are spread over shards in contiguous ranges. */
+  shardsOfSlots(start: number, end: number): Shard[] {
+    return this.shards.slice(shardOfSlot(start, this.shards.length), shardOfSlot(end, this.shards.length) + 1);
+  }
+
+  /** Slots start..end cut at shard boundaries: each shard's part of the range. */
+  slotRangesByShard(start: number, end: number): [shard: Shard, start: number, end: number][] {
+    const parts: [Shard, number, number][] = [];
+    for (let slot = start; slot <= end; slot++) {
+      const shard = this.shards[shardOfSlot(slot, this.shards.length)];
+      const last = parts.at(-1);
+      if (last !== undefined && last[0] === shard) last[2] = slot;
+      else parts.push([shard, slot, slot]);
+    }
+    return parts;
+  }
+
+  /** The keys of `db` in slots start..end (a cluster's keys live in database 0), from the shards that hold them. */
+  *keysInSlots(db: number, start: number, end: number): Generator<string> {
+    for (const shard of this.shardsOfSlots(start, end))
+      for (const key of shard.state.dbs[db].data.keys()) {
+        const slot = slotOf(key);
+        if (slot >= start && slot <= end) yield key;
+      }
+  }
+
   /**
    * The live value of a key at the context's time, or undefined; an expired key is deleted (and
    * logged) on the way. `touch` false is Redis's LOOKUP_NOTOUCH (EXISTS, TYPE): no access is counted.
@@ -277,6 +303,8 @@ export class Store {
     for (const listener of this.changeListeners)
       for (const change of changes) {
         if (change.key !== null) listener.keyChanged(change.db, change.key);
+        // A moved slot's keys are told of by their own deletes, which follow.
+        else if (change.slots !== undefined) continue;
         else if (change.event === 'flushall') for (let each = 0; each < DATABASES; each++) listener.dbChanged(shard, each, each, now);
         else if (effect[0] === 'swapdb') listener.dbChanged(shard, change.db, change.db === effect[1] ? effect[2] : effect[1], now);
         else listener.dbChanged(shard, change.db, change.db, now);
@@ -446,6 +474,7 @@ export class Store {
       case 'flushdb':
       case 'flushall':
       case 'swapdb':
+      case 'slots-moved':
         return;
       case 'mset':
         for (let i = 1; i < effect.length; i += 2) this.access.written(dbs[db], effect[i], now);

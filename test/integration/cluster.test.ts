@@ -1,16 +1,14 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureDebianPythonModules } from '../../tools/debian-packages.js';
 import { EddyProcess } from '../support/eddy-process.js';
 import { EtcdProcess } from '../support/etcd-process.js';
-import { freePort, RedisServerProcess } from '../support/redis-server-process.js';
+import { RedisServerProcess } from '../support/redis-server-process.js';
+import { ClusterNodes, infoField, until } from '../support/cluster-nodes.js';
 
 /**
  * Three Eddy nodes sharing a cluster configuration in a real etcd: slots assigned with CLUSTER
@@ -20,47 +18,16 @@ import { freePort, RedisServerProcess } from '../support/redis-server-process.js
 
 let etcd: EtcdProcess;
 let redis: RedisServerProcess;
-const nodes: EddyProcess[] = [];
-const clients: Redis[] = [];
+const started = new ClusterNodes();
+const nodes = started.nodes;
 const RANGES: [number, number][] = [
   [0, 5460],
   [5461, 10922],
   [10923, 16383],
 ];
 
-function connect(port: number): Redis {
-  const client = new Redis({ port, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  clients.push(client);
-  return client;
-}
-
-async function startNode(prefix: string, timeoutMs = 2000): Promise<EddyProcess> {
-  const node = new EddyProcess(mkdtempSync(join(tmpdir(), 'eddy-cluster-')), [
-    '--cluster-enabled',
-    'yes',
-    '--cluster-etcd-endpoints',
-    etcd.endpoint,
-    '--cluster-etcd-prefix',
-    prefix,
-    '--cluster-node-timeout',
-    String(timeoutMs),
-  ]);
-  node.port = await freePort();
-  await node.launch();
-  nodes.push(node);
-  return node;
-}
-
-const infoField = (info: string, field: string) => new RegExp(`^${field}:(.*?)\r?$`, 'm').exec(info)?.[1];
-
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const connect = (port: number) => started.connect(port);
+const startNode = (prefix: string, timeoutMs = 2000) => started.start(etcd.endpoint, prefix, timeoutMs);
 
 beforeAll(async () => {
   etcd = await EtcdProcess.start();
@@ -68,8 +35,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const client of clients) client.disconnect();
-  await Promise.all(nodes.map((node) => node.stop()));
+  await started.stop();
   await redis?.stop();
   await etcd?.stop();
 });
@@ -426,23 +392,63 @@ describe('cluster: nodes sharing a configuration in etcd', () => {
 
       // SIGSTOP of that primary (a partition): its replica takes over once the lease expires. On
       // SIGCONT the stopped node takes no write for its old slots: it is fenced (no lease renewed),
-      // then a replica of the new owner. Never two writable primaries for a slot.
-      const paused = connect(primary.port);
-      primary.signal('SIGSTOP');
-      try {
-        await until('the replica has taken over from the stopped primary', async () => {
-          const slotsNow = (await admins[1].call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
-          return slotsNow.find(([start]) => start === 0)?.[2][2] === ids[heir];
-        });
-        expect(await client.set('{counter:0}after-stop', 'new owner')).toBe('OK');
-      } finally {
-        primary.signal('SIGCONT');
-      }
-      await expect(paused.set('{counter:0}split-brain', 'old owner')).rejects.toThrow(/CLUSTERDOWN|MOVED/);
-      await until('the stopped primary follows the new owner', async () => {
-        const info = await paused.info('replication');
-        return infoField(info, 'role') === 'slave' && Number(infoField(info, 'master_port')) === cluster[heir].port;
+      // then a replica of the new owner. Never two writable primaries for a slot: every write says
+      // which node took it at which epoch (CLUSTER MYID and INFO in its MULTI), and in the order
+      // they were acknowledged the epochs never go back, and each epoch has one node.
+      let tag = 0;
+      while (Number(await admins[1].call('CLUSTER', 'KEYSLOT', `{stamp:${tag}}`)) > RANGES[0][1]) tag++;
+      const stamped: { node: string; epoch: number }[] = [];
+      let stamping = true;
+      const stampers = Array.from({ length: 2 }, async (_, loop) => {
+        while (stamping) {
+          const result = await client
+            .multi()
+            .call('CLUSTER', 'MYID')
+            .call('CLUSTER', 'INFO')
+            .incr(`{stamp:${tag}}:${loop}`)
+            .exec()
+            .catch(() => null);
+          if (result === null || result.some(([error]) => error !== null)) await new Promise((resolve) => setTimeout(resolve, 20));
+          else stamped.push({ node: String(result[0][1]), epoch: Number(infoField(String(result[1][1]), 'cluster_my_epoch')) });
+        }
       });
+      const paused = connect(primary.port);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        primary.signal('SIGSTOP');
+        // Sent while it is stopped: read by it on SIGCONT, when it must refuse it.
+        const duringStop = paused.set(`{stamp:${tag}}:split-brain`, 'old owner').then(
+          () => 'written',
+          (error: Error) => error.message,
+        );
+        try {
+          await until('the replica has taken over from the stopped primary', async () => {
+            const slotsNow = (await admins[1].call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
+            return slotsNow.find(([start]) => start === 0)?.[2][2] === ids[heir];
+          });
+          expect(await client.set('{counter:0}after-stop', 'new owner')).toBe('OK');
+        } finally {
+          primary.signal('SIGCONT');
+        }
+        expect(await duringStop).toMatch(/CLUSTERDOWN|MOVED/);
+        await expect(paused.set('{counter:0}split-brain', 'old owner')).rejects.toThrow(/CLUSTERDOWN|MOVED/);
+        await until('the stopped primary follows the new owner', async () => {
+          const info = await paused.info('replication');
+          return infoField(info, 'role') === 'slave' && Number(infoField(info, 'master_port')) === cluster[heir].port;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      } finally {
+        stamping = false;
+        await Promise.all(stampers);
+      }
+      const nodesOfEpoch = new Map<number, Set<string>>();
+      for (const { node, epoch } of stamped) nodesOfEpoch.set(epoch, (nodesOfEpoch.get(epoch) ?? new Set()).add(node));
+      for (const [epoch, nodesSeen] of nodesOfEpoch) expect([...nodesSeen], `writers at epoch ${epoch}`).toHaveLength(1);
+      const epochs = stamped.map(({ epoch }) => epoch);
+      expect(epochs).toEqual([...epochs].sort((a, b) => a - b));
+      // Both primaries took some of them: the old one before the stop, its successor after.
+      expect(new Set(stamped.map(({ node }) => node))).toEqual(new Set([ids[0], ids[heir]]));
+      expect(await client.get(`{stamp:${tag}}:split-brain`)).toBeNull();
       expect(await client.get('{counter:0}split-brain')).toBeNull();
     } finally {
       client.disconnect();

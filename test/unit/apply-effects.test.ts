@@ -92,6 +92,7 @@ const CASES: { [K in Effect[0]]: Case<K>[] } = {
   del: [
     { effect: ['del', 's', 'del'], after: patched({ 0: { s: null } }), changes: [keyChange('s', 'del')] },
     { effect: ['del', 't', 'expired'], after: patched({ 0: { t: null } }), changes: [keyChange('t', 'expired')] },
+    { effect: ['del', 's', 'migrated'], after: patched({ 0: { s: null } }), changes: [keyChange('s', 'migrated')] },
   ],
   expire: [
     { effect: ['expire', 's', 7000], after: patched({ 0: { s: ['abc', 7000] } }), changes: [keyChange('s', 'expire')] },
@@ -215,6 +216,8 @@ const CASES: { [K in Effect[0]]: Case<K>[] } = {
       ],
     },
   ],
+  // A marker for tails: the moved keys go by their own deletes.
+  'slots-moved': [{ effect: ['slots-moved', 0, 99, 'b'.repeat(40), '127.0.0.1:7001', 42], after: GIVEN, changes: [{ db: 0, key: null, event: 'slots_moved', slots: [0, 99] }] }],
 };
 
 const table = Object.values(CASES)

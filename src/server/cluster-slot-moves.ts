@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { ClusterMembership } from '../cluster/cluster-membership.js';
+import type { SlotLayout } from '../cluster/slot-layout.js';
+import type { ServerContext } from '../session/server-context.js';
+import { slotOf } from '../shards/slot.js';
+
+/**
+ * Loose ends of CLUSTER MIGRATESLOTS, seen at each change of the layout:
+ * - a move into this node that ended without giving it the slots (the source failed, or
+ *   restarted): the keys it was sent are dropped, as they belong to a slot another node serves;
+ * - a move out of this node that no running migration here stands behind (this node restarted
+ *   during it): it is struck from the layout, and the slots stay here.
+ * A replica does neither: its primary's log does it for it.
+ */
+export function tidySlotMoves(previous: SlotLayout, layout: SlotLayout, membership: ClusterMembership, context: ServerContext, logger: Logger): void {
+  const self = membership.self.id;
+  if (layout.primaries.has(self)) return;
+  const store = context.store;
+  for (const [start, end, from, to] of previous.moving) {
+    if (to !== self || layout.moving.some((move) => move[0] === start && move[1] === end && move[2] === from && move[3] === to)) continue;
+    const writeContext = { now: Date.now(), events: undefined };
+    let dropped = 0;
+    store.transaction(() => {
+      for (const key of [...store.keysInSlots(0, start, end)])
+        if (layout.ownerOf(slotOf(key)) !== self) {
+          store.write(store.shardOf(key), 0, ['del', key, 'migrated'], writeContext);
+          dropped++;
+        }
+    });
+    if (dropped > 0)
+      logger.warn(
+        { event: 'cluster-slot-migration', from, slots: `${start}-${end}`, dropped },
+        'a slot migration into this node ended without a switch: dropped the keys it had sent',
+      );
+  }
+  const stale = layout.moving.filter(([start, end, from]) => from === self && !membership.slotMigrations.running(start, end)).map(([start, end]) => [start, end] as const);
+  if (stale.length > 0)
+    void membership
+      .changeLayout((current) => current.withoutSlotsMoving(stale, self))
+      .then(() =>
+        logger.warn({ event: 'cluster-slot-migration', slots: stale.map(([start, end]) => `${start}-${end}`) }, 'a slot migration from this node was not running: struck it'),
+      )
+      .catch((error: Error) => logger.warn({ event: 'cluster' }, `slot migration cleanup: ${error.message}`));
+}

@@ -1,0 +1,176 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ensureDebianPackages } from '../../tools/debian-packages.js';
+import { ClusterNodes, infoField, until } from '../support/cluster-nodes.js';
+import { EtcdProcess } from '../support/etcd-process.js';
+import { RespStream } from '../support/resp-stream.js';
+
+/**
+ * CLUSTER MIGRATESLOTS: slots moved by the log under a write load, with every acknowledged write
+ * there afterwards and none twice, and a log tail that follows its keys from the old owner to the
+ * new one without a gap or a duplicate.
+ */
+
+let etcd: EtcdProcess;
+const started = new ClusterNodes();
+
+beforeAll(async () => {
+  ensureDebianPackages({ 'redis-cli': 'redis-tools' });
+  etcd = await EtcdProcess.start();
+}, 300_000);
+
+afterAll(async () => {
+  await started.stop();
+  await etcd?.stop();
+});
+
+type ChangeEvent = [kind: 'change', rev: number, ts: number, db: number, key: string | null, event: string, effect: unknown[]];
+type Migration = Record<string, string | number | null>;
+
+/** RESP3 maps (GETSLOTMIGRATIONS' entries) come as arrays of alternate names and values from ioredis. */
+function migrationsOf(reply: unknown): Migration[] {
+  return (reply as unknown[][]).map((flat) => {
+    const entry: Migration = {};
+    for (let i = 0; i < flat.length; i += 2) entry[String(flat[i])] = flat[i + 1] as string | number | null;
+    return entry;
+  });
+}
+
+describe('cluster: CLUSTER MIGRATESLOTS', () => {
+  test('moves slots by the log under INCR load: every acknowledged write there, none twice; a TAIL continues on the new owner without gap or duplicate', async () => {
+    const prefix = `/eddy-test-${randomBytes(4).toString('hex')}/`;
+    const cluster = [await started.start(etcd.endpoint, prefix), await started.start(etcd.endpoint, prefix), await started.start(etcd.endpoint, prefix)];
+    const admins = cluster.map((node) => started.connect(node.port));
+    const ids = await Promise.all(admins.map((client) => client.call('CLUSTER', 'MYID') as Promise<string>));
+    execFileSync('redis-cli', ['--cluster', 'create', ...cluster.map((node) => `127.0.0.1:${node.port}`), '--cluster-yes'], { encoding: 'utf8' });
+    await until('the cluster is up', async () => infoField(String(await admins[0].call('CLUSTER', 'INFO')), 'cluster_state') === 'ok');
+
+    // Bad requests get clear errors and change nothing.
+    await expect(admins[0].call('CLUSTER', 'MIGRATESLOTS', 'SLOTSRANGE', '0', '10')).rejects.toThrow(/wrong number of arguments/);
+    await expect(admins[0].call('CLUSTER', 'MIGRATESLOTS', 'SLOTSRANGE', '0', '10', 'NODE', 'nope')).rejects.toThrow('ERR Unknown node nope');
+    await expect(admins[0].call('CLUSTER', 'MIGRATESLOTS', 'SLOTSRANGE', '10', '0', 'NODE', ids[1])).rejects.toThrow('ERR start slot number 10 is greater than end slot number 0');
+    await expect(admins[0].call('CLUSTER', 'MIGRATESLOTS', 'SLOTSRANGE', '6000', '6001', 'NODE', ids[1])).rejects.toThrow("ERR I'm not the owner of hash slot 6000");
+    await expect(admins[0].call('CLUSTER', 'MIGRATESLOTS', 'SLOTSRANGE', '0', '1', 'NODE', ids[0])).rejects.toThrow('ERR Target node can not be this node');
+    await expect(admins[0].call('CLUSTER', 'MIGRATESLOTS', 'RANGE', '0', '1', 'NODE', ids[1])).rejects.toThrow('ERR syntax error');
+
+    const client = new Cluster([{ host: '127.0.0.1', port: cluster[0].port }], { redisOptions: { maxRetriesPerRequest: 2 } });
+    const MOVED: [number, number] = [0, 2999];
+    const inMove = async (key: string) => {
+      const slot = Number(await admins[0].call('CLUSTER', 'KEYSLOT', key));
+      return slot >= MOVED[0] && slot <= MOVED[1];
+    };
+    try {
+      // Keys to copy: strings, hashes, lists, sets, sorted sets and streams, some with a time to live.
+      for (let i = 0; i < 400; i++) {
+        await client.set(`s:${i}`, `v${i}`);
+        await client.hset(`h:${i % 50}`, `f${i}`, i);
+        await client.rpush(`l:${i % 40}`, i);
+        await client.zadd(`z:${i % 30}`, i, `m${i}`);
+        if (i % 10 === 0) await client.xadd(`x:${(i / 10) % 20}`, '*', 'n', i);
+        if (i % 4 === 0) await client.expire(`s:${i}`, 3600);
+      }
+      const COUNTERS = 200;
+      const counters = Array.from({ length: COUNTERS }, (_, i) => `counter:${i}`);
+      const followed: string[] = [];
+      for (const key of counters) if ((await inMove(key)) && followed.length < 8) followed.push(key);
+      expect(followed.length).toBeGreaterThan(2);
+
+      // A tail of some counters that are in the slots to move, from the start of the old owner's log.
+      const tail = await RespStream.open(cluster[0].port, 3);
+      tail.send('TAIL', 'FROM', '0', 'KEYS', ...followed);
+      expect(((await tail.next()) as unknown[])[0]).toBe('tail');
+
+      const acknowledged = new Array<number>(COUNTERS).fill(0);
+      const failed = new Array<number>(COUNTERS).fill(0);
+      let running = true;
+      const loops = Array.from({ length: 4 }, async (_, loop) => {
+        for (let i = loop; running; i = (i + 4) % COUNTERS)
+          await client.incr(counters[i]).then(
+            () => acknowledged[i]++,
+            () => failed[i]++,
+          );
+      });
+      let done: Migration | undefined;
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(await admins[0].call('CLUSTER', 'MIGRATESLOTS', 'SLOTSRANGE', String(MOVED[0]), String(MOVED[1]), 'NODE', ids[1])).toBe('OK');
+        // A second move of the same slots while the first runs is refused.
+        await expect(admins[0].call('CLUSTER', 'MIGRATESLOTS', 'SLOTSRANGE', '0', '5', 'NODE', ids[2])).rejects.toThrow('ERR Slot 0 is already being migrated');
+        await until('the migration is over', async () => {
+          const migrations = migrationsOf(await admins[0].call('CLUSTER', 'GETSLOTMIGRATIONS'));
+          expect(migrations).toHaveLength(1);
+          const [migration] = migrations;
+          if (migration.state === 'done' || migration.state === 'failed') done = migration;
+          return done !== undefined;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      } finally {
+        running = false;
+        await Promise.all(loops);
+      }
+      expect(done).toMatchObject({ operation: 'EXPORT', slot_ranges: '0-2999', source_node: ids[0], target_node: ids[1], state: 'done', error: null });
+      expect(Number(done?.keys_copied)).toBeGreaterThan(0);
+
+      // The slots are the target's now, in every node's view and redis-cli's.
+      const slots = (await admins[2].call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
+      expect(slots.filter(([, , [, , id]]) => id === ids[1]).map(([start, end]) => [start, end])).toEqual([
+        [0, 2999],
+        [5461, 10922],
+      ]);
+      const check = execFileSync('redis-cli', ['--cluster', 'check', `127.0.0.1:${cluster[2].port}`], { encoding: 'utf8' });
+      expect(check).toContain('[OK] All nodes agree about slots configuration.');
+      expect(check).not.toContain('[WARNING]');
+      expect(await admins[0].call('CLUSTER', 'COUNTKEYSINSLOT', '100')).toBe(0);
+      const followedSlot = await admins[0].call('CLUSTER', 'KEYSLOT', followed[0]);
+      await expect(admins[0].get(followed[0])).rejects.toThrow(`MOVED ${followedSlot} 127.0.0.1:${cluster[1].port}`);
+
+      // Writes went on during the move, and none was lost or applied twice.
+      expect(acknowledged.reduce((sum, count) => sum + count, 0)).toBeGreaterThan(COUNTERS);
+      for (let i = 0; i < COUNTERS; i++) {
+        const value = Number(await client.get(counters[i]));
+        expect(value, counters[i]).toBeGreaterThanOrEqual(acknowledged[i]);
+        expect(value, counters[i]).toBeLessThanOrEqual(acknowledged[i] + failed[i]);
+      }
+      // Every key is held once, by its slot's owner, with its value and time to live.
+      const held = await Promise.all(admins.map((admin) => admin.dbsize()));
+      expect(held.reduce((sum, count) => sum + count, 0)).toBe(400 + 50 + 40 + 30 + 20 + COUNTERS);
+      for (let i = 0; i < 400; i += 7) expect(await client.get(`s:${i}`)).toBe(`v${i}`);
+      for (let i = 0; i < 400; i += 4) expect(await client.ttl(`s:${i}`)).toBeGreaterThan(3000);
+      expect(await client.hlen('h:7')).toBe(8);
+      expect(await client.llen('l:3')).toBe(10);
+      expect(await client.zcard('z:5')).toBe(14);
+      expect(await client.xlen('x:10')).toBe(2);
+      expect(await client.xrange('x:3', '-', '+')).toEqual([
+        [expect.any(String), ['n', '30']],
+        [expect.any(String), ['n', '230']],
+      ]);
+
+      // The tail: the followed counters' values on the old owner, then the slots_moved record
+      // naming the new owner and the revision to continue from, then the rest there.
+      const values = new Map<string, number[]>(followed.map((key) => [key, []]));
+      let moved: unknown[] | undefined;
+      while (moved === undefined) {
+        const event = (await tail.next(10_000)) as ChangeEvent;
+        if (event[5] === 'slots_moved') moved = event[6];
+        else values.get(event[4] as string)?.push(Number(event[6][2]));
+      }
+      expect(moved.slice(0, 5)).toEqual(['slots-moved', expect.any(Number), expect.any(Number), ids[1], `127.0.0.1:${cluster[1].port}`]);
+      tail.close();
+      const onTarget = await RespStream.open(cluster[1].port, 3);
+      onTarget.send('TAIL', 'FROM', String(moved[5]), 'KEYS', ...followed);
+      expect(((await onTarget.next()) as unknown[])[0]).toBe('tail');
+      const finals = new Map(await Promise.all(followed.map(async (key) => [key, Number(await client.get(key))] as const)));
+      const reached = () => followed.every((key) => (values.get(key) as number[]).at(-1) === finals.get(key));
+      while (!reached()) {
+        const event = (await onTarget.next(10_000)) as ChangeEvent;
+        values.get(event[4] as string)?.push(Number(event[6][2]));
+      }
+      onTarget.close();
+      for (const key of followed) expect(values.get(key), key).toEqual(Array.from({ length: finals.get(key) as number }, (_, i) => i + 1));
+    } finally {
+      client.disconnect();
+    }
+  }, 180_000);
+});
