@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,9 +43,9 @@ interface BenchCluster {
 }
 
 function create(nodes: readonly BenchServer[], replicas: number): void {
-  execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], {
-    stdio: 'ignore',
-  });
+  const args = ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'];
+  const created = spawnSync('redis-cli', args, { encoding: 'utf8' });
+  if (created.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
 }
 
 async function until(check: () => boolean, timeoutMs = 60_000): Promise<void> {
@@ -166,11 +166,16 @@ async function duringMigration(cluster: BenchCluster, move: (from: string, to: s
   }
 }
 
+/** How long the last CLUSTER MIGRATESLOTS held its slots' commands for the switch. */
+let eddyHeldMs = NaN;
+
 async function eddyMigrateSlots(cluster: BenchCluster, to: string): Promise<void> {
   const port = cluster.nodes[0].port;
   if (cli(port, 'CLUSTER', 'MIGRATESLOTS', 'SLOTSRANGE', '0', String(MOVED_SLOTS - 1), 'NODE', to) !== 'OK') throw new Error('CLUSTER MIGRATESLOTS refused');
   await until(() => /^state\s+(done|failed)$/m.test(cli(port, 'CLUSTER', 'GETSLOTMIGRATIONS')), 600_000);
-  if (!cli(port, 'CLUSTER', 'GETSLOTMIGRATIONS').includes('done')) throw new Error(`CLUSTER MIGRATESLOTS failed: ${cli(port, 'CLUSTER', 'GETSLOTMIGRATIONS')}`);
+  const status = cli(port, 'CLUSTER', 'GETSLOTMIGRATIONS');
+  if (!status.includes('done')) throw new Error(`CLUSTER MIGRATESLOTS failed: ${status}`);
+  eddyHeldMs = Number(/^held_ms\n(.*)$/m.exec(status)?.[1]);
 }
 
 async function redisReshard(cluster: BenchCluster, from: string, to: string): Promise<void> {
@@ -235,3 +240,4 @@ console.log(
 console.log(
   `| Eddy cluster | CLUSTER MIGRATESLOTS (by the log) | ${Math.round(eddyMove.alone)} | ${Math.round(eddyMove.during)} | ${ratio(eddyMove.during, eddyMove.alone)} | ${Math.round(eddyMove.moveMs)} |`,
 );
+console.log(`Eddy held the moving slots' commands for ${eddyHeldMs} ms at the switch (the other slots never wait).`);

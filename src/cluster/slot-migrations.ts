@@ -12,6 +12,10 @@ export interface SlotMigration {
   keysCopied: number;
   /** Keys sent again because the log showed them changed after the copy began. */
   keysResent: number;
+  /** Rounds of sending again what the log showed changed, before the switch. */
+  rounds: number;
+  /** How long the slots' commands were held for the switch (ms). */
+  heldMs: number | undefined;
   /** The first revision of the target's log that holds the slots' changes after the switch. */
   targetFrom: number | undefined;
   endedAt: number | undefined;
@@ -38,6 +42,8 @@ export class SlotMigrations {
       state: 'copying',
       keysCopied: 0,
       keysResent: 0,
+      rounds: 0,
+      heldMs: undefined,
       targetFrom: undefined,
       endedAt: undefined,
       error: undefined,

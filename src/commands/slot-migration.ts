@@ -58,6 +58,7 @@ class SlotMover {
   private link: TargetConnection | undefined;
   private readonly held: Shard[] = [];
   private paused = false;
+  private pausedAt = 0;
   private readonly ranges: Ranges;
 
   constructor(
@@ -85,11 +86,13 @@ class SlotMover {
       const changed = await this.changedSince(from, to);
       from = to + 1;
       this.migration.keysResent += await this.send([...changed]);
+      this.migration.rounds++;
       if (changed.size < FEW_CHANGES) break;
     }
     this.migration.state = 'switching';
     this.membership.slotPause.pause(this.ranges);
     this.paused = true;
+    this.pausedAt = performance.now();
     // Commands let in before the pause may still wait for a shard: they come first.
     for (const shard of new Set(this.ranges.flatMap(([start, end]) => store.shardsOfSlots(start, end)))) {
       await shard.queue.acquire();
@@ -106,7 +109,10 @@ class SlotMover {
 
   close(): void {
     for (const shard of this.held.splice(0)) shard.queue.release();
-    if (this.paused) this.membership.slotPause.end();
+    if (this.paused) {
+      this.membership.slotPause.end();
+      this.migration.heldMs = Math.round((performance.now() - this.pausedAt) * 10) / 10;
+    }
     this.paused = false;
     this.link?.close();
   }
