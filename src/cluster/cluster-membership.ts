@@ -216,7 +216,8 @@ export class ClusterMembership {
       this.layout = new SlotLayout(layout);
       this.options.onInfo('cluster layout changed', { epoch: layout.epoch, ranges: layout.ranges.length });
     }
-    this.healthy = this.layout.assigned() === SLOTS && this.layout.owningNodes().every((id) => alive.has(id));
+    // A node that has not joined (or has left: CLUSTER RESET) serves nothing, as a fresh Redis node.
+    this.healthy = this.layout.members.has(this.self.id) && this.layout.assigned() === SLOTS && this.layout.owningNodes().every((id) => alive.has(id));
     this.onChange?.();
   }
 }

@@ -148,10 +148,12 @@ export function asking(client: Client): Reply {
 
 function info(membership: ClusterMembership): string {
   const layout = membership.layout;
-  const owners = layout.owningNodes();
+  // A node outside the cluster (not met yet, or RESET) knows no slots, as a fresh Redis node.
+  const member = layout.members.has(membership.self.id);
+  const owners = member ? layout.owningNodes() : [];
   let ok = 0;
   for (const id of owners) if (membership.alive.has(id)) for (const [start, end] of layout.rangesOf(id)) ok += end - start + 1;
-  const assigned = layout.assigned();
+  const assigned = member ? layout.assigned() : 0;
   const fields: [string, string | number][] = [
     ['cluster_state', membership.healthy ? 'ok' : 'fail'],
     ['cluster_slots_assigned', assigned],

@@ -37,7 +37,7 @@ export function clusterRedirect(cluster: ClusterMembership, client: Client, spec
       const key = queuedArgs[position];
       const keySlot = slotOf(key);
       if (slot !== -1 && keySlot !== slot) return CROSSSLOT;
-      if (slot === -1 && layout.ownerOf(keySlot) === undefined) return UNBOUND;
+      if (slot === -1 && (layout.ownerOf(keySlot) === undefined || !layout.members.has(cluster.self.id))) return UNBOUND;
       slot = keySlot;
       keys++;
       // Only a slot on the move needs to know whether its keys are here yet.

@@ -8,9 +8,10 @@ import { EtcdProcess } from '../support/etcd-process.js';
 import { RespStream } from '../support/resp-stream.js';
 
 /**
- * CLUSTER MIGRATESLOTS: slots moved by the log under a write load, with every acknowledged write
- * there afterwards and none twice, and a log tail that follows its keys from the old owner to the
- * new one without a gap or a duplicate.
+ * Slots and nodes moving: CLUSTER MIGRATESLOTS moves slots by the log under a write load, with
+ * every acknowledged write there afterwards and none twice, and a log tail that follows its keys
+ * from the old owner to the new one without a gap or a duplicate; redis-cli's add-node, rebalance
+ * and del-node grow and shrink a cluster (CLUSTER FORGET, RESET).
  */
 
 let etcd: EtcdProcess;
@@ -173,4 +174,109 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
       client.disconnect();
     }
   }, 180_000);
+
+  test('redis-cli --cluster add-node, rebalance, info and del-node grow and shrink the cluster; FORGET, RESET, BUMPEPOCH, LINKS answer as Redis', async () => {
+    const prefix = `/eddy-test-${randomBytes(4).toString('hex')}/`;
+    const cluster = [await started.start(etcd.endpoint, prefix), await started.start(etcd.endpoint, prefix), await started.start(etcd.endpoint, prefix)];
+    const admins = cluster.map((node) => started.connect(node.port));
+    const cli = (...args: string[]) => execFileSync('redis-cli', ['--cluster', ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+    cli('create', ...cluster.map((node) => `127.0.0.1:${node.port}`), '--cluster-yes');
+    await until('the cluster is up', async () => infoField(String(await admins[0].call('CLUSTER', 'INFO')), 'cluster_state') === 'ok');
+    const client = new Cluster([{ host: '127.0.0.1', port: cluster[0].port }], { redisOptions: { maxRetriesPerRequest: 2 } });
+    try {
+      for (let i = 0; i < 500; i++) await client.set(`k:${i}`, String(i));
+
+      // A fourth node joins empty and takes some slots with their keys. (Each slot redis-cli moves
+      // is three etcd writes: a whole rebalance onto it would be 4096 of them.)
+      const added = await started.start(etcd.endpoint, prefix);
+      const addedAdmin = started.connect(added.port);
+      const addedId = String(await addedAdmin.call('CLUSTER', 'MYID'));
+      expect(cli('add-node', `127.0.0.1:${added.port}`, `127.0.0.1:${cluster[0].port}`)).toContain('[OK] New node added correctly.');
+      await until('every node knows the new one', async () => infoField(String(await admins[2].call('CLUSTER', 'INFO')), 'cluster_known_nodes') === '4');
+      cli('reshard', `127.0.0.1:${cluster[0].port}`, '--cluster-from', 'all', '--cluster-to', addedId, '--cluster-slots', '120', '--cluster-yes');
+      const info = cli('info', `127.0.0.1:${cluster[1].port}`);
+      // redis-cli rounds the share of each source: about 120 slots.
+      const line = new RegExp(`127\\.0\\.0\\.1:${added.port} \\(${addedId.slice(0, 8)}\\.\\.\\.\\) -> \\d+ keys \\| (\\d+) slots \\| 0 slaves\\.`).exec(info);
+      expect(Number(line?.[1])).toBeGreaterThan(110);
+      expect(info).toContain('[OK] 500 keys in 4 masters.');
+      expect(await addedAdmin.dbsize()).toBeGreaterThan(0);
+      for (let i = 0; i < 500; i += 9) expect(await client.get(`k:${i}`)).toBe(String(i));
+
+      // It leaves again: its slots rebalanced away (weight 0), then del-node (FORGET on the others, RESET on it).
+      cli('rebalance', `127.0.0.1:${cluster[0].port}`, '--cluster-weight', `${addedId}=0`);
+      expect(await addedAdmin.dbsize()).toBe(0);
+      expect(cli('del-node', `127.0.0.1:${cluster[0].port}`, addedId)).toContain('Sending CLUSTER RESET SOFT to the deleted node.');
+      await until('the others forgot it', async () => infoField(String(await admins[2].call('CLUSTER', 'INFO')), 'cluster_known_nodes') === '3');
+      const check = cli('check', `127.0.0.1:${cluster[0].port}`);
+      expect(check).toContain('[OK] All 16384 slots covered.');
+      expect(check).not.toContain(addedId);
+      // The reset node knows only itself and serves nothing, as a fresh Redis node.
+      const alone = String(await addedAdmin.call('CLUSTER', 'INFO'));
+      expect([infoField(alone, 'cluster_state'), infoField(alone, 'cluster_slots_assigned'), infoField(alone, 'cluster_known_nodes')]).toEqual(['fail', '0', '1']);
+      await expect(addedAdmin.get('k:1')).rejects.toThrow('CLUSTERDOWN Hash slot not served');
+      for (let i = 0; i < 500; i += 7) expect(await client.get(`k:${i}`)).toBe(String(i));
+      expect((await Promise.all(admins.map((admin) => admin.dbsize()))).reduce((sum, count) => sum + count, 0)).toBe(500);
+
+      // Redis's answers for the rest of the admin subcommands.
+      const ids = await Promise.all(admins.map((admin) => admin.call('CLUSTER', 'MYID') as Promise<string>));
+      await expect(admins[0].call('CLUSTER', 'FORGET', ids[0])).rejects.toThrow("ERR I tried hard but I can't forget myself...");
+      await expect(admins[0].call('CLUSTER', 'FORGET', 'f'.repeat(40))).rejects.toThrow(`ERR Unknown node ${'f'.repeat(40)}`);
+      await expect(admins[0].call('CLUSTER', 'FORGET', ids[1])).rejects.toThrow(/still serves slots/);
+      await expect(admins[0].call('CLUSTER', 'RESET')).rejects.toThrow("ERR CLUSTER RESET can't be called with master nodes containing keys");
+      await expect(admins[0].call('CLUSTER', 'RESET', 'NOW')).rejects.toThrow('ERR syntax error');
+      const epoch = Number(infoField(String(await admins[0].call('CLUSTER', 'INFO')), 'cluster_current_epoch'));
+      expect(await admins[0].call('CLUSTER', 'BUMPEPOCH')).toBe(`BUMPED ${epoch + 1}`);
+      await until('the others see the new epoch', async () => Number(infoField(String(await admins[2].call('CLUSTER', 'INFO')), 'cluster_current_epoch')) === epoch + 1);
+      expect(await admins[1].call('CLUSTER', 'MYSHARDID')).toBe(ids[1]);
+      expect(await admins[1].call('CLUSTER', 'SAVECONFIG')).toBe('OK');
+      expect(await admins[1].call('CLUSTER', 'COUNT-FAILURE-REPORTS', ids[0])).toBe(0);
+      const links = (await admins[1].call('CLUSTER', 'LINKS')) as unknown[][];
+      expect(links).toHaveLength(4);
+      expect(links.map((link) => [link[1], link[3]]).sort()).toEqual(
+        [
+          ['from', ids[0]],
+          ['to', ids[0]],
+          ['from', ids[2]],
+          ['to', ids[2]],
+        ].sort(),
+      );
+    } finally {
+      client.disconnect();
+    }
+  }, 180_000);
+
+  test('a migration that fails leaves the slots where they were, and the target drops what it was sent', async () => {
+    const prefix = `/eddy-test-${randomBytes(4).toString('hex')}/`;
+    const cluster = [await started.start(etcd.endpoint, prefix), await started.start(etcd.endpoint, prefix), await started.start(etcd.endpoint, prefix)];
+    const admins = cluster.map((node) => started.connect(node.port));
+    execFileSync('redis-cli', ['--cluster', 'create', ...cluster.map((node) => `127.0.0.1:${node.port}`), '--cluster-yes'], { encoding: 'utf8' });
+    await until('the cluster is up', async () => infoField(String(await admins[0].call('CLUSTER', 'INFO')), 'cluster_state') === 'ok');
+    const ids = await Promise.all(admins.map((admin) => admin.call('CLUSTER', 'MYID') as Promise<string>));
+    // Keys of the first node's slots only (a hash tag per slot it owns), enough that the copy takes a while.
+    const tags: string[] = [];
+    for (let i = 0; tags.length < 200; i++) if (Number(await admins[0].call('CLUSTER', 'KEYSLOT', `t${i}`)) <= 5460) tags.push(`t${i}`);
+    const pipeline = admins[0].pipeline();
+    for (let i = 0; i < 40_000; i++) pipeline.set(`{${tags[i % tags.length]}}:${i}`, 'x'.repeat(100));
+    await pipeline.exec();
+    const targetKeys = await admins[1].dbsize();
+
+    expect(await admins[0].call('CLUSTER', 'MIGRATESLOTS', 'SLOTSRANGE', '0', '5460', 'NODE', ids[1])).toBe('OK');
+    // A whole database emptied under the move cannot be sent key by key: the move fails.
+    await admins[0].flushall();
+    let migration: Migration | undefined;
+    await until('the migration has failed', async () => {
+      [migration] = migrationsOf(await admins[0].call('CLUSTER', 'GETSLOTMIGRATIONS'));
+      return migration.state === 'failed';
+    });
+    expect(migration?.error).toBe('flushall during the migration: run it again');
+    await until('the target dropped the keys it was sent', async () => (await admins[1].dbsize()) === targetKeys);
+    const slots = (await admins[2].call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
+    expect(slots.find(([start]) => start === 0)?.[2][2]).toBe(ids[0]);
+    // The slots can move again.
+    await admins[0].set(`{${tags[0]}}:again`, 'v');
+    expect(await admins[0].call('CLUSTER', 'MIGRATESLOTS', 'SLOTSRANGE', '0', '5460', 'NODE', ids[1])).toBe('OK');
+    await until('the second migration is over', async () => migrationsOf(await admins[0].call('CLUSTER', 'GETSLOTMIGRATIONS')).at(-1)?.state === 'done');
+    expect(await admins[1].get(`{${tags[0]}}:again`)).toBe('v');
+    expect(await admins[0].dbsize()).toBe(0);
+  }, 120_000);
 });
