@@ -1,7 +1,7 @@
 import type { ClusterMembership } from '../cluster/cluster-membership.js';
 import { SlotLayoutError, type ClusterNodeAddress } from '../cluster/slot-layout.js';
 import { PendingReply } from '../replies/pending-reply.js';
-import { DoubleReply, ErrorReply, MapReply, OK, StatusReply, VerbatimReply, helpReply, type Reply } from '../replies/reply.js';
+import { ErrorReply, MapReply, OK, StatusReply, VerbatimReply, helpReply, type Reply } from '../replies/reply.js';
 import { SYNTAX_ERROR, wrongArity } from '../replies/errors.js';
 import { runSlotMigration } from './slot-migration.js';
 import type { Client } from '../session/client.js';
@@ -412,7 +412,7 @@ function slotMigrations(membership: ClusterMembership): Reply {
         ['keys_copied', migration.keysCopied],
         ['keys_resent', migration.keysResent],
         ['catch_up_rounds', migration.rounds],
-        ['held_ms', migration.heldMs === undefined ? null : new DoubleReply(migration.heldMs)],
+        ['held_ms', migration.heldMs === undefined ? null : migration.heldMs.toFixed(1)],
         ['target_from_revision', migration.targetFrom ?? null],
         ['create_time', migration.startedAt],
         ['end_time', migration.endedAt ?? null],

@@ -111,7 +111,7 @@ class SlotMover {
     for (const shard of this.held.splice(0)) shard.queue.release();
     if (this.paused) {
       this.membership.slotPause.end();
-      this.migration.heldMs = Math.round((performance.now() - this.pausedAt) * 10) / 10;
+      this.migration.heldMs = performance.now() - this.pausedAt;
     }
     this.paused = false;
     this.link?.close();

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ClusterMembership } from '../cluster/cluster-membership.js';
 import type { SlotLayout } from '../cluster/slot-layout.js';
 import type { ServerContext } from '../session/server-context.js';
-import { tidySlotMoves } from './cluster-slot-moves.js';
+import { redirectBlockedClients, tidySlotMoves } from './cluster-slot-moves.js';
 
 /**
  * How long the replicas of a failed primary wait, once each has offered its revision, before the
@@ -78,7 +78,10 @@ export function followClusterRoles(membership: ClusterMembership, context: Serve
   let previous = membership.layout;
   const reconcile = (): void => {
     const layout = membership.layout;
-    if (layout !== previous) tidySlotMoves(previous, layout, membership, context, logger);
+    if (layout !== previous) {
+      tidySlotMoves(previous, layout, membership, context, logger);
+      redirectBlockedClients(membership, context);
+    }
     previous = layout;
     const handoff = layout.document.handoff;
     const epoch = layout.document.epoch;

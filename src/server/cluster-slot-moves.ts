@@ -3,6 +3,7 @@ import type { ClusterMembership } from '../cluster/cluster-membership.js';
 import type { SlotLayout } from '../cluster/slot-layout.js';
 import type { ServerContext } from '../session/server-context.js';
 import { slotOf } from '../shards/slot.js';
+import { ErrorReply } from '../replies/reply.js';
 
 /**
  * Loose ends of CLUSTER MIGRATESLOTS, seen at each change of the layout:
@@ -41,4 +42,20 @@ export function tidySlotMoves(previous: SlotLayout, layout: SlotLayout, membersh
         logger.warn({ event: 'cluster-slot-migration', slots: stale.map(([start, end]) => `${start}-${end}`) }, 'a slot migration from this node was not running: struck it'),
       )
       .catch((error: Error) => logger.warn({ event: 'cluster' }, `slot migration cleanup: ${error.message}`));
+}
+
+/**
+ * Clients blocked (BLPOP, XREAD BLOCK, ...) on a key whose slot this node no longer serves (moved
+ * away, or this node became a replica) are told where it went: -MOVED, as Redis does.
+ */
+export function redirectBlockedClients(membership: ClusterMembership, context: ServerContext): void {
+  const self = membership.self.id;
+  const layout = membership.layout;
+  context.blocking.redirectAway((_db, key) => {
+    const slot = slotOf(key);
+    const owner = layout.ownerOf(slot);
+    if (owner === self) return undefined;
+    const node = owner === undefined ? undefined : membership.nodes.get(owner);
+    return new ErrorReply(node === undefined ? 'CLUSTERDOWN Hash slot not served' : `MOVED ${slot} ${node.host}:${node.port}`);
+  });
 }

@@ -126,6 +126,18 @@ export class BlockingRegistry implements ChangeListener {
     return false;
   }
 
+  /**
+   * Ends with `redirect`'s error the wait of every client blocked on a key it names, as Redis's
+   * clusterRedirectBlockedClientIfNeeded does when a key's slot has gone to another node.
+   */
+  redirectAway(redirect: (db: number, key: string) => ErrorReply | undefined): void {
+    for (const [id, queue] of this.queues) {
+      const colon = id.indexOf(':');
+      const error = redirect(Number(id.slice(0, colon)), id.slice(colon + 1));
+      if (error !== undefined) for (const blocked of [...queue]) this.finish(blocked, error);
+    }
+  }
+
   get hasReady(): boolean {
     return this.ready.size > 0;
   }

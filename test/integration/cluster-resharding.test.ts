@@ -83,6 +83,15 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
       tail.send('TAIL', 'FROM', '0', 'KEYS', ...followed);
       expect(((await tail.next()) as unknown[])[0]).toBe('tail');
 
+      // A client blocked on a key of the moving slots is sent on to the new owner, as Redis does.
+      const queue = `{${followed[0]}}:queue`;
+      const blocked = started
+        .connect(cluster[0].port)
+        .blpop(queue, 0)
+        .then(
+          () => 'served',
+          (error: Error) => error.message,
+        );
       const acknowledged = new Array<number>(COUNTERS).fill(0);
       const failed = new Array<number>(COUNTERS).fill(0);
       let running = true;
@@ -113,6 +122,7 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
       }
       expect(done).toMatchObject({ operation: 'EXPORT', slot_ranges: '0-2999', source_node: ids[0], target_node: ids[1], state: 'done', error: null });
       expect(Number(done?.keys_copied)).toBeGreaterThan(0);
+      expect(Number(done?.held_ms)).toBeGreaterThan(0);
 
       // The slots are the target's now, in every node's view and redis-cli's.
       const slots = (await admins[2].call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
@@ -125,6 +135,7 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
       expect(check).not.toContain('[WARNING]');
       expect(await admins[0].call('CLUSTER', 'COUNTKEYSINSLOT', '100')).toBe(0);
       const followedSlot = await admins[0].call('CLUSTER', 'KEYSLOT', followed[0]);
+      expect(await blocked).toBe(`MOVED ${followedSlot} 127.0.0.1:${cluster[1].port}`);
       await expect(admins[0].get(followed[0])).rejects.toThrow(`MOVED ${followedSlot} 127.0.0.1:${cluster[1].port}`);
 
       // Writes went on during the move, and none was lost or applied twice.
