@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Etcd3, type Lease, type Watcher } from 'etcd3';
 import { SLOTS } from '../shards/slot.js';
 import { SlotMigrations } from './slot-migrations.js';
@@ -16,6 +17,8 @@ export interface MembershipOptions {
   readonly prefix: string;
   readonly self: ClusterNodeAddress;
   readonly nodeTimeoutMs: number;
+  /** The cluster this node's data directory belongs to, when it has joined one before. */
+  readonly clusterId: string | undefined;
   readonly onInfo: (message: string, fields: Record<string, unknown>) => void;
   readonly onError: (message: string) => void;
 }
@@ -55,6 +58,12 @@ export class ClusterMembership {
     const etcd = new Etcd3({ hosts: [...options.endpoints], dialTimeout: options.nodeTimeoutMs });
     const membership = new ClusterMembership(options, etcd);
     try {
+      membership.clusterId = await membership.claimClusterId();
+      if (options.clusterId !== undefined && options.clusterId !== membership.clusterId)
+        throw new Error(
+          `this node's data directory belongs to cluster ${options.clusterId}, but etcd holds cluster ${membership.clusterId} under ${options.prefix}: start it with an empty --dir to join this one`,
+        );
+      await membership.refuseTakenId();
       await membership.register();
       membership.watcher = await etcd.watch().prefix(options.prefix).create();
       membership.watcher.on('data', () => membership.reload());
@@ -69,6 +78,35 @@ export class ClusterMembership {
 
   get self(): ClusterNodeAddress {
     return this.options.self;
+  }
+
+  /** The id of the cluster kept under this prefix: made by the first node that joins, kept in etcd. */
+  clusterId = '';
+
+  private async claimClusterId(): Promise<string> {
+    const key = this.key('cluster-id');
+    await this.etcd
+      .if(key, 'Create', '==', 0)
+      .then(this.etcd.put(key).value(randomBytes(20).toString('hex')))
+      .commit();
+    const id = await this.etcd.get(key).string();
+    if (id === null) throw new Error('the cluster id in etcd vanished while this node joined');
+    return id;
+  }
+
+  /**
+   * Two processes with one node id (a copied data directory) would both claim its slots: a node
+   * whose id is registered alive at another address is refused. The same address is this node's
+   * own lease from before a restart.
+   */
+  private async refuseTakenId(): Promise<void> {
+    const registered = await this.etcd.get(this.key(`nodes/${this.self.id}`)).string();
+    if (registered === null) return;
+    const other = JSON.parse(registered) as ClusterNodeAddress;
+    if (other.host !== this.self.host || other.port !== this.self.port)
+      throw new Error(
+        `cluster node id ${this.self.id} is in use by ${other.host}:${other.port} (a copied data directory?): start this node with an empty --dir, or wait cluster-node-timeout if that node is gone`,
+      );
   }
 
   /**

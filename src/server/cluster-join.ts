@@ -7,6 +7,8 @@ import type { Config } from '../config/config.js';
 
 /** Where a node keeps its cluster id across restarts (Redis keeps it in nodes.conf). */
 const NODE_ID_FILE = 'cluster-node-id';
+/** The cluster a data directory has joined: it joins no other. */
+const CLUSTER_ID_FILE = 'cluster-id';
 
 /** A node's id: made once, 40 hex digits as Redis's, and kept in its data directory. */
 function nodeIdOf(dir: string): string {
@@ -37,13 +39,16 @@ export async function joinClusterIfEnabled(config: Config, dir: string, logger: 
   const port = config.int('cluster-announce-port') || config.int('port');
   if (port === 0) throw new Error('cluster-enabled yes needs a port (or cluster-announce-port) other nodes and clients can be sent to');
   const host = config.get('cluster-announce-ip') || config.get('bind').split(' ')[0].replace(/^-/, '') || '127.0.0.1';
+  const clusterIdFile = join(dir, CLUSTER_ID_FILE);
   const membership = await ClusterMembership.join({
     endpoints,
     prefix: config.get('cluster-etcd-prefix'),
     self: { id: nodeIdOf(dir), host, port },
     nodeTimeoutMs: config.int('cluster-node-timeout'),
+    clusterId: existsSync(clusterIdFile) ? readFileSync(clusterIdFile, 'latin1').trim() : undefined,
     onInfo: (message, fields) => logger.info({ event: 'cluster', ...fields }, message),
     onError: (message) => logger.warn({ event: 'cluster' }, message),
   });
+  if (!existsSync(clusterIdFile)) writeFileSync(clusterIdFile, `${membership.clusterId}\n`);
   return membership;
 }

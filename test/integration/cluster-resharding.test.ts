@@ -1,10 +1,15 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureDebianPackages } from '../../tools/debian-packages.js';
 import { ClusterNodes, infoField, until } from '../support/cluster-nodes.js';
+import { SERVER_ENTRY } from '../support/eddy-process.js';
 import { EtcdProcess } from '../support/etcd-process.js';
+import { freePort } from '../support/redis-server-process.js';
 import { RespStream } from '../support/resp-stream.js';
 
 /**
@@ -41,12 +46,7 @@ function migrationsOf(reply: unknown): Migration[] {
 
 describe('cluster: CLUSTER MIGRATESLOTS', () => {
   test('moves slots by the log under INCR load: every acknowledged write there, none twice; a TAIL continues on the new owner without gap or duplicate', async () => {
-    const prefix = `/eddy-test-${randomBytes(4).toString('hex')}/`;
-    const cluster = [await started.start(etcd.endpoint, prefix), await started.start(etcd.endpoint, prefix), await started.start(etcd.endpoint, prefix)];
-    const admins = cluster.map((node) => started.connect(node.port));
-    const ids = await Promise.all(admins.map((client) => client.call('CLUSTER', 'MYID') as Promise<string>));
-    execFileSync('redis-cli', ['--cluster', 'create', ...cluster.map((node) => `127.0.0.1:${node.port}`), '--cluster-yes'], { encoding: 'utf8' });
-    await until('the cluster is up', async () => infoField(String(await admins[0].call('CLUSTER', 'INFO')), 'cluster_state') === 'ok');
+    const { nodes: cluster, admins, ids } = await started.created(etcd.endpoint);
 
     // Bad requests get clear errors and change nothing.
     await expect(admins[0].call('CLUSTER', 'MIGRATESLOTS', 'SLOTSRANGE', '0', '10')).rejects.toThrow(/wrong number of arguments/);
@@ -187,12 +187,8 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
   }, 180_000);
 
   test('redis-cli --cluster add-node, rebalance, info and del-node grow and shrink the cluster; FORGET, RESET, BUMPEPOCH, LINKS answer as Redis', async () => {
-    const prefix = `/eddy-test-${randomBytes(4).toString('hex')}/`;
-    const cluster = [await started.start(etcd.endpoint, prefix), await started.start(etcd.endpoint, prefix), await started.start(etcd.endpoint, prefix)];
-    const admins = cluster.map((node) => started.connect(node.port));
+    const { prefix, nodes: cluster, admins, ids } = await started.created(etcd.endpoint);
     const cli = (...args: string[]) => execFileSync('redis-cli', ['--cluster', ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
-    cli('create', ...cluster.map((node) => `127.0.0.1:${node.port}`), '--cluster-yes');
-    await until('the cluster is up', async () => infoField(String(await admins[0].call('CLUSTER', 'INFO')), 'cluster_state') === 'ok');
     const client = new Cluster([{ host: '127.0.0.1', port: cluster[0].port }], { redisOptions: { maxRetriesPerRequest: 2 } });
     try {
       for (let i = 0; i < 500; i++) await client.set(`k:${i}`, String(i));
@@ -229,7 +225,6 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
       expect((await Promise.all(admins.map((admin) => admin.dbsize()))).reduce((sum, count) => sum + count, 0)).toBe(500);
 
       // Redis's answers for the rest of the admin subcommands.
-      const ids = await Promise.all(admins.map((admin) => admin.call('CLUSTER', 'MYID') as Promise<string>));
       await expect(admins[0].call('CLUSTER', 'FORGET', ids[0])).rejects.toThrow("ERR I tried hard but I can't forget myself...");
       await expect(admins[0].call('CLUSTER', 'FORGET', 'f'.repeat(40))).rejects.toThrow(`ERR Unknown node ${'f'.repeat(40)}`);
       await expect(admins[0].call('CLUSTER', 'FORGET', ids[1])).rejects.toThrow(/still serves slots/);
@@ -257,12 +252,7 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
   }, 180_000);
 
   test('a migration that fails leaves the slots where they were, and the target drops what it was sent', async () => {
-    const prefix = `/eddy-test-${randomBytes(4).toString('hex')}/`;
-    const cluster = [await started.start(etcd.endpoint, prefix), await started.start(etcd.endpoint, prefix), await started.start(etcd.endpoint, prefix)];
-    const admins = cluster.map((node) => started.connect(node.port));
-    execFileSync('redis-cli', ['--cluster', 'create', ...cluster.map((node) => `127.0.0.1:${node.port}`), '--cluster-yes'], { encoding: 'utf8' });
-    await until('the cluster is up', async () => infoField(String(await admins[0].call('CLUSTER', 'INFO')), 'cluster_state') === 'ok');
-    const ids = await Promise.all(admins.map((admin) => admin.call('CLUSTER', 'MYID') as Promise<string>));
+    const { admins, ids } = await started.created(etcd.endpoint);
     // Keys of the first node's slots only (a hash tag per slot it owns), enough that the copy takes a while.
     const tags: string[] = [];
     for (let i = 0; tags.length < 200; i++) if (Number(await admins[0].call('CLUSTER', 'KEYSLOT', `t${i}`)) <= 5460) tags.push(`t${i}`);
@@ -289,5 +279,34 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
     await until('the second migration is over', async () => migrationsOf(await admins[0].call('CLUSTER', 'GETSLOTMIGRATIONS')).at(-1)?.state === 'done');
     expect(await admins[1].get(`{${tags[0]}}:again`)).toBe('v');
     expect(await admins[0].dbsize()).toBe(0);
+  }, 120_000);
+
+  test('a node whose data directory belongs to another cluster, or whose id another node holds, refuses to join', async () => {
+    const { prefix, nodes, admins, ids } = await started.created(etcd.endpoint);
+    const startIn = (dir: string, under: string, port: number) =>
+      spawnSync(
+        process.execPath,
+        [SERVER_ENTRY, '--port', String(port), '--dir', dir, '--cluster-enabled', 'yes', '--cluster-etcd-endpoints', etcd.endpoint, '--cluster-etcd-prefix', under],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
+    // The first node's data directory, under another prefix (another cluster): refused.
+    expect(await nodes[0].kill('SIGTERM')).toBe(0);
+    const elsewhere = startIn(nodes[0].dir, `/eddy-other-${randomBytes(4).toString('hex')}/`, await freePort());
+    expect(elsewhere.status).not.toBe(0);
+    expect(elsewhere.stderr + elsewhere.stdout).toMatch(/this node's data directory belongs to cluster [0-9a-f]{40}, but etcd holds cluster [0-9a-f]{40}/);
+    // A copy of that data directory, started while the node is back: its id is in use, refused.
+    const copy = mkdtempSync(join(tmpdir(), 'eddy-copy-'));
+    cpSync(nodes[0].dir, copy, { recursive: true });
+    await nodes[0].launch();
+    expect(await started.connect(nodes[0].port).call('CLUSTER', 'MYID')).toBe(ids[0]);
+    const twin = startIn(copy, prefix, await freePort());
+    expect(twin.status).not.toBe(0);
+    expect(twin.stderr + twin.stdout).toContain(`cluster node id ${ids[0]} is in use by 127.0.0.1:${nodes[0].port}`);
+    rmSync(copy, { recursive: true, force: true });
+    // The node that came back is where it was: same cluster, same id, its slots served.
+    await until('the cluster is whole again', async () => infoField(String(await admins[1].call('CLUSTER', 'INFO')), 'cluster_state') === 'ok');
   }, 120_000);
 });

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +36,20 @@ export class ClusterNodes {
     await node.launch();
     this.nodes.push(node);
     return node;
+  }
+
+  /**
+   * Three nodes under a new etcd prefix, made a cluster by `redis-cli --cluster create` (slots
+   * 0-5460, 5461-10922, 10923-16383 in that order); resolves once the first sees it up.
+   */
+  async created(endpoint: string): Promise<{ prefix: string; nodes: EddyProcess[]; admins: Redis[]; ids: string[] }> {
+    const prefix = `/eddy-test-${randomBytes(4).toString('hex')}/`;
+    const nodes = [await this.start(endpoint, prefix), await this.start(endpoint, prefix), await this.start(endpoint, prefix)];
+    const admins = nodes.map((node) => this.connect(node.port));
+    const ids = await Promise.all(admins.map((admin) => admin.call('CLUSTER', 'MYID') as Promise<string>));
+    execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-yes'], { encoding: 'utf8' });
+    await until('the cluster is up', async () => infoField(String(await admins[0].call('CLUSTER', 'INFO')), 'cluster_state') === 'ok');
+    return { prefix, nodes, admins, ids };
   }
 
   async stop(): Promise<void> {
