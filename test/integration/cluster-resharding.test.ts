@@ -1,11 +1,13 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
+import { createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ensureDebianPackages } from '../../tools/debian-packages.js';
+import { ensureDebianPackages, ensureDebianPythonModules } from '../../tools/debian-packages.js';
 import { ClusterNodes, infoField, until } from '../support/cluster-nodes.js';
 import { SERVER_ENTRY } from '../support/eddy-process.js';
 import { EtcdProcess } from '../support/etcd-process.js';
@@ -45,7 +47,7 @@ function migrationsOf(reply: unknown): Migration[] {
 }
 
 describe('cluster: CLUSTER MIGRATESLOTS', () => {
-  test('moves slots by the log under INCR load: every acknowledged write there, none twice; a TAIL continues on the new owner without gap or duplicate', async () => {
+  test('moves slots by the log under INCRs from ioredis, node-redis and redis-py: every acknowledged write there, none twice; a TAIL continues on the new owner without gap or duplicate', async () => {
     const { nodes: cluster, admins, ids } = await started.created(etcd.endpoint);
 
     // Bad requests get clear errors and change nothing.
@@ -102,6 +104,40 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
             () => failed[i]++,
           );
       });
+      // node-redis and redis-py write beside it, each to counters of its own, counting what was acknowledged.
+      const OTHERS = 50;
+      const nodeRedis = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${cluster[2].port}` }] });
+      await nodeRedis.connect();
+      const nodeRedisCounts = { acknowledged: new Array<number>(OTHERS).fill(0), failed: new Array<number>(OTHERS).fill(0) };
+      const nodeRedisLoop = (async () => {
+        for (let i = 0; running; i = (i + 1) % OTHERS)
+          await nodeRedis.incr(`nr:${i}`).then(
+            () => nodeRedisCounts.acknowledged[i]++,
+            () => nodeRedisCounts.failed[i]++,
+          );
+      })();
+      ensureDebianPythonModules({ redis: 'python3-redis' });
+      const stopFile = join(mkdtempSync(join(tmpdir(), 'eddy-py-')), 'stop');
+      const python = promisify(execFile)(
+        '/usr/bin/python3',
+        [
+          '-c',
+          [
+            'import json, os',
+            'from redis.cluster import RedisCluster',
+            `r = RedisCluster(host="127.0.0.1", port=${cluster[1].port})`,
+            `acknowledged, failed, i = [0] * ${OTHERS}, [0] * ${OTHERS}, 0`,
+            `while not os.path.exists(${JSON.stringify(stopFile)}):`,
+            '    try:',
+            '        r.incr(f"py:{i}"); acknowledged[i] += 1',
+            '    except Exception:',
+            '        failed[i] += 1',
+            `    i = (i + 1) % ${OTHERS}`,
+            'print(json.dumps({"acknowledged": acknowledged, "failed": failed}))',
+          ].join('\n'),
+        ],
+        { encoding: 'utf8' },
+      );
       let done: Migration | undefined;
       try {
         await new Promise((resolve) => setTimeout(resolve, 300));
@@ -118,8 +154,11 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
         await new Promise((resolve) => setTimeout(resolve, 300));
       } finally {
         running = false;
-        await Promise.all(loops);
+        writeFileSync(stopFile, '');
+        await Promise.all([...loops, nodeRedisLoop]);
+        await nodeRedis.quit();
       }
+      const pythonCounts = JSON.parse((await python).stdout) as typeof nodeRedisCounts;
       expect(done).toMatchObject({ operation: 'EXPORT', slot_ranges: '0-2999', source_node: ids[0], target_node: ids[1], state: 'done', error: null });
       expect(Number(done?.keys_copied)).toBeGreaterThan(0);
       expect(Number(done?.held_ms)).toBeGreaterThan(0);
@@ -145,9 +184,23 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
         expect(value, counters[i]).toBeGreaterThanOrEqual(acknowledged[i]);
         expect(value, counters[i]).toBeLessThanOrEqual(acknowledged[i] + failed[i]);
       }
+      for (const [name, counts] of [
+        ['nr', nodeRedisCounts],
+        ['py', pythonCounts],
+      ] as const) {
+        expect(
+          counts.acknowledged.reduce((sum, count) => sum + count, 0),
+          name,
+        ).toBeGreaterThan(OTHERS);
+        for (let i = 0; i < OTHERS; i++) {
+          const value = Number(await client.get(`${name}:${i}`));
+          expect(value, `${name}:${i}`).toBeGreaterThanOrEqual(counts.acknowledged[i]);
+          expect(value, `${name}:${i}`).toBeLessThanOrEqual(counts.acknowledged[i] + counts.failed[i]);
+        }
+      }
       // Every key is held once, by its slot's owner, with its value and time to live.
       const held = await Promise.all(admins.map((admin) => admin.dbsize()));
-      expect(held.reduce((sum, count) => sum + count, 0)).toBe(400 + 50 + 40 + 30 + 20 + COUNTERS);
+      expect(held.reduce((sum, count) => sum + count, 0)).toBe(400 + 50 + 40 + 30 + 20 + COUNTERS + 2 * OTHERS);
       for (let i = 0; i < 400; i += 7) expect(await client.get(`s:${i}`)).toBe(`v${i}`);
       for (let i = 0; i < 400; i += 4) expect(await client.ttl(`s:${i}`)).toBeGreaterThan(3000);
       expect(await client.hlen('h:7')).toBe(8);
