@@ -39,16 +39,23 @@ export class ClusterNodes {
   }
 
   /**
-   * Three nodes under a new etcd prefix, made a cluster by `redis-cli --cluster create` (slots
-   * 0-5460, 5461-10922, 10923-16383 in that order); resolves once the first sees it up.
+   * Three primaries under a new etcd prefix (and `replicas` followers of each after them), made a
+   * cluster by `redis-cli --cluster create` (slots 0-5460, 5461-10922, 10923-16383 in that order);
+   * resolves once the first node sees it up and every follower streams from its primary.
    */
-  async created(endpoint: string): Promise<{ prefix: string; nodes: EddyProcess[]; admins: Redis[]; ids: string[] }> {
+  async created(endpoint: string, replicas = 0): Promise<{ prefix: string; nodes: EddyProcess[]; admins: Redis[]; ids: string[] }> {
     const prefix = `/eddy-test-${randomBytes(4).toString('hex')}/`;
-    const nodes = [await this.start(endpoint, prefix), await this.start(endpoint, prefix), await this.start(endpoint, prefix)];
+    const nodes: EddyProcess[] = [];
+    for (let i = 0; i < 3 * (1 + replicas); i++) nodes.push(await this.start(endpoint, prefix));
     const admins = nodes.map((node) => this.connect(node.port));
     const ids = await Promise.all(admins.map((admin) => admin.call('CLUSTER', 'MYID') as Promise<string>));
-    execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-yes'], { encoding: 'utf8' });
+    const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
+    execFileSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8' });
     await until('the cluster is up', async () => infoField(String(await admins[0].call('CLUSTER', 'INFO')), 'cluster_state') === 'ok');
+    await until('every follower streams from its primary', async () => {
+      for (const admin of admins.slice(3)) if (infoField(await admin.info('replication'), 'master_link_status') !== 'up') return false;
+      return true;
+    });
     return { prefix, nodes, admins, ids };
   }
 
