@@ -5,6 +5,8 @@ import { ensureDebianPackages } from './debian-packages.js';
 export interface LocalEtcd {
   readonly endpoint: string;
   stop(): Promise<void>;
+  /** Sends a signal (SIGSTOP and SIGCONT: etcd unreachable for a while). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function startLocalEtcd(dir: string, clientPort: number, peerPort: 
       .then(async (response) => (await response.json()) as { health?: string })
       .then((body) => body.health === 'true')
       .catch(() => false);
-    if (healthy) return { endpoint, stop };
+    if (healthy) return { endpoint, stop, signal: (signal) => void child.kill(signal) };
     if (Date.now() > deadline || child.exitCode !== null) {
       await stop();
       throw new Error(`etcd did not become healthy on ${endpoint}`);

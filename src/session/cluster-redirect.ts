@@ -12,6 +12,8 @@ const DOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
 const TRYAGAIN = new ErrorReply('TRYAGAIN Multiple keys request during rehashing of slot');
 const HANDING_OFF = new ErrorReply('TRYAGAIN a manual failover is moving this slot to a replica');
 
+const MAY_WRITE = Flag.write | Flag.may_replicate;
+
 /** The command's slot is being switched to another node (CLUSTER MIGRATESLOTS): it waits, then is dispatched again. */
 export const HOLD = 'hold';
 
@@ -24,7 +26,8 @@ export const HOLD = 'hold';
  * judged on every command it queued, as one request. While CLUSTER MIGRATESLOTS copies slots, their
  * owner serves them all and the node they go to takes only the copy (sent after ASKING); in the
  * moment of the switch, the slots' commands wait (HOLD). Keyless commands always run here. A primary
- * that could not renew its etcd lease lately is fenced: -CLUSTERDOWN until it has renewed it.
+ * that could not renew its etcd lease lately is fenced: its writes get -CLUSTERDOWN until it has
+ * renewed it (reads are served from its last layout).
  */
 export function clusterRedirect(cluster: ClusterMembership, client: Client, spec: CommandSpec, args: readonly string[], asking: boolean): ErrorReply | typeof HOLD | undefined {
   const requests: [CommandSpec, readonly string[]][] = spec.name === 'exec' && client.transaction !== null ? client.transaction.queue : [[spec, args]];
@@ -59,7 +62,8 @@ export function clusterRedirect(cluster: ClusterMembership, client: Client, spec
   const importing = layout.importing.get(slot)?.into === self || layout.movingOf(slot)?.to === self;
   if (importing && (asking || (spec.flagBits & Flag.asking) !== 0)) return keys > 1 && missing > 0 ? TRYAGAIN : undefined;
   if (owner === self) {
-    if (cluster.fenced) return DOWN;
+    // Fenced (etcd unreachable, or this node stopped a while): reads go on with the last layout, writes wait for a renewed lease.
+    if (cluster.fenced && requests.some(([queued]) => (queued.flagBits & MAY_WRITE) !== 0)) return DOWN;
     if (cluster.slotPause.active && cluster.slotPause.holds(slot)) return HOLD;
     // Handing the slots over (CLUSTER FAILOVER): writes wait, retried by the client, until the replica has taken over.
     if (layout.document.handoff?.[0] === self && requests.some(([queued]) => (queued.flagBits & Flag.write) !== 0)) return HANDING_OFF;

@@ -454,4 +454,34 @@ describe('cluster: nodes sharing a configuration in etcd', () => {
       client.disconnect();
     }
   }, 180_000);
+
+  test('etcd unreachable: nodes serve reads with their last layout, refuse writes once their lease is overdue, and take writes again when etcd is back', async () => {
+    const { nodes: cluster, admins } = await started.created(etcd.endpoint);
+    // 'foo' is in slot 12182, the third node's: writes go on while its lease holds, then stop.
+    const owner = admins[2];
+    etcd.signal('SIGSTOP');
+    try {
+      let acknowledged = 0;
+      await until('writes are refused', () =>
+        owner.incr('foo').then(
+          () => (acknowledged++, false),
+          (error: Error) => error.message.startsWith('CLUSTERDOWN'),
+        ),
+      );
+      // Reads go on, with every write that was acknowledged.
+      expect(Number(await owner.get('foo'))).toBe(acknowledged);
+      expect(acknowledged).toBeGreaterThan(0);
+      expect(await admins[0].get('foo').catch((error: Error) => error.message)).toBe(`MOVED 12182 127.0.0.1:${cluster[2].port}`);
+    } finally {
+      etcd.signal('SIGCONT');
+    }
+    await until('writes are taken again', () =>
+      owner.set('foo', 'new').then(
+        () => true,
+        () => false,
+      ),
+    );
+    expect(await owner.get('foo')).toBe('new');
+    await until('the cluster is whole again', async () => infoField(String(await admins[0].call('CLUSTER', 'INFO')), 'cluster_state') === 'ok');
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,7 +24,12 @@ async function runTool(args: string[]): Promise<{ output: string[]; stop: () => 
       output.push(line);
       if (line.startsWith('local Eddy cluster ready')) ready();
     });
-    void exited.then((code) => fail(new Error(`the tool exited with ${code}:\n${output.join('\n')}`)));
+    // A node that failed to start names its log: its last lines say why.
+    const nodeLogs = () =>
+      [...output.join('\n').matchAll(/see (\S+\.log)/g)]
+        .map(([, file]) => (existsSync(file) ? `${file}:\n${readFileSync(file, 'utf8').split('\n').slice(-8).join('\n')}` : ''))
+        .join('\n');
+    void exited.then((code) => fail(new Error(`the tool exited with ${code}:\n${output.join('\n')}\n${nodeLogs()}`)));
   });
   return {
     output,

@@ -20,6 +20,11 @@ export class EtcdProcess {
     return new EtcdProcess(await startLocalEtcd(dir, await freePort(), await freePort()), dir);
   }
 
+  /** SIGSTOP, then SIGCONT: etcd unreachable for a while, its data kept. */
+  signal(signal: NodeJS.Signals): void {
+    this.etcd.signal(signal);
+  }
+
   async stop(): Promise<void> {
     await this.etcd.stop();
     rmSync(this.dir, { recursive: true, force: true });
