@@ -9,6 +9,7 @@ import { EddyProcess } from '../support/eddy-process.js';
 import { EtcdProcess } from '../support/etcd-process.js';
 import { RedisServerProcess } from '../support/redis-server-process.js';
 import { ClusterNodes, infoField, until } from '../support/cluster-nodes.js';
+import { RespStream } from '../support/resp-stream.js';
 
 /**
  * Three Eddy nodes sharing a cluster configuration in a real etcd: slots assigned with CLUSTER
@@ -360,6 +361,11 @@ describe('cluster: nodes sharing a configuration in etcd', () => {
 
       // CLUSTER FAILOVER on it, under plain INCRs (no WAIT): it takes its slots back and loses nothing.
       await expect(admins[heir].call('CLUSTER', 'FAILOVER')).rejects.toThrow('ERR You should send CLUSTER FAILOVER to a replica');
+      // A tail of these counters on the primary: cut at the failover, resumed on its successor from
+      // the same revision (a revision means the same change on every node of the shard).
+      const tail = await RespStream.open(cluster[heir].port, 3);
+      tail.send('TAIL', 'FROM', '$', 'MATCH', 'manual:*');
+      expect(((await tail.next()) as unknown[])[0]).toBe('tail');
       const acknowledged = new Array<number>(KEYS).fill(0);
       const attempted = new Array<number>(KEYS).fill(0);
       let writing = true;
@@ -376,11 +382,26 @@ describe('cluster: nodes sharing a configuration in etcd', () => {
         await new Promise((resolve) => setTimeout(resolve, 500));
         expect(await connect(primary.port).call('CLUSTER', 'FAILOVER')).toBe('OK');
         await until('the old primary has its slots back', async () => (await connect(primary.port).info('replication')).includes('role:master'));
+        tail.close();
         await new Promise((resolve) => setTimeout(resolve, 500));
       } finally {
         writing = false;
         await Promise.all(writers);
       }
+      type TailEvent = [kind: string, rev: number, ts: number, db: number, key: string, event: string, effect: string[]];
+      const beforeCut = tail.drain() as TailEvent[];
+      const values = new Map<string, number[]>();
+      const record = (event: TailEvent) => values.set(event[4], [...(values.get(event[4]) ?? []), Number(event[6][2])]);
+      for (const event of beforeCut) record(event);
+      expect(beforeCut.length).toBeGreaterThan(0);
+      const resumed = await RespStream.open(primary.port, 3);
+      resumed.send('TAIL', 'FROM', String((beforeCut.at(-1) as TailEvent)[1] + 1), 'MATCH', 'manual:*');
+      expect(((await resumed.next()) as unknown[])[0]).toBe('tail');
+      const finals = new Map(await Promise.all([...values.keys()].map(async (key) => [key, Number(await client.get(key))] as const)));
+      while ([...values].some(([key, seen]) => seen.at(-1) !== finals.get(key))) record((await resumed.next(10_000)) as TailEvent);
+      resumed.close();
+      // Each counter's every value once, in order, across the two nodes.
+      for (const [key, seen] of values) expect(seen, key).toEqual(Array.from({ length: finals.get(key) as number }, (_, i) => i + 1));
       const back = (await admins[1].call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
       expect(back.find(([start]) => start === 0)?.[2][2]).toBe(ids[0]);
       for (let i = 0; i < KEYS; i++) {
