@@ -147,10 +147,10 @@ export class ClusterMembership {
     return !this.registered || Date.now() - this.renewedAt > this.options.nodeTimeoutMs / 2;
   }
 
-  /** Election of a failed primary's successor: each replica says how far its log goes... */
-  async offerRevision(rev: number): Promise<void> {
+  /** Election of a failed primary's successor: each replica says how far its log goes, and its replica-priority... */
+  async offerRevision(rev: number, priority: number): Promise<void> {
     if (this.lease === undefined) return;
-    await this.lease.put(this.key(`revisions/${this.self.id}`)).value(String(rev));
+    await this.lease.put(this.key(`revisions/${this.self.id}`)).value(`${rev}:${priority}`);
   }
 
   /** A primary handing its slots over (CLUSTER FAILOVER): where its log ends, for the layout epoch of that handoff. */
@@ -166,10 +166,16 @@ export class ClusterMembership {
     return value !== null && Number(at) === epoch ? Number(rev) : undefined;
   }
 
-  /** ...and the most up to date one (then the lowest id) takes over. */
-  async offeredRevisions(): Promise<Map<string, number>> {
+  /** ...and the most up to date one (then the lowest priority number, then the lowest id) takes over. */
+  async offeredRevisions(): Promise<Map<string, { rev: number; priority: number }>> {
     const response = await this.etcd.getAll().prefix(this.key('revisions/')).strings();
-    return new Map(Object.entries(response).map(([key, value]) => [key.slice(this.key('revisions/').length), Number(value)]));
+    return new Map(
+      Object.entries(response).map(([key, value]) => {
+        // An offer without a priority (a node of an earlier version) has Redis's default, 100.
+        const [rev, priority = '100'] = value.split(':');
+        return [key.slice(this.key('revisions/').length), { rev: Number(rev), priority: Number(priority) }];
+      }),
+    );
   }
 
   /**

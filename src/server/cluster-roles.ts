@@ -17,7 +17,7 @@ const HANDOFF_POLL_MS = 20;
  * Keeps this node's role what the cluster layout says: a replica follows its primary (Eddy's log
  * replication), a node the layout no longer names a replica is promoted. When a replica's primary
  * has lost its lease, the replicas offer their revisions in etcd and the one with the highest
- * (then the lowest id) writes the failover into the layout by compare-and-swap: the layout's
+ * (then the lowest replica-priority, then the lowest id; 0 never stands) writes the failover into the layout by compare-and-swap: the layout's
  * revision check is what keeps two replicas from both taking the slots.
  */
 export function followClusterRoles(membership: ClusterMembership, context: ServerContext, logger: Logger, nodeTimeoutMs: number): void {
@@ -25,12 +25,16 @@ export function followClusterRoles(membership: ClusterMembership, context: Serve
   let electing: string | undefined;
 
   const elect = async (primary: string): Promise<void> => {
-    await membership.offerRevision(context.store.log.lastRev);
+    // replica-priority 0: this replica is never promoted, as in Redis; it does not stand.
+    const priority = context.config.int('replica-priority');
+    if (priority === 0) return;
+    await membership.offerRevision(context.store.log.lastRev, priority);
     await new Promise((resolve) => setTimeout(resolve, ELECTION_WAIT_MS));
     if (membership.alive.has(primary) || membership.layout.primaries.get(self) !== primary) return;
     const offered = await membership.offeredRevisions();
     const candidates = membership.layout.replicasOf(primary).filter((id) => membership.alive.has(id) && offered.has(id));
-    candidates.sort((a, b) => (offered.get(b) as number) - (offered.get(a) as number) || (a < b ? -1 : 1));
+    const offer = (id: string) => offered.get(id) as { rev: number; priority: number };
+    candidates.sort((a, b) => offer(b).rev - offer(a).rev || offer(a).priority - offer(b).priority || (a < b ? -1 : 1));
     if (candidates[0] !== self) return;
     await membership.changeLayout((layout) => (layout.primaries.get(self) === primary && !membership.alive.has(primary) ? layout.withFailover(self) : layout.document));
     logger.warn({ event: 'cluster-failover', failed: primary, revision: context.store.log.lastRev }, "took over a failed primary's slots");

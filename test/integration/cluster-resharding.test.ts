@@ -249,7 +249,7 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
     }
   }, 180_000);
 
-  test('redis-cli --cluster add-node, rebalance, info and del-node grow and shrink the cluster; FORGET, RESET, BUMPEPOCH, LINKS answer as Redis', async () => {
+  test('redis-cli --cluster add-node, reshard, info, rebalance, del-node and fix grow, shrink and mend the cluster; FORGET, RESET, BUMPEPOCH, LINKS answer as Redis', async () => {
     const { prefix, nodes: cluster, admins, ids } = await started.created(etcd.endpoint);
     const cli = (...args: string[]) => execFileSync('redis-cli', ['--cluster', ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
     const client = new Cluster([{ host: '127.0.0.1', port: cluster[0].port }], { redisOptions: { maxRetriesPerRequest: 2 } });
@@ -286,6 +286,18 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
       await expect(addedAdmin.get('k:1')).rejects.toThrow('CLUSTERDOWN Hash slot not served');
       for (let i = 0; i < 500; i += 7) expect(await client.get(`k:${i}`)).toBe(String(i));
       expect((await Promise.all(admins.map((admin) => admin.dbsize()))).reduce((sum, count) => sum + count, 0)).toBe(500);
+
+      // redis-cli --cluster fix closes a slot left open and covers slots left without an owner.
+      expect(await admins[0].call('CLUSTER', 'SETSLOT', '100', 'MIGRATING', ids[1])).toBe('OK');
+      expect(await admins[0].call('CLUSTER', 'DELSLOTS', '200', '201')).toBe('OK');
+      await until('the hole is seen', async () => infoField(String(await admins[2].call('CLUSTER', 'INFO')), 'cluster_slots_assigned') === '16382');
+      const fixed = execFileSync('redis-cli', ['--cluster', 'fix', `127.0.0.1:${cluster[0].port}`], { encoding: 'utf8', input: 'yes\nyes\n' });
+      expect(fixed).toContain('Closing slot 100');
+      expect(fixed).toContain('Covering slot 200 with');
+      await until('the cluster is whole again', async () => {
+        const again = cli('check', `127.0.0.1:${cluster[0].port}`);
+        return again.includes('[OK] All 16384 slots covered.') && !again.includes('[WARNING]');
+      });
 
       // Redis's answers for the rest of the admin subcommands.
       await expect(admins[0].call('CLUSTER', 'FORGET', ids[0])).rejects.toThrow("ERR I tried hard but I can't forget myself...");
