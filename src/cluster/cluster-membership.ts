@@ -230,6 +230,11 @@ export class ClusterMembership {
     this.options.onInfo('cluster node registered', { id: this.options.self.id, host: this.options.self.host, port: this.options.self.port });
   }
 
+  /** Reads the configuration again now (after a write whose read back may have failed). */
+  refresh(): Promise<void> {
+    return this.reload();
+  }
+
   /** Reads nodes and layout again; reloads run one after another, so the newest read wins. */
   private reload(): Promise<void> {
     this.reloading = this.reloading.then(() => this.readAll()).catch((error: Error) => this.options.onError(`cluster configuration: ${error.message}`));

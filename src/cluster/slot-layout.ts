@@ -102,12 +102,19 @@ export class SlotLayout {
     return moving.length === this.moving.length ? this.document : { ...this.document, moving };
   }
 
-  /** The switch at the end of CLUSTER MIGRATESLOTS: the ranges are `to`'s from now on, at a new epoch, and no longer moving. */
+  /**
+   * The switch at the end of CLUSTER MIGRATESLOTS: the ranges are `to`'s from now on, at a new
+   * epoch, and no longer moving. Already so (a write whose reply was lost, retried): nothing to do.
+   * Refused when the move was struck, the slots changed hands, or the target is no primary now.
+   */
   withSlotsMoved(ranges: readonly (readonly [number, number])[], from: string, to: string): SlotLayoutDocument {
+    if (ranges.every(([start, end]) => this.owners.slice(start, end + 1).every((owner) => owner === to) && this.movingOf(start) === undefined)) return this.document;
+    if (!this.members.has(to) || this.primaries.has(to)) throw new SlotLayoutError(`Target node ${to} is not a primary any more`);
     const owners = [...this.owners];
     for (const [start, end] of ranges)
       for (let slot = start; slot <= end; slot++) {
         if (this.movingOf(slot)?.to !== to) throw new SlotLayoutError(`Slot ${slot} is not moving to ${to} any more`);
+        if (this.owners[slot] !== from) throw new SlotLayoutError(`Slot ${slot} is not served by ${from} any more`);
         owners[slot] = to;
       }
     const rest = new SlotLayout(this.withoutSlotsMoving(ranges, from));

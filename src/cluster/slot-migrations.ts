@@ -66,6 +66,11 @@ export class SlotMigrations {
     if (at !== -1) this.migrations.splice(at, 1);
   }
 
+  /** Whether a migration from here is not over: one runs at a time (its switch holds its slots alone). */
+  get busy(): boolean {
+    return this.migrations.some((each) => each.endedAt === undefined);
+  }
+
   /** Whether a migration from here that is not over covers the range. */
   running(start: number, end: number): boolean {
     return this.migrations.some((each) => each.endedAt === undefined && each.ranges.some(([s, e]) => s === start && e === end));

@@ -380,6 +380,7 @@ function migrateSlots(client: Client, membership: ClusterMembership, args: reado
   const target = membership.nodes.get(id);
   if (target === undefined || !knows(membership, id)) return new ErrorReply(`ERR Unknown node ${id}`);
   if (!membership.alive.has(id)) return new ErrorReply(`ERR Target node ${id} is not reachable`);
+  if (membership.slotMigrations.busy) return new ErrorReply('ERR A slot migration from this node is running: wait for it to end (CLUSTER GETSLOTMIGRATIONS)');
   const self = membership.self.id;
   const migration = membership.slotMigrations.begin(ranges, self, id);
   const pending = new PendingReply();

@@ -7,6 +7,8 @@ import { BAD_DATA_FORMAT, BUSYKEY, DUMP_PAYLOAD_INVALID, INVALID_FREQ, INVALID_I
 import { ErrorReply, OK, type Reply } from '../replies/reply.js';
 import type { Client } from '../session/client.js';
 import type { Config } from '../config/config.js';
+import type { Store } from '../shards/store.js';
+import type { Value } from '../projections/value.js';
 import { lookupCounted } from './typed-lookup.js';
 
 /** DUMP and RESTORE (Redis's cluster.c) in Redis 7.0's serialization: src/projections/rdb/. */
@@ -14,6 +16,13 @@ import { lookupCounted } from './typed-lookup.js';
 /** The options DUMP's payloads follow (MIGRATE sends the same). */
 export function dumpSettingsOf(config: Config): DumpSettings {
   return { compression: config.get('rdbcompression') === 'yes', listFill: config.int('list-max-listpack-size'), listCompressDepth: config.int('list-compress-depth') };
+}
+
+/** RESTORE's key, time to live (ms from `now`, 0: none) and payload for a key as it is now: what MIGRATE and a slot migration send. */
+export function restoreArguments(store: Store, db: number, key: string, value: Value, now: number, settings: DumpSettings): [string, string, Buffer] {
+  const expireAt = store.keyspace(db, key).expireAt(key);
+  const ttl = expireAt === 0 ? 0 : Math.max(1, expireAt - now);
+  return [key, String(ttl), dumpPayload(value, settings)];
 }
 
 export function dump(client: Client, args: string[]): Reply {

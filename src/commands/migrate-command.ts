@@ -1,4 +1,3 @@
-import { dumpPayload } from '../projections/rdb/dump-value.js';
 import { errorOf, type RespValue } from '../replication/resp-reply-reader.js';
 import { TargetIoError, type TargetConnection } from '../replication/target-connections.js';
 import { NOT_AN_INTEGER, SYNTAX_ERROR } from '../replies/errors.js';
@@ -8,7 +7,7 @@ import type { Client } from '../session/client.js';
 import type { Shard } from '../shards/shard.js';
 import type { Value } from '../projections/value.js';
 import { parseInteger } from './arguments.js';
-import { dumpSettingsOf } from './dump-commands.js';
+import { dumpSettingsOf, restoreArguments } from './dump-commands.js';
 import { lookupCounted } from './typed-lookup.js';
 
 interface MigrateRequest {
@@ -128,11 +127,9 @@ function commandsFor(client: Client, request: MigrateRequest, found: readonly [s
   const store = client.server.store;
   const settings = dumpSettingsOf(client.server.config);
   for (const [key, value] of found) {
-    const expireAt = store.keyspace(client.db, key).expireAt(key);
-    const ttl = expireAt === 0 ? 0 : Math.max(1, expireAt - client.now);
     // A cluster node's target is importing the slot: RESTORE-ASKING is served there, as Redis sends it.
     const restore = client.server.cluster === undefined ? 'RESTORE' : 'RESTORE-ASKING';
-    commands.push([restore, key, String(ttl), dumpPayload(value, settings), ...(request.replace ? ['REPLACE'] : [])]);
+    commands.push([restore, ...restoreArguments(store, client.db, key, value, client.now, settings), ...(request.replace ? ['REPLACE'] : [])]);
   }
   return commands;
 }

@@ -2,14 +2,13 @@ import type { ClusterMembership } from '../cluster/cluster-membership.js';
 import type { SlotMigration } from '../cluster/slot-migrations.js';
 import type { ClusterNodeAddress } from '../cluster/slot-layout.js';
 import { changesOfRecord } from '../log/change-events.js';
-import { dumpPayload } from '../projections/rdb/dump-value.js';
 import { errorOf, type RespValue } from '../replication/resp-reply-reader.js';
 import { TargetConnection } from '../replication/target-connections.js';
 import type { ServerContext } from '../session/server-context.js';
 import type { Shard } from '../shards/shard.js';
 import type { WriteContext } from '../shards/store.js';
 import { slotOf } from '../shards/slot.js';
-import { dumpSettingsOf } from './dump-commands.js';
+import { dumpSettingsOf, restoreArguments } from './dump-commands.js';
 
 /**
  * CLUSTER MIGRATESLOTS: slots moved to another node by the log, not key by key with MIGRATE. The
@@ -43,14 +42,14 @@ export async function runSlotMigration(server: ServerContext, membership: Cluste
   const mover = new SlotMover(server, membership, migration, target);
   try {
     await mover.move();
+    mover.close();
     membership.slotMigrations.end(migration);
   } catch (error) {
-    const message = (error as Error).message;
-    membership.slotMigrations.end(migration, message);
+    // The held commands and shards go first: striking the move waits for etcd, which may be what failed.
+    mover.close();
+    membership.slotMigrations.end(migration, (error as Error).message);
     await membership.changeLayout((layout) => layout.withoutSlotsMoving(migration.ranges, membership.self.id)).catch(() => undefined);
     throw error;
-  } finally {
-    mover.close();
   }
 }
 
@@ -94,7 +93,9 @@ class SlotMover {
     this.paused = true;
     this.pausedAt = performance.now();
     // Commands let in before the pause may still wait for a shard: they come first.
-    for (const shard of new Set(this.ranges.flatMap(([start, end]) => store.shardsOfSlots(start, end)))) {
+    // In id order, as every job that holds several shards takes them: no two wait on each other.
+    const shards = [...new Set(this.ranges.flatMap(([start, end]) => store.shardsOfSlots(start, end)))].sort((a, b) => a.id - b.id);
+    for (const shard of shards) {
       await shard.queue.acquire();
       this.held.push(shard);
     }
@@ -103,8 +104,22 @@ class SlotMover {
     const targetFrom = (await this.targetRevision()) + 1;
     const self = this.membership.self.id;
     await this.membership.changeLayout((layout) => layout.withSlotsMoved(this.ranges, self, this.target.id));
+    await this.seeSwitch();
     this.migration.targetFrom = targetFrom;
     this.leaveSlots(targetFrom);
+  }
+
+  /**
+   * The held commands must find the target the owner when they run again, or they would run here
+   * on keys about to leave: a read of the layout after the write can fail (etcd going away), so
+   * this reads again until it shows the switch, or the node is fenced (it then takes no write).
+   */
+  private async seeSwitch(): Promise<void> {
+    const [start] = this.ranges[0];
+    while (this.membership.layout.ownerOf(start) !== this.target.id && !this.membership.fenced) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await this.membership.refresh();
+    }
   }
 
   close(): void {
@@ -136,11 +151,7 @@ class SlotMover {
     for (const key of keys) {
       const value = store.lookup(DB, key, context, false);
       if (value === undefined) commands.push(['ASKING'], ['DEL', key]);
-      else {
-        const expireAt = store.keyspace(DB, key).expireAt(key);
-        const ttl = expireAt === 0 ? 0 : Math.max(1, expireAt - context.now);
-        commands.push(['RESTORE-ASKING', key, String(ttl), dumpPayload(value, settings), 'REPLACE']);
-      }
+      else commands.push(['RESTORE-ASKING', ...restoreArguments(store, DB, key, value, context.now, settings), 'REPLACE']);
     }
     await this.call(commands);
     return keys.length;
@@ -197,7 +208,7 @@ class SlotMover {
     store.transaction(() => {
       for (const [start, end] of this.ranges) {
         for (const [shard, first, last] of store.slotRangesByShard(start, end)) store.write(shard, DB, ['slots-moved', first, last, this.target.id, address, targetFrom], context);
-        for (const key of [...store.keysInSlots(DB, start, end)]) store.write(store.shardOf(key), DB, ['del', key, 'migrated'], context);
+        store.dropSlotKeys(DB, start, end, context);
       }
     });
   }

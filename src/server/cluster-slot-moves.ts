@@ -3,7 +3,7 @@ import type { ClusterMembership } from '../cluster/cluster-membership.js';
 import type { SlotLayout } from '../cluster/slot-layout.js';
 import type { ServerContext } from '../session/server-context.js';
 import { slotOf } from '../shards/slot.js';
-import { ErrorReply } from '../replies/reply.js';
+import { redirectTo } from '../session/cluster-redirect.js';
 
 /**
  * Loose ends of CLUSTER MIGRATESLOTS, seen at each change of the layout:
@@ -19,15 +19,7 @@ export function tidySlotMoves(previous: SlotLayout, layout: SlotLayout, membersh
   const store = context.store;
   for (const [start, end, from, to] of previous.moving) {
     if (to !== self || layout.moving.some((move) => move[0] === start && move[1] === end && move[2] === from && move[3] === to)) continue;
-    const writeContext = { now: Date.now(), events: undefined };
-    let dropped = 0;
-    store.transaction(() => {
-      for (const key of [...store.keysInSlots(0, start, end)])
-        if (layout.ownerOf(slotOf(key)) !== self) {
-          store.write(store.shardOf(key), 0, ['del', key, 'migrated'], writeContext);
-          dropped++;
-        }
-    });
+    const dropped = store.transaction(() => store.dropSlotKeys(0, start, end, { now: Date.now(), events: undefined }, (slot) => layout.ownerOf(slot) === self));
     if (dropped > 0)
       logger.warn(
         { event: 'cluster-slot-migration', from, slots: `${start}-${end}`, dropped },
@@ -37,7 +29,13 @@ export function tidySlotMoves(previous: SlotLayout, layout: SlotLayout, membersh
   const stale = layout.moving.filter(([start, end, from]) => from === self && !membership.slotMigrations.running(start, end)).map(([start, end]) => [start, end] as const);
   if (stale.length > 0)
     void membership
-      .changeLayout((current) => current.withoutSlotsMoving(stale, self))
+      // Judged again on the layout being changed: a migration of the same range may have begun since.
+      .changeLayout((current) =>
+        current.withoutSlotsMoving(
+          stale.filter(([start, end]) => !membership.slotMigrations.running(start, end)),
+          self,
+        ),
+      )
       .then(() =>
         logger.warn({ event: 'cluster-slot-migration', slots: stale.map(([start, end]) => `${start}-${end}`) }, 'a slot migration from this node was not running: struck it'),
       )
@@ -55,7 +53,6 @@ export function redirectBlockedClients(membership: ClusterMembership, context: S
     const slot = slotOf(key);
     const owner = layout.ownerOf(slot);
     if (owner === self) return undefined;
-    const node = owner === undefined ? undefined : membership.nodes.get(owner);
-    return new ErrorReply(node === undefined ? 'CLUSTERDOWN Hash slot not served' : `MOVED ${slot} ${node.host}:${node.port}`);
+    return redirectTo(membership, 'MOVED', slot, owner);
   });
 }

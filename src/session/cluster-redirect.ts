@@ -50,7 +50,8 @@ export function clusterRedirect(cluster: ClusterMembership, client: Client, spec
       )
         missing++;
     }
-  if (slot === -1) return undefined;
+  // A keyless write (FLUSHALL, FLUSHDB) waits out a switch too: it would empty slots whose last state is being sent.
+  if (slot === -1) return cluster.slotPause.active && requests.some(([queued]) => (queued.flagBits & MAY_WRITE) !== 0) ? HOLD : undefined;
   if (!cluster.healthy) return DOWN;
   const owner = layout.ownerOf(slot) as string;
   const self = cluster.self.id;
@@ -74,7 +75,8 @@ export function clusterRedirect(cluster: ClusterMembership, client: Client, spec
   return redirectTo(cluster, 'MOVED', slot, owner);
 }
 
-function redirectTo(cluster: ClusterMembership, kind: 'MOVED' | 'ASK', slot: number, id: string): ErrorReply {
-  const node = cluster.nodes.get(id);
+/** -MOVED or -ASK to the node `id` (its address as registered), or -CLUSTERDOWN when no node serves the slot. */
+export function redirectTo(cluster: ClusterMembership, kind: 'MOVED' | 'ASK', slot: number, id: string | undefined): ErrorReply {
+  const node = id === undefined ? undefined : cluster.nodes.get(id);
   return node === undefined ? UNBOUND : new ErrorReply(`${kind} ${slot} ${node.host}:${node.port}`);
 }

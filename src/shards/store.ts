@@ -142,6 +142,20 @@ export class Store {
     return this.shards.slice(shardOfSlot(start, this.shards.length), shardOfSlot(end, this.shards.length) + 1);
   }
 
+  /**
+   * Deletes the keys of `db` in slots start..end (those `keep` does not spare) as keys whose slot
+   * went to another cluster node: reason `migrated`. How many went.
+   */
+  dropSlotKeys(db: number, start: number, end: number, context: WriteContext, keep: (slot: number) => boolean = () => false): number {
+    let dropped = 0;
+    for (const key of [...this.keysInSlots(db, start, end)])
+      if (!keep(slotOf(key))) {
+        this.write(this.shardOf(key), db, ['del', key, 'migrated'], context);
+        dropped++;
+      }
+    return dropped;
+  }
+
   /** Slots start..end cut at shard boundaries: each shard's part of the range. */
   slotRangesByShard(start: number, end: number): [shard: Shard, start: number, end: number][] {
     const parts: [Shard, number, number][] = [];
