@@ -74,6 +74,7 @@ class SlotMover {
     const log = store.log;
     this.link = await TargetConnection.open(this.target.host, this.target.port, LINK_TIMEOUT_MS);
     await this.authenticate();
+    await this.targetSeesMove();
     let from = log.lastRev + 1;
     for (const [start, end] of this.ranges) {
       const keys = [...store.keysInSlots(DB, start, end)];
@@ -139,6 +140,19 @@ class SlotMover {
     if (password === '') return;
     const user = config.get('masteruser');
     await this.call([user === '' ? ['AUTH', password] : ['AUTH', user, password]]);
+  }
+
+  /** The target takes the copy only once its own read of etcd shows the move (its watch lags the write by a moment). */
+  private async targetSeesMove(): Promise<void> {
+    const [start, end] = this.ranges[0];
+    const deadline = Date.now() + LINK_TIMEOUT_MS;
+    for (;;) {
+      const [moves] = await this.call([['CLUSTER', 'GETSLOTMIGRATIONS']]);
+      const entries = Array.isArray(moves) ? moves.map((entry) => (Array.isArray(entry) ? entry.map(String) : [])) : [];
+      if (entries.some((entry) => entry[1] === 'IMPORT' && entry[3] === `${start}-${end}`)) return;
+      if (Date.now() > deadline) throw new Error('the target did not see the move in etcd in time');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** Sends each key as it is now (a DEL when it is gone); the number of keys sent. */

@@ -9,6 +9,7 @@ import { redirectTo } from '../session/cluster-redirect.js';
  * Loose ends of CLUSTER MIGRATESLOTS, seen at each change of the layout:
  * - a move into this node that ended without giving it the slots (the source failed, or
  *   restarted): the keys it was sent are dropped, as they belong to a slot another node serves;
+ *   so are any it holds in those slots when a move into it begins;
  * - a move out of this node that no running migration here stands behind (this node restarted
  *   during it): it is struck from the layout, and the slots stay here.
  * A replica does neither: its primary's log does it for it.
@@ -24,6 +25,17 @@ export function tidySlotMoves(previous: SlotLayout, layout: SlotLayout, membersh
       logger.warn(
         { event: 'cluster-slot-migration', from, slots: `${start}-${end}`, dropped },
         'a slot migration into this node ended without a switch: dropped the keys it had sent',
+      );
+  }
+  // A move into this node begins: keys it holds in those slots are leftovers (of a move that failed
+  // while this node was down) that must not mix with the copy.
+  for (const [start, end, from, to] of layout.moving) {
+    if (to !== self || previous.moving.some((move) => move[0] === start && move[1] === end && move[2] === from && move[3] === to)) continue;
+    const dropped = store.transaction(() => store.dropSlotKeys(0, start, end, { now: Date.now(), events: undefined }, (slot) => layout.ownerOf(slot) === self));
+    if (dropped > 0)
+      logger.warn(
+        { event: 'cluster-slot-migration', from, slots: `${start}-${end}`, dropped },
+        'dropped leftover keys of slots this node does not serve before a migration into it',
       );
   }
   const stale = layout.moving.filter(([start, end, from]) => from === self && !membership.slotMigrations.running(start, end)).map(([start, end]) => [start, end] as const);

@@ -294,9 +294,10 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
       const fixed = execFileSync('redis-cli', ['--cluster', 'fix', `127.0.0.1:${cluster[0].port}`], { encoding: 'utf8', input: 'yes\nyes\n' });
       expect(fixed).toContain('Closing slot 100');
       expect(fixed).toContain('Covering slot 200 with');
+      // redis-cli check exits 1 while a node has not yet read the fix from etcd.
       await until('the cluster is whole again', async () => {
-        const again = cli('check', `127.0.0.1:${cluster[0].port}`);
-        return again.includes('[OK] All 16384 slots covered.') && !again.includes('[WARNING]');
+        const again = spawnSync('redis-cli', ['--cluster', 'check', `127.0.0.1:${cluster[0].port}`], { encoding: 'utf8' });
+        return again.status === 0 && again.stdout.includes('[OK] All 16384 slots covered.') && !again.stdout.includes('[WARNING]');
       });
 
       // Redis's answers for the rest of the admin subcommands.
@@ -337,7 +338,13 @@ describe('cluster: CLUSTER MIGRATESLOTS', () => {
     const targetKeys = await admins[1].dbsize();
 
     expect(await admins[0].call('CLUSTER', 'MIGRATESLOTS', 'SLOTSRANGE', '0', '5460', 'NODE', ids[1])).toBe('OK');
-    // A whole database emptied under the move cannot be sent key by key: the move fails.
+    // A whole database emptied under the copy cannot be sent key by key: the move fails.
+    for (;;) {
+      const [copying] = migrationsOf(await admins[0].call('CLUSTER', 'GETSLOTMIGRATIONS'));
+      expect(copying.state).toBe('copying');
+      if (Number(copying.keys_copied) > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     await admins[0].flushall();
     let migration: Migration | undefined;
     await until('the migration has failed', async () => {
