@@ -505,4 +505,34 @@ describe('cluster: nodes sharing a configuration in etcd', () => {
     expect(await owner.get('foo')).toBe('new');
     await until('the cluster is whole again', async () => infoField(String(await admins[0].call('CLUSTER', 'INFO')), 'cluster_state') === 'ok');
   }, 120_000);
+
+  test('failover election: a replica with replica-priority 0 never takes over, its sibling does', async () => {
+    const { prefix, nodes: cluster, admins, ids } = await started.created(etcd.endpoint);
+    // Two replicas of the first primary, added as redis-cli adds them.
+    const replicas = [await startNode(prefix), await startNode(prefix)];
+    for (const replica of replicas)
+      execFileSync('redis-cli', ['--cluster', 'add-node', `127.0.0.1:${replica.port}`, `127.0.0.1:${cluster[0].port}`, '--cluster-slave', '--cluster-master-id', ids[0]], {
+        encoding: 'utf8',
+      });
+    const replicaAdmins = replicas.map((replica) => connect(replica.port));
+    await until('both replicas stream from the primary', async () => {
+      for (const admin of replicaAdmins) if (infoField(await admin.info('replication'), 'master_link_status') !== 'up') return false;
+      return true;
+    });
+    let tag = 0;
+    while (Number(await admins[0].call('CLUSTER', 'KEYSLOT', `{p:${tag}}`)) > RANGES[0][1]) tag++;
+    expect(await admins[0].set(`{p:${tag}}`, 'v')).toBe('OK');
+    // Caught up alike, the lower id would win the tie: that one may never stand.
+    const replicaIds = await Promise.all(replicaAdmins.map((admin) => admin.call('CLUSTER', 'MYID') as Promise<string>));
+    const never = replicaIds[0] < replicaIds[1] ? 0 : 1;
+    expect(await replicaAdmins[never].config('SET', 'replica-priority', '0')).toBe('OK');
+    await until('both replicas hold the write', async () => (await Promise.all(replicaAdmins.map((admin) => admin.dbsize()))).every((size) => size === 1));
+    await cluster[0].kill('SIGKILL');
+    await until('a replica has taken the slots', async () => {
+      const slots = (await admins[1].call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
+      return slots.find(([start]) => start === 0)?.[2][2] !== ids[0];
+    });
+    const slots = (await admins[1].call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
+    expect(slots.find(([start]) => start === 0)?.[2][2]).toBe(replicaIds[1 - never]);
+  }, 120_000);
 });
