@@ -280,6 +280,20 @@ function documentOf(owners: readonly (string | undefined)[], epoch: number): Slo
   return { epoch, ranges };
 }
 
+/** `[start, end, ...ids]`: an inclusive slot range followed by `ids` node ids (a range's owner; a move's source and target). */
+function isRangeWithIds(value: unknown, ids: number): boolean {
+  if (!Array.isArray(value) || value.length !== 2 + ids) return false;
+  const [start, end, ...rest] = value as unknown[];
+  return (
+    Number.isInteger(start) &&
+    Number.isInteger(end) &&
+    (start as number) >= 0 &&
+    (start as number) <= (end as number) &&
+    (end as number) < SLOTS &&
+    rest.every((id) => typeof id === 'string')
+  );
+}
+
 /** A layout document read from etcd: anything not of its shape is refused rather than half-applied. */
 export function parseLayoutDocument(text: string): SlotLayoutDocument {
   const value = JSON.parse(text) as unknown;
@@ -288,17 +302,7 @@ export function parseLayoutDocument(text: string): SlotLayoutDocument {
     value !== null &&
     Number.isSafeInteger((value as SlotLayoutDocument).epoch) &&
     Array.isArray((value as SlotLayoutDocument).ranges) &&
-    (value as SlotLayoutDocument).ranges.every(
-      (range) =>
-        Array.isArray(range) &&
-        range.length === 3 &&
-        Number.isInteger(range[0]) &&
-        Number.isInteger(range[1]) &&
-        range[0] >= 0 &&
-        range[1] < SLOTS &&
-        range[0] <= range[1] &&
-        typeof range[2] === 'string',
-    );
+    (value as SlotLayoutDocument).ranges.every((range) => isRangeWithIds(range, 1));
   const moves = (list: unknown) =>
     list === undefined ||
     (Array.isArray(list) &&
@@ -316,21 +320,7 @@ export function parseLayoutDocument(text: string): SlotLayoutDocument {
   const pairsShaped =
     pairs === undefined || (Array.isArray(pairs) && pairs.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every((id) => typeof id === 'string')));
   const moving = (value as SlotLayoutDocument).moving;
-  const movingShaped =
-    moving === undefined ||
-    (Array.isArray(moving) &&
-      moving.every(
-        (move) =>
-          Array.isArray(move) &&
-          move.length === 4 &&
-          Number.isInteger(move[0]) &&
-          Number.isInteger(move[1]) &&
-          move[0] >= 0 &&
-          move[0] <= move[1] &&
-          move[1] < SLOTS &&
-          typeof move[2] === 'string' &&
-          typeof move[3] === 'string',
-      ));
+  const movingShaped = moving === undefined || (Array.isArray(moving) && moving.every((move) => isRangeWithIds(move, 2)));
   const handoff = (value as SlotLayoutDocument).handoff;
   const handoffShaped = handoff === undefined || (Array.isArray(handoff) && handoff.length === 2 && handoff.every((id) => typeof id === 'string'));
   if (

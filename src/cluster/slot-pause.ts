@@ -1,3 +1,5 @@
+import { inSlotRanges } from '../shards/slot.js';
+
 /**
  * The last moment of CLUSTER MIGRATESLOTS: commands for the slots being switched to another node
  * wait (milliseconds, while the last changes reach that node and etcd records the new owner) and
@@ -13,8 +15,7 @@ export class SlotPause {
   }
 
   holds(slot: number): boolean {
-    for (const [start, end] of this.ranges) if (slot >= start && slot <= end) return true;
-    return false;
+    return inSlotRanges(slot, this.ranges);
   }
 
   pause(ranges: readonly (readonly [number, number])[]): void {

@@ -7,7 +7,7 @@ import { TargetConnection } from '../replication/target-connections.js';
 import type { ServerContext } from '../session/server-context.js';
 import type { Shard } from '../shards/shard.js';
 import type { WriteContext } from '../shards/store.js';
-import { slotOf } from '../shards/slot.js';
+import { inSlotRanges, slotOf } from '../shards/slot.js';
 import { dumpSettingsOf, restoreArguments } from './dump-commands.js';
 
 /**
@@ -59,6 +59,8 @@ class SlotMover {
   private paused = false;
   private pausedAt = 0;
   private readonly ranges: Ranges;
+  /** The shards that hold the slots, in id order (the order every job that holds several takes them). */
+  private readonly shards: readonly Shard[];
 
   constructor(
     private readonly server: ServerContext,
@@ -67,6 +69,7 @@ class SlotMover {
     private readonly target: ClusterNodeAddress,
   ) {
     this.ranges = migration.ranges;
+    this.shards = [...new Set(this.ranges.flatMap(([start, end]) => server.store.shardsOfSlots(start, end)))].sort((a, b) => a.id - b.id);
   }
 
   async move(): Promise<void> {
@@ -94,9 +97,8 @@ class SlotMover {
     this.paused = true;
     this.pausedAt = performance.now();
     // Commands let in before the pause may still wait for a shard: they come first.
-    // In id order, as every job that holds several shards takes them: no two wait on each other.
-    const shards = [...new Set(this.ranges.flatMap(([start, end]) => store.shardsOfSlots(start, end)))].sort((a, b) => a.id - b.id);
-    for (const shard of shards) {
+    // In id order: no two jobs wait on each other.
+    for (const shard of this.shards) {
       await shard.queue.acquire();
       this.held.push(shard);
     }
@@ -185,8 +187,7 @@ class SlotMover {
     const changed = new Set<string>();
     if (from > to) return changed;
     const store = this.server.store;
-    const shards = [...new Set(this.ranges.flatMap(([start, end]) => store.shardsOfSlots(start, end).map((shard) => shard.id)))];
-    reading: for await (const batch of store.log.readBatches(from, { shards }))
+    reading: for await (const batch of store.log.readBatches(from, { shards: this.shards.map((shard) => shard.id) }))
       for (const record of batch) {
         if (record.rev > to) break reading;
         for (const change of changesOfRecord(record)) {
@@ -195,14 +196,10 @@ class SlotMover {
             if (change.slots === undefined) throw new Error(`${change.event} during the migration: run it again`);
             continue;
           }
-          if (this.covers(slotOf(change.key))) changed.add(change.key);
+          if (inSlotRanges(slotOf(change.key), this.ranges)) changed.add(change.key);
         }
       }
     return changed;
-  }
-
-  private covers(slot: number): boolean {
-    return this.ranges.some(([start, end]) => slot >= start && slot <= end);
   }
 
   /** Where the target's log is now: every key sent is at or before it. */

@@ -18,26 +18,19 @@ export function tidySlotMoves(previous: SlotLayout, layout: SlotLayout, membersh
   const self = membership.self.id;
   if (layout.primaries.has(self)) return;
   const store = context.store;
-  for (const [start, end, from, to] of previous.moving) {
-    if (to !== self || layout.moving.some((move) => move[0] === start && move[1] === end && move[2] === from && move[3] === to)) continue;
+  type Move = SlotLayout['moving'][number];
+  /** The moves into this node in `moves` that `others` does not have. */
+  const intoSelfOnlyIn = (moves: readonly Move[], others: readonly Move[]) =>
+    moves.filter((move) => move[3] === self && !others.some((other) => other.every((part, i) => part === move[i])));
+  /** Drops this node's keys in the move's slots that it does not serve. */
+  const dropUnserved = ([start, end, from]: Move, why: string) => {
     const dropped = store.transaction(() => store.dropSlotKeys(0, start, end, { now: Date.now(), events: undefined }, (slot) => layout.ownerOf(slot) === self));
-    if (dropped > 0)
-      logger.warn(
-        { event: 'cluster-slot-migration', from, slots: `${start}-${end}`, dropped },
-        'a slot migration into this node ended without a switch: dropped the keys it had sent',
-      );
-  }
+    if (dropped > 0) logger.warn({ event: 'cluster-slot-migration', from, slots: `${start}-${end}`, dropped }, why);
+  };
+  for (const move of intoSelfOnlyIn(previous.moving, layout.moving)) dropUnserved(move, 'a slot migration into this node ended without a switch: dropped the keys it had sent');
   // A move into this node begins: keys it holds in those slots are leftovers (of a move that failed
   // while this node was down) that must not mix with the copy.
-  for (const [start, end, from, to] of layout.moving) {
-    if (to !== self || previous.moving.some((move) => move[0] === start && move[1] === end && move[2] === from && move[3] === to)) continue;
-    const dropped = store.transaction(() => store.dropSlotKeys(0, start, end, { now: Date.now(), events: undefined }, (slot) => layout.ownerOf(slot) === self));
-    if (dropped > 0)
-      logger.warn(
-        { event: 'cluster-slot-migration', from, slots: `${start}-${end}`, dropped },
-        'dropped leftover keys of slots this node does not serve before a migration into it',
-      );
-  }
+  for (const move of intoSelfOnlyIn(layout.moving, previous.moving)) dropUnserved(move, 'dropped leftover keys of slots this node does not serve before a migration into it');
   const stale = layout.moving.filter(([start, end, from]) => from === self && !membership.slotMigrations.running(start, end)).map(([start, end]) => [start, end] as const);
   if (stale.length > 0)
     void membership

@@ -32,3 +32,8 @@ export function slotOf(key: string): number {
 export function shardOfSlot(slot: number, shards: number): number {
   return Math.floor((slot * shards) / SLOTS);
 }
+
+/** Whether `slot` is in one of the inclusive ranges. */
+export function inSlotRanges(slot: number, ranges: readonly (readonly [start: number, end: number])[]): boolean {
+  return ranges.some(([start, end]) => slot >= start && slot <= end);
+}
