@@ -1,8 +1,8 @@
 import { clampStringRange, parseInteger } from './arguments.js';
 import { readStringValue } from './string-commands.js';
 import { parseInt64 } from '../formats/number-parsing.js';
-import { bitInByte, combineBitmaps, countBits, firstBit, withBit, type BitOperation } from '../projections/bitmap.js';
-import { byteAt, bytesIn, type StringValue } from '../projections/string-value.js';
+import { bitInByte, combineBitmaps, firstBit, withBit, type BitOperation } from '../projections/bitmap.js';
+import { byteAt, bytesIn, countOnes, type StringValue } from '../projections/string-value.js';
 import { fitField, readField, writeField, type FieldType, type Overflow } from '../projections/bitfield.js';
 import type { Client } from '../session/client.js';
 import {
@@ -88,7 +88,7 @@ function bytesOfRange(value: StringValue, [first, last]: [number, number]): { by
 export function bitcount(client: Client, args: string[]): Reply {
   const value = readStringValue(client, args[1]);
   if (value === undefined || value instanceof ErrorReply) return value ?? 0;
-  if (args.length === 2) return countBits(bytesIn(value, 0, value.length), 0, value.length * 8 - 1);
+  if (args.length === 2) return countOnes(value, 0, value.length * 8 - 1);
   if (args.length === 3 || args.length > 5) return SYNTAX_ERROR;
   const start = parseInteger(args[2]);
   const end = parseInteger(args[3]);
@@ -99,8 +99,7 @@ export function bitcount(client: Client, args: string[]): Reply {
   if (unit instanceof ErrorReply) return unit;
   const range = bitRange(start, end, unit, value.length);
   if (range === null) return 0;
-  const { bytes, base } = bytesOfRange(value, range);
-  return countBits(bytes, range[0] - base, range[1] - base);
+  return countOnes(value, range[0], range[1]);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { distanceBetween, distanceIfInside, geohashText, positionOf, scoreOf, scoreSpansOf, validCoordinates, type SearchShape } from '../formats/geohash.js';
+import { distanceBetween, geohashText, roughDistanceIfInside, tooCloseToCall, positionOf, scoreOf, scoreSpansOf, validCoordinates, type SearchShape } from '../formats/geohash.js';
 import { formatFixedDouble } from '../formats/double-text.js';
 import { humanText } from '../formats/long-double.js';
 import { parseDouble } from '../formats/number-parsing.js';
@@ -180,8 +180,9 @@ interface Found {
   score: number;
   longitude: number;
   latitude: number;
-  /** In meters. */
+  /** In meters: rough (V8's trigonometry) until `exact` says it is Redis's own figure. */
   distance: number;
+  exact: boolean;
 }
 
 /**
@@ -277,10 +278,17 @@ function findInside(zset: ZSetValue, shape: SearchShape, limit: number): Found[]
   for (const [min, max] of scoreSpansOf(shape)) {
     if (limit > 0 && found.length >= limit) break;
     const range: ScoreRange = { min, minExclusive: false, max, maxExclusive: true };
+    // Members at one point have one score, next to each other in the order: measured once.
+    let lastScore = NaN;
+    let lastInside: Found | undefined;
     for (let node = zset.order.firstInRange(range); node !== null && belowMax(node.score, range); node = node.next) {
-      const [longitude, latitude] = positionOf(node.score);
-      const distance = distanceIfInside(shape, longitude, latitude);
-      if (distance !== undefined) found.push({ member: node.member, score: node.score, longitude, latitude, distance });
+      if (node.score !== lastScore) {
+        lastScore = node.score;
+        const [longitude, latitude] = positionOf(node.score);
+        const distance = roughDistanceIfInside(shape, longitude, latitude);
+        lastInside = distance === undefined ? undefined : { member: node.member, score: node.score, longitude, latitude, distance, exact: false };
+      }
+      if (lastInside !== undefined) found.push({ ...lastInside, member: node.member });
       if (limit > 0 && found.length >= limit) break;
     }
   }
@@ -288,6 +296,34 @@ function findInside(zset: ZSetValue, shape: SearchShape, limit: number): Found[]
 }
 
 const byDistance = (a: Found, b: Found) => (a.distance > b.distance ? 1 : a.distance === b.distance ? 0 : -1);
+
+/** Makes a point's distance Redis's exact figure; points at one place (one score) are measured once. */
+function exactMeasure(shape: SearchShape): (point: Found) => void {
+  const byScore = new Map<number, number>();
+  return (point) => {
+    if (point.exact) return;
+    let distance = byScore.get(point.score);
+    if (distance === undefined) byScore.set(point.score, (distance = distanceBetween(shape.longitude, shape.latitude, point.longitude, point.latitude)));
+    point.distance = distance;
+    point.exact = true;
+  };
+}
+
+/**
+ * Redis's order by distance. Two points far enough apart are ordered by their rough distances;
+ * a close call measures both exactly first. Every comparison then answers as the exact one would,
+ * so the sort (and which points a COUNT keeps) comes out as Redis's does.
+ */
+function distanceOrder(sort: 'asc' | 'desc', measure: (point: Found) => void): (a: Found, b: Found) => number {
+  const sign = sort === 'asc' ? 1 : -1;
+  return (a, b) => {
+    if (tooCloseToCall(a.distance, b.distance)) {
+      measure(a);
+      measure(b);
+    }
+    return sign * byDistance(a, b);
+  };
+}
 
 function search(client: Client, args: string[], form: SearchForm): Reply {
   const zset = readGeoSet(client, args[form.source]);
@@ -302,13 +338,15 @@ function search(client: Client, args: string[], form: SearchForm): Reply {
   // COUNT without an order returns the nearest (ANY excepted): Redis sorts ascending then.
   const sort = request.sort ?? (request.count > 0 && !request.any ? 'asc' : undefined);
   const size = request.count > 0 ? Math.min(request.count, found.length) : found.length;
+  const measure = exactMeasure(shape);
   if (sort !== undefined) {
-    const compare = sort === 'asc' ? byDistance : (a: Found, b: Found) => -byDistance(a, b);
+    const compare = distanceOrder(sort, measure);
     // Redis sorts everything with qsort (glibc's: a stable merge sort), but only what COUNT returns with its pqsort.
     if (size === found.length) found.sort(compare);
     else partialSort(found, compare, 0, size - 1);
   }
   const returned = found.slice(0, size);
+  if (request.withDist || request.storeDist) for (const point of returned) measure(point);
   const inUnit = (point: Found) => point.distance / area.toMeters;
   if (destination !== undefined)
     return storeZSet(

@@ -1,3 +1,4 @@
+import { countBits } from './bitmap.js';
 import { ByteString } from './byte-string.js';
 import type { Value } from './value.js';
 
@@ -40,6 +41,13 @@ export function byteAt(value: StringValue, index: number): number {
 /** The bytes from `start` to `end` (exclusive, clamped to the length): in place for a ByteString, copied out of a JS string. */
 export function bytesIn(value: StringValue, start: number, end: number): Uint8Array {
   return typeof value === 'string' ? Buffer.from(value.slice(start, end), 'latin1') : value.view(start, end);
+}
+
+/** BITCOUNT: the set bits from bit `first` to bit `last` (inclusive; none past the end). */
+export function countOnes(value: StringValue, first: number, last: number): number {
+  if (value instanceof ByteString) return value.countOnes(first, last);
+  const from = Math.floor(first / 8);
+  return countBits(bytesIn(value, from, Math.floor(last / 8) + 1), first - from * 8, last - from * 8);
 }
 
 /** SETRANGE's effect: `patch` written at `offset` of `value` (missing: empty), zero-padded past its end. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteString } from '../../src/projections/byte-string.js';
+import { countBits } from '../../src/projections/bitmap.js';
 import { appendText, byteAt, bytesIn, IN_PLACE_BYTES, setRange, textOf, writeRange } from '../../src/projections/string-value.js';
 import { copyValue, encodingOf, typeOf } from '../../src/projections/value.js';
 import { estimateValueBytes } from '../../src/projections/memory-estimate.js';
@@ -64,6 +65,28 @@ describe('ByteString', () => {
     expect(estimateValueBytes(bytes, 0)).toBeGreaterThanOrEqual(bytes.capacity);
     expect(estimateValueBytes(bytes, 0)).toBeLessThan(bytes.capacity + 1024);
     expect(estimateValueBytes(bytes, 0)).toBeGreaterThan(estimateValueBytes(bytes.toString(), 0));
+  });
+
+  it('counts set bits as a direct count does, across writes between counts (its block counts kept up to date)', () => {
+    // Values of a few 4 KiB blocks, so that ranges cover whole blocks, parts of blocks and both.
+    const patch = fc.tuple(
+      fc.nat(20_000),
+      fc.uint8Array({ maxLength: 5000 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+    );
+    const range = fc.tuple(fc.nat(180_000), fc.nat(180_000));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(patch, range), { minLength: 1, maxLength: 8 }), (steps) => {
+        const bytes = ByteString.from('\xff'.repeat(9000));
+        for (const [[offset, text], [a, b]] of steps) {
+          bytes.write(offset, text);
+          const [first, last] = a <= b ? [a, b] : [b, a];
+          const direct = countBits(Buffer.from(bytes.toString(), 'latin1'), first, last);
+          expect(bytes.countOnes(first, last)).toBe(direct);
+          expect(bytes.countOnes(0, bytes.length * 8 - 1)).toBe(countBits(Buffer.from(bytes.toString(), 'latin1'), 0, bytes.length * 8 - 1));
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('clones into bytes of its own', () => {

@@ -1,7 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatFixedDouble } from '../../src/formats/double-text.js';
-import { distanceBetween, distanceIfInside, geohashText, positionOf, scoreOf, scoreSpansOf, validCoordinates, type SearchShape } from '../../src/formats/geohash.js';
+import {
+  distanceBetween,
+  roughDistanceBetween,
+  roughDistanceIfInside,
+  tooCloseToCall,
+  geohashText,
+  positionOf,
+  scoreOf,
+  scoreSpansOf,
+  validCoordinates,
+  type SearchShape,
+} from '../../src/formats/geohash.js';
 import { formatFixed, formatLongDouble, longDoubleOf } from '../../src/formats/long-double.js';
 
 /** Expected values are redis-server 7.0.15's answers (test/integration/geo.test.ts compares live). */
@@ -54,11 +65,29 @@ describe('distances and shapes', () => {
   it("a circle includes its edge; a box is measured along the point's parallel and meridian", () => {
     const distance = distanceBetween(15, 37, ...catania);
     const circle: SearchShape = { kind: 'radius', longitude: 15, latitude: 37, radius: distance, toMeters: 1 };
-    expect(distanceIfInside(circle, ...catania)).toBe(distance);
-    expect(distanceIfInside({ ...circle, radius: distance * 0.999 }, ...catania)).toBeUndefined();
+    expect(roughDistanceIfInside(circle, ...catania)).toBeCloseTo(distance, 6);
+    // One ulp either side of the edge: the close call is measured exactly.
+    const ulp = distance * Number.EPSILON;
+    expect(roughDistanceIfInside({ ...circle, radius: distance + ulp }, ...catania)).toBeDefined();
+    expect(roughDistanceIfInside({ ...circle, radius: distance - ulp }, ...catania)).toBeUndefined();
+    expect(roughDistanceIfInside({ ...circle, radius: distance * 0.999 }, ...catania)).toBeUndefined();
     const box: SearchShape = { kind: 'box', longitude: 15, latitude: 37, width: 400, height: 400, toMeters: 1000 };
-    expect(distanceIfInside(box, ...palermo)).toBe(distanceBetween(15, 37, ...palermo));
-    expect(distanceIfInside({ ...box, height: 100 }, ...palermo)).toBeUndefined();
+    expect(roughDistanceIfInside(box, ...palermo)).toBeCloseTo(distanceBetween(15, 37, ...palermo), 6);
+    expect(roughDistanceIfInside({ ...box, height: 100 }, ...palermo)).toBeUndefined();
+  });
+
+  it('the rough distance is within the tolerance of the exact one wherever it is trusted', () => {
+    const longitude = fc.double({ min: -180, max: 180, noNaN: true });
+    const latitude = fc.double({ min: -85.05112878, max: 85.05112878, noNaN: true });
+    fc.assert(
+      fc.property(longitude, latitude, longitude, latitude, (lon1, lat1, lon2, lat2) => {
+        const exact = distanceBetween(lon1, lat1, lon2, lat2);
+        const rough = roughDistanceBetween(lon1, lat1, lon2, lat2);
+        // A thousandth of the margin tooCloseToCall allows.
+        if (!tooCloseToCall(rough, rough)) expect(Math.abs(rough - exact)).toBeLessThanOrEqual(1e-12 * exact + 1e-12);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('scans the centre and 8 neighbours, minus the sides the area does not reach', () => {
