@@ -148,6 +148,24 @@ describe('MEMORY and OBJECT introspection, beside redis-server', () => {
       expect([info.includes(`\r\n${field}:`), field]).toEqual([infoReal.includes(`\r\n${field}:`), field]);
     expect(info).toContain('maxmemory_policy:allkeys-lfu');
   });
+
+  test('MEMORY PURGE collects the garbage a load left: used_memory falls back to what is live', async () => {
+    const eddy = connect((await start([])).port);
+    const usedMemory = async () => Number(/\r\nused_memory:(\d+)/.exec(await eddy.info('memory'))?.[1]);
+    const empty = await usedMemory();
+    // 20 k distinct 1 KB values (about 20 MB of strings), then deleted: garbage until a major GC.
+    const value = 'v'.repeat(1000);
+    for (let batch = 0; batch < 20; batch++) {
+      const pipeline = eddy.pipeline();
+      for (let i = 0; i < 1000; i++) pipeline.set(`k${batch}:${i}`, `${batch}:${i}:${value}`);
+      await pipeline.exec();
+    }
+    expect(await usedMemory()).toBeGreaterThan(empty + 15_000_000);
+    await eddy.flushall();
+    expect(await eddy.call('MEMORY', 'PURGE')).toBe('OK');
+    expect(await usedMemory()).toBeLessThan(empty + 8_000_000);
+    eddy.disconnect();
+  });
 });
 
 describe('maxmemory and eviction', () => {
