@@ -55,17 +55,20 @@ export async function pipelined(port: number, count: number, command: (i: number
 }
 
 /** Runs redis-benchmark in CSV mode; returns requests/s per test name. */
-export function redisBenchmark(port: number, tests: string, pipeline: number, requests: number, extra: string[] = []): Map<string, number> {
+export function redisBenchmark(port: number, tests: string, pipeline: number, requests: number, extra: string[] = [], core?: number): Map<string, number> {
   const results = new Map<string, number>();
-  for (const [test, columns] of redisBenchmarkColumns(port, tests, pipeline, requests, extra)) results.set(test, columns.rps);
+  for (const [test, columns] of redisBenchmarkColumns(port, tests, pipeline, requests, extra, core)) results.set(test, columns.rps);
   return results;
 }
 
 /** Runs redis-benchmark in CSV mode; returns every column (`rps`, `p50_latency_ms`, `p99_latency_ms`, ...) per test name. */
-export function redisBenchmarkColumns(port: number, tests: string, pipeline: number, requests: number, extra: string[] = []): Map<string, Record<string, number>> {
-  const csv = execFileSync('redis-benchmark', ['-p', String(port), '-t', tests, '-c', '50', '-n', String(requests), '-P', String(pipeline), '--csv', ...extra], {
-    encoding: 'utf8',
-  });
+/** `core`: run redis-benchmark on that core only (taskset), the server being pinned to the other (pinToCore). */
+export function redisBenchmarkColumns(port: number, tests: string, pipeline: number, requests: number, extra: string[] = [], core?: number): Map<string, Record<string, number>> {
+  const args = ['-p', String(port), '-t', tests, '-c', '50', '-n', String(requests), '-P', String(pipeline), '--csv', ...extra];
+  const csv =
+    core === undefined
+      ? execFileSync('redis-benchmark', args, { encoding: 'utf8' })
+      : execFileSync('taskset', ['-c', String(core), 'redis-benchmark', ...args], { encoding: 'utf8' });
   const rows = csv
     .trim()
     .split('\n')
@@ -80,6 +83,11 @@ export function redisBenchmarkColumns(port: number, tests: string, pipeline: num
   const results = new Map<string, Record<string, number>>();
   for (const [test, ...cells] of lines) results.set(test, Object.fromEntries(cells.map((cell, i) => [header[i + 1], Number(cell)])));
   return results;
+}
+
+/** Pins a running process and all its threads (libuv's pool too) to one core: less run-to-run spread on two cores. */
+export function pinToCore(pid: number, core: number): void {
+  execFileSync('taskset', ['-apc', String(core), String(pid)], { stdio: 'ignore' });
 }
 
 export function ratio(a: number, b: number): string {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDebianPackages } from '../tools/debian-packages.js';
 import { makeTestCa, makeTestCertificate } from '../tools/test-certificates.js';
-import { pipelined, ratio, redisBenchmark } from './pipeline.js';
+import { pinToCore, pipelined, ratio, redisBenchmark } from './pipeline.js';
 import { ensureRedisTools, startEddy, startRedis } from './servers.js';
 
 /**
@@ -21,7 +21,9 @@ const EDDY_TLS_PORT = 7442;
 const REDIS_TLS_PORT = 7443;
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 2 : 3;
-const ACL_ROUNDS = quick ? 3 : 6;
+/** --pin: Eddy on core 0, redis-benchmark on core 1, for the ACL rounds (their spread hid a 5% difference unpinned). */
+const pin = process.argv.includes('--pin');
+const ACL_ROUNDS = quick ? 3 : pin ? 10 : 6;
 
 const median = (numbers: number[]) => [...numbers].sort((x, y) => x - y)[Math.floor(numbers.length / 2)];
 
@@ -34,7 +36,7 @@ function tlsRun(port: number, ca: string, pipelines: readonly number[]): Map<str
   const rates = new Map<string, number>();
   for (const pipeline of pipelines) {
     const requests = quick ? 50_000 : pipeline === 1 ? 200_000 : 1_000_000;
-    for (const [test, rps] of redisBenchmark(port, 'set,get', pipeline, requests, ['--tls', '--cacert', ca])) rates.set(`${test} -P ${pipeline}`, rps);
+    for (const [test, rps] of redisBenchmark(port, 'set,get', pipeline, requests, ['--tls', '--cacert', ca], pin ? 1 : undefined)) rates.set(`${test} -P ${pipeline}`, rps);
   }
   return rates;
 }
@@ -61,6 +63,7 @@ async function tlsThroughput(): Promise<void> {
   const pipelines = [1, 16];
   const results = { eddy: [] as Map<string, number>[], redis: [] as Map<string, number>[] };
   try {
+    if (pin) for (const server of [eddy, redis]) pinToCore(server.process.pid as number, 0);
     redisBenchmark(EDDY_TLS_PORT, 'set,get', 16, 50_000, ['--tls', '--cacert', ca]); // warm-up: let V8 optimise the hot path
     for (let round = 0; round < ROUNDS; round++)
       // The servers swap places each round: neither always runs first.
@@ -105,11 +108,13 @@ async function aclCost(): Promise<void> {
   const rates = { default: [] as number[], restricted: [] as number[] };
   try {
     await pipelined(EDDY_PORT, 1, () => RESTRICTED_USER);
-    redisBenchmark(EDDY_PORT, 'set', 16, 100_000); // warm-up
+    if (pin) pinToCore(eddy.process.pid as number, 0);
+    const core = pin ? 1 : undefined;
+    redisBenchmark(EDDY_PORT, 'set', 16, 100_000, [], core); // warm-up
     for (let round = 0; round < ACL_ROUNDS; round++)
       for (const which of round % 2 === 0 ? (['default', 'restricted'] as const) : (['restricted', 'default'] as const)) {
         const extra = which === 'restricted' ? ['--user', 'bench', '-a', 'bench-pw'] : [];
-        rates[which].push(redisBenchmark(EDDY_PORT, 'set', 16, requests, extra).get('SET') ?? NaN);
+        rates[which].push(redisBenchmark(EDDY_PORT, 'set', 16, requests, extra, core).get('SET') ?? NaN);
       }
   } finally {
     await eddy.stop();
@@ -120,6 +125,9 @@ async function aclCost(): Promise<void> {
   console.log('|---|---|---|---|');
   console.log(`| default (no check) | ${rates.default.map(Math.round).join(', ')} | ${Math.round(unchecked)} | 1.00 |`);
   console.log(`| 10 key patterns + categories | ${rates.restricted.map(Math.round).join(', ')} | ${Math.round(checked)} | ${ratio(checked, unchecked)} |`);
+  // Each round runs both users back to back: their ratio there cancels most of the machine's drift.
+  const perRound = rates.restricted.map((rate, i) => rate / rates.default[i]);
+  console.log(`| restricted/default, same round | ${perRound.map((r) => r.toFixed(3)).join(', ')} | median ${median(perRound).toFixed(3)} | |`);
 }
 
 ensureRedisTools();

@@ -2,7 +2,9 @@ import { CORRUPT_HYPERLOGLOG, NOT_A_HYPERLOGLOG, printedArgument } from '../repl
 import { cardinalityOfRegisters, HyperLogLog, registerOf, REGISTERS } from '../projections/hyperloglog.js';
 import { ErrorReply, OK, StatusReply, type Reply } from '../replies/reply.js';
 import type { Client } from '../session/client.js';
-import { readString } from './string-commands.js';
+import { readStringValue } from './string-commands.js';
+import { ByteString } from '../projections/byte-string.js';
+import { textOf } from '../projections/string-value.js';
 
 /**
  * HyperLogLog commands (Redis's hyperloglog.c). An HLL is a string value in Redis's own bytes
@@ -16,18 +18,19 @@ function sparseMaxBytes(client: Client): number {
   return client.server.config.int('hll-sparse-max-bytes');
 }
 
-/** An HLL as stored: the string value and the HLL it holds. */
+/** An HLL as stored: the length of its string value and the HLL it holds. */
 interface Stored {
-  readonly value: string;
+  readonly length: number;
   readonly hll: HyperLogLog;
 }
 
 /** The HLL at `key`: undefined when missing, WRONGTYPE for another type or a string that is not an HLL. */
 function readHyperLogLog(client: Client, key: string): Stored | undefined | ErrorReply {
-  const value = readString(client, key);
+  const value = readStringValue(client, key);
   if (value instanceof ErrorReply || value === undefined) return value;
-  const hll = HyperLogLog.of(value);
-  return hll === undefined ? NOT_A_HYPERLOGLOG : { value, hll };
+  // A dense HLL is 12 KB, a value written in place once PFADD changed it: read in place, not copied out.
+  const hll = (value instanceof ByteString ? HyperLogLog.borrowing(value.view()) : undefined) ?? HyperLogLog.of(textOf(value));
+  return hll === undefined ? NOT_A_HYPERLOGLOG : { length: value.length, hll };
 }
 
 /**
@@ -36,7 +39,7 @@ function readHyperLogLog(client: Client, key: string): Stored | undefined | Erro
  * byte or two of its 12 KB, and the log need not hold the rest again. Otherwise a `put` that keeps
  * the key's expiry, as Redis changes the value in place.
  */
-function writeHyperLogLog(client: Client, key: string, old: string | undefined, hll: HyperLogLog): void {
+function writeHyperLogLog(client: Client, key: string, old: Stored | undefined, hll: HyperLogLog): void {
   const store = client.server.store;
   if (old === undefined || old.length !== hll.byteLength) {
     store.put(client.db, key, hll.toString(), old === undefined ? 0 : store.keyspace(client.db, key).expireAt(key), client);
@@ -62,7 +65,7 @@ export function pfadd(client: Client, args: string[]): Reply {
   }
   if (!updated) return 0;
   hll.invalidateCache();
-  writeHyperLogLog(client, key, stored?.value, hll);
+  writeHyperLogLog(client, key, stored, hll);
   return 1;
 }
 
@@ -79,7 +82,7 @@ export function pfcount(client: Client, args: string[]): Reply {
   if (cardinality === undefined) return CORRUPT_HYPERLOGLOG;
   hll.cacheCardinality(cardinality);
   // A follower's values are its primary's log: the cache there is the primary's to write.
-  if (!client.server.replication.isReplica) writeHyperLogLog(client, key, stored.value, hll);
+  if (!client.server.replication.isReplica) writeHyperLogLog(client, key, stored, hll);
   return cardinality;
 }
 
@@ -118,7 +121,7 @@ export function pfmerge(client: Client, args: string[]): Reply {
   const maxBytes = sparseMaxBytes(client);
   for (let i = 0; i < REGISTERS; i++) if (union.max[i] !== 0) hll.set(i, union.max[i], maxBytes);
   hll.invalidateCache();
-  writeHyperLogLog(client, key, destination?.value, hll);
+  writeHyperLogLog(client, key, destination, hll);
   return OK;
 }
 
@@ -130,7 +133,7 @@ export function pfdebug(client: Client, args: string[]): Reply {
   const hll = stored.hll;
   switch (subcommand.toLowerCase()) {
     case 'getreg': {
-      const converted = toDense(client, key, stored.value, hll);
+      const converted = toDense(client, key, stored, hll);
       if (converted instanceof ErrorReply) return converted;
       return Array.from(hll.registers() as Uint8Array);
     }
@@ -139,7 +142,7 @@ export function pfdebug(client: Client, args: string[]): Reply {
     case 'encoding':
       return new StatusReply(hll.encoding);
     case 'todense': {
-      const converted = toDense(client, key, stored.value, hll);
+      const converted = toDense(client, key, stored, hll);
       return converted instanceof ErrorReply ? converted : converted ? 1 : 0;
     }
     default:
@@ -148,7 +151,7 @@ export function pfdebug(client: Client, args: string[]): Reply {
 }
 
 /** Turns a sparse HLL dense and logs it; whether it was sparse. */
-function toDense(client: Client, key: string, old: string, hll: HyperLogLog): boolean | ErrorReply {
+function toDense(client: Client, key: string, old: Stored, hll: HyperLogLog): boolean | ErrorReply {
   if (hll.encoding === 'dense') return false;
   if (!hll.toDense()) return CORRUPT_HYPERLOGLOG;
   writeHyperLogLog(client, key, old, hll);

@@ -163,6 +163,13 @@ const zeroOp = (run: number) => run - 1;
 /** What an update did: changed a register, changed nothing, or met a corrupt sparse encoding. */
 export type SetResult = 'changed' | 'unchanged' | 'corrupt';
 
+/** isHLLObjectOrReply's checks on a string's length and bytes: long enough, the magic, a known encoding, a dense one of the right length. */
+function isHllHeader(length: number, byteAt: (at: number) => number): boolean {
+  if (length < HEADER_BYTES || byteAt(0) !== 0x48 || byteAt(1) !== 0x59 || byteAt(2) !== 0x4c || byteAt(3) !== 0x4c) return false;
+  const encoding = byteAt(ENCODING_AT);
+  return encoding <= SPARSE && (encoding !== DENSE || length === DENSE_BYTES);
+}
+
 /**
  * An HLL being read or changed. The bytes may have room past `length`, always zero there, as an
  * sds string's terminator is: Redis reads the byte after an XZERO at the very end as 0.
@@ -171,6 +178,8 @@ export class HyperLogLog {
   /** The span of bytes changed since the HLL was read (`changedTo` exclusive); empty while from >= to. */
   private changedFrom = Infinity;
   private changedTo = 0;
+  /** Whether `bytes` is a view of the stored value (see `borrowing`): copied before the first change. */
+  private borrowed = false;
 
   private constructor(
     private bytes: Uint8Array,
@@ -191,14 +200,36 @@ export class HyperLogLog {
    * magic, an unknown encoding, a dense one of the wrong length). A sparse one may still be corrupt.
    */
   static of(value: string): HyperLogLog | undefined {
-    if (value.length < HEADER_BYTES || !value.startsWith('HYLL')) return undefined;
-    const encoding = value.charCodeAt(ENCODING_AT);
-    if (encoding > SPARSE || (encoding === DENSE && value.length !== DENSE_BYTES)) return undefined;
+    if (!isHllHeader(value.length, (at) => value.charCodeAt(at))) return undefined;
     // Every byte is written: the string's, then the zero after them.
     const bytes = Buffer.allocUnsafe(value.length + 1);
     bytes.write(value, 0, 'latin1');
     bytes[value.length] = 0;
     return new HyperLogLog(bytes, value.length);
+  }
+
+  /**
+   * The dense HLL held by a value written in place, read through `bytes` (a view of the value)
+   * without a copy: a PFADD of elements already counted, and a PFCOUNT, read 12 KB without copying
+   * them twice. The first change copies them, so the stored value changes only by the logged
+   * effect. Undefined for anything else (a sparse HLL reads past its end: HyperLogLog.of copies it).
+   */
+  static borrowing(bytes: Uint8Array): HyperLogLog | undefined {
+    if (!isHllHeader(bytes.length, (at) => bytes[at]) || bytes[ENCODING_AT] !== DENSE) return undefined;
+    const hll = new HyperLogLog(bytes, bytes.length);
+    hll.borrowed = true;
+    return hll;
+  }
+
+  /** The bytes, made the HLL's own before a change (see `borrowing`). */
+  private writable(): Uint8Array {
+    if (this.borrowed) {
+      const own = Buffer.alloc(this.length + 1);
+      own.set(this.bytes.subarray(0, this.length));
+      this.bytes = own;
+      this.borrowed = false;
+    }
+    return this.bytes;
   }
 
   /** An empty dense HLL (PFSELFTEST's). */
@@ -248,13 +279,14 @@ export class HyperLogLog {
   }
 
   cacheCardinality(cardinality: number | bigint): void {
-    new DataView(this.bytes.buffer, this.bytes.byteOffset + CARDINALITY_AT, 8).setBigInt64(0, BigInt(cardinality), true);
+    const bytes = this.writable();
+    new DataView(bytes.buffer, bytes.byteOffset + CARDINALITY_AT, 8).setBigInt64(0, BigInt(cardinality), true);
     this.touch(CARDINALITY_AT, CARDINALITY_AT + 8);
   }
 
   invalidateCache(): void {
     if ((this.bytes[STALE_AT] & STALE_BIT) !== 0) return;
-    this.bytes[STALE_AT] |= STALE_BIT;
+    this.writable()[STALE_AT] |= STALE_BIT;
     this.touch(STALE_AT, STALE_AT + 1);
   }
 
@@ -376,7 +408,7 @@ export class HyperLogLog {
   setDenseRegister(index: number, value: number): void {
     const at = HEADER_BYTES + ((index * 6) >> 3);
     const shift = (index * 6) & 7;
-    const bytes = this.bytes;
+    const bytes = this.writable();
     bytes[at] = (bytes[at] & ~(REGISTER_MAX << shift)) | (value << shift);
     bytes[at + 1] = (bytes[at + 1] & ~(REGISTER_MAX >> (8 - shift))) | (value >> (8 - shift));
     this.touch(at, at + 2);

@@ -5,6 +5,7 @@ import { helpText } from '../config/option-docs.js';
 import { parseCommandLine } from './command-line.js';
 import { startServer, type RunningServer } from './eddy-server.js';
 import { createLogger } from './logger.js';
+import { prepareShutdown, type ShutdownFlag } from '../commands/shutdown-command.js';
 
 const USAGE = helpText();
 
@@ -49,8 +50,27 @@ async function main(argv: string[]): Promise<void> {
       },
     );
   };
-  process.on('SIGTERM', () => stopAndExit('SIGTERM'));
-  process.on('SIGINT', () => stopAndExit('SIGINT'));
+  // SIGTERM and SIGINT shut down as SHUTDOWN does, with the flags of shutdown-on-sigterm/-sigint
+  // (Redis's): by default a checkpoint first when save rules are set, so that a clean restart
+  // loads it instead of replaying the log. A failed checkpoint keeps the server up, as in Redis.
+  let preparing = false;
+  const onSignal = (signal: 'SIGTERM' | 'SIGINT'): void => {
+    // Before the server is up, or a second signal while the first one's shutdown waits: stop now (the log is synced all the same).
+    if (server === undefined || preparing) return stopAndExit(signal);
+    preparing = true;
+    const words = options.config
+      .get(signal === 'SIGTERM' ? 'shutdown-on-sigterm' : 'shutdown-on-sigint')
+      .toUpperCase()
+      .split(' ');
+    const flags = new Set(words.filter((word) => word !== 'DEFAULT') as ShutdownFlag[]);
+    void prepareShutdown(server.context, flags).then((stop) => {
+      preparing = false;
+      if (stop) stopAndExit(signal);
+      else logger.warn({ event: 'shutdown-refused', signal }, 'Errors trying to shut down the server. Check the logs for more information.');
+    });
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   // logrotate moves the file, then sends SIGHUP: lines go on in a new file at the same path.
   process.on('SIGHUP', () => {
     const logfile = options.config.get('logfile');

@@ -56,6 +56,24 @@ describe('checkpoints', () => {
     expect(await client.bgsave()).toBe('Background saving started');
   });
 
+  test('SIGTERM and SIGINT take a checkpoint when save rules are set, as Redis saves on them; shutdown-on-sigint nosave does not', async () => {
+    const client = await start(['--save', '3600 1', '--shutdown-on-sigint', 'nosave']);
+    const batch = client.pipeline();
+    for (let i = 0; i < 300; i++) batch.set(`t:${i}`, String(i));
+    await batch.exec();
+    const eddy = server as EddyProcess;
+    expect(await eddy.kill('SIGTERM')).toBe(0);
+    await eddy.launch();
+    // The checkpoint holds everything: the start replays nothing.
+    expect(recoveryLine(eddy)).toMatchObject({ records: 0, keys: 300 });
+    expect(recoveryLine(eddy).checkpoint).toBeGreaterThanOrEqual(300);
+    await client.set('after', 'the checkpoint');
+    expect(await eddy.kill('SIGINT')).toBe(0);
+    await eddy.launch();
+    expect(recoveryLine(eddy)).toMatchObject({ records: 1, keys: 301 });
+    expect(await client.get('after')).toBe('the checkpoint');
+  });
+
   test('a checkpoint taken while writes go on holds exactly the state at its revision', async () => {
     const client = await start(['--save', '', '--appendfsync', 'always']);
     const seed = client.pipeline();

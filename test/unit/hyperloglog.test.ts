@@ -164,6 +164,27 @@ describe('the bytes a change touched', () => {
     expect(again.changes()).toBeUndefined();
   });
 
+  it('of a dense HLL read in place (borrowing) are those of a copy, and the bytes read are left as they were', () => {
+    const dense = HyperLogLog.emptyDense();
+    for (let i = 0; i < 5000; i++) dense.add(`e${i}`, 3000);
+    const stored = Buffer.from(dense.toString(), 'latin1');
+    const before = Buffer.from(stored);
+    const borrowed = HyperLogLog.borrowing(stored) as HyperLogLog;
+    const copied = HyperLogLog.of(stored.toString('latin1')) as HyperLogLog;
+    expect(borrowed.cardinality()).toBe(copied.cardinality());
+    for (const hll of [borrowed, copied]) {
+      for (let i = 4990; i < 5100; i++) hll.add(`e${i}`, 3000);
+      hll.invalidateCache();
+      hll.cacheCardinality(hll.cardinality() as number);
+    }
+    expect(borrowed.toString()).toBe(copied.toString());
+    expect(borrowed.changes()).toEqual(copied.changes());
+    expect(stored.equals(before)).toBe(true);
+    // Only a dense HLL is read in place; anything else is not borrowed.
+    expect(HyperLogLog.borrowing(Buffer.from(HyperLogLog.empty().toString(), 'latin1'))).toBeUndefined();
+    expect(HyperLogLog.borrowing(Buffer.from('HYLL plus junk that is not an HLL', 'latin1'))).toBeUndefined();
+  });
+
   it('cover every byte that differs when a sparse HLL is changed in place or keeps its length', () => {
     const random = seeded(6);
     let old = HyperLogLog.empty().toString();
