@@ -3,7 +3,7 @@ import type { Client } from '../../src/session/client.js';
 import { dispatch } from '../../src/session/dispatcher.js';
 import { PendingReply } from '../../src/replies/pending-reply.js';
 import { OK, type Reply } from '../../src/replies/reply.js';
-import { startInProcess, type InProcessServer } from '../support/in-process-server.js';
+import { startInProcess, type InProcessServer } from '../../src/server/in-process-server.js';
 import { keysOnShard } from '../support/keys-on-shards.js';
 
 let server: InProcessServer;

@@ -4,7 +4,7 @@ import { dispatch } from '../../src/session/dispatcher.js';
 import type { Log } from '../../src/log/log.js';
 import type { LogRecord } from '../../src/log/record.js';
 import type { Store } from '../../src/shards/store.js';
-import { startInProcess, type InProcessServer } from '../support/in-process-server.js';
+import { startInProcess, type InProcessServer } from '../../src/server/in-process-server.js';
 
 /** A write carries its command's time and event names (a WriteContext): the Store keeps no command state. */
 

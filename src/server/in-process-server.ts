@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Config } from '../../src/config/config.js';
-import { Log } from '../../src/log/log.js';
-import { composeServer, encodingLimitsFrom } from '../../src/server/compose.js';
-import { Client } from '../../src/session/client.js';
-import { Store } from '../../src/shards/store.js';
+import { Config } from '../config/config.js';
+import { Log } from '../log/log.js';
+import { composeServer, encodingLimitsFrom } from './compose.js';
+import { Client } from '../session/client.js';
+import { Store } from '../shards/store.js';
 
-/** The real store and session layer in this process (a temp-dir log, no sockets), for unit tests of the dispatch path. */
+/** The real store and session layer in this process (a temp-dir log, no sockets), for unit tests of the dispatch path and in-process benchmarks. */
 export interface InProcessServer {
   readonly log: Log;
   readonly store: Store;
