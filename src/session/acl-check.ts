@@ -50,6 +50,8 @@ function allowsOutright(client: Client, selector: AclSelector, row: CommandRow, 
 
 function allowsKeysOf(selector: AclSelector, row: CommandRow, args: readonly string[]): boolean {
   const write = (row.flagBits & Flag.write) !== 0;
+  // One key, as most commands have (keysFree's shortcut too): no walk and no closure, fewer calls deep.
+  if (row.firstKey !== 0 && row.firstKey === row.lastKey) return args.length <= row.firstKey || selector.allowsKey(args[row.firstKey], !write, write);
   return everyKey(row, args, (key) => selector.allowsKey(key, !write, write));
 }
 
