@@ -120,6 +120,7 @@ export class AclSelector {
   apply(rule: string): void {
     this.everything = undefined;
     this.keyIndex = undefined;
+    this.lastAllowed = undefined;
     const lower = rule.toLowerCase();
     if (lower === 'allkeys' || rule === '~*') {
       this.allKeys = true;
@@ -221,8 +222,16 @@ export class AclSelector {
   private everything: boolean | undefined;
 
   allowsCommand(name: string, firstArg: string | undefined): boolean {
-    return this.allowed.has(name) || (firstArg !== undefined && this.firstArgs.get(name)?.has(firstArg.toLowerCase()) === true);
+    if (name === this.lastAllowed) return true;
+    if (this.allowed.has(name)) {
+      this.lastAllowed = name;
+      return true;
+    }
+    return firstArg !== undefined && this.firstArgs.get(name)?.has(firstArg.toLowerCase()) === true;
   }
+
+  /** The last command allowed whatever its arguments: a run of one command (a pipeline of SETs) skips the Set lookup. Cleared by `apply`. */
+  private lastAllowed: string | undefined;
 
   allowsKey(key: string, read: boolean, write: boolean): boolean {
     if (this.allKeys) return true;

@@ -32,20 +32,13 @@ export function aclRequestOf(row: CommandRow, args: readonly string[]): AclReque
 }
 
 /**
- * Whether the client's root selector allows `row` with `args` outright, checked without building
- * an AclRequest: the common case (a command with fixed key positions and no channel, allowed by
- * the root selector) then allocates nothing, and a run of the same command skips the command
- * lookup (the client remembers the row the selector allowed whatever its arguments). False means
- * "look closer", not "denied".
+ * Whether `selector` allows `row` with `args` outright, checked without building an AclRequest:
+ * the common case (a command with fixed key positions and no channel, allowed by the user's root
+ * selector) then allocates nothing. False means "look closer", not "denied".
  */
-function allowsOutright(client: Client, selector: AclSelector, row: CommandRow, args: readonly string[]): boolean {
-  if (client.aclAllowedRow !== row || client.aclAllowedBy !== selector) {
-    if (hasKeyFinder(row.name) || channelsOf(row.name, args) !== NO_CHANNELS) return false;
-    if (!selector.allowsCommand(row.name, undefined)) return selector.allowsCommand(row.name, args[1]) && allowsKeysOf(selector, row, args);
-    client.aclAllowedRow = row;
-    client.aclAllowedBy = selector;
-  }
-  return allowsKeysOf(selector, row, args);
+function allowsOutright(selector: AclSelector, row: CommandRow, args: readonly string[]): boolean {
+  if (hasKeyFinder(row.name) || channelsOf(row.name, args) !== NO_CHANNELS) return false;
+  return selector.allowsCommand(row.name, args.length > 1 ? args[1] : undefined) && allowsKeysOf(selector, row, args);
 }
 
 function allowsKeysOf(selector: AclSelector, row: CommandRow, args: readonly string[]): boolean {
@@ -58,7 +51,7 @@ function allowsKeysOf(selector: AclSelector, row: CommandRow, args: readonly str
 /** Why the client's user may not run `row` with `args`, noted in ACL LOG; undefined when it may. */
 export function notedAclDenial(client: Client, row: CommandRow, args: readonly string[], context: 'toplevel' | 'multi' | 'lua'): AclDenial | undefined {
   const user = client.user;
-  if (user.unrestricted || allowsOutright(client, user.root, row, args)) return undefined;
+  if (user.unrestricted || allowsOutright(user.root, row, args)) return undefined;
   const denial = aclDenial(user, aclRequestOf(row, args));
   if (denial === undefined) return undefined;
   const server = client.server;

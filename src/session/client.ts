@@ -1,6 +1,6 @@
 import type { Subscriber } from '../subscriptions/pubsub-registry.js';
 import type { CommandRow, CommandSpec } from './command-spec.js';
-import type { AclSelector, AclUser } from '../security/acl-user.js';
+import type { AclUser } from '../security/acl-user.js';
 import type { PushReply, StatusReply } from '../replies/reply.js';
 import type { TrackedClient, TrackingState } from '../subscriptions/client-tracking.js';
 import type { ServerContext } from './server-context.js';
@@ -59,13 +59,6 @@ export class Client implements Subscriber, WriteContext, TrackedClient {
   authenticated: boolean;
   /** The ACL user it runs as (`default` until AUTH names another). */
   user: AclUser;
-  /**
-   * The last command row the user's root selector was found to allow whatever its arguments, and
-   * that selector (acl-check.ts): a run of one command (a pipeline of SETs) then skips the
-   * command lookup. A selector is replaced, never changed, when its user's rules change.
-   */
-  aclAllowedRow: CommandRow | undefined = undefined;
-  aclAllowedBy: AclSelector | undefined = undefined;
   readonly createdAt = Date.now();
   lastActiveAt = this.createdAt;
   lastCommand = 'NULL';
